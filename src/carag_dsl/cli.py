@@ -1,0 +1,60 @@
+"""The ``carag`` command line.
+
+Each sub-command lives in its own module under :mod:`carag_dsl.commands` and
+registers itself with ``register(subparsers)``; this module finds them, parses
+arguments and turns errors into messages and exit codes:
+0 success, 1 errors in rules or case data, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from typing import Sequence
+
+from . import commands
+from .errors import CaragError, RuleError
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="carag",
+        description="Check, evaluate and explain CARaG rule sets (.carag files).",
+        epilog="RULES is a .carag file or a folder of them; it defaults to the bundled CARaG V1.1 rule set.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):  # helpers, not commands
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except RuleError as error:
+        print(error.render(), file=sys.stderr)
+        count = len(error.diagnostics)
+        print(f"{count} error{'s' if count != 1 else ''} found", file=sys.stderr)
+        return EXIT_ERRORS
+    except CaragError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    except BrokenPipeError:  # `carag eval ... | head`: stop quietly
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def entry_point() -> None:
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""``carag check [PATH...]``: compile rule files and report every diagnostic."""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import RuleError
+from ..ruleset import load
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("check", help="check rule files and report every error", description="Check rule files; diagnostics go to stderr. Exit 1 if there are errors.")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: the bundled CARaG V1.1)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    failed = 0
+    for path in args.paths or [None]:
+        try:
+            ruleset = load(path)
+        except RuleError as error:
+            print(error.render(), file=sys.stderr)
+            failed += len(error.diagnostics)
+            continue
+        print(f"{path or 'bundled CARaG'}: ok ({len(ruleset.questions)} questions)", file=sys.stderr)
+    if failed:
+        print(f"{failed} error{'s' if failed != 1 else ''} found", file=sys.stderr)
+    return 1 if failed else 0

@@ -1,0 +1,144 @@
+"""The compiled rule set, and the compiler pipeline that builds it.
+
+``compile_modules`` runs the passes in order: collect declarations
+(:mod:`.symbols`), type-check (:mod:`.typecheck`), build the dependency graph
+and find cycles (:mod:`.graph`). Every pass reports all it finds; the
+diagnostics of all passes are raised together as one :class:`RuleError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+import attrs
+import networkx as nx
+
+from . import ast, graph, symbols as symbols_pass, typecheck
+from . import types as T
+from .casedata import read_case
+from .errors import RuleError
+from .evaluation import Evaluation
+from .evaluator import run
+from .loader import load_modules
+from .parser import parse
+from .resources import bundled_rules_path
+
+
+@attrs.frozen
+class Question:
+    """A question as embedding code sees it (a read-only view of its declaration)."""
+
+    id: str
+    kind: str  # "prompt" | "information" | "judgement"
+    text: str
+    label: str | None
+    answer_kind: str  # "yes_no" | "yes_no_not_a_factor" | "text" | "one" | "any" | "scale"
+    options: tuple[str, ...]
+    guidance: str | None
+    section: str | None
+    informed_by: tuple[str, ...]
+
+
+class RuleSet:
+    """A checked rule set, ready to evaluate cases.
+
+    Build one with :func:`carag_dsl.load`. ``questions`` lists every question in
+    document order; ``graph`` is the dependency graph (networkx).
+    """
+
+    def __init__(self, symbols: symbols_pass.Symbols, dependency_graph: nx.DiGraph, modules: list[ast.Module]):
+        self.symbols = symbols
+        self.graph = dependency_graph
+        self.modules = modules
+        self.order = graph.evaluation_order(dependency_graph)
+        self._scales = self._scale_ranks()
+        self.questions: dict[str, Question] = {qid: self._question(decl) for qid, decl in symbols.questions.items()}
+
+    # -- description
+    @property
+    def name(self) -> str | None:
+        return self.symbols.header.name if self.symbols.header else None
+
+    @property
+    def version(self) -> str | None:
+        return self.symbols.header.version if self.symbols.header else None
+
+    @property
+    def case_types(self) -> tuple[str, ...]:
+        return self.symbols.case_types()
+
+    @property
+    def facts(self) -> dict[str, ast.FactDecl]:
+        return dict(self.symbols.facts)
+
+    def _question(self, decl: ast.QuestionDecl) -> Question:
+        section = self.symbols.section_of.get(decl.id)
+        return Question(
+            id=decl.id,
+            kind=decl.kind,
+            text=decl.text or "",
+            label=decl.label,
+            answer_kind=decl.answer.kind if decl.answer else "text",
+            options=T.option_codes(decl.answer) if decl.answer else (),
+            guidance=decl.guidance,
+            section=section.title if section else None,
+            informed_by=tuple(ref.question_id for ref in decl.informed_by),
+        )
+
+    def option_order(self, question_id: str) -> tuple[str, ...]:
+        return self.questions[question_id].options
+
+    def _scale_ranks(self) -> dict[str, int]:
+        """Rank of each code of each scale; scales are compared by rank, not alphabetically."""
+        ranks: dict[str, int] = {}
+        decls = [f.type for f in self.symbols.facts.values()] + [q.answer for q in self.symbols.questions.values() if q.answer]
+        for type_expr in decls:
+            if type_expr.kind == "scale":
+                for index, option in enumerate(type_expr.options):
+                    ranks[option.code] = index
+        return ranks
+
+    def scale_rank(self, left: Any, right: Any) -> tuple[int, int] | None:
+        if isinstance(left, str) and isinstance(right, str) and left in self._scales and right in self._scales:
+            return self._scales[left], self._scales[right]
+        return None
+
+    # -- evaluation
+    def evaluate(self, case: Mapping[str, Any]) -> Evaluation:
+        """Evaluate one case (``{"id", "facts", "answers"}``). Raises CaseDataError for bad data."""
+        data = read_case(self, case)
+        scope, questions, warnings, case_type_source = run(self, data)
+        case_type = None if scope.case_type is T_UNKNOWN else scope.case_type
+        return Evaluation(self, data.id, case_type, case_type_source, questions, warnings, scope)
+
+    def evaluate_many(self, cases: Iterable[Mapping[str, Any]]) -> Iterator[Evaluation]:
+        """Evaluate cases one by one, lazily (constant memory over any number of cases)."""
+        for case in cases:
+            yield self.evaluate(case)
+
+
+from .logic import UNKNOWN as T_UNKNOWN  # noqa: E402  (kept beside its one use above)
+
+
+def compile_modules(modules: list[ast.Module]) -> RuleSet:
+    """Run every compiler pass over parsed modules; raise RuleError with all diagnostics."""
+    table, diagnostics = symbols_pass.collect(modules)
+    _, type_diagnostics = typecheck.check(table)
+    diagnostics += type_diagnostics
+    dependency_graph = graph.build(table)
+    diagnostics += graph.cycle_diagnostics(dependency_graph, table)
+    if diagnostics:
+        raise RuleError(diagnostics)
+    return RuleSet(table, dependency_graph, modules)
+
+
+def load(path: str | Path | None = None) -> RuleSet:
+    """Compile a .carag file or a folder of them; ``None`` loads the bundled CARaG V1.1 rule set."""
+    root = bundled_rules_path() if path is None else Path(path)
+    return compile_modules(load_modules(root))
+
+
+def loads(text: str, path: str = "<string>") -> RuleSet:
+    """Compile a rule set given as text (one file, no includes)."""
+    return compile_modules([parse(text, path)])
