@@ -37,7 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # parse_known_args, because argparse cannot take a positional after an
+    # option when an optional positional came first (`explain RULES --case F ID`):
+    # such commands set `extra_positionals` and receive the leftovers.
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        if not getattr(args, "extra_positionals", None) or any(e.startswith("-") and e != "-" for e in extras):
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        setattr(args, args.extra_positionals, getattr(args, args.extra_positionals) + extras)
     try:
         return args.run(args)
     except RuleError as error:

@@ -73,8 +73,12 @@ class CaseDataError(CaragError):
     def __init__(self, problems: Sequence[CaseProblem], case_id: object = None):
         self.problems = tuple(problems)
         self.case_id = case_id
-        where = f"case {case_id!r}: " if case_id is not None else ""
-        super().__init__(where + "; ".join(p.render() for p in self.problems))
+        where = f"case {case_id!r}" if case_id is not None else "the case"
+        if len(self.problems) == 1:
+            message = f"{where}: {self.problems[0].render()}"
+        else:
+            message = f"{where} has {len(self.problems)} problems:\n" + "\n".join("  " + p.render() for p in self.problems)
+        super().__init__(message)
 
 
 class UsageError(CaragError):

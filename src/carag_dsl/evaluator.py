@@ -222,11 +222,11 @@ def run(ruleset: "RuleSet", case: "CaseData"):
             continue
         question = symbols.questions[name]
         status = status_of(question.applies, scope)
-        derived = UNKNOWN
+        derived, derived_by = UNKNOWN, None
         if status == APPLIES:
             for rule in question.derive:
                 if evaluate(rule.condition, scope) is True:
-                    derived = rule.value
+                    derived, derived_by = rule.value, rule
                     break
         if derived is not UNKNOWN:
             scope.derived[name] = derived
@@ -237,7 +237,8 @@ def run(ruleset: "RuleSet", case: "CaseData"):
                 results[name] = QuestionResult(status, None, None)
             else:
                 if derived is not UNKNOWN and answer != derived:
-                    warnings.append(f"{name}: answered {answer!r} where the rules derive {derived!r}; the answer stands")
+                    rule_text = " ".join(derived_by.condition.span.source_text().split())
+                    warnings.append(f"{name}: answered {answer!r} where the rule 'derive {derived} when {rule_text}' gives {derived!r}; the answer stands")
                 results[name] = QuestionResult(status, answer, "answer")
         elif derived is not UNKNOWN:
             results[name] = QuestionResult(status, derived, "derived")

@@ -86,6 +86,10 @@ _TERMINAL_NAMES = {
 }
 
 
+_EXPRESSION_STARTS = {"NAME", "QREF", "INT", "DATE"}
+_EXPRESSION_OTHERS = {"DAYS", "FALSE", "TRUE", "NOT", "LPAR", "LBRACE", "STRING", "IF"}
+
+
 def _describe_terminal(name: str) -> str:
     if name in _TERMINAL_NAMES:
         return _TERMINAL_NAMES[name]
@@ -100,7 +104,7 @@ def _describe_terminal(name: str) -> str:
 
 def _describe_token(token: Token) -> str:
     if token.type == "$END":
-        return "the end of the file"
+        return "end of file"
     value = str(token)
     if len(value) > 30:
         value = value[:27] + "..."
@@ -109,7 +113,13 @@ def _describe_token(token: Token) -> str:
 
 def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
     line, column = getattr(error, "line", 1) or 1, getattr(error, "column", 1) or 1
-    expected = sorted({_describe_terminal(t) for t in (getattr(error, "expected", None) or getattr(error, "allowed", None) or ())})
+    terminals = set(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
+    if _EXPRESSION_STARTS <= terminals:
+        terminals -= _EXPRESSION_STARTS | _EXPRESSION_OTHERS
+    expected = sorted({_describe_terminal(t) for t in terminals})
+    if _EXPRESSION_STARTS <= set(getattr(error, "expected", None) or ()):
+        # Listing every token that can start an expression helps nobody.
+        expected.insert(0, "an expression (a name, a question like [X 6], a number, a date, 'not', '(' ...)")
     if isinstance(error, UnexpectedCharacters):
         char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
         message = f"unexpected character {char!r}"
@@ -125,6 +135,8 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         assert isinstance(error, UnexpectedToken)
         token = error.token
         message = f"unexpected {_describe_token(token)}"
+        if str(token) == "=" and "COMPARE" in terminals:
+            message += " (to compare two values write '==')"
         if token.type == "$END":
             lines = source.text.splitlines() or [""]
             line, column = len(lines), len(lines[-1]) + 1

@@ -1,0 +1,55 @@
+"""Headless Chromium for tests of generated HTML (the rating report, the handbook).
+
+Uses Playwright's Python API driving the system Chromium (Debian's package,
+/usr/bin/chromium), never a downloaded browser. ``.ci/run`` installs both; on
+a machine without them the browser tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@contextmanager
+def open_page(path: Path):
+    """Open a local HTML file in headless Chromium. Yields (page, console_errors, failed_requests).
+
+    ``console_errors`` collects console errors and uncaught page errors;
+    ``failed_requests`` collects every request that left the file (a
+    self-contained page makes none).
+    """
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            console_errors: list[str] = []
+            outside_requests: list[str] = []
+            page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+            page.on("pageerror", lambda error: console_errors.append(str(error)))
+            page.on("request", lambda request: outside_requests.append(request.url) if not request.url.startswith(("file:", "data:", "about:")) else None)
+            page.goto(path.resolve().as_uri())
+            page.wait_for_load_state("load")
+            yield page, console_errors, outside_requests
+        finally:
+            browser.close()

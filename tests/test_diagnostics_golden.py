@@ -1,0 +1,50 @@
+"""Golden diagnostics: `carag check` on each file in tests/fixtures/errors/ prints exactly its .expected file.
+
+Run with UPDATE_GOLDEN=1 to rewrite the .expected files after an intended change
+of wording, then review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from carag_dsl.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path("tests/fixtures/errors")
+CASES = sorted(p.name for p in (REPO / FIXTURES).iterdir() if p.suffix == ".carag" or p.is_dir())
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_check_prints_the_golden_diagnostics(name, monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    status = main(["check", str(FIXTURES / name)])
+    output = capsys.readouterr().err
+    expected_file = REPO / FIXTURES / (Path(name).stem + ".expected")
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected_file.write_text(output, encoding="utf-8")
+    assert status == 1
+    assert output == expected_file.read_text(encoding="utf-8")
+    assert "Traceback" not in output
+
+
+def test_one_run_reports_unknown_name_duplicate_id_type_error_and_cycle(monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    main(["check", str(FIXTURES / "four_errors")])
+    output = capsys.readouterr().err
+    assert "questions.carag:1:10: error: question '1.1' is declared twice" in output
+    assert "rules.carag:9:10: note: question '1.1' is first declared here" in output
+    assert "questions.carag:8:18: error: cannot compare date with duration" in output
+    assert "dependency cycle: 1.3 -> 1.4 -> 1.3" in output
+    assert "rules.carag:12:18: error: unknown name 'sentance' (did you mean 'sentence'?)" in output
+    assert output.rstrip().endswith("4 errors found")
+
+
+def test_syntax_error_is_located_at_the_offending_token(monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    main(["check", str(FIXTURES / "syntax_error.carag")])
+    first_line = capsys.readouterr().err.splitlines()[0]
+    assert first_line.startswith("tests/fixtures/errors/syntax_error.carag:6:40: error: unexpected end of file")
