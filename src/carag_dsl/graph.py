@@ -100,7 +100,8 @@ def cycle_diagnostics(graph: nx.DiGraph, symbols: Symbols) -> list[Diagnostic]:
             (only,) = component
             if not graph.has_edge(only, only):
                 continue
-        cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component))]
+        # Edges run from what is read to the reader; reversed, each node depends on the next.
+        cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component))][::-1]
         # Start the cycle at the declaration that comes first in the files, for stable output.
         start = min(range(len(cycle)), key=lambda i: _decl_span(cycle[i], symbols).sort_key())
         cycle = cycle[start:] + cycle[:start]

@@ -82,7 +82,7 @@ _TERMINAL_NAMES = {
     "ADD_OP": "+ or -",
     "QUESTION_KIND": "prompt, information or judgement",
     "$END": "the end of the file",
-    "LBRACE": "{", "RBRACE": "}", "LPAR": "(", "RPAR": ")", "COMMA": ",", "COLON": ":", "EQUAL": "=",
+    "LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "COLON": "':'", "EQUAL": "'='",
 }
 
 

@@ -56,6 +56,7 @@ def open_input(path: str) -> IO[str]:
         raise UsageError(f"cannot read {path}: {error.strerror}") from None
 
 
-def dump_json(data: Any, stream: IO[str] = sys.stdout, indent: int | None = 2) -> None:
+def dump_json(data: Any, stream: IO[str] | None = None, indent: int | None = 2) -> None:
+    stream = stream or sys.stdout  # looked up at call time, so redirection works
     json.dump(data, stream, indent=indent, ensure_ascii=False)
     stream.write("\n")
