@@ -52,10 +52,21 @@ def to_json(ruleset: "RuleSet", graph: nx.DiGraph, case_type: str | None) -> str
         "ruleset": ruleset.name,
         "version": ruleset.version,
         "case_type": case_type,
-        "nodes": [{"id": n, "kind": graph.nodes[n].get("kind"), "label": node_label(n)} for n in nodes],
+        "nodes": [_node_json(ruleset, graph, n) for n in nodes],
         "edges": [{"from": a, "to": b} for a, b in edges],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _node_json(ruleset: "RuleSet", graph: nx.DiGraph, node: str) -> dict:
+    """A node, with the rule it computes written out, so a rule change shows in a diff."""
+    data = {"id": node, "kind": graph.nodes[node].get("kind"), "label": node_label(node)}
+    if node.startswith("question:"):
+        applies = ruleset.symbols.questions[node_label(node)].applies
+        data["applies"] = " ".join(applies.span.source_text().split()) if applies is not None else "always"
+    elif node.startswith("define:"):
+        data["rule"] = " ".join(ruleset.symbols.defines[node_label(node)].expr.span.source_text().split())
+    return data
 
 
 def _quote(text: str) -> str:
