@@ -7,6 +7,7 @@ a machine without them the browser tests are skipped with the reason.
 
 from __future__ import annotations
 
+import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,8 @@ def open_page(path: Path):
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
     executable = chromium_path()
     if executable is None:
+        if os.environ.get("CI"):  # CI installs Chromium: a missing browser there is a failure, not a skip
+            pytest.fail("Chromium is not installed, but CI must run the browser tests (.ci/run installs it)")
         pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
