@@ -74,7 +74,7 @@ def test_explain_takes_rules_before_the_case_and_the_question_after(capsys):
 
 def test_explain_an_unknown_question_is_an_error_with_a_suggestion(capsys):
     status, _, err = run(capsys, "explain", "--case", EXAMPLE, "X 99")
-    assert status == 1 and "there is no question 'X 99' (did you mean 'X 9'?)" in err
+    assert status == 2 and "there is no question 'X 99' (did you mean 'X 9'?)" in err
 
 
 def test_bad_case_data_exits_1_with_the_problems(tmp_path, capsys):

@@ -15,7 +15,7 @@ import sys
 from typing import Sequence
 
 from . import commands
-from .errors import CaragError, RuleError
+from .errors import CaragError, RuleError, UsageError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -52,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = len(error.diagnostics)
         print(f"{count} error{'s' if count != 1 else ''} found", file=sys.stderr)
         return EXIT_ERRORS
+    except UsageError as error:
+        print(f"carag {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except CaragError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERRORS

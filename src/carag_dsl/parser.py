@@ -48,9 +48,9 @@ def parse(text: str, path: str = "<string>") -> ast.Module:
     try:
         items = builder.transform(tree)
     except VisitError as error:  # an exception inside the builder: unwrap it
-        if isinstance(error.orig_exc, RuleError):
-            raise error.orig_exc from None
         raise error.orig_exc from None
+    except RecursionError:
+        raise RuleError([Diagnostic(Span(source, 1, 1, 1, 1), "too-deep", "an expression is nested too deeply to read (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
     if builder.diagnostics:
         raise RuleError(builder.diagnostics)
     return ast.Module(tuple(items), tuple(comments), path)

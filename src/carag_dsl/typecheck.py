@@ -335,7 +335,7 @@ class _Checker:
         if question is None:
             self.answer_type(ref)
         elif question.kind != "judgement":
-            self.error(ref, "key-question-not-judgement", f"'{ref.question_id}' is a {question.kind} question; a standard is rated by summary judgements (kind 'judgement')")
+            self.error(ref, "key-question-not-judgement", f"'{ref.question_id}' is {'an' if question.kind[0] in 'aeiou' else 'a'} {question.kind} question; a standard is rated by summary judgements (kind 'judgement')")
         elif question.answer is None or "yes" not in T.option_codes(question.answer):
             self.error(ref, "key-question-not-yes-no", f"'{ref.question_id}' must take a yes/no answer to be counted in a rating")
 

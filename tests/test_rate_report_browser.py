@@ -1,0 +1,91 @@
+"""The HTML rating report: self-contained, accessible, and rendered with visible charts in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import carag_dsl
+from carag_dsl.report_html import render_html
+
+from browser import open_page
+
+FIXTURE = Path(__file__).parent / "fixtures" / "ratings" / "sample.carag"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return carag_dsl.load(FIXTURE)
+
+
+def sample_cases():
+    """20 cases over three sentences and one unknown, with a cap that bites (J 3 Inadequate for MAPPA cases)."""
+    for i in range(20):
+        sentence = ("community", "licence", "pss", None)[i % 4]
+        facts = {"mappa": i < 10}
+        if sentence:
+            facts["sentence"] = sentence
+        answers = {"J 1": "yes" if i % 5 else "no", "J 2": "yes" if i % 3 else "no"}
+        if i < 10:
+            answers["J 3"] = "yes" if i < 3 else "no"
+        yield {"id": f"c{i}", "facts": facts, "answers": answers}
+
+
+@pytest.fixture(scope="module")
+def report(rules, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(render_html(rules, rules.rate(sample_cases(), by="sentence"), source="cases.jsonl"), encoding="utf-8")
+    return path
+
+
+def test_the_report_refers_to_nothing_outside_the_file(report):
+    html = report.read_text(encoding="utf-8")
+    assert "<script" not in html and "<link" not in html and "@import" not in html and "url(" not in html
+    # The only address is the SVG namespace, which is a name, never fetched.
+    assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {"http://www.w3.org/2000/svg"}
+
+
+def test_every_chart_writes_its_percentages_out_for_screen_readers(report, rules):
+    html = report.read_text(encoding="utf-8")
+    rated = rules.rate(sample_cases(), by="sentence")
+    charts = re.findall(r'<svg class="chart" role="img" aria-labelledby="(chart\d+-title) (chart\d+-desc)"', html)
+    assert len(charts) == len(rated["key_questions"])
+    j1 = rated["key_questions"]["J 1"]
+    assert f"All cases: {j1['percent']:.1f}% ({j1['n_yes']} of {j1['n_judged']} judged yes), {j1['band']}" in html
+    assert "sentence is not known:" in html
+    assert "at most Requires improvement because J 3 is Inadequate" in html
+
+
+@pytest.mark.browser
+def test_the_report_renders_in_chromium_with_visible_charts_and_no_errors(report, tmp_path):
+    with open_page(report) as (page, console_errors, outside_requests):
+        page.set_viewport_size({"width": 1100, "height": 900})
+        screenshot = tmp_path / "report.png"
+        page.screenshot(path=str(screenshot), full_page=True)
+        charts = page.locator("svg.chart")
+        assert charts.count() == 3
+        for index in range(charts.count()):
+            box = charts.nth(index).bounding_box()
+            assert box is not None and box["width"] > 0 and box["height"] > 0
+        bars = page.locator("svg.chart rect.bar")
+        assert bars.count() > 0
+        first_bar = bars.first.bounding_box()
+        assert first_bar is not None and first_bar["width"] > 0
+        assert page.get_by_role("img", name=re.compile(r"J 1: share of cases judged yes")).count() == 1
+        assert console_errors == []
+        assert outside_requests == []
+    assert screenshot.stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_the_charts_stay_visible_when_printed(report, tmp_path):
+    with open_page(report) as (page, console_errors, outside_requests):
+        page.emulate_media(media="print")
+        for index in range(page.locator("svg.chart").count()):
+            box = page.locator("svg.chart").nth(index).bounding_box()
+            assert box is not None and box["width"] > 0 and box["height"] > 0
+        pdf = page.pdf(path=str(tmp_path / "report.pdf"))
+        assert pdf[:4] == b"%PDF"
+        assert console_errors == [] and outside_requests == []

@@ -1,0 +1,283 @@
+"""Ratings over a sample of cases (carag_dsl.rating): exact bands, lowest banding, caps, subgroups, streaming."""
+
+from __future__ import annotations
+
+import random
+import weakref
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import carag_dsl
+from carag_dsl.errors import CaseDataError, UsageError
+from carag_dsl.rating import band_of, display_percent, rate
+
+FIXTURE = Path(__file__).parent / "fixtures" / "ratings" / "sample.carag"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return carag_dsl.load(FIXTURE)
+
+
+def case(answers=None, **facts):
+    return {"facts": facts, "answers": answers or {}}
+
+
+def judged(question_id: str, n_yes: int, n_judged: int, **facts):
+    """n_judged cases where question_id is answered, n_yes of them 'yes'."""
+    return [case({question_id: "yes" if i < n_yes else "no"}, **facts) for i in range(n_judged)]
+
+
+# ---------------------------------------------------------------- the arithmetic
+
+
+@pytest.mark.parametrize(
+    ("n_yes", "n_judged", "band"),
+    [
+        (0, 1, "Inadequate"),
+        (4999, 10000, "Inadequate"),      # 49.99%
+        (99999, 200001, "Inadequate"),    # 49.99975...%: just below 50 on the exact fraction
+        (1, 2, "Requires improvement"),   # 50% exactly: lower bounds are inclusive
+        (6499, 10000, "Requires improvement"),  # 64.99%
+        (12999, 20001, "Requires improvement"),  # 64.9918%
+        (13, 20, "Good"),                 # 65% exactly
+        (1599, 2000, "Good"),             # 79.95%: shown as 80.0% but below 80%
+        (4, 5, "Outstanding"),            # 80% exactly
+        (1, 1, "Outstanding"),
+    ],
+)
+def test_band_is_decided_on_the_exact_fraction_with_inclusive_lower_bounds(rules, n_yes, n_judged, band):
+    assert band_of(Fraction(100 * n_yes, n_judged), rules.symbols.bands) == band
+
+
+@pytest.mark.parametrize(
+    ("n_yes", "n_judged", "shown"),
+    [
+        (1599, 2000, 80.0),   # 79.95 rounds half up
+        (3, 2000, 0.2),       # 0.15 rounds half up (float rounding would give 0.1)
+        (1, 2000, 0.1),       # 0.05
+        (2, 3, 66.7),
+        (1, 3, 33.3),
+        (1, 8, 12.5),
+        (13, 20, 65.0),
+    ],
+)
+def test_percentage_is_rounded_half_up_to_one_decimal_from_the_exact_figure(n_yes, n_judged, shown):
+    assert display_percent(Fraction(100 * n_yes, n_judged)) == shown
+
+
+def test_1599_of_2000_is_shown_as_80_percent_but_rated_good(rules):
+    rated = rate(rules, judged("J 1", 1599, 2000))
+    assert rated["key_questions"]["J 1"] == {"n_judged": 2000, "n_yes": 1599, "percent": 80.0, "band": "Good"}
+    assert rated["standards"]["Capped"] == {"band": "Good", "lowest": "J 1"}
+
+
+def test_a_key_question_judged_in_no_case_has_no_percentage_and_no_band(rules):
+    rated = rate(rules, judged("J 1", 3, 4, mappa=False))  # J 3 applies to MAPPA cases only
+    assert rated["key_questions"]["J 3"] == {"n_judged": 0, "n_yes": 0, "percent": None, "band": None}
+    assert rated["standards"]["Third"] == {"band": None, "lowest": None}
+
+
+def test_an_empty_sample_rates_every_figure_as_unknown(rules):
+    rated = rate(rules, [])
+    assert rated["cases"] == 0
+    assert all(entry["percent"] is None and entry["band"] is None for entry in rated["key_questions"].values())
+    assert all(entry == {"band": None, "lowest": None} for entry in rated["standards"].values())
+    assert rated["groups"] == []
+
+
+def test_unanswered_and_not_applicable_questions_are_not_counted(rules):
+    cases = judged("J 3", 1, 2, mappa=True) + [case({"J 3": "no"}, mappa=False), case(mappa=True)]
+    rated = rate(rules, cases)
+    assert rated["cases"] == 4
+    assert rated["key_questions"]["J 3"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement"}
+
+
+def test_derived_judgements_are_counted_like_answers(rules):
+    cases = [case(no_risk=True), case(no_risk=True), case({"J 2": "no"}, no_risk=True), case({"J 2": "no"}, no_risk=False)]
+    assert rate(rules, cases)["key_questions"]["J 2"] == {"n_judged": 4, "n_yes": 2, "percent": 50.0, "band": "Requires improvement"}
+
+
+# ---------------------------------------------------------------- standards
+
+
+def both(j1_yes: int, j2_yes: int, n: int = 100):
+    return [case({"J 1": "yes" if i < j1_yes else "no", "J 2": "yes" if i < j2_yes else "no"}) for i in range(n)]
+
+
+def test_a_standard_takes_the_lowest_band_of_its_key_questions(rules):
+    rated = rate(rules, both(85, 60))
+    assert rated["key_questions"]["J 1"]["band"] == "Outstanding"
+    assert rated["key_questions"]["J 2"]["band"] == "Requires improvement"
+    assert rated["standards"]["Both"] == {"band": "Requires improvement", "lowest": "J 2"}
+
+
+def test_lowest_names_the_key_question_with_the_lowest_share_when_both_share_a_band(rules):
+    assert rate(rules, both(70, 66))["standards"]["Both"] == {"band": "Good", "lowest": "J 2"}
+    assert rate(rules, both(66, 70))["standards"]["Both"] == {"band": "Good", "lowest": "J 1"}
+
+
+def test_lowest_names_the_first_declared_key_question_on_an_exact_tie(rules):
+    assert rate(rules, both(70, 70))["standards"]["Both"] == {"band": "Good", "lowest": "J 1"}
+
+
+def test_a_key_question_judged_in_no_case_takes_no_part_in_lowest_banding(rules):
+    cases = [case({"J 1": "yes"}) for _ in range(9)] + [case({"J 1": "no"})]
+    rated = rate(rules, cases)
+    assert rated["key_questions"]["J 2"]["band"] is None
+    assert rated["standards"]["Both"] == {"band": "Outstanding", "lowest": "J 1"}
+
+
+def test_a_standard_without_rated_by_lowest_band_is_rated_by_lowest_band(rules):
+    assert rules.symbols.standards["Third"].lowest_band is False
+    rated = rate(rules, judged("J 3", 7, 10, mappa=True))
+    assert rated["standards"]["Third"] == {"band": "Good", "lowest": "J 3"}
+
+
+def mappa_cases(j1_yes: int, j3_yes: int, n: int = 10):
+    return [case({"J 1": "yes" if i < j1_yes else "no", "J 3": "yes" if i < j3_yes else "no"}, mappa=True) for i in range(n)]
+
+
+def test_a_cap_lowers_the_band_when_its_judgement_is_in_the_named_band(rules):
+    rated = rate(rules, mappa_cases(9, 4))  # J 1 90% Outstanding; J 3 40% Inadequate
+    assert rated["key_questions"]["J 1"]["band"] == "Outstanding"
+    assert rated["key_questions"]["J 3"]["band"] == "Inadequate"
+    assert rated["standards"]["Capped"] == {"band": "Requires improvement", "lowest": "J 1"}
+    assert rated["standards"]["Both"]["band"] == "Outstanding"  # no cap on Both (J 2 unjudged)
+
+
+def test_a_cap_does_nothing_when_its_judgement_is_in_another_band(rules):
+    assert rate(rules, mappa_cases(9, 5))["standards"]["Capped"] == {"band": "Outstanding", "lowest": "J 1"}
+
+
+def test_a_cap_never_raises_a_band(rules):
+    assert rate(rules, mappa_cases(3, 4))["standards"]["Capped"] == {"band": "Inadequate", "lowest": "J 1"}
+
+
+def test_a_cap_whose_judgement_was_judged_in_no_case_does_not_apply(rules):
+    assert rate(rules, judged("J 1", 9, 10, mappa=False))["standards"]["Capped"] == {"band": "Outstanding", "lowest": "J 1"}
+
+
+# ---------------------------------------------------------------- subgroups
+
+
+def test_groups_by_a_fact_in_declared_order_with_unknown_last(rules):
+    cases = judged("J 1", 1, 2, sentence="pss") + judged("J 1", 3, 4, sentence="community") + judged("J 1", 0, 1)
+    rated = rate(rules, cases, by="sentence")
+    assert [(g["by"], g["value"], g["cases"]) for g in rated["groups"]] == [
+        ("sentence", "community", 4), ("sentence", "pss", 2), ("sentence", None, 1),
+    ]
+    community, pss, unknown = rated["groups"]
+    assert community["key_questions"]["J 1"] == {"n_judged": 4, "n_yes": 3, "percent": 75.0, "band": "Good"}
+    assert pss["standards"]["Capped"] == {"band": "Requires improvement", "lowest": "J 1"}
+    assert unknown["key_questions"]["J 1"]["band"] == "Inadequate"
+    assert rated["key_questions"]["J 1"] == {"n_judged": 7, "n_yes": 4, "percent": 57.1, "band": "Requires improvement"}
+
+
+def test_groups_by_a_question_use_its_answer_and_unknown_when_unanswered(rules):
+    cases = [case({"F 2": "high", "J 1": "yes"}), case({"F 2": "low", "J 1": "no"}), case({"J 1": "yes"})]
+    rated = rate(rules, cases, by="F 2")
+    assert [(g["value"], g["key_questions"]["J 1"]["n_yes"]) for g in rated["groups"]] == [("low", 0), ("high", 1), (None, 1)]
+
+
+def test_a_question_that_does_not_apply_groups_as_unknown(rules):
+    cases = [case({"J 3": "yes"}, mappa=True), case({"J 3": "no"}, mappa=False)]
+    assert [(g["value"], g["cases"]) for g in rate(rules, cases, by="J 3")["groups"]] == [("yes", 1), (None, 1)]
+
+
+def test_a_multi_choice_answer_is_one_group_per_combination_in_option_order(rules):
+    cases = [
+        case({"F 1": ["housing", "drugs"], "J 1": "yes"}),
+        case({"F 1": ["drugs", "housing"], "J 1": "no"}),
+        case({"F 1": ["debt"], "J 1": "yes"}),
+        case({"F 1": [], "J 1": "yes"}),
+        case({"J 1": "no"}),
+    ]
+    rated = rate(rules, cases, by="F 1")
+    assert [(g["value"], g["cases"]) for g in rated["groups"]] == [
+        ([], 1), (["debt"], 1), (["drugs", "housing"], 2), (None, 1),
+    ]
+    assert sum(g["cases"] for g in rated["groups"]) == rated["cases"]
+
+
+def test_groups_by_bool_and_date_facts_are_json_values(rules):
+    cases = [case({"J 1": "yes"}, mappa=True, start_date="2025-02-01"), case({"J 1": "no"}, mappa=False, start_date="2025-01-01")]
+    assert [g["value"] for g in rate(rules, cases, by="mappa")["groups"]] == [False, True]
+    assert [g["value"] for g in rate(rules, cases, by="start_date")["groups"]] == ["2025-01-01", "2025-02-01"]
+
+
+def test_grouping_by_an_unknown_name_is_a_usage_error_with_a_suggestion(rules):
+    with pytest.raises(UsageError, match=r"'sentense'.*did you mean 'sentence'"):
+        rate(rules, [], by="sentense")
+
+
+def test_bad_case_data_raises_case_data_error(rules):
+    with pytest.raises(CaseDataError, match=r"answers.J 1"):
+        rate(rules, [case({"J 1": "maybe"})])
+
+
+# ---------------------------------------------------------------- streaming and the bundled rules
+
+
+class TrackedCase(dict):
+    """A case dict that can be weakly referenced, to see whether the rater keeps it."""
+
+
+def test_cases_are_streamed_and_not_kept(rules):
+    refs: list[weakref.ref] = []
+    most_alive = 0
+
+    def cases():
+        nonlocal most_alive
+        for i in range(200):
+            item = TrackedCase(answers={"J 1": "yes" if i % 2 else "no"}, facts={"sentence": "pss"})
+            refs.append(weakref.ref(item))
+            most_alive = max(most_alive, sum(ref() is not None for ref in refs[-10:]))
+            yield item
+            del item
+
+    rated = rate(rules, cases(), by="sentence")
+    assert rated["key_questions"]["J 1"]["n_judged"] == 200
+    assert most_alive <= 2
+
+
+def test_ruleset_rate_gives_the_same_result_as_rating_rate(rules):
+    cases = both(70, 40, 20)
+    assert rules.rate(cases, by="F 2") == rate(rules, cases, by="F 2")
+
+
+def test_a_generated_sample_of_thousands_of_cases_rates_against_the_bundled_carag():
+    rules = carag_dsl.load()
+    key_questions = ["P 2.1.3", "P 2.2.3", "P 2.3.3", "P 2.4.3"]
+    rng = random.Random(20250101)
+    expected = {qid: [0, 0] for qid in key_questions}
+    expected_by_sentence: dict[str, int] = {}
+    cases = []
+    for i in range(3000):
+        sentence = rng.choice(["community", "licence", "pss"])
+        answers = {qid: rng.choice(["yes", "no"]) for qid in key_questions if rng.random() < 0.9}
+        cases.append({"id": i, "facts": {"sentence": sentence, "start_date": "2025-01-06", "suspension": "none"}, "answers": answers})
+        expected_by_sentence[sentence] = expected_by_sentence.get(sentence, 0) + 1
+        for qid, value in answers.items():
+            expected[qid][0] += 1
+            expected[qid][1] += value == "yes"
+    rated = rules.rate(iter(cases), by="sentence")
+    assert rated["cases"] == 3000
+    for qid, (n_judged, n_yes) in expected.items():
+        entry = rated["key_questions"][qid]
+        assert (entry["n_judged"], entry["n_yes"]) == (n_judged, n_yes)
+        assert entry["band"] == band_of(Fraction(100 * n_yes, n_judged), rules.symbols.bands)
+    assert {g["value"]: g["cases"] for g in rated["groups"]} == expected_by_sentence
+    assert set(rated["standards"]) == {"Assessment", "Planning", "Implementation and delivery", "Reviewing"}
+
+
+def test_the_bundled_carag_declares_the_inspectorate_bands_and_one_key_question_per_standard():
+    rules = carag_dsl.load()
+    assert [(b.name, b.lower_percent) for b in rules.symbols.bands.bands] == [
+        ("Inadequate", "0"), ("Requires improvement", "50"), ("Good", "65"), ("Outstanding", "80"),
+    ]
+    assert {name: [r.question_id for r in s.key_questions] for name, s in rules.symbols.standards.items()} == {
+        "Assessment": ["P 2.1.3"], "Planning": ["P 2.2.3"], "Implementation and delivery": ["P 2.3.3"], "Reviewing": ["P 2.4.3"],
+    }
