@@ -46,7 +46,9 @@ def test_well_typed_expressions_compile(expr):
 
 @pytest.mark.parametrize("expr, code, words", [
     ("sentance == licence", "unknown-name", "did you mean 'sentence'"),
-    ("sentence == licenc", "unknown-name", "did you mean 'licence'"),
+    ("sentence == licenc", "unknown-option", "did you mean 'licence'"),
+    ("sentence == prison", "unknown-option", "'prison' is not an option of sentence"),
+    ("prison", "unknown-name", "unknown name 'prison'"),
     ("sentence == hate_crime", "unknown-option", "'hate_crime' is not an option of sentence"),
     ("sentence in {licence, psss}", "unknown-option", "did you mean 'pss'"),
     ("[X 66] == yes", "unknown-question", "did you mean 'X 6'"),

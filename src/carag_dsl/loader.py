@@ -65,7 +65,9 @@ def load_modules(path: Path) -> list[ast.Module]:
             return
         except (OSError, UnicodeDecodeError) as error:
             span = included_at or Span(Source(str(file), ""), 1, 1, 1, 1)
-            diagnostics.append(Diagnostic(span, "unreadable-file", f"cannot read '{file}': {error}"))
+            # Say why in words, not as Python's "[Errno 21] ..." text.
+            reason = "it is not UTF-8 text; save it as UTF-8" if isinstance(error, UnicodeDecodeError) else (error.strerror or str(error)).lower()
+            diagnostics.append(Diagnostic(span, "unreadable-file", f"cannot read '{file}': {reason}"))
             return
         try:
             module = parse(text, _display_path(file))

@@ -50,12 +50,15 @@ class _Checker:
             return T.Enum("the case type", self.symbols.case_types())
         if name in self.all_codes:
             return T.Code(name)
-        candidates = self.symbols.declared_names() + sorted(self.all_codes)
-        hint = did_you_mean(name, candidates)
         if name == CASE_TYPE:
             self.error(node, "unknown-name", "'case_type' is used but the rule set has no 'case type' block")
-        else:
-            self.error(node, "unknown-name", f"unknown name '{name}'{hint}: it is not a fact, a defined name or an option code")
+            return T.ERROR
+        return T.Code(name, declared=False)
+
+    def unknown_name(self, node: ast.Name) -> T.Type:
+        candidates = self.symbols.declared_names() + sorted(self.all_codes)
+        hint = did_you_mean(node.name, candidates)
+        self.error(node, "unknown-name", f"unknown name '{node.name}'{hint}: it is not a fact, a defined name or an option code")
         return T.ERROR
 
     def define_type(self, name: str) -> T.Type:
@@ -81,8 +84,21 @@ class _Checker:
 
     # ---------------------------------------------------------------- expressions
     def expr(self, node) -> T.Type:
+        """The type of an expression used where an option code alone means nothing."""
+        result = self.expr_or_code(node)
+        if isinstance(result, T.Code) and not result.declared:
+            return self.unknown_name(node)
+        return result
+
+    def expr_or_code(self, node) -> T.Type:
+        """The type of an expression that may be a bare option code (beside an enumeration)."""
         method = getattr(self, "_" + type(node).__name__)
         return method(node)
+
+    def settle_code(self, node, result: T.Type) -> None:
+        """An undeclared name that met no enumeration is an unknown name after all."""
+        if isinstance(result, T.Code) and not result.declared:
+            self.unknown_name(node)
 
     def _Name(self, node):
         return self.name_type(node)
@@ -133,7 +149,13 @@ class _Checker:
         return unified
 
     def _Compare(self, node):
-        left, right = self.expr(node.left), self.expr(node.right)
+        left, right = self.expr_or_code(node.left), self.expr_or_code(node.right)
+        if not isinstance(left, T.Enum):
+            self.settle_code(node.right, right)
+            right = T.ERROR if isinstance(right, T.Code) and not right.declared else right
+        if not isinstance(right, T.Enum):
+            self.settle_code(node.left, left)
+            left = T.ERROR if isinstance(left, T.Code) and not left.declared else left
         unified = self.unify(left, right, node)
         if unified is None:
             self.error(node, "type-mismatch", f"cannot compare {left.describe()} with {right.describe()} using '{node.op}'{self._mismatch_hint(left, right)}")
@@ -150,7 +172,10 @@ class _Checker:
         return ""
 
     def _In(self, node):
-        element, collection = self.expr(node.element), self.expr(node.collection)
+        element, collection = self.expr_or_code(node.element), self.expr(node.collection)
+        if not isinstance(collection, T.SetOf):
+            self.settle_code(node.element, element)
+            element = T.ERROR if isinstance(element, T.Code) and not element.declared else element
         if isinstance(element, T.Unknown) or isinstance(collection, T.Unknown):
             return T.BOOL
         if isinstance(collection, T.SetOf):

@@ -47,6 +47,9 @@ class Code:
     """A bare option code not yet tied to an enumeration (``licence`` in ``sentence == licence``)."""
 
     code: str
+    # False for a name that is declared nowhere: it may still be a misspelt
+    # option of the enumeration it is compared with, which gives the better message.
+    declared: bool = True
 
     def describe(self) -> str:
         return f"the option code '{self.code}'"
