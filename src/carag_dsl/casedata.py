@@ -9,6 +9,7 @@ saying what is allowed.
 from __future__ import annotations
 
 import datetime
+import weakref
 from typing import TYPE_CHECKING, Any, Mapping
 
 import attrs
@@ -86,38 +87,93 @@ def convert_value(type_expr: ast.TypeExpr, value: Any) -> tuple[Any, str | None]
     return None, f"{value!r} is not allowed{hint}; expected {allowed}"
 
 
+_OPTION_KINDS = frozenset(("one", "scale", "yes_no", "yes_no_not_a_factor"))
+# Per rule set: field name -> (kind, allowed codes as a set, declared type). Built once, because
+# reading case data is most of the cost of evaluating a case with the compiled back end.
+_FIELD_SPECS: "weakref.WeakKeyDictionary[Any, tuple[dict, dict]]" = weakref.WeakKeyDictionary()
+
+
+def _field_specs(ruleset: "RuleSet") -> tuple[dict, dict]:
+    specs = _FIELD_SPECS.get(ruleset)
+    if specs is None:
+        facts = {name: (d.type.kind, frozenset(T.option_codes(d.type)), d.type) for name, d in ruleset.symbols.facts.items()}
+        answers = {
+            qid: (d.answer.kind, frozenset(T.option_codes(d.answer)), d.answer)
+            for qid, d in ruleset.symbols.questions.items() if d.answer is not None
+        }
+        specs = _FIELD_SPECS[ruleset] = (facts, answers)
+    return specs
+
+
+def _fast_convert(spec: tuple, value: Any) -> tuple[Any, str | None]:
+    """convert_value for the common, valid values without building messages; anything else goes to convert_value.
+
+    Accepts exactly what convert_value accepts (a subset of it, returning the same value), so no check is weakened.
+    """
+    kind, codes, type_expr = spec
+    if kind in _OPTION_KINDS:
+        if isinstance(value, str) and value in codes:
+            return value, None
+    elif kind == "any":
+        if type(value) is list:
+            try:
+                if codes.issuperset(value):
+                    return frozenset(value), None
+            except TypeError:  # an unhashable element: let convert_value word the problem
+                pass
+    elif kind == "date":
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return datetime.date.fromisoformat(value), None
+            except ValueError:
+                pass
+    elif kind == "bool":
+        if isinstance(value, bool):
+            return value, None
+    elif kind == "text":
+        if isinstance(value, str):
+            return value, None
+    return convert_value(type_expr, value)
+
+
 def read_case(ruleset: "RuleSet", case: Any) -> CaseData:
     """Check and convert one case. Raises CaseDataError listing every problem."""
-    if not isinstance(case, Mapping):
+    if case.__class__ is not dict and not isinstance(case, Mapping):  # a dict needs no ABC check (fast path)
         raise CaseDataError([CaseProblem("case", f"a case must be a JSON object with keys {', '.join(CASE_KEYS)}, not {type(case).__name__}")])
     problems: list[CaseProblem] = []
     case_id = case.get("id")
     for key in case:
         if key not in CASE_KEYS:
             problems.append(CaseProblem(str(key), f"unknown key{did_you_mean(str(key), CASE_KEYS)}; a case has only {', '.join(CASE_KEYS)}"))
-    facts = _read_section(case, "facts", ruleset.symbols.facts, lambda decl: decl.type, "fact", problems)
-    answers = _read_section(case, "answers", ruleset.symbols.questions, lambda decl: decl.answer, "question", problems)
+    fact_specs, answer_specs = _field_specs(ruleset)
+    facts = _read_section(case, "facts", ruleset.symbols.facts, fact_specs, "fact", problems)
+    answers = _read_section(case, "answers", ruleset.symbols.questions, answer_specs, "question", problems)
     if problems:
         raise CaseDataError(problems, case_id)
     return CaseData(case_id, facts, answers)
 
 
-def _read_section(case, key, declared, type_of, what, problems) -> dict[str, Any]:
+def _read_section(case, key, declared, specs, what, problems) -> dict[str, Any]:
     given = case.get(key)
     if given is None:
         return {}
-    if not isinstance(given, Mapping):
+    if given.__class__ is not dict and not isinstance(given, Mapping):
         problems.append(CaseProblem(key, f"must be a JSON object of {what} → value, not {type(given).__name__}"))
         return {}
     values: dict[str, Any] = {}
     for name, value in given.items():
+        spec = specs.get(name)
+        # The most common value, an option code, checked inline (the same test _fast_convert makes).
+        if spec is not None and spec[0] in _OPTION_KINDS and value.__class__ is str and value in spec[1]:
+            values[name] = value
+            continue
         field = f"{key}.{name}"
         if name not in declared:
             problems.append(CaseProblem(field, f"the rule set has no {what} '{name}'{did_you_mean(str(name), declared)}"))
             continue
         if value is None:  # null: explicitly unknown
             continue
-        converted, wrong = convert_value(type_of(declared[name]), value)
+        converted, wrong = _fast_convert(specs[name], value)
         if wrong:
             problems.append(CaseProblem(field, wrong))
         else:

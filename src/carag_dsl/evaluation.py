@@ -62,13 +62,12 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as JSON-ready data (the documented contract)."""
         questions = {}
+        option_order = self.ruleset.option_order
         for question_id, result in self.questions.items():
-            order = self.ruleset.option_order(question_id)
-            questions[question_id] = {
-                "status": result.status,
-                "value": json_value(result.value, order),
-                "source": result.source,
-            }
+            value = result.value
+            if value is not None and value.__class__ is not str:  # None and text are JSON already (fast path)
+                value = json_value(value, option_order(question_id))
+            questions[question_id] = {"status": result.status, "value": value, "source": result.source}
         return {
             "id": self.id,
             "case_type": self.case_type,

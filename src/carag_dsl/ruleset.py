@@ -8,8 +8,9 @@ diagnostics of all passes are raised together as one :class:`RuleError`.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 import attrs
 import networkx as nx
@@ -17,12 +18,18 @@ import networkx as nx
 from . import ast, graph, symbols as symbols_pass, typecheck
 from . import types as T
 from .casedata import read_case
-from .errors import RuleError
+from .errors import RuleError, UsageError
 from .evaluation import Evaluation
 from .evaluator import run
 from .loader import load_modules
 from .parser import parse
 from .resources import bundled_rules_path
+
+if TYPE_CHECKING:
+    from .codegen import CompiledRules
+
+#: The evaluation back ends: the generated Python function, and the tree-walking reference evaluator.
+BACKENDS = ("compiled", "reference")
 
 
 @attrs.frozen
@@ -105,17 +112,45 @@ class RuleSet:
         return None
 
     # -- evaluation
-    def evaluate(self, case: Mapping[str, Any]) -> Evaluation:
-        """Evaluate one case (``{"id", "facts", "answers"}``). Raises CaseDataError for bad data."""
+    @functools.cached_property
+    def compiled(self) -> "CompiledRules":
+        """The rules compiled to a Python function (built on first use, then kept); ``compiled.source`` shows it."""
+        from .codegen import CompiledRules
+
+        return CompiledRules(self)
+
+    def evaluate(self, case: Mapping[str, Any], backend: str = "compiled") -> Evaluation:
+        """Evaluate one case (``{"id", "facts", "answers"}``). Raises CaseDataError for bad data.
+
+        ``backend="compiled"`` (the default) runs the generated Python function;
+        ``backend="reference"`` runs the tree-walking evaluator that defines the
+        semantics. Both give the same results and errors.
+        """
+        if backend not in BACKENDS:
+            raise UsageError(f"unknown backend {backend!r}; expected one of {', '.join(map(repr, BACKENDS))}")
         data = read_case(self, case)
+        if backend == "compiled":
+            return self.compiled.evaluate(data)
         scope, questions, warnings, case_type_source = run(self, data)
         case_type = None if scope.case_type is T_UNKNOWN else scope.case_type
         return Evaluation(self, data.id, case_type, case_type_source, questions, warnings, scope)
 
-    def evaluate_many(self, cases: Iterable[Mapping[str, Any]]) -> Iterator[Evaluation]:
+    def evaluate_many(self, cases: Iterable[Mapping[str, Any]], backend: str = "compiled") -> Iterator[Evaluation]:
         """Evaluate cases one by one, lazily (constant memory over any number of cases)."""
         for case in cases:
-            yield self.evaluate(case)
+            yield self.evaluate(case, backend)
+
+    def rate(self, cases: Iterable[Mapping[str, Any]], by: str | None = None) -> dict[str, Any]:
+        """Rate a sample of cases: per key question the share judged 'yes' and its band, per standard its band.
+
+        Streams ``cases`` in constant memory. ``by`` (a fact, a defined name,
+        ``case_type`` or a question id) also breaks every figure down by that
+        value. Returns the JSON-ready shape documented in docs/ratings.md;
+        raises UsageError for an unknown ``by``, CaseDataError for bad case data.
+        """
+        from .rating import rate
+
+        return rate(self, cases, by)
 
 
 from .logic import UNKNOWN as T_UNKNOWN  # noqa: E402  (kept beside its one use above)
