@@ -1,0 +1,157 @@
+"""Properties of the engine over generated cases and rule sets (Hypothesis, bounded budget: see conftest.py).
+
+Evaluation is monotone except through overrides, deterministic, and blind to
+key order; formatting round-trips; cycles are reported exactly when they
+exist; and the parser and compiler answer any text with a result or a CaragError.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import networkx as nx
+from hypothesis import given
+from hypothesis import strategies as st
+
+from carag_dsl import graph, load, loads
+from carag_dsl.errors import CaragError, RuleError
+from carag_dsl.formatter import format_module
+from carag_dsl.parser import parse
+from carag_dsl.symbols import collect
+from carag_dsl.testing import cases, override_questions_of, rule_set_modules, rule_sets
+
+REPO = Path(__file__).resolve().parent.parent
+CARAG = load()
+OVERRIDE_QUESTIONS = set(override_questions_of(CARAG))
+
+
+@st.composite
+def smaller_and_larger(draw):
+    """A case, and the same case with some of its facts and answers removed."""
+    larger = draw(cases(CARAG))
+    smaller = {
+        "id": "smaller",
+        "facts": {k: v for k, v in larger["facts"].items() if draw(st.booleans())},
+        "answers": {k: v for k, v in larger["answers"].items() if draw(st.booleans())},
+    }
+    return smaller, larger
+
+
+@given(smaller_and_larger())
+def test_adding_data_never_changes_a_decided_status_or_case_type_except_through_overrides(pair):
+    smaller, larger = pair
+    added = set(larger["answers"]) - set(smaller["answers"])
+    small = CARAG.evaluate(smaller).to_dict()
+    # The declared exceptions: override answers, and answers to judgements whose value was derived.
+    if added & OVERRIDE_QUESTIONS or any(small["questions"][q]["source"] == "derived" for q in added):
+        return
+    large = CARAG.evaluate(larger).to_dict()
+    if small["case_type"] is not None:
+        assert large["case_type"] == small["case_type"]
+    for qid, result in small["questions"].items():
+        if result["status"] != "pending":
+            assert large["questions"][qid]["status"] == result["status"], qid
+
+
+@given(cases(CARAG))
+def test_evaluating_the_same_case_twice_gives_the_same_result_on_both_back_ends(case):
+    first = CARAG.evaluate(case).to_dict()
+    assert CARAG.evaluate(case).to_dict() == first
+    assert CARAG.evaluate(case, backend="reference").to_dict() == first
+
+
+@given(cases(CARAG))
+def test_the_order_of_keys_in_the_case_does_not_matter(case):
+    reordered = {
+        "answers": dict(reversed(list(case["answers"].items()))),
+        "facts": dict(reversed(list(case["facts"].items()))),
+        "id": case["id"],
+    }
+    assert CARAG.evaluate(reordered).to_dict() == CARAG.evaluate(case).to_dict()
+
+
+@given(rule_set_modules())
+def test_parsing_the_formatted_text_of_a_generated_rule_set_gives_the_same_tree(module):
+    text = format_module(module)
+    again = parse(text)
+    assert again == module
+    assert format_module(again) == text
+
+
+@given(rule_sets())
+def test_generated_rule_sets_compile_with_an_acyclic_graph(pair):
+    _, ruleset = pair
+    assert nx.is_directed_acyclic_graph(ruleset.graph)
+
+
+@st.composite
+def question_webs(draw):
+    """Questions whose rules read any other questions' answers (themselves included): cycles may happen."""
+    count = draw(st.integers(1, 5))
+    lines = []
+    for index in range(count):
+        reads = draw(st.lists(st.integers(0, count - 1), max_size=2, unique=True))
+        condition = " or ".join(f"[W {r}] == yes" for r in reads)
+        lines.append(f'question "W {index}" prompt text "W {index}?" answer yes_no' + (f" applies when {condition}" if reads else ""))
+    return "\n".join(lines)
+
+
+@given(question_webs())
+def test_the_compiler_reports_a_cycle_exactly_when_the_questions_read_each_other_in_a_loop(text):
+    symbols, _ = collect([parse(text)])
+    has_cycle = not nx.is_directed_acyclic_graph(graph.build(symbols))
+    try:
+        loads(text)
+    except RuleError as error:
+        codes = {d.code for d in error.diagnostics}
+        assert codes == {"dependency-cycle"} and has_cycle
+    else:
+        assert not has_cycle
+
+
+RULE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((REPO / "questions").rglob("*.carag"))]
+_TOKEN = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|\[[^\]\n]*\]|\S+')
+
+
+@st.composite
+def mutated_rule_text(draw):
+    """Real rule text with tokens deleted, duplicated, swapped or replaced by random characters."""
+    tokens = _TOKEN.findall(draw(st.sampled_from(RULE_TEXTS)))
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(tokens) - 1))
+        operation = draw(st.sampled_from(["delete", "duplicate", "swap", "random"]))
+        if operation == "delete" and len(tokens) > 1:
+            del tokens[i]
+        elif operation == "duplicate":
+            tokens.insert(i, tokens[i])
+        elif operation == "swap":
+            j = draw(st.integers(0, len(tokens) - 1))
+            tokens[i], tokens[j] = tokens[j], tokens[i]
+        else:
+            tokens[i] = draw(st.text(max_size=6))
+    return "\n".join(" ".join(tokens[k:k + 8]) for k in range(0, len(tokens), 8))
+
+
+def _compile_and_evaluate(text: str) -> None:
+    try:
+        ruleset = loads(text)
+        ruleset.evaluate({"facts": {}, "answers": {}})
+    except CaragError:
+        pass  # the one kind of error allowed
+
+
+@given(mutated_rule_text())
+def test_mutated_rule_text_gives_a_rule_set_or_a_carag_error(text):
+    _compile_and_evaluate(text)
+
+
+@given(st.text(max_size=200) | st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
+def test_random_text_gives_a_rule_set_or_a_carag_error(text):
+    _compile_and_evaluate(text)
+
+
+def test_the_bundled_rule_set_round_trips_through_the_formatter():
+    for text in RULE_TEXTS:
+        module = parse(text)
+        assert parse(format_module(module)) == module
