@@ -164,7 +164,7 @@ def test_plain_english_renders_every_expression_node():
         """
 fact d: date
 fact n: int
-fact flag: bool "the flag is raised"
+fact flag: bool meaning "the flag is raised"
 fact kind: one of a "Option A", b "Option B", c
 question "Q" prompt
     text "Which?"

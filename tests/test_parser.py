@@ -63,12 +63,18 @@ def test_question_references_normalise_spaces_inside_brackets():
 
 
 def test_single_line_strings_take_backslash_escapes():
-    fact = only(r'fact a: bool "say \"yes\"\nor no"')
+    fact = only(r'fact a: bool meaning "say \"yes\"\nor no"')
     assert fact.doc == 'say "yes"\nor no'
 
 
+def test_a_description_after_unlabelled_options_is_the_facts_meaning_not_a_label():
+    fact = only('fact s: one of a, b meaning "the kind of sentence"')
+    assert fact.type.options[-1] == ast.Option("b")
+    assert fact.doc == "the kind of sentence"
+
+
 def test_comments_are_kept_with_their_lines_but_hashes_in_strings_are_not_comments():
-    module = parse('# first\nfact a: bool "not # a comment"  # second\n')
+    module = parse('# first\nfact a: bool meaning "not # a comment"  # second\n')
     assert [(c.text, c.line) for c in module.comments] == [("first", 1), ("second", 2)]
 
 
