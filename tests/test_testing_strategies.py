@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import carag_dsl
 from carag_dsl import load
 from carag_dsl.fuzz import search
 from carag_dsl.testing import anchor_dates, boundary_days, cases, rule_sets
@@ -84,3 +85,16 @@ def test_generated_rule_sets_compile_and_evaluate_their_own_cases(pair):
     text, ruleset = pair
     assert text.startswith('ruleset "Generated rules"')
     ruleset.evaluate({"facts": {}, "answers": {}})
+
+
+def test_cases_stay_within_the_calendar_when_a_rule_mentions_millions_of_days():
+    rules = carag_dsl.loads(
+        'fact d: date\nfact e: date\nquestion "Q" prompt\n    text "q"\n    answer yes_no\n    applies when d + 3000000 days > e\n'
+    )
+
+    @settings(max_examples=100, database=None)
+    @given(cases(rules))
+    def evaluates(case):
+        rules.evaluate(case)
+
+    evaluates()

@@ -66,7 +66,6 @@ def settling_inputs(node: str, evaluation: "Evaluation", seen: set | None = None
         return []
     seen.add(node)
     symbols = evaluation.ruleset.symbols
-    scope = evaluation.scope
     if node.startswith("fact:"):
         return [f"the fact {node_label(node)}"]
     if node.startswith("question:"):

@@ -18,12 +18,14 @@ import networkx as nx
 from . import ast, graph, symbols as symbols_pass, typecheck
 from . import types as T
 from .casedata import read_case
-from .errors import RuleError, UsageError
+from .errors import Diagnostic, RuleError, UsageError
 from .evaluation import Evaluation
 from .evaluator import run
+from .logic import UNKNOWN
 from .loader import load_modules
 from .parser import parse
 from .resources import bundled_rules_path
+from .source import NOWHERE
 
 if TYPE_CHECKING:
     from .codegen import CompiledRules
@@ -132,7 +134,7 @@ class RuleSet:
         if backend == "compiled":
             return self.compiled.evaluate(data)
         scope, questions, warnings, case_type_source = run(self, data)
-        case_type = None if scope.case_type is T_UNKNOWN else scope.case_type
+        case_type = None if scope.case_type is UNKNOWN else scope.case_type
         return Evaluation(self, data.id, case_type, case_type_source, questions, warnings, scope)
 
     def evaluate_many(self, cases: Iterable[Mapping[str, Any]], backend: str = "compiled") -> Iterator[Evaluation]:
@@ -153,13 +155,14 @@ class RuleSet:
         return rate(self, cases, by)
 
 
-from .logic import UNKNOWN as T_UNKNOWN  # noqa: E402  (kept beside its one use above)
-
-
 def compile_modules(modules: list[ast.Module]) -> RuleSet:
     """Run every compiler pass over parsed modules; raise RuleError with all diagnostics."""
     table, diagnostics = symbols_pass.collect(modules)
-    _, type_diagnostics = typecheck.check(table)
+    try:
+        _, type_diagnostics = typecheck.check(table)
+    except RecursionError:  # the parser accepts deeper nesting than the checker can walk
+        first = modules[0].items[0].span if modules and modules[0].items else NOWHERE
+        raise RuleError([Diagnostic(first, "too-deep", "an expression is nested too deeply to check (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
     diagnostics += type_diagnostics
     dependency_graph = graph.build(table)
     diagnostics += graph.cycle_diagnostics(dependency_graph, table)

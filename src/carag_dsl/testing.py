@@ -216,11 +216,19 @@ def _cases(ruleset: RuleSet, repair: bool, overrides: dict[str, Any]) -> st.Sear
     return draw_case().filter(lambda case: case is not None)
 
 
+def _shifted(base: datetime.date, days: int) -> datetime.date:
+    """``base`` moved by ``days``, kept within the calendar (a rule may mention millions of days)."""
+    try:
+        return base + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min
+
+
 def _date_strategy(anchors, offsets, earlier: tuple[datetime.date, ...]) -> st.SearchStrategy:
     plain = st.sampled_from(anchors) | st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31))
     if not earlier:
         return plain
-    near = st.builds(lambda base, days: base + datetime.timedelta(days=days), st.sampled_from(earlier), st.sampled_from(offsets))
+    near = st.builds(_shifted, st.sampled_from(earlier), st.sampled_from(offsets))
     # A later date lands near an earlier one three times in four: that is where the boundaries are.
     return st.one_of(near, near, near, plain)
 

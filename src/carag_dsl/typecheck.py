@@ -298,7 +298,7 @@ class _Checker:
         for index, rule in enumerate(decl.rules):
             if rule.condition is None:
                 if index != len(decl.rules) - 1:
-                    self.error(decl.rules[index + 1], "unreachable-rule", f"this rule can never be used: the 'otherwise' rule before it always decides the case type")
+                    self.error(decl.rules[index + 1], "unreachable-rule", "this rule can never be used: the 'otherwise' rule before it always decides the case type")
             else:
                 self.expect_bool(rule.condition, f"the '{rule.value}' rule")
         for override in decl.overrides:
