@@ -110,3 +110,15 @@ def test_a_decided_status_that_changes_when_data_are_added_is_reported(monkeypat
     assert len(findings) == 1
     assert findings[0].message == "adding data changed [S] from applies to not_applicable"
     assert 'test "the smaller case"\n    facts f = true\n' in findings[0].test_block
+
+
+def test_a_question_that_needs_many_facts_at_once_is_not_reported_dead():
+    # Random cases leave each fact out half the time, so all seven facts rarely come true together;
+    # the follow-up search gives every fact the rule reads, and is steered by how many parts hold.
+    names = "abcdefg"
+    rules = loads(
+        "".join(f"fact {n}: bool\n" for n in names)
+        + 'question "Q" prompt\n    text "q"\n    answer yes_no\n    applies when ' + " and ".join(names) + "\n"
+    )
+    for seed in range(4):
+        assert [f for f in fuzz(rules, examples=60, seed=seed) if f.kind == "dead question"] == []

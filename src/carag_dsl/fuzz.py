@@ -37,7 +37,8 @@ import datetime
 from typing import Any, Callable
 
 import attrs
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed as seed_decorator, settings
+import networkx as nx
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed as seed_decorator, settings, target
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
@@ -46,7 +47,7 @@ from .casedata import read_case
 from .errors import CaragError
 from .evaluator import evaluate, run
 from .formatter import format_expr, format_module
-from .graph import CASE_TYPE_NODE
+from .graph import CASE_TYPE_NODE, question_node
 from .ruleset import RuleSet
 from .testing import cases, override_questions_of, unchecked_cases
 
@@ -64,17 +65,27 @@ class _Found(Exception):
     pass
 
 
-def search(strategy: st.SearchStrategy, predicate: Callable[[Any], bool], examples: int, seed: int) -> Any | None:
-    """The smallest drawn value for which ``predicate`` holds, or None if none was found in ``examples`` tries."""
+def search(
+    strategy: st.SearchStrategy, predicate: Callable[[Any], bool], examples: int, seed: int,
+    score: Callable[[Any], float] | None = None,
+) -> Any | None:
+    """The smallest drawn value for which ``predicate`` holds, or None if none was found in ``examples`` tries.
+
+    ``score``, when given, steers Hypothesis's targeted search towards values
+    that score higher (e.g. more parts of a rule holding), so a value that random
+    drawing rarely meets is still found.
+    """
     found: list[Any] = []
 
     @settings(
         max_examples=examples, database=None, deadline=None, verbosity=Verbosity.quiet,
-        suppress_health_check=list(HealthCheck), phases=(Phase.generate, Phase.shrink), report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck), phases=(Phase.generate, Phase.target, Phase.shrink), report_multiple_bugs=False,
     )
     @seed_decorator(seed)
     @given(strategy)
     def probe(value):
+        if score is not None:
+            target(score(value))
         if predicate(value):
             found.append(value)
             raise _Found
@@ -215,7 +226,10 @@ def _dead_questions(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]
         if decl.applies is None:
             continue
         if "applies" not in seen[qid]:
-            found = search(cases(ruleset), lambda c, q=qid: _statuses(ruleset, c)["questions"][q]["status"] == "applies", examples, seed)
+            found = search(
+                _focused_cases(ruleset, qid), lambda c, q=qid: _statuses(ruleset, c)["questions"][q]["status"] == "applies",
+                examples, seed, score=lambda c, d=decl: _parts_holding(ruleset, c, d.applies),
+            )
             if found is None and _case_types_named(decl):
                 pass  # reported below, per case type, with the case the rules disagree on
             elif found is None:
@@ -252,7 +266,7 @@ def _dead_question(ruleset: RuleSet, decl: ast.QuestionDecl, examples: int, seed
     parts = _and_parts(decl.applies)
     for index, blocker in enumerate(parts if len(parts) > 1 else []):
         others = parts[:index] + parts[index + 1:]
-        near = search(cases(ruleset), lambda c, o=others: all(_holds(ruleset, c, e) for e in o), examples, seed)
+        near = search(_focused_cases(ruleset, decl.id), lambda c, o=others: all(_holds(ruleset, c, e) for e in o), examples, seed)
         if near is not None:
             rest = " and ".join(format_expr(e) for e in others)
             message += f"; in the cases where '{rest}' holds, '{format_expr(blocker)}' never does"
@@ -260,6 +274,31 @@ def _dead_question(ruleset: RuleSet, decl: ast.QuestionDecl, examples: int, seed
     near = search(cases(ruleset), lambda c: _statuses(ruleset, c)["questions"][decl.id]["status"] == "not_applicable", examples, seed)
     block = test_block(ruleset, near, f"[{decl.id}] should apply to some case", expect_applies=decl.id) if near else ""
     return Finding("dead question", message, block)
+
+
+def _focused_cases(ruleset: RuleSet, question_id: str) -> st.SearchStrategy:
+    """Cases in which everything the question's rule reads (but dates and override answers) is given.
+
+    Random cases leave each fact out half the time, so a rule that needs many
+    facts at once is rarely decided; a question must not be called dead for that.
+    """
+    from .testing import _int_hints, _value_strategy
+
+    hints = _int_hints(ruleset)
+    overridden = set(override_questions_of(ruleset))
+    facts, answers = {}, {}
+    for node in nx.ancestors(ruleset.graph, question_node(question_id)):
+        kind, _, name = node.partition(":")
+        if kind == "fact" and ruleset.symbols.facts[name].type.kind != "date":
+            facts[name] = _value_strategy(ruleset.symbols.facts[name].type, hints)
+        elif kind == "question" and name not in overridden and ruleset.symbols.questions[name].answer is not None:
+            answers[name] = _value_strategy(ruleset.symbols.questions[name].answer, hints)
+    return cases(ruleset, facts=facts, answers=answers)
+
+
+def _parts_holding(ruleset: RuleSet, case: dict, expr: ast.Expr) -> float:
+    """How many parts of an 'and' rule hold for the case: the score that steers a search towards the rule."""
+    return float(sum(1 for part in _and_parts(expr) if _holds(ruleset, case, part)))
 
 
 def _and_parts(expr: ast.Expr) -> list[ast.Expr]:
