@@ -9,6 +9,7 @@ from ..codegen import ResultWriter
 from ..errors import CaragError
 from ..evaluation import Evaluation
 from ._common import add_rules_argument, dump_json, iter_jsonl, load_rules, open_input, read_json_case
+from ._progress import Progress
 
 STATUS_WORDS = {"applies": "applies", "not_applicable": "does not apply", "pending": "pending"}
 
@@ -46,7 +47,10 @@ def _run_many(ruleset, path: str, output: str) -> int:
     evaluate = ruleset.evaluate
     batch: list[str] = []
     with open_input(path) as stream:
-        for number, case, wrong in iter_jsonl(stream):
+        progress = Progress.for_input(path, "evaluating", streams_results=True)
+        for number, case, wrong in iter_jsonl(progress.track(stream) if progress else stream):
+            if progress:
+                progress.tick()
             if wrong is None:
                 try:
                     evaluation = evaluate(case)
@@ -58,6 +62,8 @@ def _run_many(ruleset, path: str, output: str) -> int:
                     out.write("".join(batch))
                     batch.clear()
                     out.flush()
+                if progress:
+                    progress.clear()
                 print(f"{path}:{number}: error: {wrong}", file=sys.stderr)
                 continue
             if output == "text":
@@ -71,6 +77,8 @@ def _run_many(ruleset, path: str, output: str) -> int:
                 batch.clear()
     if batch:
         out.write("".join(batch))
+    if progress:
+        progress.clear()
     if bad:
         print(f"{bad} bad line{'s' if bad != 1 else ''} in {path}; the other lines were evaluated", file=sys.stderr)
     return 1 if bad else 0

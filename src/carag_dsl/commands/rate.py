@@ -13,13 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import sys
-import time
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from .. import ast
 from .. import types as T
@@ -28,6 +26,7 @@ from ..errors import CaragError, UsageError, did_you_mean
 from ..rating import RatingTally, cap_notes, percent_of
 from ..ruleset import RuleSet
 from ._common import add_rules_argument, iter_jsonl, load_rules, open_input
+from ._progress import Progress
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = (".csv",)
@@ -59,7 +58,7 @@ def run(args) -> int:
     tally = RatingTally(ruleset, args.by)  # an unknown --by fails here, before any reading
     bad = 0
     with open_input(args.cases) as stream:
-        progress = Progress.for_input(args.cases)
+        progress = Progress.for_input(args.cases, "rating")
         lines = progress.track(stream) if progress else stream
         try:
             for number, case, wrong in reader(ruleset, lines, args.cases):
@@ -243,59 +242,6 @@ def csv_cell_value(type_expr: ast.TypeExpr, text: str) -> tuple[Any, str | None]
                               f"separated by ';', or {CSV_EMPTY_SET} for none of them (empty for unknown)")
         return chosen, None
     return text, None  # dates, codes and text are strings, as in JSON
-
-
-# ---------------------------------------------------------------- progress
-
-
-class Progress:
-    """A one-line progress bar on standard error, for long inputs read from a file by a person at a terminal.
-
-    It stays silent for the first second, so short runs never show it.
-    """
-
-    WIDTH = 30
-
-    def __init__(self, total_bytes: int, stream: IO[str] = sys.stderr):
-        self.total = max(total_bytes, 1)
-        self.stream = stream
-        self.read = 0
-        self.cases = 0
-        self.started = time.monotonic()
-        self.last_drawn = 0.0
-        self.shown = False
-
-    @classmethod
-    def for_input(cls, path: str) -> "Progress | None":
-        if path == "-" or not sys.stderr.isatty():
-            return None
-        try:
-            return cls(os.path.getsize(path))
-        except OSError:
-            return None
-
-    def track(self, lines: Iterable[str]) -> Iterator[str]:
-        for line in lines:
-            self.read += len(line.encode("utf-8", "surrogatepass"))
-            yield line
-
-    def tick(self) -> None:
-        self.cases += 1
-        now = time.monotonic()
-        if now - self.started < 1.0 or now - self.last_drawn < 0.2:
-            return
-        self.last_drawn = now
-        share = min(self.read / self.total, 1.0)
-        filled = int(share * self.WIDTH)
-        self.stream.write(f"\rrating [{'#' * filled}{'.' * (self.WIDTH - filled)}] {share:4.0%}  {self.cases} cases")
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * (self.WIDTH + 40) + "\r")
-            self.stream.flush()
-            self.shown = False
 
 
 # ---------------------------------------------------------------- rendering
