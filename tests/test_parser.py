@@ -113,3 +113,11 @@ def test_rendered_diagnostic_shows_the_line_and_a_caret():
         "   2 | fact b bool",
         "              ^~~~",
     ]
+
+
+def test_an_unfinished_rule_before_the_next_declaration_is_named_as_such():
+    with pytest.raises(RuleError) as caught:
+        parse('fact a: bool\nquestion "1" prompt\n  text "x"\n  answer yes_no\n  applies when a and\n\nquestion "2" prompt\n', "f.carag")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.span.line, diagnostic.span.column) == (7, 1)
+    assert diagnostic.message.startswith("the rule before this 'question' is unfinished")

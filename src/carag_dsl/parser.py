@@ -86,6 +86,7 @@ _TERMINAL_NAMES = {
 }
 
 
+_DECLARATION_KEYWORDS = {"ruleset", "include", "fact", "define", "constraint", "case", "section", "question", "bands", "standard", "test"}
 _EXPRESSION_STARTS = {"NAME", "QREF", "INT", "DATE"}
 _EXPRESSION_OTHERS = {"DAYS", "FALSE", "TRUE", "NOT", "LPAR", "LBRACE", "STRING", "IF"}
 
@@ -137,6 +138,14 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         message = f"unexpected {_describe_token(token)}"
         if str(token) == "=" and "COMPARE" in terminals:
             message += " (to compare two values write '==')"
+        previous = (error.token_history or [None])[-1]
+        if previous is not None and previous.type == "NAME" and str(previous) in _DECLARATION_KEYWORDS:
+            # A declaration keyword read as a name: the expression before it was left unfinished.
+            line, column = previous.line, previous.column
+            message = (f"the rule before this '{previous}' is unfinished (it ends with 'and', 'or', 'not', "
+                       f"a comparison or an open bracket), so '{previous}' was read as a name")
+            token = previous
+            expected = []
         if token.type == "$END":
             lines = source.text.splitlines() or [""]
             line, column = len(lines), len(lines[-1]) + 1
