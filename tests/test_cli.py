@@ -112,3 +112,9 @@ def test_schema_describes_facts_and_answers(capsys):
 def test_the_installed_command_runs_as_a_module():
     result = subprocess.run([sys.executable, "-m", "carag_dsl", "check"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
+
+
+def test_checking_one_section_file_checks_the_rule_set_it_belongs_to(capsys):
+    status, _, err = run(capsys, "check", REPO / "questions" / "03_assessment.carag")
+    assert status == 0
+    assert "(checked with its rule set," in err and "carag.carag)" in err and "ok (58 questions)" in err

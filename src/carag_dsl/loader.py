@@ -8,6 +8,7 @@ are collected, so one run reports them all.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from . import ast
@@ -19,6 +20,12 @@ from .source import Source, Span
 def find_root(path: Path) -> Path:
     """The root file of a rule set given as a file or a folder."""
     if path.is_file():
+        # A section file checked on its own would miss the facts and questions of the
+        # others: when it belongs to a rule set in its folder, take the whole rule set.
+        if not _has_header(path):
+            for root in (p for p in sorted(path.parent.glob("*.carag")) if _has_header(p)):
+                if path.resolve() in _reached_by_includes(root):
+                    return root
         return path
     if not path.is_dir():
         raise RuleError([Diagnostic(Span(Source(str(path), ""), 1, 1, 1, 1), "no-such-file", f"no such file or folder: {path}")])
@@ -33,6 +40,27 @@ def find_root(path: Path) -> Path:
         raise RuleError([Diagnostic(where, "no-root", f"no .carag file in {path} starts a rule set: one file must begin with 'ruleset \"NAME\" version \"V\" published YYYY-MM-DD' and include the others")])
     names = ", ".join(p.name for p in roots)
     raise RuleError([Diagnostic(where, "several-roots", f"more than one file in {path} has a 'ruleset' header ({names}); keep it in one file and include the others from it")])
+
+
+_INCLUDE_LINE = re.compile(r'^\s*include\s+"([^"]+)"', re.MULTILINE)
+
+
+def _reached_by_includes(root: Path) -> set[Path]:
+    """The files a root includes, directly or not (read with a pattern: this only picks the root)."""
+    reached: set[Path] = set()
+    pending = [root]
+    while pending:
+        file = pending.pop()
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for name in _INCLUDE_LINE.findall(text):
+            included = (file.parent / name).resolve()
+            if included not in reached:
+                reached.add(included)
+                pending.append(included)
+    return reached
 
 
 def _has_header(path: Path) -> bool:

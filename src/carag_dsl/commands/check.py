@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from ..errors import RuleError
+from ..loader import find_root
 from ..ruleset import load
 
 
@@ -23,7 +25,10 @@ def run(args) -> int:
             print(error.render(), file=sys.stderr)
             failed += len(error.diagnostics)
             continue
-        print(f"{path or 'bundled CARaG'}: ok ({len(ruleset.questions)} questions)", file=sys.stderr)
+        where = path or "bundled CARaG"
+        if path is not None and Path(path).is_file() and find_root(Path(path)) != Path(path):
+            where += f" (checked with its rule set, {find_root(Path(path))})"
+        print(f"{where}: ok ({len(ruleset.questions)} questions)", file=sys.stderr)
     if failed:
         print(f"{failed} error{'s' if failed != 1 else ''} found", file=sys.stderr)
     return 1 if failed else 0
