@@ -346,7 +346,7 @@ MISSED = {
     "`carag eval --cases` vs plain read/write loop": (
         "the output is six times the input: a result line lists all 58 questions (about 4.5 kB against 0.7 kB "
         "for a case), so writing the result JSON costs far more than echoing the case. Measured separately on this machine, "
-        "`json.dumps` of one result takes ~65 µs; carag's `ResultWriter` (codegen.py) writes the same text from "
+        "`json.dumps` of one result takes ~65 µs; carag's `ResultWriter` (result_writer.py) writes the same text from "
         "cached pieces in ~25 µs, and evaluation adds ~35 µs. Against the loop that does the same job by hand (hand-written "
         "routing, writing the same result lines with `json.dumps`) carag is faster; against a loop that only "
         "echoes its input, 2x is not reachable while the output is that much larger than the input."

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
 _ORDERING = ("<", "<=", ">", ">=")
 _INDENT = "    "
-_OPTION_KINDS = ("one", "scale", "yes_no", "yes_no_not_a_factor")
 
 
 class _Missing:
@@ -383,7 +382,7 @@ class _Writer:
                 f"if {derived} is not _U and {answer} != {derived}:",
                 f"    _warnings.append({qid + ': answered '!r} + repr({answer}) + _y{i})",
             ]
-        if decl.answer is not None and decl.answer.kind in _OPTION_KINDS:
+        if decl.answer is not None and decl.answer.kind in T.SINGLE_OPTION_KINDS:
             # One shared (frozen) result per status and option code; no new object per case.
             body.append(f"{result} = _ANSWERED[{status}].get({answer}) or _QR({status}, {answer}, 'answer')")
         else:
@@ -521,7 +520,7 @@ class CompiledRules:
 
 def _shared_answer_results(ruleset: "RuleSet") -> dict[str, dict[str, QuestionResult]]:
     """status -> option code -> QuestionResult(status, code, "answer"), for every code a question offers."""
-    codes = {code for q in ruleset.symbols.questions.values() if q.answer is not None and q.answer.kind in _OPTION_KINDS
+    codes = {code for q in ruleset.symbols.questions.values() if q.answer is not None and q.answer.kind in T.SINGLE_OPTION_KINDS
              for code in T.option_codes(q.answer)}
     return {status: {code: QuestionResult(status, code, "answer") for code in codes} for status in (APPLIES, PENDING, NOT_APPLICABLE)}
 
@@ -532,50 +531,3 @@ def generate_source(ruleset: "RuleSet") -> str:
 
 
 # ------------------------------------------------------------------ the result JSON, fast
-
-
-class ResultWriter:
-    """Writes ``json.dumps(evaluation.to_dict(), ensure_ascii=False)`` for a rule set, character for character, faster.
-
-    The result of one case lists every question; encoding those nested objects
-    costs more than evaluating the case. Most entries repeat (a status with no
-    value, an option code answered), so each question's entry is encoded once
-    per distinct result and kept; free text and multi-choice answers are
-    encoded every time. The tests check the output equals ``json.dumps``.
-    """
-
-    def __init__(self, ruleset: "RuleSet"):
-        import json
-
-        self._encode = json.JSONEncoder(ensure_ascii=False).encode
-        self._ruleset = ruleset
-        self._prefix = {qid: self._encode(qid) + ": " for qid in ruleset.questions}
-        self._bounded = {qid: q.answer is not None and q.answer.kind in _OPTION_KINDS for qid, q in ruleset.symbols.questions.items()}
-        self._cache: dict[str, dict[tuple, str]] = {qid: {} for qid in ruleset.questions}
-
-    def _entry(self, qid: str, result: QuestionResult) -> str:
-        from .evaluation import json_value
-
-        value = json_value(result.value, self._ruleset.option_order(qid))
-        return self._prefix[qid] + self._encode({"status": result.status, "value": value, "source": result.source})
-
-    def line(self, evaluation: Evaluation) -> str:
-        """The result JSON of one evaluation, on one line (no newline at the end)."""
-        encode, cache, bounded = self._encode, self._cache, self._bounded
-        entries = []
-        for qid, result in evaluation.questions.items():
-            known = cache.get(qid)
-            if known is None:  # a question this writer was not built for: no shortcut
-                entries.append(encode(qid) + ": " + encode(evaluation.to_dict()["questions"][qid]))
-                continue
-            key = (result.status, result.value, result.source)  # cheaper to hash than the attrs object
-            entry = known.get(key)
-            if entry is None:
-                entry = self._entry(qid, result)
-                if result.value is None or bounded[qid]:  # finitely many: keep it
-                    known[key] = entry
-            entries.append(entry)
-        return (
-            '{"id": ' + encode(evaluation.id) + ', "case_type": ' + encode(evaluation.case_type)
-            + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + encode(list(evaluation.warnings)) + "}"
-        )

@@ -83,6 +83,8 @@ ERROR = Unknown()
 Type = Prim | Enum | SetOf | Code | CodeSet | Unknown
 
 YES_NO = ("yes", "no")
+#: Declared types whose value is exactly one option code (finitely many values).
+SINGLE_OPTION_KINDS = ("one", "scale", "yes_no", "yes_no_not_a_factor")
 YES_NO_NOT_A_FACTOR = ("yes", "no", "not_a_factor")
 
 

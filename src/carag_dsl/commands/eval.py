@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..codegen import ResultWriter
+from ..result_writer import ResultWriter
 from ..errors import CaragError
 from ..evaluation import Evaluation
 from ._common import add_rules_argument, dump_json, iter_jsonl, load_rules, open_input, read_json_case
