@@ -50,13 +50,30 @@ def parse(text: str, path: str = "<string>") -> ast.Module:
     except VisitError as error:  # an exception inside the builder: unwrap it
         raise error.orig_exc from None
     except RecursionError:
-        raise RuleError([Diagnostic(Span(source, 1, 1, 1, 1), "too-deep", "an expression is nested too deeply to read (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
+        raise RuleError([Diagnostic(_deepest_declaration(tree, source), "too-deep", "an expression is nested too deeply to read (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
     if builder.diagnostics:
         raise RuleError(builder.diagnostics)
     return ast.Module(tuple(items), tuple(comments), path)
 
 
 _TOKEN_RE = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def _deepest_declaration(tree, source: Source) -> Span:
+    """Where the most deeply nested declaration starts (measured without recursion, which just failed)."""
+    best, best_depth = None, -1
+    for declaration in tree.children:
+        depth, stack = 0, [(declaration, 1)]
+        while stack:
+            node, level = stack.pop()
+            depth = max(depth, level)
+            stack.extend((child, level + 1) for child in getattr(node, "children", ()))
+        if depth > best_depth:
+            best, best_depth = declaration, depth
+    meta = getattr(best, "meta", None)
+    if meta is None or getattr(meta, "empty", True):
+        return Span(source, 1, 1, 1, 1)
+    return Span(source, meta.line, meta.column, meta.line, meta.column + 1)
 
 
 def _comments(text: str) -> list[ast.Comment]:
