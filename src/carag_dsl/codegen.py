@@ -30,7 +30,7 @@ from . import ast
 from . import types as T
 from .errors import CaseDataError, CaseProblem
 from .evaluation import Evaluation, QuestionResult
-from .evaluator import APPLIES, NOT_APPLICABLE, PENDING
+from .evaluator import APPLIES, NOT_APPLICABLE, PENDING, ignored_answer_warning, overruled_warning_end, overruled_warning_start
 from .logic import UNKNOWN
 from .symbols import CASE_TYPE
 
@@ -366,7 +366,7 @@ class _Writer:
                 "else:",
                 f"    {status} = _NOT_APPLICABLE",
             ]
-        warn_na = f"{qid}: an answer was given but the question does not apply to this case; the answer is ignored"
+        warn_na = ignored_answer_warning(qid)
         always = decl.applies is None  # statically applies: no 'does not apply' branch to write
         answered = [f"{answer} = _answer({qid!r}, _M)", f"if {answer} is not _M:", f"    {value} = {answer}"]
         if not always:
@@ -380,7 +380,7 @@ class _Writer:
         if decl.derive:
             body += [
                 f"if {derived} is not _U and {answer} != {derived}:",
-                f"    _warnings.append({qid + ': answered '!r} + repr({answer}) + _y{i})",
+                f"    _warnings.append({overruled_warning_start(qid)!r} + repr({answer}) + _y{i})",
             ]
         if decl.answer is not None and decl.answer.kind in T.SINGLE_OPTION_KINDS:
             # One shared (frozen) result per status and option code; no new object per case.
@@ -408,8 +408,7 @@ class _Writer:
         rule = rules[0]
         stmts, atom = self.named_expr(rule.condition)
         rest = self._derive_rules(rules[1:], derived, because)
-        rule_text = " ".join(rule.condition.span.source_text().split())
-        warning_end = f" where the rule 'derive {rule.value} when {rule_text}' gives {rule.value!r}; the answer stands"
+        warning_end = overruled_warning_end(rule)
         return stmts + [
             f"if {atom} is True:",
             f"    {derived} = {rule.value!r}",

@@ -152,6 +152,20 @@ _EVALUATORS: dict[type, Callable[[Any, Scope], Any]] = {
 APPLIES, NOT_APPLICABLE, PENDING = "applies", "not_applicable", "pending"
 
 
+def ignored_answer_warning(question_id: str) -> str:
+    return f"{question_id}: an answer was given but the question does not apply to this case; the answer is ignored"
+
+
+# The warning for an answer that differs from the derived value reads
+# start + repr(answer) + end; the compiled back end writes start and end into its code.
+def overruled_warning_start(question_id: str) -> str:
+    return f"{question_id}: answered "
+
+
+def overruled_warning_end(rule: ast.Derive) -> str:
+    return f" where the rule 'derive {rule.value} when {rule.condition.span.one_line()}' gives {rule.value!r}; the answer stands"
+
+
 def status_of(applies: ast.Expr | None, scope: Scope) -> str:
     if applies is None:
         return APPLIES
@@ -233,12 +247,11 @@ def run(ruleset: "RuleSet", case: "CaseData"):
         if name in case.answers:
             answer = case.answers[name]
             if status == NOT_APPLICABLE:
-                warnings.append(f"{name}: an answer was given but the question does not apply to this case; the answer is ignored")
+                warnings.append(ignored_answer_warning(name))
                 results[name] = QuestionResult(status, None, None)
             else:
                 if derived is not UNKNOWN and answer != derived:
-                    rule_text = " ".join(derived_by.condition.span.source_text().split())
-                    warnings.append(f"{name}: answered {answer!r} where the rule 'derive {derived} when {rule_text}' gives {derived!r}; the answer stands")
+                    warnings.append(overruled_warning_start(name) + repr(answer) + overruled_warning_end(derived_by))
                 results[name] = QuestionResult(status, answer, "answer")
         elif derived is not UNKNOWN:
             results[name] = QuestionResult(status, derived, "derived")

@@ -30,7 +30,7 @@ def _show(value) -> str:
 
 
 def _rule_text(node) -> str:
-    text = " ".join(node.span.source_text().split())
+    text = node.span.one_line()
     return text or "(rule)"
 
 

@@ -198,16 +198,15 @@ def _bindings(keyword: str, parts: list[str]) -> list[str]:
     return lines
 
 
+_STATUS_WORDS = {"applies": "applies", "not_applicable": "not applicable", "pending": "pending"}
+
+
 def _expectation(expectation: ast.Expectation) -> str:
     kind = expectation.kind
     if kind == "case_type":
         return f"case type {expectation.value}"
-    if kind == "applies":
-        return f"applies {_refs(expectation.questions)}"
-    if kind == "not_applicable":
-        return f"not applicable {_refs(expectation.questions)}"
-    if kind == "pending":
-        return f"pending {_refs(expectation.questions)}"
+    if kind in _STATUS_WORDS:
+        return f"{_STATUS_WORDS[kind]} {_refs(expectation.questions)}"
     if kind == "value":
         return f"{_ref(expectation.questions[0])} = {_literal(expectation.value)}"
     if kind == "error":

@@ -63,9 +63,9 @@ def _node_json(ruleset: "RuleSet", graph: nx.DiGraph, node: str) -> dict:
     data = {"id": node, "kind": graph.nodes[node].get("kind"), "label": node_label(node)}
     if node.startswith("question:"):
         applies = ruleset.symbols.questions[node_label(node)].applies
-        data["applies"] = " ".join(applies.span.source_text().split()) if applies is not None else "always"
+        data["applies"] = applies.span.one_line() if applies is not None else "always"
     elif node.startswith("define:"):
-        data["rule"] = " ".join(ruleset.symbols.defines[node_label(node)].expr.span.source_text().split())
+        data["rule"] = ruleset.symbols.defines[node_label(node)].expr.span.one_line()
     return data
 
 

@@ -60,6 +60,10 @@ class Span:
         caret = " " * (len(gutter) + self.column - 1) + "^" + "~" * max(0, width - 1)
         return [gutter + text, caret]
 
+    def one_line(self) -> str:
+        """The text the span covers with its line breaks and runs of spaces folded: a rule quoted in a message."""
+        return " ".join(self.source_text().split())
+
     def source_text(self) -> str:
         """The exact text the span covers (for quoting a rule in explanations)."""
         if self.source is None:

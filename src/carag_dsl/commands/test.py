@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..rule_tests import load_tests, render_report, run_tests
+from ._common import add_rules_argument
 
 
 def register(subparsers) -> None:
@@ -13,7 +14,7 @@ def register(subparsers) -> None:
         "(test, file:line, expected and actual) and the question routes (applies, not applicable, pending) "
         "that no test reached. Exit 1 if a test fails.",
     )
-    parser.add_argument("rules", nargs="?", metavar="RULES", help="a .carag file or folder (default: the bundled CARaG V1.1)")
+    add_rules_argument(parser)
     parser.add_argument("--quiet", "-q", action="store_true", help="list only the failing tests")
     parser.add_argument("--coverage-only", action="store_true", help="show only the route coverage")
     parser.add_argument("--require-full-coverage", action="store_true", help="also exit 1 when some route is not covered")
