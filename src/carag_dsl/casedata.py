@@ -9,7 +9,6 @@ saying what is allowed.
 from __future__ import annotations
 
 import datetime
-import weakref
 from typing import TYPE_CHECKING, Any, Mapping
 
 import attrs
@@ -87,22 +86,21 @@ def convert_value(type_expr: ast.TypeExpr, value: Any) -> tuple[Any, str | None]
     return None, f"{value!r} is not allowed{hint}; expected {allowed}"
 
 
-_OPTION_KINDS = frozenset(("one", "scale", "yes_no", "yes_no_not_a_factor"))
-# Per rule set: field name -> (kind, allowed codes as a set, declared type). Built once, because
-# reading case data is most of the cost of evaluating a case with the compiled back end.
-_FIELD_SPECS: "weakref.WeakKeyDictionary[Any, tuple[dict, dict]]" = weakref.WeakKeyDictionary()
+_OPTION_KINDS = frozenset(T.SINGLE_OPTION_KINDS)
 
 
-def _field_specs(ruleset: "RuleSet") -> tuple[dict, dict]:
-    specs = _FIELD_SPECS.get(ruleset)
-    if specs is None:
-        facts = {name: (d.type.kind, frozenset(T.option_codes(d.type)), d.type) for name, d in ruleset.symbols.facts.items()}
-        answers = {
-            qid: (d.answer.kind, frozenset(T.option_codes(d.answer)), d.answer)
-            for qid, d in ruleset.symbols.questions.items() if d.answer is not None
-        }
-        specs = _FIELD_SPECS[ruleset] = (facts, answers)
-    return specs
+def field_specs(ruleset: "RuleSet") -> tuple[dict, dict]:
+    """Field name -> (kind, allowed codes as a set, declared type), for the facts and for the answers.
+
+    The rule set builds this once (``RuleSet.case_fields``), because reading case
+    data is most of the cost of evaluating a case with the compiled back end.
+    """
+    facts = {name: (d.type.kind, frozenset(T.option_codes(d.type)), d.type) for name, d in ruleset.symbols.facts.items()}
+    answers = {
+        qid: (d.answer.kind, frozenset(T.option_codes(d.answer)), d.answer)
+        for qid, d in ruleset.symbols.questions.items() if d.answer is not None
+    }
+    return facts, answers
 
 
 def _fast_convert(spec: tuple, value: Any) -> tuple[Any, str | None]:
@@ -145,7 +143,7 @@ def read_case(ruleset: "RuleSet", case: Any) -> CaseData:
     for key in case:
         if key not in CASE_KEYS:
             problems.append(CaseProblem(str(key), f"unknown key{did_you_mean(str(key), CASE_KEYS)}; a case has only {', '.join(CASE_KEYS)}"))
-    fact_specs, answer_specs = _field_specs(ruleset)
+    fact_specs, answer_specs = ruleset.case_fields
     facts = _read_section(case, "facts", ruleset.symbols.facts, fact_specs, "fact", problems)
     answers = _read_section(case, "answers", ruleset.symbols.questions, answer_specs, "question", problems)
     if problems:

@@ -17,7 +17,7 @@ import networkx as nx
 
 from . import ast, graph, symbols as symbols_pass, typecheck
 from . import types as T
-from .casedata import read_case
+from .casedata import field_specs, read_case
 from .errors import Diagnostic, RuleError, UsageError
 from .evaluation import Evaluation
 from .evaluator import run
@@ -114,6 +114,11 @@ class RuleSet:
         return None
 
     # -- evaluation
+    @functools.cached_property
+    def case_fields(self) -> tuple[dict, dict]:
+        """What case data may hold, prepared once for reading cases fast (see casedata.field_specs)."""
+        return field_specs(self)
+
     @functools.cached_property
     def compiled(self) -> "CompiledRules":
         """The rules compiled to a Python function (built on first use, then kept); ``compiled.source`` shows it."""
