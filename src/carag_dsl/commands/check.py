@@ -26,8 +26,9 @@ def run(args) -> int:
             failed += len(error.diagnostics)
             continue
         where = path or "bundled CARaG"
-        if path is not None and Path(path).is_file() and find_root(Path(path)) != Path(path):
-            where += f" (checked with its rule set, {find_root(Path(path))})"
+        root = find_root(Path(path)) if path is not None and Path(path).is_file() else None
+        if root is not None and root != Path(path):
+            where += f" (checked with its rule set, {root})"
         print(f"{where}: ok ({len(ruleset.questions)} questions)", file=sys.stderr)
     if failed:
         print(f"{failed} error{'s' if failed != 1 else ''} found", file=sys.stderr)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sys
 
-from ..result_writer import ResultWriter
 from ..errors import CaragError
 from ..evaluation import Evaluation
+from ..result_writer import ResultWriter
 from ._common import add_rules_argument, dump_json, iter_jsonl, load_rules, open_input, read_json_case
 from ._progress import Progress
 
