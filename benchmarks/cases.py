@@ -14,7 +14,7 @@ import datetime
 import random
 from typing import Any, Iterator
 
-from carag_dsl import types as T
+from carag_dsl.compiler import types as T
 
 _EPOCH = datetime.date(2024, 1, 1)
 
@@ -55,7 +55,7 @@ def generate(ruleset, count: int, seed: int = 20251020) -> Iterator[dict[str, An
     questions = ruleset.symbols.questions
     overrides = set()
     if ruleset.symbols.case_type is not None:
-        from carag_dsl import ast
+        from carag_dsl.language import ast
 
         for override in ruleset.symbols.case_type.overrides:
             overrides.update(n.question_id for n in ast.walk(override.condition) if isinstance(n, ast.AnswerRef))

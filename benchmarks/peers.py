@@ -26,8 +26,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from carag_dsl import ast
-from carag_dsl.symbols import CASE_TYPE
+from carag_dsl.language import ast
+from carag_dsl.compiler.symbols import CASE_TYPE
 
 
 class Syntax:
@@ -185,8 +185,8 @@ class JsonLogicTranslator(Translator):
 
 def context_values(translator: Translator, evaluation) -> dict[str, Any]:
     """The flat context a peer reads, from the reference evaluator's scope (prepared before timing)."""
-    from carag_dsl.evaluation import json_value
-    from carag_dsl.logic import UNKNOWN
+    from carag_dsl.runtime.evaluation import json_value
+    from carag_dsl.runtime.logic import UNKNOWN
 
     scope = evaluation.scope
     values = {}

@@ -37,7 +37,7 @@ import handwritten  # noqa: E402
 import peers  # noqa: E402
 
 import carag_dsl  # noqa: E402
-from carag_dsl.casedata import read_case  # noqa: E402
+from carag_dsl.runtime.casedata import read_case  # noqa: E402
 from carag_dsl.errors import CaseDataError  # noqa: E402
 
 PEERS = ("rule-engine", "simpleeval", "json-logic", "cel-python")
@@ -201,7 +201,7 @@ def generated_rule_set(questions: int) -> str:
 
 
 def compile_rows(rounds: int) -> list[tuple]:
-    from carag_dsl import ruleset as ruleset_module
+    from carag_dsl. import api as ruleset_module
 
     def time_best(function) -> float:
         best = float("inf")

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carag_dsl import CaseDataError, CaragError, load, loads
-from carag_dsl import types as T
-from carag_dsl.result_writer import ResultWriter
+from carag_dsl.compiler import types as T
+from carag_dsl.runtime.result_writer import ResultWriter
 
 try:  # the project's strategies (carag_dsl.testing); this file's own simple one is used beside them
     from carag_dsl.testing import rule_sets as shared_rule_sets  # type: ignore[attr-defined]

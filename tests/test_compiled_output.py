@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import carag_dsl
-from carag_dsl.regenerate import stale_files
+from carag_dsl.tools.regenerate import stale_files
 
 COMPILER = Path(__file__).resolve().parent.parent / "compiler"
 

@@ -33,11 +33,12 @@ import attrs
 import pytest
 
 import carag_dsl
-from carag_dsl import ast
-from carag_dsl.loader import load_modules
-from carag_dsl.parser import parse
-from carag_dsl.resources import bundled_rules_path
-from carag_dsl.ruleset import compile_modules
+from carag_dsl.language import ast
+from carag_dsl.language.loader import load_modules
+from carag_dsl.language.parser import parse
+from carag_dsl.language.resources import bundled_rules_path
+from carag_dsl.api import RuleSet
+from carag_dsl.compiler.ruleset import compile_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -107,10 +108,10 @@ def compile_example(block: Block, carag_modules):
     """Compile an example on its own, or with the CARaG, where its declarations replace the CARaG's of the same name."""
     example = parse(block.body, f"{block.page}:{block.line}")
     if not (block.marker or "").endswith("with the CARaG"):
-        return compile_modules([example])
+        return compile_modules([example], RuleSet)
     replaced = {declared_keys(item) for item in example.items} - {None}
     kept = [attrs.evolve(m, items=tuple(i for i in m.items if declared_keys(i) not in replaced)) for m in carag_modules]
-    return compile_modules(kept + [example])
+    return compile_modules(kept + [example], RuleSet)
 
 
 @pytest.mark.parametrize("block", by_language("carag"))
@@ -126,7 +127,7 @@ def test_carag_example_in_the_docs_compiles_gives_its_documented_error_or_matche
     else:
         ruleset = compile_example(block, carag_modules)
         # The example's own test blocks must pass against the rules it shows (not the CARaG's own tests).
-        from carag_dsl.rule_tests import run_test
+        from carag_dsl.tools.rule_tests import run_test
 
         own_tests = [item for item in parse(block.body).items if isinstance(item, ast.TestDecl)]
         for test in own_tests:
@@ -311,7 +312,7 @@ def test_diagnostic_fixture_produces_exactly_its_code(code):
     if path is None:
         pytest.fail(f"no fixture for {code}")
     # As `carag test` reads a rule set: its files, then the test-only files in RULES/tests/.
-    from carag_dsl.rule_tests import load_tests
+    from carag_dsl.tools.rule_tests import load_tests
 
     with pytest.raises(carag_dsl.RuleError) as raised:
         load_tests(path)

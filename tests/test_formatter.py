@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from carag_dsl import ast
+from carag_dsl.language import ast
 from carag_dsl.cli import main
-from carag_dsl.formatter import format_expr, format_module
-from carag_dsl.parser import parse
+from carag_dsl.language.formatter import format_expr, format_module
+from carag_dsl.language.parser import parse
 
 REPO = Path(__file__).resolve().parent.parent
 RULE_FILES = sorted((REPO / "questions").rglob("*.carag"))

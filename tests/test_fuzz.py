@@ -6,9 +6,10 @@ from pathlib import Path
 
 from carag_dsl import load, loads
 from carag_dsl.cli import main
-from carag_dsl.fuzz import fuzz, search
-from carag_dsl.parser import parse
-from carag_dsl.rule_tests import run_test
+from carag_dsl.tools import fuzz as fuzz_module
+from carag_dsl.tools.fuzz import fuzz, search
+from carag_dsl.language.parser import parse
+from carag_dsl.tools.rule_tests import run_test
 from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,14 +76,14 @@ SMALL = 'fact f: bool\nfact g: bool\nquestion "S" prompt text "S?" applies when 
 
 def test_an_exception_that_is_not_a_carag_error_is_reported_as_a_crash_with_its_case(monkeypatch):
     ruleset = loads(SMALL)
-    real = ruleset.evaluate
+    real = fuzz_module.evaluate_case
 
-    def broken(case, backend="compiled"):  # an evaluator bug planted for the test: g = true crashes
+    def broken(rules, case, backend="compiled"):  # an evaluator bug planted for the test: g = true crashes
         if case["facts"].get("g") is True:
             raise ZeroDivisionError("planted")
-        return real(case, backend)
+        return real(rules, case, backend)
 
-    monkeypatch.setattr(ruleset, "evaluate", broken)
+    monkeypatch.setattr(fuzz_module, "evaluate_case", broken)
     crashes = [f for f in fuzz(ruleset, examples=EXAMPLES) if f.kind == "crash"]
     assert len(crashes) == 1 and "ZeroDivisionError: planted" in crashes[0].message
     assert "facts g = true\n" in crashes[0].test_block
@@ -90,7 +91,7 @@ def test_an_exception_that_is_not_a_carag_error_is_reported_as_a_crash_with_its_
 
 def test_a_decided_status_that_changes_when_data_are_added_is_reported(monkeypatch):
     ruleset = loads(SMALL)
-    real = ruleset.evaluate
+    real = fuzz_module.evaluate_case
 
     class Flipped:
         def __init__(self, evaluation):
@@ -101,11 +102,11 @@ def test_a_decided_status_that_changes_when_data_are_added_is_reported(monkeypat
             result["questions"]["S"]["status"] = "not_applicable"
             return result
 
-    def non_monotone(case, backend="compiled"):  # planted: knowing g turns a decided S around
-        evaluation = real(case, backend)
+    def non_monotone(rules, case, backend="compiled"):  # planted: knowing g turns a decided S around
+        evaluation = real(rules, case, backend)
         return Flipped(evaluation) if "g" in case["facts"] and case["facts"].get("f") is True else evaluation
 
-    monkeypatch.setattr(ruleset, "evaluate", non_monotone)
+    monkeypatch.setattr(fuzz_module, "evaluate_case", non_monotone)
     findings = [f for f in fuzz(ruleset, examples=EXAMPLES) if f.kind == "monotonicity"]
     assert len(findings) == 1
     assert findings[0].message == "adding data changed [S] from applies to not_applicable"

@@ -8,7 +8,7 @@ import pytest
 
 import carag_dsl
 from carag_dsl import RuleError, loads
-from carag_dsl.graph_export import graph_for, render
+from carag_dsl.tools.graph_export import graph_for, render
 
 
 def test_edges_run_from_what_a_rule_reads_to_the_rule():

@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 import pytest
 
 import carag_dsl
-from carag_dsl import ast
+from carag_dsl.language import ast
 from carag_dsl.cli import main
-from carag_dsl.handbook import anchor, render_handbook
-from carag_dsl.plain_english import PlainEnglish
+from carag_dsl.tools.handbook import anchor, render_handbook
+from carag_dsl.compiler.plain_english import PlainEnglish
 
 from browser import open_page
 

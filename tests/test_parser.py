@@ -6,8 +6,10 @@ import datetime
 
 import pytest
 
-from carag_dsl import RuleError, ast
-from carag_dsl.parser import parse
+from carag_dsl import RuleError
+
+from carag_dsl.language import ast
+from carag_dsl.language.parser import parse
 
 
 def only(text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import time
 
-from carag_dsl.commands._progress import Progress
+from carag_dsl.cli._progress import Progress
 
 
 def test_the_bar_shows_the_share_read_and_the_cases_after_the_first_second():

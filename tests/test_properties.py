@@ -14,12 +14,15 @@ import networkx as nx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carag_dsl import graph, load, loads
+from carag_dsl import load, loads
+
+from carag_dsl.compiler import graph
 from carag_dsl.errors import CaragError, RuleError
-from carag_dsl.formatter import format_module
-from carag_dsl.parser import parse
-from carag_dsl.symbols import collect
-from carag_dsl.testing import cases, override_questions_of, rule_set_modules, rule_sets
+from carag_dsl.language.formatter import format_module
+from carag_dsl.language.parser import parse
+from carag_dsl.compiler.symbols import collect
+from carag_dsl.testing import cases, rule_set_modules, rule_sets
+from carag_dsl.tools.strategies import override_questions_of
 
 REPO = Path(__file__).resolve().parent.parent
 CARAG = load()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import carag_dsl
-from carag_dsl.report_html import render_html
+from carag_dsl.rating.report_html import render_html
 
 from browser import open_page
 
@@ -36,7 +36,7 @@ def sample_cases():
 @pytest.fixture(scope="module")
 def report(rules, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("report") / "report.html"
-    path.write_text(render_html(rules, rules.rate(sample_cases(), by="sentence"), source="cases.jsonl"), encoding="utf-8")
+    path.write_text(render_html(rules, rules.rate(sample_cases(), by="sentence").to_dict(), source="cases.jsonl"), encoding="utf-8")
     return path
 
 
@@ -49,7 +49,7 @@ def test_the_report_refers_to_nothing_outside_the_file(report):
 
 def test_every_chart_writes_its_percentages_out_for_screen_readers(report, rules):
     html = report.read_text(encoding="utf-8")
-    rated = rules.rate(sample_cases(), by="sentence")
+    rated = rules.rate(sample_cases(), by="sentence").to_dict()
     charts = re.findall(r'<svg class="chart" role="img" aria-labelledby="(chart\d+-title) (chart\d+-desc)"', html)
     assert len(charts) == len(rated["key_questions"])
     j1 = rated["key_questions"]["J 1"]

@@ -7,8 +7,8 @@ from pathlib import Path
 from carag_dsl import loads
 from carag_dsl.cli import main
 from carag_dsl.errors import RuleError
-from carag_dsl.parser import parse
-from carag_dsl.rule_tests import load_tests, read_test_files, run_test, run_tests
+from carag_dsl.language.parser import parse
+from carag_dsl.tools.rule_tests import load_tests, read_test_files, run_test, run_tests
 
 REPO = Path(__file__).resolve().parent.parent
 COVERAGE = REPO / "tests" / "fixtures" / "coverage"

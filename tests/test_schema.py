@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import carag_dsl
-from carag_dsl.schema import case_schema
+from carag_dsl.tools.schema import case_schema
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import carag_dsl
 from carag_dsl import load
-from carag_dsl.fuzz import search
+from carag_dsl.tools.fuzz import search
 from carag_dsl.testing import anchor_dates, boundary_days, cases, rule_sets
 
 CARAG = load()

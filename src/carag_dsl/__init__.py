@@ -7,25 +7,39 @@ The public API::
     result = rules.evaluate({"id": "c1", "facts": {...}, "answers": {...}})
     result.to_dict()                         # statuses, values, case type, warnings
     print(result.explain("2.3.01"))          # why it applies, does not, or is pending
+    rules.rate(cases).to_dict()              # ratings over a sample
+
+The package is layered one way (see docs/architecture.md): ``language`` (parse)
+<- ``compiler`` (check, lower) <- ``runtime`` (evaluate) <- ``rating`` <-
+``tools`` <- ``api`` and ``cli``.
 """
 
-from .errors import CaragError, CaseDataError, CaseProblem, Diagnostic, RuleError, UsageError
-from .evaluation import Evaluation, QuestionResult
-from .ruleset import Question, RuleSet, load, loads
+from importlib.metadata import PackageNotFoundError, version as _package_version
+
+from carag_dsl.api import CaseFailure, Rating, RuleSet, load, loads
+from carag_dsl.compiler.ruleset import Question
+from carag_dsl.errors import CaragError, CaseDataError, CaseProblem, Diagnostic, RuleError, UsageError
+from carag_dsl.runtime.evaluation import Evaluation, QuestionResult
 
 __all__ = [
     "CaragError",
     "CaseDataError",
+    "CaseFailure",
     "CaseProblem",
     "Diagnostic",
     "Evaluation",
     "Question",
     "QuestionResult",
+    "Rating",
     "RuleError",
     "RuleSet",
     "UsageError",
+    "__version__",
     "load",
     "loads",
 ]
 
-__version__ = "0.1.0"
+try:
+    __version__: str = _package_version("carag-dsl")  # one place: the package metadata (pyproject.toml)
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -1,3 +1,3 @@
-from .cli import entry_point
+from carag_dsl.cli._main import entry_point
 
 entry_point()

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 
 import attrs
 
-from .source import Span
+from carag_dsl.source import Span
 
 
 @attrs.frozen

@@ -1,0 +1,70 @@
+"""The ``carag`` command line.
+
+Each sub-command lives in its own module under :mod:`carag_dsl.cli` and
+registers itself with ``register(subparsers)``; this module finds them, parses
+arguments and turns errors into messages and exit codes:
+0 success, 1 errors in rules or case data, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from carag_dsl.errors import CaragError, RuleError, UsageError
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="carag",
+        description="Check, evaluate and explain CARaG rule sets (.carag files).",
+        epilog="RULES is a .carag file or a folder of them; it defaults to the bundled CARaG V1.1 rule set.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if info.name.startswith("_"):  # helpers, not commands
+            continue
+        module = importlib.import_module(f"{__package__}.{info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    # parse_known_args, because argparse cannot take a positional after an
+    # option when an optional positional came first (`explain RULES --case F ID`):
+    # such commands set `extra_positionals` and receive the leftovers.
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        if not getattr(args, "extra_positionals", None) or any(e.startswith("-") and e != "-" for e in extras):
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        setattr(args, args.extra_positionals, getattr(args, args.extra_positionals) + extras)
+    try:
+        return args.run(args)
+    except RuleError as error:
+        print(error.render(), file=sys.stderr)
+        count = len(error.diagnostics)
+        print(f"{count} error{'s' if count != 1 else ''} found", file=sys.stderr)
+        return EXIT_ERRORS
+    except UsageError as error:
+        print(f"carag {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except CaragError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    except BrokenPipeError:  # `carag eval ... | head`: stop quietly
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def entry_point() -> None:
+    sys.exit(main())

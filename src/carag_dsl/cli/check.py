@@ -1,0 +1,35 @@
+"""``carag check [PATH...]``: compile rule files and report every diagnostic."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from carag_dsl.errors import RuleError
+from carag_dsl.language.loader import find_root
+from carag_dsl.api import load
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("check", help="check rule files and report every error", description="Check rule files; diagnostics go to stderr. Exit 1 if there are errors.")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: the bundled CARaG V1.1)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    failed = 0
+    for path in args.paths or [None]:
+        try:
+            ruleset = load(path)
+        except RuleError as error:
+            print(error.render(), file=sys.stderr)
+            failed += len(error.diagnostics)
+            continue
+        where = path or "bundled CARaG"
+        root = find_root(Path(path)) if path is not None and Path(path).is_file() else None
+        if root is not None and root != Path(path):
+            where += f" (checked with its rule set, {root})"
+        print(f"{where}: ok ({len(ruleset.questions)} questions)", file=sys.stderr)
+    if failed:
+        print(f"{failed} error{'s' if failed != 1 else ''} found", file=sys.stderr)
+    return 1 if failed else 0

@@ -1,0 +1,33 @@
+"""``carag docs [RULES] --output DIR``: write the handbook of a rule set as a static HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from carag_dsl.errors import UsageError
+from carag_dsl.tools.handbook import render_handbook
+from carag_dsl.cli._common import add_rules_argument, load_rules
+
+PAGE_NAME = "index.html"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("docs", help="write the handbook of the rules: one self-contained HTML page")
+    add_rules_argument(parser)
+    parser.add_argument("--output", "-o", metavar="DIR", required=True, help=f"folder to write {PAGE_NAME} into (created when missing)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    ruleset = load_rules(args)
+    folder = Path(args.output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {folder}: this is a file; give a folder to write {PAGE_NAME} into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        page = folder / PAGE_NAME
+        page.write_text(render_handbook(ruleset), encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write the handbook into {folder}: {error.strerror}") from None
+    print(f"wrote {page} ({len(ruleset.questions)} questions)")
+    return 0

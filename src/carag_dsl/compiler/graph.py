@@ -1,0 +1,123 @@
+"""The dependency graph of a rule set (networkx), its cycles, and the evaluation order.
+
+Nodes are strings: ``fact:NAME``, ``define:NAME``, ``case_type`` and
+``question:ID``. An edge ``a -> b`` means b's rule reads a: a defined name
+reads facts, a question's applicability reads facts, defined names, the case
+type and other questions' answers; a judgement's derivation reads what its
+``derive`` rule reads. The graph must be acyclic; a cycle is reported with
+every declaration on it.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from carag_dsl.language import ast
+from carag_dsl.errors import Diagnostic
+from carag_dsl.compiler.symbols import CASE_TYPE, Symbols
+
+CASE_TYPE_NODE = "case_type"
+
+
+def fact_node(name: str) -> str:
+    return "fact:" + name
+
+
+def define_node(name: str) -> str:
+    return "define:" + name
+
+
+def question_node(question_id: str) -> str:
+    return "question:" + question_id
+
+
+def node_label(node: str) -> str:
+    """How a node reads for people: ``2.3.01``, ``sentence``, ``case type``."""
+    return "case type" if node == CASE_TYPE_NODE else node.split(":", 1)[1]
+
+
+def expression_inputs(expr: ast.Expr | None, symbols: Symbols) -> list[str]:
+    """The graph nodes an expression reads, in the order they appear (no duplicates)."""
+    found: list[str] = []
+    if expr is None:
+        return found
+    for node in ast.walk(expr):
+        target = None
+        if isinstance(node, ast.Name):
+            if node.name in symbols.facts:
+                target = fact_node(node.name)
+            elif node.name in symbols.defines:
+                target = define_node(node.name)
+            elif node.name == CASE_TYPE and symbols.case_type is not None:
+                target = CASE_TYPE_NODE
+        elif isinstance(node, ast.AnswerRef) and node.question_id in symbols.questions:
+            target = question_node(node.question_id)
+        if target is not None and target not in found:
+            found.append(target)
+    return found
+
+
+def _declaration_exprs(symbols: Symbols):
+    """(node, declaration, expressions it reads) for every declaration that computes something."""
+    for name, define in symbols.defines.items():
+        yield define_node(name), define, [define.expr]
+    if symbols.case_type is not None:
+        decl = symbols.case_type
+        exprs = [rule.condition for rule in decl.rules] + [override.condition for override in decl.overrides]
+        yield CASE_TYPE_NODE, decl, exprs
+    for question_id, question in symbols.questions.items():
+        yield question_node(question_id), question, [question.applies] + [d.condition for d in question.derive]
+
+
+def build(symbols: Symbols) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for name in symbols.facts:
+        graph.add_node(fact_node(name), kind="fact")
+    for node, decl, exprs in _declaration_exprs(symbols):
+        kind = "question" if isinstance(decl, ast.QuestionDecl) else ("case_type" if node == CASE_TYPE_NODE else "define")
+        graph.add_node(node, kind=kind)
+    for node, decl, exprs in _declaration_exprs(symbols):
+        for expr in exprs:
+            for source in expression_inputs(expr, symbols):
+                graph.add_edge(source, node)
+    return graph
+
+
+def _decl_span(node: str, symbols: Symbols):
+    if node == CASE_TYPE_NODE:
+        return symbols.case_type.span
+    kind, name = node.split(":", 1)
+    if kind == "define":
+        return symbols.defines[name].span
+    return symbols.questions[name].id_span
+
+
+def cycle_diagnostics(graph: nx.DiGraph, symbols: Symbols) -> list[Diagnostic]:
+    """One diagnostic per cycle (strongly connected group), naming every declaration on the cycle."""
+    diagnostics = []
+    for component in nx.strongly_connected_components(graph):
+        if len(component) == 1:
+            (only,) = component
+            if not graph.has_edge(only, only):
+                continue
+        # Edges run from what is read to the reader; reversed, each node depends on the next.
+        cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component))][::-1]
+        # Start the cycle at the declaration that comes first in the files, for stable output.
+        start = min(range(len(cycle)), key=lambda i: _decl_span(cycle[i], symbols).sort_key())
+        cycle = cycle[start:] + cycle[:start]
+        names = [node_label(n) for n in cycle]
+        path = " -> ".join(names + [names[0]])
+        notes = tuple((_decl_span(n, symbols), f"'{node_label(n)}' is on the cycle") for n in cycle[1:])
+        diagnostics.append(
+            Diagnostic(
+                _decl_span(cycle[0], symbols), "dependency-cycle",
+                f"dependency cycle: {path}; each of these depends on the next, so none can be decided",
+                notes=notes,
+            )
+        )
+    return diagnostics
+
+
+def evaluation_order(graph: nx.DiGraph) -> list[str]:
+    """The computed nodes (no facts) in an order where every node comes after what it reads."""
+    return [node for node in nx.topological_sort(graph) if not node.startswith("fact:")]

@@ -1,0 +1,227 @@
+"""The checked rule set, and the compiler pipeline that builds it.
+
+``compile_modules`` runs the passes in order: collect declarations
+(:mod:`.symbols`), type-check (:mod:`.typecheck`), build the dependency graph
+and find cycles (:mod:`.graph`). Every pass reports all it finds; the
+diagnostics of all passes are raised together as one :class:`RuleError`.
+
+:class:`CheckedRules` is what the later layers receive: immutable, and with no
+knowledge of how cases are evaluated or rated. Those layers keep what they
+derive from it (the compiled function, the case-field table) with
+:meth:`CheckedRules.derived`, so it is built once per rule set without the
+compiler importing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Mapping, TypeVar
+
+import attrs
+import networkx as nx
+
+from carag_dsl.compiler import graph, symbols as symbols_pass, typecheck
+from carag_dsl.compiler import types as T
+from carag_dsl.errors import Diagnostic, RuleError
+from carag_dsl.language import ast
+from carag_dsl.language.loader import load_modules
+from carag_dsl.language.parser import parse
+from carag_dsl.language.resources import bundled_rules_path
+from carag_dsl.source import NOWHERE
+
+_Derived = TypeVar("_Derived")
+_Rules = TypeVar("_Rules", bound="CheckedRules")
+
+
+@attrs.frozen
+class Question:
+    """A question as embedding code sees it (a read-only view of its declaration)."""
+
+    id: str
+    kind: str  # "prompt" | "information" | "judgement"
+    text: str
+    label: str | None
+    answer_kind: str  # "yes_no" | "yes_no_not_a_factor" | "text" | "one" | "any" | "scale"
+    options: tuple[str, ...]
+    guidance: str | None
+    section: str | None
+    informed_by: tuple[str, ...]
+
+
+class CheckedRules:
+    """A rule set that passed every check: declarations, types, dependency graph, evaluation order.
+
+    Immutable: ``questions`` and ``facts`` are read-only mappings and ``graph``
+    is a frozen networkx graph (changing either raises).
+    """
+
+    __slots__ = ("_symbols", "_graph", "_modules", "_order", "_scales", "_questions", "_derived", "_derived_lock", "__weakref__")
+
+    def __init__(self, symbols: symbols_pass.Symbols, dependency_graph: nx.DiGraph, modules: list[ast.Module]):
+        self._symbols = symbols
+        self._graph = nx.freeze(dependency_graph)
+        self._modules = tuple(modules)
+        self._order = tuple(graph.evaluation_order(dependency_graph))
+        self._scales = _scale_ranks(symbols)
+        self._questions: Mapping[str, Question] = MappingProxyType(
+            {qid: _question_view(symbols, decl) for qid, decl in symbols.questions.items()}
+        )
+        self._derived: dict[Callable[..., Any], Any] = {}
+        self._derived_lock = threading.Lock()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, "_derived_lock"):  # set once in __init__, never again
+            raise AttributeError(f"a rule set cannot be changed once built (tried to set {name!r})")
+        object.__setattr__(self, name, value)
+
+    # -- what the compiler found
+    @property
+    def symbols(self) -> symbols_pass.Symbols:
+        """Every declaration, by name (the compiler's symbol table)."""
+        return self._symbols
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The dependency graph (frozen): nodes ``fact:NAME``, ``define:NAME``, ``case_type``, ``question:ID``."""
+        return self._graph
+
+    @property
+    def modules(self) -> tuple[ast.Module, ...]:
+        """The parsed files, root first, in include order."""
+        return self._modules
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Graph nodes in an order where every node comes after what it reads."""
+        return self._order
+
+    @property
+    def questions(self) -> Mapping[str, Question]:
+        """Every question, in document order (read-only)."""
+        return self._questions
+
+    @property
+    def name(self) -> str | None:
+        return self._symbols.header.name if self._symbols.header else None
+
+    @property
+    def version(self) -> str | None:
+        return self._symbols.header.version if self._symbols.header else None
+
+    @property
+    def case_types(self) -> tuple[str, ...]:
+        return self._symbols.case_types()
+
+    @property
+    def facts(self) -> Mapping[str, ast.FactDecl]:
+        return MappingProxyType(self._symbols.facts)
+
+    @property
+    def content_hash(self) -> str:
+        """A short hash of every rule file's text, in load order: stored results can name the rules they came from."""
+        return self.derived(_content_hash)
+
+    def option_order(self, question_id: str) -> tuple[str, ...]:
+        return self._questions[question_id].options
+
+    def scale_rank(self, left: Any, right: Any) -> tuple[int, int] | None:
+        """Both values' ranks when both are codes of a scale (scales compare by rank, not alphabetically)."""
+        if isinstance(left, str) and isinstance(right, str) and left in self._scales and right in self._scales:
+            return self._scales[left], self._scales[right]
+        return None
+
+    @property
+    def scale_ranks(self) -> Mapping[str, int]:
+        """Rank of each code of each scale."""
+        return MappingProxyType(self._scales)
+
+    def derived(self, build: Callable[["CheckedRules"], _Derived]) -> _Derived:
+        """``build(self)``, computed on first use and kept: how later layers attach what they derive.
+
+        ``build`` must be a module-level function (it is the key) and must not
+        change the rule set.
+        """
+        try:
+            return self._derived[build]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        with self._derived_lock:
+            if build not in self._derived:
+                self._derived[build] = build(self)
+            return self._derived[build]  # type: ignore[no-any-return]
+
+
+def _question_view(symbols: symbols_pass.Symbols, decl: ast.QuestionDecl) -> Question:
+    section = symbols.section_of.get(decl.id)
+    return Question(
+        id=decl.id,
+        kind=decl.kind,
+        text=decl.text or "",
+        label=decl.label,
+        answer_kind=decl.answer.kind if decl.answer else "text",
+        options=T.option_codes(decl.answer) if decl.answer else (),
+        guidance=decl.guidance,
+        section=section.title if section else None,
+        informed_by=tuple(ref.question_id for ref in decl.informed_by),
+    )
+
+
+def _scale_ranks(symbols: symbols_pass.Symbols) -> dict[str, int]:
+    ranks: dict[str, int] = {}
+    decls = [f.type for f in symbols.facts.values()] + [q.answer for q in symbols.questions.values() if q.answer]
+    for type_expr in decls:
+        if type_expr.kind == "scale":
+            for index, option in enumerate(type_expr.options):
+                ranks[option.code] = index
+    return ranks
+
+
+def _content_hash(rules: CheckedRules) -> str:
+    digest = hashlib.sha256()
+    for module in rules.modules:
+        digest.update(module.text.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def compile_modules(modules: list[ast.Module], cls: type[_Rules]) -> _Rules:
+    """Run every compiler pass over parsed modules; raise RuleError with all diagnostics.
+
+    ``cls`` is the class to build (:class:`CheckedRules` or a subclass, such as
+    the public :class:`carag_dsl.RuleSet`).
+    """
+    table, diagnostics = symbols_pass.collect(modules)
+    try:
+        _, type_diagnostics = typecheck.check(table)
+    except RecursionError:  # the parser accepts deeper nesting than the checker can walk
+        first = modules[0].items[0].span if modules and modules[0].items else NOWHERE
+        raise RuleError([Diagnostic(first, "too-deep", "an expression is nested too deeply to check (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
+    diagnostics += type_diagnostics
+    dependency_graph = graph.build(table)
+    diagnostics += graph.cycle_diagnostics(dependency_graph, table)
+    if diagnostics:
+        raise RuleError(diagnostics)
+    return cls(table, dependency_graph, modules)
+
+
+def compile_path(path: str | Path | None, cls: type[_Rules]) -> _Rules:
+    """Compile a .carag file or a folder of them; ``None`` compiles the bundled CARaG V1.1 rule set."""
+    root = bundled_rules_path() if path is None else Path(path)
+    return compile_modules(load_modules(root), cls)
+
+
+def compile_text(text: str, cls: type[_Rules], path: str = "<string>") -> _Rules:
+    """Compile a rule set given as text (one file, no includes)."""
+    return compile_modules([parse(text, path)], cls)
+
+
+def load(path: str | Path | None = None) -> CheckedRules:
+    """:func:`compile_path` to a plain :class:`CheckedRules` (what the tools work on)."""
+    return compile_path(path, CheckedRules)
+
+
+def loads(text: str, path: str = "<string>") -> CheckedRules:
+    """:func:`compile_text` to a plain :class:`CheckedRules`."""
+    return compile_text(text, CheckedRules, path)

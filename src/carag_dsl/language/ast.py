@@ -1,0 +1,392 @@
+"""The abstract syntax tree of .carag files.
+
+Every node is a frozen attrs class with a ``span`` (its place in the source).
+Spans are excluded from equality, so two trees that say the same thing compare
+equal wherever they came from (``parse(format(tree)) == tree``). Results of
+analysis (types, resolved names) live in side tables, never on the nodes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Union
+
+import attrs
+
+from carag_dsl.source import NOWHERE, Span
+
+
+def _span():
+    return attrs.field(default=NOWHERE, eq=False, repr=False, kw_only=True)
+
+
+# ------------------------------------------------------------------ expressions
+
+
+@attrs.frozen
+class Name:
+    """A fact, a defined name, ``case_type``, or an option code (``licence``)."""
+
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class AnswerRef:
+    """``[X 6]``: the answer to a question (or its derived value)."""
+
+    question_id: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class IntLit:
+    value: int
+    span: Span = _span()
+
+
+@attrs.frozen
+class DateLit:
+    value: datetime.date
+    span: Span = _span()
+
+
+@attrs.frozen
+class TextLit:
+    value: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class BoolLit:
+    value: bool
+    span: Span = _span()
+
+
+@attrs.frozen
+class DurationLit:
+    """``56 days``, ``8 weeks``. ``unit`` is as written (singular or plural)."""
+
+    amount: int
+    unit: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class SetLit:
+    """``{licence, pss}``: a set of option codes."""
+
+    members: tuple[str, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class Not:
+    operand: "Expr"
+    span: Span = _span()
+
+
+@attrs.frozen
+class BoolOp:
+    """``left and right`` / ``left or right`` (Kleene logic)."""
+
+    op: str  # "and" | "or"
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span()
+
+
+@attrs.frozen
+class Compare:
+    op: str  # == != < <= > >=
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span()
+
+
+@attrs.frozen
+class In:
+    """``x in {a, b}``, ``code in [X 4]``; ``negated`` for ``not in``."""
+
+    element: "Expr"
+    collection: "Expr"
+    negated: bool = False
+    span: Span = _span()
+
+
+@attrs.frozen
+class IsEmpty:
+    """``[X 4] is empty``; ``negated`` for ``is not empty``."""
+
+    operand: "Expr"
+    negated: bool = False
+    span: Span = _span()
+
+
+@attrs.frozen
+class Arith:
+    """``date + duration``, ``date - date``, ``int + int``."""
+
+    op: str  # "+" | "-"
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span()
+
+
+@attrs.frozen
+class DaysBetween:
+    """``days from start to end``: a duration, negative when end is before start."""
+
+    start: "Expr"
+    end: "Expr"
+    span: Span = _span()
+
+
+@attrs.frozen
+class If:
+    condition: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    span: Span = _span()
+
+
+Expr = Union[
+    Name, AnswerRef, IntLit, DateLit, TextLit, BoolLit, DurationLit, SetLit,
+    Not, BoolOp, Compare, In, IsEmpty, Arith, DaysBetween, If,
+]
+
+
+# ------------------------------------------------------------------ types
+
+
+@attrs.frozen
+class Option:
+    """One option of an enumeration: its code and the label people read."""
+
+    code: str
+    label: str | None = None
+    span: Span = _span()
+
+
+#: Kinds of :class:`TypeExpr`. ``one``/``any``/``scale`` carry options; the
+#: answer-only kinds ``yes_no`` and ``yes_no_not_a_factor`` carry their fixed options implicitly.
+TYPE_KINDS = ("bool", "int", "date", "text", "one", "any", "scale", "yes_no", "yes_no_not_a_factor")
+
+
+@attrs.frozen
+class TypeExpr:
+    kind: str
+    options: tuple[Option, ...] = ()
+    span: Span = _span()
+
+
+# ------------------------------------------------------------------ declarations
+
+
+@attrs.frozen
+class Header:
+    name: str
+    version: str
+    published: datetime.date
+    span: Span = _span()
+
+
+@attrs.frozen
+class Include:
+    path: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class FactDecl:
+    name: str
+    type: TypeExpr
+    doc: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class DefineDecl:
+    name: str
+    expr: Expr
+    doc: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class ConstraintDecl:
+    """``constraint FIELD requires EXPR message "..."``: checked when FIELD is given."""
+
+    field: str
+    expr: Expr
+    message: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class CaseRule:
+    """``adjusted when EXPR`` or ``core otherwise`` (``condition`` is None)."""
+
+    value: str
+    condition: Expr | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class CaseOverride:
+    """``override core when [2.0.19a] == yes``: an answer that replaces the derived case type."""
+
+    value: str
+    condition: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class CaseTypeDecl:
+    rules: tuple[CaseRule, ...]
+    overrides: tuple[CaseOverride, ...] = ()
+    span: Span = _span()
+
+
+@attrs.frozen
+class SectionDecl:
+    title: str
+    heading: str | None = None
+    guidance: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Derive:
+    """``derive yes when EXPR``: the value of an unanswered question that applies."""
+
+    value: str
+    condition: Expr
+    span: Span = _span()
+
+
+QUESTION_KINDS = ("prompt", "information", "judgement")
+
+
+@attrs.frozen
+class QuestionDecl:
+    id: str
+    kind: str
+    text: str | None = None
+    label: str | None = None
+    answer: TypeExpr | None = None
+    applies: Expr | None = None  # None: applies always
+    guidance: str | None = None
+    informed_by: tuple[AnswerRef, ...] = ()
+    derive: tuple[Derive, ...] = ()
+    span: Span = _span()
+    id_span: Span = _span()
+
+
+@attrs.frozen
+class Band:
+    """``"Good" from 65%``: a band and its inclusive lower bound, as written."""
+
+    name: str
+    lower_percent: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class BandsDecl:
+    bands: tuple[Band, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class Cap:
+    """``at most "Good" when [P 2.2.3] is "Inadequate"``."""
+
+    band: str
+    question: AnswerRef
+    when_band: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class StandardDecl:
+    name: str
+    key_questions: tuple[AnswerRef, ...] = ()
+    lowest_band: bool = False
+    caps: tuple[Cap, ...] = ()
+    span: Span = _span()
+
+
+@attrs.frozen
+class Expectation:
+    """One ``expect`` line of a test.
+
+    ``kind`` is ``case_type`` (``value``: the type), ``applies`` /
+    ``not_applicable`` / ``pending`` (``questions``), ``value`` (``questions``
+    holds one question, ``value`` a literal), or ``error`` (``value``: text the
+    case-data error must contain).
+    """
+
+    kind: str
+    questions: tuple[AnswerRef, ...] = ()
+    value: object = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class TestDecl:
+    name: str
+    facts: tuple[tuple[str, object], ...] = ()
+    answers: tuple[tuple[str, object], ...] = ()
+    expectations: tuple[Expectation, ...] = ()
+    span: Span = _span()
+
+
+Decl = Union[
+    Header, Include, FactDecl, DefineDecl, ConstraintDecl, CaseTypeDecl, SectionDecl,
+    QuestionDecl, BandsDecl, StandardDecl, TestDecl,
+]
+
+
+@attrs.frozen
+class Comment:
+    """A ``# comment`` line, kept for the formatter."""
+
+    text: str
+    line: int
+
+
+@attrs.frozen
+class Module:
+    """One parsed file: its declarations in order (and its comments, for ``carag fmt``)."""
+
+    items: tuple[Decl, ...]
+    comments: tuple[Comment, ...] = attrs.field(default=(), eq=False, repr=False)
+    path: str = attrs.field(default="<string>", eq=False)
+    text: str = attrs.field(default="", eq=False, repr=False)  # the file as read: the rule set's content hash
+
+
+def children(node: object):
+    """The direct sub-expressions of an expression node (for walks)."""
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, (BoolOp, Compare, Arith)):
+        return (node.left, node.right)
+    if isinstance(node, In):
+        return (node.element, node.collection)
+    if isinstance(node, IsEmpty):
+        return (node.operand,)
+    if isinstance(node, DaysBetween):
+        return (node.start, node.end)
+    if isinstance(node, If):
+        return (node.condition, node.then, node.otherwise)
+    return ()
+
+
+def walk(expr: Expr):
+    """Every node of an expression, parents before children."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))

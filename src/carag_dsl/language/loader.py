@@ -1,0 +1,121 @@
+"""Find and parse the files of a rule set: a root file and everything it includes.
+
+A rule set is a root file (the one with the ``ruleset`` header) and the files
+it includes, in include order. Given a folder, the root is the one ``.carag``
+file directly in it that has a ``ruleset`` header. Syntax errors in every file
+are collected, so one run reports them all.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from carag_dsl.language import ast
+from carag_dsl.errors import Diagnostic, RuleError
+from carag_dsl.language.parser import parse
+from carag_dsl.source import Source, Span
+
+
+def find_root(path: Path) -> Path:
+    """The root file of a rule set given as a file or a folder."""
+    if path.is_file():
+        # A section file checked on its own would miss the facts and questions of the
+        # others: when it belongs to a rule set in its folder, take the whole rule set.
+        if not _has_header(path):
+            for root in (p for p in sorted(path.parent.glob("*.carag")) if _has_header(p)):
+                if path.resolve() in _reached_by_includes(root):
+                    return root
+        return path
+    if not path.is_dir():
+        raise RuleError([Diagnostic(Span(Source(str(path), ""), 1, 1, 1, 1), "no-such-file", f"no such file or folder: {path}")])
+    candidates = sorted(path.glob("*.carag"))
+    roots = [p for p in candidates if _has_header(p)]
+    if len(roots) == 1:
+        return roots[0]
+    where = Span(Source(str(path), ""), 1, 1, 1, 1)
+    if not roots:
+        if len(candidates) == 1:
+            return candidates[0]
+        raise RuleError([Diagnostic(where, "no-root", f"no .carag file in {path} starts a rule set: one file must begin with 'ruleset \"NAME\" version \"V\" published YYYY-MM-DD' and include the others")])
+    names = ", ".join(p.name for p in roots)
+    raise RuleError([Diagnostic(where, "several-roots", f"more than one file in {path} has a 'ruleset' header ({names}); keep it in one file and include the others from it")])
+
+
+_INCLUDE_LINE = re.compile(r'^\s*include\s+"([^"]+)"', re.MULTILINE)
+
+
+def _reached_by_includes(root: Path) -> set[Path]:
+    """The files a root includes, directly or not (read with a pattern: this only picks the root)."""
+    reached: set[Path] = set()
+    pending = [root]
+    while pending:
+        file = pending.pop()
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for name in _INCLUDE_LINE.findall(text):
+            included = (file.parent / name).resolve()
+            if included not in reached:
+                reached.add(included)
+                pending.append(included)
+    return reached
+
+
+def _has_header(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.strip().startswith("ruleset ") for line in text.splitlines())
+
+
+def load_modules(path: Path) -> list[ast.Module]:
+    """Parse the root file and, depth first in order, every file it includes."""
+    root = find_root(path)
+    modules: list[ast.Module] = []
+    diagnostics: list[Diagnostic] = []
+    loaded: dict[Path, Span | None] = {}
+
+    def visit(file: Path, included_at: Span | None) -> None:
+        resolved = file.resolve()
+        if resolved in loaded:
+            if included_at is not None:
+                diagnostics.append(Diagnostic(included_at, "duplicate-include", f"'{file.name}' is included more than once (or includes itself); include each file once"))
+            return
+        loaded[resolved] = included_at
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            span = included_at or Span(Source(str(file), ""), 1, 1, 1, 1)
+            diagnostics.append(Diagnostic(span, "no-such-file", f"cannot include '{file}': there is no such file"))
+            return
+        except (OSError, UnicodeDecodeError) as error:
+            span = included_at or Span(Source(str(file), ""), 1, 1, 1, 1)
+            # Say why in words, not as Python's "[Errno 21] ..." text.
+            reason = "it is not UTF-8 text; save it as UTF-8" if isinstance(error, UnicodeDecodeError) else (error.strerror or str(error)).lower()
+            diagnostics.append(Diagnostic(span, "unreadable-file", f"cannot read '{file}': {reason}"))
+            return
+        try:
+            module = parse(text, _display_path(file))
+        except RuleError as error:
+            diagnostics.extend(error.diagnostics)
+            return
+        modules.append(module)
+        for item in module.items:
+            if isinstance(item, ast.Include):
+                visit(file.parent / item.path, item.span)
+
+    visit(root, None)
+    if diagnostics:
+        raise RuleError(diagnostics)
+    return modules
+
+
+def _display_path(file: Path) -> str:
+    """A path as people want to read it in diagnostics: relative to the working folder when inside it."""
+    try:
+        return str(file.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(file)

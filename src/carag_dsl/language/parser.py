@@ -1,0 +1,522 @@
+"""Parse .carag text into an AST (:mod:`carag_dsl.ast`).
+
+The Lark LALR parser is built once per process (and cached on disk by Lark
+between processes). Lark's exceptions never leave this module: a syntax error
+becomes a :class:`~carag_dsl.errors.RuleError` with a located diagnostic that
+says what was found and what the language allows there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+import textwrap
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from carag_dsl.language import ast
+from carag_dsl.errors import Diagnostic, RuleError
+from carag_dsl.language.resources import grammar_path
+from carag_dsl.source import Source, Span
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,
+    )
+
+
+def parse(text: str, path: str = "<string>") -> ast.Module:
+    """Parse the text of one rule file. Raises RuleError on any syntax error."""
+    source = Source(path, text)
+    comments: list[ast.Comment] = []
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as error:
+        raise RuleError([_syntax_diagnostic(error, source)]) from None
+    # The grammar ignores comments; `carag fmt` needs them back, so they are read
+    # separately with a pattern that skips '#' inside strings.
+    comments.extend(_comments(text))
+    builder = _AstBuilder(source)
+    try:
+        items = builder.transform(tree)
+    except VisitError as error:  # an exception inside the builder: unwrap it
+        raise error.orig_exc from None
+    except RecursionError:
+        raise RuleError([Diagnostic(_deepest_declaration(tree, source), "too-deep", "an expression is nested too deeply to read (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
+    if builder.diagnostics:
+        raise RuleError(builder.diagnostics)
+    return ast.Module(tuple(items), tuple(comments), path, text)
+
+
+_TOKEN_RE = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def _deepest_declaration(tree, source: Source) -> Span:
+    """Where the most deeply nested declaration starts (measured without recursion, which just failed)."""
+    best, best_depth = None, -1
+    for declaration in tree.children:
+        depth, stack = 0, [(declaration, 1)]
+        while stack:
+            node, level = stack.pop()
+            depth = max(depth, level)
+            stack.extend((child, level + 1) for child in getattr(node, "children", ()))
+        if depth > best_depth:
+            best, best_depth = declaration, depth
+    meta = getattr(best, "meta", None)
+    if meta is None or getattr(meta, "empty", True):
+        return Span(source, 1, 1, 1, 1)
+    return Span(source, meta.line, meta.column, meta.line, meta.column + 1)
+
+
+def _comments(text: str) -> list[ast.Comment]:
+    found = []
+    for match in _TOKEN_RE.finditer(text):
+        if match.group().startswith("#"):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append(ast.Comment(match.group()[1:].strip(), line))
+    return found
+
+
+# ------------------------------------------------------------------ syntax errors
+
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "STRING": 'a "quoted text"',
+    "QREF": "a question reference like [2.3.01]",
+    "INT": "a whole number",
+    "DATE": "a date like 2025-10-20",
+    "PERCENT": "a percentage like 65%",
+    "DURATION_UNIT": "days or weeks",
+    "COMPARE": "a comparison (== != < <= > >=)",
+    "ADD_OP": "+ or -",
+    "QUESTION_KIND": "prompt, information or judgement",
+    "$END": "the end of the file",
+    "LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "COLON": "':'", "EQUAL": "'='",
+}
+
+
+_DECLARATION_KEYWORDS = {"ruleset", "include", "fact", "define", "constraint", "case", "section", "question", "bands", "standard", "test"}
+_EXPRESSION_STARTS = {"NAME", "QREF", "INT", "DATE"}
+_EXPRESSION_OTHERS = {"DAYS", "FALSE", "TRUE", "NOT", "LPAR", "LBRACE", "STRING", "IF"}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    try:
+        pattern = _parser().get_terminal(name).pattern
+        if pattern.type == "str":
+            return f"'{pattern.value}'"
+    except KeyError:
+        pass
+    return name.lower()
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    value = str(token)
+    if len(value) > 30:
+        value = value[:27] + "..."
+    return f"'{value}'"
+
+
+def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
+    line, column = getattr(error, "line", 1) or 1, getattr(error, "column", 1) or 1
+    terminals = set(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
+    if _EXPRESSION_STARTS <= terminals:
+        terminals -= _EXPRESSION_STARTS | _EXPRESSION_OTHERS
+    expected = sorted({_describe_terminal(t) for t in terminals})
+    if _EXPRESSION_STARTS <= set(getattr(error, "expected", None) or ()):
+        # Listing every token that can start an expression helps nobody.
+        expected.insert(0, "an expression (a name, a question like [X 6], a number, a date, 'not', '(' ...)")
+    if isinstance(error, UnexpectedCharacters):
+        char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
+        message = f"unexpected character {char!r}"
+        if char == "[":
+            message += " (a question reference is an identifier in brackets, like [2.3.01] or [X 4])"
+        width = 1
+    elif isinstance(error, UnexpectedEOF):
+        lines = source.text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+        message = "the file ends in the middle of a declaration"
+        width = 1
+    else:
+        assert isinstance(error, UnexpectedToken)
+        token = error.token
+        message = f"unexpected {_describe_token(token)}"
+        if str(token) == "=" and "COMPARE" in terminals:
+            message += " (to compare two values write '==')"
+        previous = (error.token_history or [None])[-1]
+        if previous is not None and previous.type == "NAME" and str(previous) in _DECLARATION_KEYWORDS:
+            # A declaration keyword read as a name: the expression before it was left unfinished.
+            line, column = previous.line, previous.column
+            message = (f"the rule before this '{previous}' is unfinished (it ends with 'and', 'or', 'not', "
+                       f"a comparison or an open bracket), so '{previous}' was read as a name")
+            token = previous
+            expected = []
+        if token.type == "$END":
+            lines = source.text.splitlines() or [""]
+            line, column = len(lines), len(lines[-1]) + 1
+        width = max(1, len(str(token))) if token.type != "$END" else 1
+    if expected:
+        shown = expected if len(expected) <= 12 else expected[:12] + ["..."]
+        message += "; expected " + (shown[0] if len(shown) == 1 else "one of: " + ", ".join(shown))
+    span = Span(source, line, column, line, column + width)
+    return Diagnostic(span, "syntax", message)
+
+
+# ------------------------------------------------------------------ tree -> AST
+
+
+def _unquote(token: Token) -> str:
+    raw = str(token)
+    if raw.startswith('"""'):
+        body = raw[3:-3]
+        if body.startswith("\n"):
+            body = body[1:]
+        return textwrap.dedent(body).strip()
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), raw[1:-1])
+
+
+def _is_token(value: object) -> bool:
+    return isinstance(value, Token)
+
+
+@v_args(meta=True)
+class _AstBuilder(Transformer):
+    """Builds AST nodes from Lark's tree. Each method handles the rule (or alias) it is named after."""
+
+    def __init__(self, source: Source):
+        super().__init__(visit_tokens=False)
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- places
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", False):
+            return Span(self.source, 1, 1, 1, 1)
+        return Span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tspan(self, token: Token) -> Span:
+        return Span(self.source, token.line, token.column, token.end_line, token.end_column)
+
+    def _error(self, span: Span, code: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(span, code, message))
+
+    # -- file
+    def start(self, meta, items):
+        return items
+
+    def header(self, meta, children):
+        name, version, published = children
+        return ast.Header(_unquote(name), _unquote(version), self._date(published), span=self._span(meta))
+
+    def include(self, meta, children):
+        return ast.Include(_unquote(children[0]), span=self._span(meta))
+
+    def _date(self, token: Token) -> datetime.date:
+        try:
+            return datetime.date.fromisoformat(str(token))
+        except ValueError:
+            self._error(self._tspan(token), "bad-date", f"'{token}' is not a real date (write YYYY-MM-DD with a valid month and day)")
+            return datetime.date(1970, 1, 1)
+
+    # -- facts and types
+    def fact_decl(self, meta, children):
+        name, type_, doc = children
+        return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, span=self._span(meta))
+
+    def _simple_type(kind):
+        def build(self, meta, children):
+            return ast.TypeExpr(kind, span=self._span(meta))
+        return build
+
+    type_bool = _simple_type("bool")
+    type_int = _simple_type("int")
+    type_date = _simple_type("date")
+    type_text = _simple_type("text")
+    answer_yes_no = _simple_type("yes_no")
+    answer_yes_no_not_a_factor = _simple_type("yes_no_not_a_factor")
+    answer_text = _simple_type("text")
+
+    def _options_type(kind):
+        def build(self, meta, children):
+            return ast.TypeExpr(kind, tuple(children[0]), span=self._span(meta))
+        return build
+
+    type_one_of = answer_one_of = _options_type("one")
+    type_any_of = answer_any_of = _options_type("any")
+    type_scale = answer_scale = _options_type("scale")
+
+    def options(self, meta, children):
+        return children
+
+    def option(self, meta, children):
+        code, label = children
+        return ast.Option(str(code), _unquote(label) if label else None, span=self._span(meta))
+
+    def define_decl(self, meta, children):
+        name, expr, doc = children
+        return ast.DefineDecl(str(name), expr, _unquote(doc) if doc else None, span=self._span(meta))
+
+    def constraint_decl(self, meta, children):
+        field, expr, message = children
+        return ast.ConstraintDecl(str(field), expr, _unquote(message), span=self._span(meta))
+
+    # -- case type
+    def case_type_decl(self, meta, children):
+        rules = tuple(c for c in children if isinstance(c, ast.CaseRule))
+        overrides = tuple(c for c in children if isinstance(c, ast.CaseOverride))
+        return ast.CaseTypeDecl(rules, overrides, span=self._span(meta))
+
+    def case_rule_when(self, meta, children):
+        return ast.CaseRule(str(children[0]), children[1], span=self._span(meta))
+
+    def case_rule_otherwise(self, meta, children):
+        return ast.CaseRule(str(children[0]), None, span=self._span(meta))
+
+    def case_override(self, meta, children):
+        return ast.CaseOverride(str(children[0]), children[1], span=self._span(meta))
+
+    # -- sections and questions
+    def section_decl(self, meta, children):
+        title, *clauses = children
+        fields = self._clauses(clauses, "section")
+        return ast.SectionDecl(_unquote(title), span=self._span(meta), **fields)
+
+    def section_heading(self, meta, children):
+        return ("heading", _unquote(children[0]), self._span(meta))
+
+    def section_guidance(self, meta, children):
+        return ("guidance", _unquote(children[0]), self._span(meta))
+
+    def question_decl(self, meta, children):
+        qid, kind, *clauses = children
+        fields = self._clauses(clauses, "question", repeatable=("derive",))
+        if "derive" in fields:
+            fields["derive"] = tuple(fields["derive"])
+        return ast.QuestionDecl(
+            _unquote(qid), str(kind), span=self._span(meta), id_span=self._tspan(qid), **fields
+        )
+
+    def _clauses(self, clauses, what, repeatable=()):
+        fields: dict = {}
+        seen: dict = {}
+        for name, value, span in clauses:
+            if name in repeatable:
+                fields.setdefault(name, []).append(value)
+                continue
+            if name in seen:
+                self._error(span, "duplicate-clause", f"this {what} already has a '{_CLAUSE_WORDS.get(name, name)}' clause (line {seen[name].line}); a {what} has at most one")
+                continue
+            seen[name] = span
+            fields[name] = value
+        return fields
+
+    def q_text(self, meta, children):
+        return ("text", _unquote(children[0]), self._span(meta))
+
+    def q_label(self, meta, children):
+        return ("label", _unquote(children[0]), self._span(meta))
+
+    def q_answer(self, meta, children):
+        return ("answer", children[0], self._span(meta))
+
+    def q_applies_when(self, meta, children):
+        return ("applies", children[0], self._span(meta))
+
+    def q_applies_always(self, meta, children):
+        return ("applies", None, self._span(meta))
+
+    def q_guidance(self, meta, children):
+        return ("guidance", _unquote(children[0]), self._span(meta))
+
+    def q_informed_by(self, meta, children):
+        return ("informed_by", children[0], self._span(meta))
+
+    def q_derive(self, meta, children):
+        return ("derive", ast.Derive(str(children[0]), children[1], span=self._span(meta)), self._span(meta))
+
+    def qref_list(self, meta, children):
+        return tuple(self._qref(token) for token in children)
+
+    def _qref(self, token: Token) -> ast.AnswerRef:
+        return ast.AnswerRef(" ".join(str(token)[1:-1].split()), span=self._tspan(token))
+
+    # -- ratings
+    def bands_decl(self, meta, children):
+        return ast.BandsDecl(tuple(children), span=self._span(meta))
+
+    def band(self, meta, children):
+        name, percent = children
+        return ast.Band(_unquote(name), str(percent)[:-1], span=self._span(meta))
+
+    def standard_decl(self, meta, children):
+        name, *clauses = children
+        keys: tuple = ()
+        lowest = False
+        caps = []
+        for clause in clauses:
+            if clause[0] == "keys":
+                keys += clause[1]
+            elif clause[0] == "lowest":
+                lowest = True
+            else:
+                caps.append(clause[1])
+        return ast.StandardDecl(_unquote(name), keys, lowest, tuple(caps), span=self._span(meta))
+
+    def s_key_questions(self, meta, children):
+        return ("keys", children[0])
+
+    def s_lowest_band(self, meta, children):
+        return ("lowest", None)
+
+    def s_cap(self, meta, children):
+        band, qref, when_band = children
+        return ("cap", ast.Cap(_unquote(band), self._qref(qref), _unquote(when_band), span=self._span(meta)))
+
+    # -- tests
+    def test_decl(self, meta, children):
+        name, *clauses = children
+        facts: tuple = ()
+        answers: tuple = ()
+        expectations = []
+        for clause in clauses:
+            if isinstance(clause, ast.Expectation):
+                expectations.append(clause)
+            elif clause[0] == "facts":
+                facts += clause[1]
+            else:
+                answers += clause[1]
+        return ast.TestDecl(_unquote(name), facts, answers, tuple(expectations), span=self._span(meta))
+
+    def t_facts(self, meta, children):
+        return ("facts", tuple(children))
+
+    def t_answers(self, meta, children):
+        return ("answers", tuple(children))
+
+    def fact_binding(self, meta, children):
+        return (str(children[0]), _plain(children[1]))
+
+    def answer_binding(self, meta, children):
+        return (self._qref(children[0]).question_id, _plain(children[1]))
+
+    def e_case_type(self, meta, children):
+        return ast.Expectation("case_type", value=str(children[0]), span=self._span(meta))
+
+    def _status_expectation(kind):
+        def build(self, meta, children):
+            return ast.Expectation(kind, children[0], span=self._span(meta))
+        return build
+
+    e_applies = _status_expectation("applies")
+    e_not_applicable = _status_expectation("not_applicable")
+    e_pending = _status_expectation("pending")
+
+    def e_value(self, meta, children):
+        return ast.Expectation("value", (self._qref(children[0]),), _plain(children[1]), span=self._span(meta))
+
+    def e_error(self, meta, children):
+        return ast.Expectation("error", value=_unquote(children[0]), span=self._span(meta))
+
+    # Test literals are plain Python values: the case data a test describes.
+    def lit_name(self, meta, children):
+        return str(children[0])
+
+    def lit_int(self, meta, children):
+        return int(children[0])
+
+    def lit_date(self, meta, children):
+        return self._date(children[0])
+
+    def lit_string(self, meta, children):
+        return _unquote(children[0])
+
+    def lit_true(self, meta, children):
+        return True
+
+    def lit_false(self, meta, children):
+        return False
+
+    # -- expressions
+    def if_expr(self, meta, children):
+        return ast.If(*children, span=self._span(meta))
+
+    def or_(self, meta, children):
+        return ast.BoolOp("or", children[0], children[1], span=self._span(meta))
+
+    def and_(self, meta, children):
+        return ast.BoolOp("and", children[0], children[1], span=self._span(meta))
+
+    def not_(self, meta, children):
+        return ast.Not(children[0], span=self._span(meta))
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return ast.Compare(str(op), left, right, span=self._span(meta))
+
+    def in_(self, meta, children):
+        return ast.In(children[0], children[1], False, span=self._span(meta))
+
+    def not_in(self, meta, children):
+        return ast.In(children[0], children[1], True, span=self._span(meta))
+
+    def is_empty(self, meta, children):
+        return ast.IsEmpty(children[0], False, span=self._span(meta))
+
+    def is_not_empty(self, meta, children):
+        return ast.IsEmpty(children[0], True, span=self._span(meta))
+
+    def arith(self, meta, children):
+        left, op, right = children
+        return ast.Arith(str(op), left, right, span=self._span(meta))
+
+    def name(self, meta, children):
+        return ast.Name(str(children[0]), span=self._span(meta))
+
+    def answer_ref(self, meta, children):
+        return self._qref(children[0])
+
+    def int_lit(self, meta, children):
+        return ast.IntLit(int(children[0]), span=self._span(meta))
+
+    def date_lit(self, meta, children):
+        return ast.DateLit(self._date(children[0]), span=self._span(meta))
+
+    def string_lit(self, meta, children):
+        return ast.TextLit(_unquote(children[0]), span=self._span(meta))
+
+    def true_lit(self, meta, children):
+        return ast.BoolLit(True, span=self._span(meta))
+
+    def false_lit(self, meta, children):
+        return ast.BoolLit(False, span=self._span(meta))
+
+    def duration_lit(self, meta, children):
+        amount, unit = children
+        return ast.DurationLit(int(amount), str(unit), span=self._span(meta))
+
+    def days_between(self, meta, children):
+        return ast.DaysBetween(children[0], children[1], span=self._span(meta))
+
+    def set_literal(self, meta, children):
+        members = tuple(str(c) for c in children if c is not None)
+        return ast.SetLit(members, span=self._span(meta))
+
+
+def _plain(literal):
+    """A test literal as case data: a set of codes becomes a tuple of its codes."""
+    return literal.members if isinstance(literal, ast.SetLit) else literal
+
+
+_CLAUSE_WORDS = {"informed_by": "informed by", "applies": "applies"}

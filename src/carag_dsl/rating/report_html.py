@@ -1,0 +1,250 @@
+"""The rating report as one self-contained HTML file: tables and a bar chart per key question.
+
+Everything is inline (CSS and SVG; no script, no font, no request leaves the
+file), so the report can be mailed, archived and printed as it is. Every chart
+is an ``<svg role="img">`` with a title and a description that write the
+percentages out, and the same figures follow it in a table, so nothing is
+carried by colour or by the picture alone.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from carag_dsl.rating.tally import cap_notes
+
+if TYPE_CHECKING:
+    from carag_dsl.compiler.ruleset import CheckedRules
+
+# Colours of the usual four bands, lowest first (colour-blind safe, dark enough for white text
+# is not needed: labels sit beside the bars). Rule sets with more bands reuse them in order.
+BAND_COLOURS = ("#c0392b", "#e67e22", "#3a8d3a", "#1f5fa8", "#6b3fa0", "#7f8c8d")
+
+CSS = """
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1a1a1a;
+       background: #fff; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .25rem; }
+h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 2px solid #ddd; padding-bottom: .2rem; }
+h3 { font-size: 1.05rem; margin: 1.5rem 0 .4rem; }
+p.meta { color: #444; margin-top: 0; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .95rem; }
+caption { text-align: left; font-weight: 600; padding-bottom: .3rem; }
+th, td { border: 1px solid #ccc; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.swatch { display: inline-block; width: .9em; height: .9em; border: 1px solid #555; vertical-align: -.1em; margin-right: .3em; }
+figure { margin: .5rem 0 1rem; }
+figure svg { width: 100%; height: auto; max-width: 52rem; display: block; }
+figcaption { font-size: .9rem; color: #333; }
+.note { font-size: .9rem; color: #333; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2 { break-after: avoid; }
+  h3 { break-after: avoid; }
+  figure, table, section.question { break-inside: avoid; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def render_html(ruleset: "CheckedRules", rated: dict[str, Any], source: str | None = None) -> str:
+    """The whole report for a rating (the JSON shape of :func:`carag_dsl.rating.rate`)."""
+    bands = list(ruleset.symbols.bands.bands) if ruleset.symbols.bands else []
+    colours = {band.name: BAND_COLOURS[i % len(BAND_COLOURS)] for i, band in enumerate(bands)}
+    blocks = [("All cases", rated)] + [(group_title(g), g) for g in rated["groups"]]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Case inspection ratings</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        "<h1>Case inspection ratings</h1>",
+        f'<p class="meta">{escape(_summary_line(ruleset, rated, source))}</p>',
+        _bands_table(bands, colours),
+        '<p class="note">For each key question, the percentage is the share of the cases where the question applied and was '
+        "judged that were judged &lsquo;yes&rsquo;. Its band is decided on the exact figure; percentages are shown rounded to one "
+        "decimal place. A standard takes the lowest band of its key questions; a cap can then lower it further.</p>",
+        "<h2>Standards</h2>",
+        _standards_table(ruleset, blocks),
+        "<h2>Key questions</h2>",
+    ]
+    for index, question_id in enumerate(rated["key_questions"]):
+        parts.append(_question_section(ruleset, question_id, index, blocks, bands, colours))
+    parts += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def group_title(group: dict[str, Any]) -> str:
+    value = group["value"]
+    if value is None:
+        shown = "not known"
+    elif isinstance(value, list):
+        shown = " + ".join(value) if value else "none of the options"
+    elif isinstance(value, bool):
+        shown = "true" if value else "false"
+    else:
+        shown = str(value)
+    return f"{group['by']} is {shown}"
+
+
+def _summary_line(ruleset: "CheckedRules", rated: dict[str, Any], source: str | None) -> str:
+    text = f"{rated['cases']} case{'s' if rated['cases'] != 1 else ''} rated"
+    if source:
+        text += f" from {source}"
+    if ruleset.name:
+        text += f", against {ruleset.name}" + (f" version {ruleset.version}" if ruleset.version else "")
+    if rated["groups"]:
+        text += f"; broken down by {rated['groups'][0]['by']}"
+    return text + "."
+
+
+def band_range_text(bands: list, index: int) -> str:
+    """"50% up to 65%" (the upper bound not included), "80% and above", "below 50%"."""
+    lower = bands[index].lower_percent
+    if index + 1 == len(bands):
+        return f"{lower}% and above"
+    upper = bands[index + 1].lower_percent
+    if Fraction(lower) == 0:
+        return f"below {upper}%"
+    return f"{lower}% up to {upper}% (not included)"
+
+
+def _bands_table(bands: list, colours: dict[str, str]) -> str:
+    if not bands:
+        return '<p class="note">This rule set declares no bands.</p>'
+    rows = "".join(
+        f'<tr><td><span class="swatch" style="background:{colours[band.name]}" aria-hidden="true"></span>{escape(band.name)}</td>'
+        f"<td>{escape(band_range_text(bands, i))} judged &lsquo;yes&rsquo;</td></tr>"
+        for i, band in enumerate(bands)
+    )
+    return f"<table><caption>Bands</caption><thead><tr><th scope=\"col\">Band</th><th scope=\"col\">Share of cases</th></tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _standards_table(ruleset: "CheckedRules", blocks: list[tuple[str, dict[str, Any]]]) -> str:
+    names = list(blocks[0][1]["standards"])
+    if not names:
+        return '<p class="note">This rule set declares no standards.</p>'
+    head = "".join(f'<th scope="col">{escape(title)} ({block["cases"]} cases)</th>' for title, block in blocks)
+    notes = [cap_notes(ruleset, block) for _, block in blocks]
+    rows = []
+    for name in names:
+        cells = []
+        for (_, block), block_notes in zip(blocks, notes):
+            entry = block["standards"][name]
+            if entry["band"] is None:
+                cells.append("<td>no band: no key question was judged</td>")
+                continue
+            text = f"<strong>{escape(entry['band'])}</strong><br><small>lowest: {escape(entry['lowest'])}</small>"
+            for note in block_notes.get(name, []):
+                text += f"<br><small>{escape(note)}</small>"
+            cells.append(f"<td>{text}</td>")
+        rows.append(f'<tr><th scope="row">{escape(name)}</th>{"".join(cells)}</tr>')
+    return f'<table><caption>The band of each standard</caption><thead><tr><th scope="col">Standard</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _figure_words(entry: dict[str, Any]) -> str:
+    if entry["percent"] is None:
+        return "no case judged, so no percentage and no band"
+    return f"{entry['percent']:.1f}% ({entry['n_yes']} of {entry['n_judged']} judged yes), {entry['band']}"
+
+
+def _question_section(ruleset: "CheckedRules", question_id: str, index: int, blocks, bands: list, colours: dict[str, str]) -> str:
+    question = ruleset.questions.get(question_id)
+    heading = escape(question_id) + (f": {escape(question.text)}" if question and question.text else "")
+    rows = []
+    for title, block in blocks:
+        entry = block["key_questions"][question_id]
+        percent = "" if entry["percent"] is None else f"{entry['percent']:.1f}%"
+        rows.append(
+            f'<tr><th scope="row">{escape(title)}</th><td class="num">{entry["n_judged"]}</td><td class="num">{entry["n_yes"]}</td>'
+            f'<td class="num">{percent or "&ndash;"}</td><td>{escape(entry["band"] or "no band (judged in no case)")}</td></tr>'
+        )
+    table = (
+        f'<table><caption>{escape(question_id)}: the figures</caption><thead><tr><th scope="col">Cases</th><th scope="col">Judged</th>'
+        f'<th scope="col">Yes</th><th scope="col">Yes %</th><th scope="col">Band</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+    return (
+        f'<section class="question" aria-labelledby="q{index}-heading">'
+        f'<h3 id="q{index}-heading">{heading}</h3>'
+        f"<figure>{bar_chart_svg(question_id, index, blocks, bands, colours)}"
+        f"<figcaption>Share of cases judged &lsquo;yes&rsquo; for {escape(question_id)}; the dashed lines are the band boundaries.</figcaption></figure>"
+        f"{table}</section>"
+    )
+
+
+# ---------------------------------------------------------------- the chart
+
+LABEL_WIDTH, PLOT_LEFT, PLOT_WIDTH, TEXT_GAP, WIDTH = 200, 210, 380, 10, 860
+ROW_HEIGHT, BAR_HEIGHT, TOP, BOTTOM = 30, 18, 34, 28
+
+
+def _x(percent: Fraction | float) -> float:
+    return round(PLOT_LEFT + float(percent) * PLOT_WIDTH / 100, 2)
+
+
+def bar_chart_svg(question_id: str, index: int, blocks, bands: list, colours: dict[str, str]) -> str:
+    """Horizontal bars (one per block: all cases, then each group) over tinted band regions, thresholds dashed."""
+    height = TOP + ROW_HEIGHT * len(blocks) + BOTTOM
+    plot_bottom = TOP + ROW_HEIGHT * len(blocks)
+    title_id, desc_id = f"chart{index}-title", f"chart{index}-desc"
+    description = "; ".join(f"{title}: {_figure_words(block['key_questions'][question_id])}" for title, block in blocks)
+    svg = [
+        f'<svg class="chart" role="img" aria-labelledby="{title_id} {desc_id}" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, Arial, sans-serif" font-size="12">',
+        f'<title id="{title_id}">{escape(question_id)}: share of cases judged yes</title>',
+        f'<desc id="{desc_id}">{escape(description)}</desc>',
+    ]
+    # Band regions, lightly tinted, and their boundaries.
+    for i, band in enumerate(bands):
+        start = Fraction(band.lower_percent)
+        end = Fraction(bands[i + 1].lower_percent) if i + 1 < len(bands) else Fraction(100)
+        svg.append(f'<rect x="{_x(start)}" y="{TOP}" width="{round(_x(end) - _x(start), 2)}" height="{plot_bottom - TOP}" '
+                   f'fill="{colours[band.name]}" fill-opacity="0.10"/>')
+    for band in bands[1:]:
+        x = _x(Fraction(band.lower_percent))
+        svg.append(f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{plot_bottom}" stroke="#333" stroke-dasharray="4 3" stroke-width="1"/>')
+        svg.append(f'<text x="{x}" y="{TOP - 20}" text-anchor="middle" font-size="11" fill="#333">{escape(band.lower_percent)}%</text>')
+    for band in bands:
+        x = _x(Fraction(band.lower_percent))
+        svg.append(f'<text x="{x + 3}" y="{TOP - 9}" font-size="10" fill="#333">{escape(_short(band.name))}</text>')
+    # Axis.
+    svg.append(f'<line x1="{PLOT_LEFT}" y1="{plot_bottom}" x2="{_x(100)}" y2="{plot_bottom}" stroke="#333"/>')
+    svg.append(f'<line x1="{PLOT_LEFT}" y1="{TOP}" x2="{PLOT_LEFT}" y2="{plot_bottom}" stroke="#333"/>')
+    for tick in range(0, 101, 20):
+        x = _x(tick)
+        svg.append(f'<line x1="{x}" y1="{plot_bottom}" x2="{x}" y2="{plot_bottom + 4}" stroke="#333"/>')
+        svg.append(f'<text x="{x}" y="{plot_bottom + 16}" text-anchor="middle" font-size="11" fill="#333">{tick}%</text>')
+    # One bar per block.
+    for row, (title, block) in enumerate(blocks):
+        entry = block["key_questions"][question_id]
+        y = TOP + row * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
+        middle = y + BAR_HEIGHT / 2 + 4
+        svg.append(f'<text x="{LABEL_WIDTH}" y="{middle}" text-anchor="end" fill="#1a1a1a">{escape(_clip(title, 30))}</text>')
+        if entry["percent"] is None:
+            svg.append(f'<text x="{PLOT_LEFT + 6}" y="{middle}" fill="#555" font-style="italic">no case judged</text>')
+            continue
+        exact = Fraction(100 * entry["n_yes"], entry["n_judged"])
+        width = round(float(exact) * PLOT_WIDTH / 100, 2)
+        colour = colours.get(entry["band"], "#555")
+        svg.append(f'<rect class="bar" x="{PLOT_LEFT}" y="{y}" width="{width}" height="{BAR_HEIGHT}" fill="{colour}" stroke="#222" stroke-width="0.5"/>')
+        label = f"{entry['percent']:.1f}%  {entry['n_yes']}/{entry['n_judged']}  {entry['band']}"
+        svg.append(f'<text x="{_x(100) + TEXT_GAP}" y="{middle}" fill="#1a1a1a">{escape(label)}</text>')
+    svg.append("</svg>")
+    return "".join(svg)
+
+
+def _short(name: str) -> str:
+    """Band names above the boundary lines, shortened so neighbours do not overlap."""
+    return name if len(name) <= 12 else name.split()[0]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

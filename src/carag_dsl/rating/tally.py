@@ -1,0 +1,386 @@
+"""Ratings over a sample of cases: the share of cases judged sufficient, banded.
+
+HM Inspectorate of Probation rates case supervision "on consolidated results
+of all the cases inspected": for each key question (a yes/no summary
+judgement) the percentage of cases judged 'yes' falls in a band; a standard
+takes the lowest band of its key questions; caps (``at most "Good" when
+[P 2.2.3] is "Inadequate"``) then lower a standard's band further.
+
+The arithmetic is exact: counts are whole numbers, the band is decided on the
+exact fraction ``n_yes / n_judged`` (1599 of 2000 is 79.95%, which is below
+80% and so "Good"), and the percentage shown is that fraction rounded half up
+to one decimal place, for display only.
+
+Cases are streamed: :class:`RatingTally` keeps counters, never cases, so a
+sample of any size rates in constant memory (one set of counters per
+subgroup). See docs/ratings.md for the rules in plain English.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+import attrs
+
+from carag_dsl.language import ast
+from carag_dsl.compiler import types as T
+from carag_dsl.errors import UsageError, did_you_mean
+from carag_dsl.compiler.symbols import CASE_TYPE
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.runtime.evaluate import CaseFailure, case_id_of, check_on_error, evaluate_case
+from carag_dsl.errors import CaseDataError
+from carag_dsl.runtime.logic import UNKNOWN
+
+if TYPE_CHECKING:
+    from carag_dsl.runtime.evaluation import Evaluation
+
+
+def percent_of(n_yes: int, n_judged: int) -> Fraction | None:
+    """The exact percentage, or None when no case was judged (never 0%)."""
+    return None if n_judged == 0 else Fraction(100 * n_yes, n_judged)
+
+
+def display_percent(percent: Fraction | None) -> float | None:
+    """Round an exact percentage half up to one decimal place (79.95 -> 80.0).
+
+    Rounded on the exact fraction with whole numbers, so no binary float ever
+    decides a digit; the float returned has the shortest repr of that decimal.
+    """
+    if percent is None:
+        return None
+    tenths = math.floor(percent * 10 + Fraction(1, 2))
+    return tenths / 10
+
+
+def band_of(percent: Fraction | None, bands: ast.BandsDecl | None) -> str | None:
+    """The band whose inclusive lower bound is the highest one not above ``percent``."""
+    if percent is None or bands is None:
+        return None
+    chosen = None
+    for band in bands.bands:  # the type checker guarantees ascending order from 0%
+        if percent >= Fraction(band.lower_percent):
+            chosen = band.name
+    return chosen
+
+
+def rated_questions(ruleset: CheckedRules) -> tuple[str, ...]:
+    """Every question a rating reads: the key questions of each standard, then those its caps name."""
+    seen: dict[str, None] = {}
+    for standard in ruleset.symbols.standards.values():
+        for ref in standard.key_questions:
+            seen.setdefault(ref.question_id, None)
+        for cap in standard.caps:
+            seen.setdefault(cap.question.question_id, None)
+    return tuple(seen)
+
+
+# ---------------------------------------------------------------- counting
+
+
+@attrs.define
+class _Counter:
+    n_judged: int = 0
+    n_yes: int = 0
+
+
+@attrs.define
+class _Counters:
+    """Counts for one set of cases (the whole sample, or one subgroup)."""
+
+    cases: int = 0
+    questions: dict[str, _Counter] = attrs.Factory(dict)
+
+
+class RatingTally:
+    """Accumulates evaluated cases into counters; :meth:`result` rates what was added.
+
+    ``by`` names a fact, a defined name, ``case_type`` or a question id to break
+    every figure down by (see :func:`group_value` for the value of a case).
+    """
+
+    def __init__(self, ruleset: CheckedRules, by: str | None = None):
+        self.ruleset = ruleset
+        self.questions = rated_questions(ruleset)
+        self.by = by
+        self._by_kind = _resolve_by(ruleset, by) if by is not None else None
+        self._codes = _declared_codes(ruleset, by, self._by_kind)
+        self.overall = self._new_counters()
+        self.groups: dict[Any, _Counters] = {}
+
+    def _new_counters(self) -> _Counters:
+        return _Counters(0, {qid: _Counter() for qid in self.questions})
+
+    def add_case(self, case: Mapping[str, Any]) -> None:
+        """Evaluate one case and count it. Raises CaseDataError (counting nothing) for bad data."""
+        self.add(evaluate_case(self.ruleset, case))
+
+    def add(self, evaluation: "Evaluation") -> None:
+        """Count one evaluated case."""
+        targets = [self.overall]
+        if self._by_kind is not None:
+            key = group_value(evaluation, self.by, self._by_kind, self._codes)
+            if key not in self.groups:
+                self.groups[key] = self._new_counters()
+            targets.append(self.groups[key])
+        for counters in targets:
+            counters.cases += 1
+        for question_id in self.questions:
+            result = evaluation.questions[question_id]
+            # Judged: the question applies and says yes or no (answered or derived).
+            # 'not_a_factor' (yes_no_not_a_factor answers) is neither, so it is not counted.
+            if result.status != "applies" or result.value not in ("yes", "no"):
+                continue
+            for counters in targets:
+                counter = counters.questions[question_id]
+                counter.n_judged += 1
+                counter.n_yes += result.value == "yes"
+
+    def result(self, failures: Iterable[CaseFailure] = ()) -> "Rating":
+        """The rating of what was added (``failures``: the cases left out, when they were collected)."""
+        key_questions, standards = self._rate(self.overall)
+        groups: list[RatingGroup] = []
+        if self._by_kind is not None:
+            for key in sorted(self.groups, key=self._group_sort_key):
+                group = self.groups[key]
+                group_questions, group_standards = self._rate(group)
+                groups.append(RatingGroup(self.by or "", _json_group_value(key), group.cases, group_questions, group_standards))
+        return Rating(self.overall.cases, key_questions, standards, tuple(groups), tuple(failures))
+
+    def _rate(self, counters: _Counters) -> tuple[dict[str, "KeyQuestionFigures"], dict[str, "StandardFigures"]]:
+        bands = self.ruleset.symbols.bands
+        exact: dict[str, Fraction | None] = {}
+        key_questions: dict[str, KeyQuestionFigures] = {}
+        for question_id, counter in counters.questions.items():
+            percent = percent_of(counter.n_yes, counter.n_judged)
+            exact[question_id] = percent
+            key_questions[question_id] = KeyQuestionFigures(
+                counter.n_judged, counter.n_yes, display_percent(percent), band_of(percent, bands)
+            )
+        standards = {}
+        for name, decl in self.ruleset.symbols.standards.items():
+            rated = rate_standard(decl, exact, bands)
+            standards[name] = StandardFigures(rated["band"], rated["lowest"])
+        return key_questions, standards
+
+    def _group_sort_key(self, key: Any) -> tuple:
+        """Groups in a stable, meaningful order: declared option order, then natural order, unknown last."""
+        if key is None:
+            return (2, 0, "")
+        order = {code: index for index, code in enumerate(self._codes)}
+        if isinstance(key, tuple):  # a multi-choice value, as codes in option order
+            return (1, len(key), tuple(order.get(code, len(order)) for code in key))
+        if isinstance(key, str) and key in order:
+            return (0, order[key], key)
+        return (1, 0, key)
+
+
+def rate_standard(decl: ast.StandardDecl, exact: Mapping[str, Fraction | None], bands: ast.BandsDecl | None) -> dict[str, Any]:
+    """Lowest banding over the key questions, then the caps.
+
+    Key questions judged in no case have no band and take no part; a standard
+    none of whose key questions was judged has no band. Of several key
+    questions in the lowest band, ``lowest`` names the one with the lowest
+    percentage (the first declared, on a tie).
+    """
+    rank = {band.name: index for index, band in enumerate(bands.bands)} if bands else {}
+    lowest_id: str | None = None
+    lowest_key: tuple | None = None
+    for position, ref in enumerate(decl.key_questions):
+        percent = exact.get(ref.question_id)
+        band = band_of(percent, bands)
+        if band is None:
+            continue
+        key = (rank[band], percent, position)
+        if lowest_key is None or key < lowest_key:
+            lowest_id, lowest_key = ref.question_id, key
+    if lowest_id is None:
+        return {"band": None, "lowest": None}
+    band = band_of(exact[lowest_id], bands)
+    for cap in applied_caps(decl, exact, bands):
+        if rank[cap.band] < rank[band]:
+            band = cap.band
+    return {"band": band, "lowest": lowest_id}
+
+
+def applied_caps(decl: ast.StandardDecl, exact: Mapping[str, Fraction | None], bands: ast.BandsDecl | None) -> list[ast.Cap]:
+    """The caps of a standard whose condition holds (the named judgement is in the named band)."""
+    return [cap for cap in decl.caps if band_of(exact.get(cap.question.question_id), bands) == cap.when_band]
+
+
+def cap_notes(ruleset: CheckedRules, rated: Mapping[str, Any]) -> dict[str, list[str]]:
+    """For reports: per standard, the caps that lowered its band below its lowest banding, in words."""
+    bands = ruleset.symbols.bands
+    rank = {band.name: index for index, band in enumerate(bands.bands)} if bands else {}
+    notes: dict[str, list[str]] = {}
+    for name, decl in ruleset.symbols.standards.items():
+        standard = rated["standards"][name]
+        if standard["lowest"] is None:
+            continue
+        from_lowest = rated["key_questions"][standard["lowest"]]["band"]
+        if standard["band"] == from_lowest:
+            continue
+        for cap in decl.caps:
+            question = rated["key_questions"].get(cap.question.question_id, {})
+            if question.get("band") == cap.when_band and rank[cap.band] < rank[from_lowest]:
+                notes.setdefault(name, []).append(
+                    f"at most {cap.band} because {cap.question.question_id} is {cap.when_band} (lowest banding alone gave {from_lowest})"
+                )
+    return notes
+
+
+def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: str = "raise") -> "Rating":
+    """Rate a sample of cases (see the module docstring and docs/ratings.md).
+
+    Streams ``cases`` (any iterable, read once, never kept) through the compiled
+    back end. Raises UsageError for an unknown ``by``. A case with bad data
+    raises its CaseDataError (``on_error="raise"``), or is left out and listed
+    in ``Rating.failures`` with its index and id (``on_error="collect"``).
+    """
+    check_on_error(on_error)
+    tally = RatingTally(rules, by)
+    failures: list[CaseFailure] = []
+    for index, case in enumerate(cases):
+        try:
+            tally.add_case(case)
+        except CaseDataError as error:
+            if on_error == "raise":
+                raise
+            failures.append(CaseFailure(index, case_id_of(case), error))
+    return tally.result(failures)
+
+
+# ---------------------------------------------------------------- the result
+
+
+@attrs.frozen
+class KeyQuestionFigures:
+    """One key question over a set of cases: how many were judged, how many 'yes', the share and its band."""
+
+    n_judged: int
+    n_yes: int
+    percent: float | None  # rounded half up to one decimal place; None when no case was judged
+    band: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n_judged": self.n_judged, "n_yes": self.n_yes, "percent": self.percent, "band": self.band}
+
+
+@attrs.frozen
+class StandardFigures:
+    """One standard's band, and the key question that gave the lowest band."""
+
+    band: str | None
+    lowest: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"band": self.band, "lowest": self.lowest}
+
+
+@attrs.frozen
+class RatingGroup:
+    """The figures for the cases of one subgroup (``by`` has the value ``value``)."""
+
+    by: str
+    value: Any  # JSON-ready: a code, a number, a date as text, a list for a multi-choice value, or None
+    cases: int
+    key_questions: Mapping[str, KeyQuestionFigures]
+    standards: Mapping[str, StandardFigures]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "value": self.value,
+            "cases": self.cases,
+            "key_questions": {qid: f.to_dict() for qid, f in self.key_questions.items()},
+            "standards": {name: s.to_dict() for name, s in self.standards.items()},
+        }
+
+
+@attrs.frozen
+class Rating:
+    """The rating of a sample: figures per key question and standard, per subgroup, and the cases left out."""
+
+    cases: int
+    key_questions: Mapping[str, KeyQuestionFigures]
+    standards: Mapping[str, StandardFigures]
+    groups: tuple[RatingGroup, ...] = ()
+    failures: tuple[CaseFailure, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON shape (docs/ratings.md); ``failures`` only when cases were left out."""
+        data: dict[str, Any] = {
+            "cases": self.cases,
+            "key_questions": {qid: f.to_dict() for qid, f in self.key_questions.items()},
+            "standards": {name: s.to_dict() for name, s in self.standards.items()},
+            "groups": [group.to_dict() for group in self.groups],
+        }
+        if self.failures:
+            data["failures"] = [failure.to_dict() for failure in self.failures]
+        return data
+
+
+# ---------------------------------------------------------------- subgroups
+
+
+def _resolve_by(ruleset: CheckedRules, by: str) -> str:
+    """What ``by`` names: "fact", "define", "case_type" or "question"; UsageError otherwise."""
+    symbols = ruleset.symbols
+    if by in symbols.facts:
+        return "fact"
+    if by in symbols.defines:
+        return "define"
+    if by == CASE_TYPE:
+        return "case_type"
+    if by in symbols.questions:
+        return "question"
+    candidates = [*symbols.facts, *symbols.defines, CASE_TYPE, *symbols.questions]
+    raise UsageError(
+        f"cannot break the rating down by '{by}': it is not a fact, a defined name, case_type or a question id"
+        f"{did_you_mean(by, candidates)}; the facts are {', '.join(symbols.facts) or '(none)'}"
+    )
+
+
+def _declared_codes(ruleset: CheckedRules, by: str | None, kind: str | None) -> tuple[str, ...]:
+    symbols = ruleset.symbols
+    if kind == "fact":
+        return T.option_codes(symbols.facts[by].type)
+    if kind == "question" and symbols.questions[by].answer is not None:
+        return T.option_codes(symbols.questions[by].answer)
+    if kind == "case_type":
+        return tuple(symbols.case_types())
+    return ()
+
+
+def group_value(evaluation: "Evaluation", by: str, kind: str, codes: tuple[str, ...] = ()) -> Any:
+    """The subgroup of a case: a hashable value, or None when it is not known.
+
+    A question's value counts only when the question applies. A multi-choice
+    value is one group: the tuple of its codes in option order (so every case
+    is in exactly one group and the groups add up to the whole sample).
+    """
+    if kind == "question":
+        result = evaluation.questions[by]
+        value = result.value if result.status == "applies" else None
+    elif kind == "case_type":
+        value = evaluation.case_type
+    else:
+        value = evaluation.scope.name(by)
+    if value is UNKNOWN or value is None:
+        return None
+    if isinstance(value, frozenset):
+        rank = {code: i for i, code in enumerate(codes)}
+        return tuple(sorted(value, key=lambda code: (rank.get(code, len(rank)), code)))
+    return value
+
+
+def _json_group_value(key: Any) -> Any:
+    if isinstance(key, tuple):
+        return list(key)
+    if isinstance(key, datetime.date):
+        return key.isoformat()
+    if isinstance(key, datetime.timedelta):
+        return key.days
+    return key

@@ -1,0 +1,179 @@
+"""Case data: read a case (JSON-shaped dict) and check it against a rule set's declarations.
+
+A case is ``{"id": ..., "facts": {...}, "answers": {"<question id>": ...}}``.
+Every fact and answer is optional (missing means unknown; ``null`` too).
+Everything wrong is reported at once, each problem naming its field and
+saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any, Mapping
+
+import attrs
+
+from carag_dsl.language import ast
+from carag_dsl.compiler import types as T
+from carag_dsl.errors import CaseDataError, CaseProblem, did_you_mean
+
+if TYPE_CHECKING:
+    from carag_dsl.compiler.ruleset import CheckedRules
+
+CASE_KEYS = ("id", "facts", "answers")
+
+
+@attrs.frozen
+class CaseData:
+    """A checked case: facts and answers converted to run-time values (dates, sets)."""
+
+    id: Any
+    facts: Mapping[str, Any]
+    answers: Mapping[str, Any]
+
+
+def _describe_allowed(type_expr: ast.TypeExpr) -> str:
+    codes = T.option_codes(type_expr)
+    quoted = ", ".join(f'"{c}"' for c in codes)
+    return {
+        "bool": "true or false",
+        "int": "a whole number",
+        "date": 'a date written "YYYY-MM-DD"',
+        "text": "a text string",
+        "one": f"one of {quoted}",
+        "scale": f"one of {quoted}",
+        "yes_no": f"one of {quoted}",
+        "yes_no_not_a_factor": f"one of {quoted}",
+        "any": f"a list of any of {quoted} (an empty list for none)",
+    }[type_expr.kind]
+
+
+def convert_value(type_expr: ast.TypeExpr, value: Any) -> tuple[Any, str | None]:
+    """(run-time value, None) or (None, what is wrong). ``value`` is not None."""
+    kind = type_expr.kind
+    allowed = _describe_allowed(type_expr)
+    if kind == "bool":
+        return (value, None) if isinstance(value, bool) else (None, f"{value!r} is not allowed; expected {allowed}")
+    if kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return (value, None) if ok else (None, f"{value!r} is not allowed; expected {allowed}")
+    if kind == "text":
+        return (value, None) if isinstance(value, str) else (None, f"{value!r} is not allowed; expected {allowed}")
+    if kind == "date":
+        if isinstance(value, datetime.date):
+            return value, None
+        if not isinstance(value, str):
+            return None, f"{value!r} is not allowed; expected {allowed}"
+        try:
+            if len(value) != 10:
+                raise ValueError
+            return datetime.date.fromisoformat(value), None
+        except ValueError:
+            return None, f"{value!r} is not a real date; expected {allowed}, e.g. \"2025-02-28\""
+    codes = T.option_codes(type_expr)
+    if kind == "any":
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+            return None, f"{value!r} is not allowed; expected {allowed}"
+        bad = [v for v in value if v not in codes]
+        if bad:
+            first = bad[0]
+            hint = did_you_mean(first, codes) if isinstance(first, str) else ""
+            return None, f"{first!r} is not an option{hint}; expected {allowed}"
+        return frozenset(value), None
+    if value in codes and isinstance(value, str):
+        return value, None
+    hint = did_you_mean(value, codes) if isinstance(value, str) else ""
+    return None, f"{value!r} is not allowed{hint}; expected {allowed}"
+
+
+_OPTION_KINDS = frozenset(T.SINGLE_OPTION_KINDS)
+
+
+def field_specs(ruleset: "CheckedRules") -> tuple[dict, dict]:
+    """Field name -> (kind, allowed codes as a set, declared type), for the facts and for the answers.
+
+    The rule set keeps this once built (``rules.derived(field_specs)``), because reading case
+    data is most of the cost of evaluating a case with the compiled back end.
+    """
+    facts = {name: (d.type.kind, frozenset(T.option_codes(d.type)), d.type) for name, d in ruleset.symbols.facts.items()}
+    answers = {
+        qid: (d.answer.kind, frozenset(T.option_codes(d.answer)), d.answer)
+        for qid, d in ruleset.symbols.questions.items() if d.answer is not None
+    }
+    return facts, answers
+
+
+def _fast_convert(spec: tuple, value: Any) -> tuple[Any, str | None]:
+    """convert_value for the common, valid values without building messages; anything else goes to convert_value.
+
+    Accepts exactly what convert_value accepts (a subset of it, returning the same value), so no check is weakened.
+    """
+    kind, codes, type_expr = spec
+    if kind in _OPTION_KINDS:
+        if isinstance(value, str) and value in codes:
+            return value, None
+    elif kind == "any":
+        if type(value) is list:
+            try:
+                if codes.issuperset(value):
+                    return frozenset(value), None
+            except TypeError:  # an unhashable element: let convert_value word the problem
+                pass
+    elif kind == "date":
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return datetime.date.fromisoformat(value), None
+            except ValueError:
+                pass
+    elif kind == "bool":
+        if isinstance(value, bool):
+            return value, None
+    elif kind == "text":
+        if isinstance(value, str):
+            return value, None
+    return convert_value(type_expr, value)
+
+
+def read_case(ruleset: "CheckedRules", case: Any) -> CaseData:
+    """Check and convert one case. Raises CaseDataError listing every problem."""
+    if case.__class__ is not dict and not isinstance(case, Mapping):  # a dict needs no ABC check (fast path)
+        raise CaseDataError([CaseProblem("case", f"a case must be a JSON object with keys {', '.join(CASE_KEYS)}, not {type(case).__name__}")])
+    problems: list[CaseProblem] = []
+    case_id = case.get("id")
+    for key in case:
+        if key not in CASE_KEYS:
+            problems.append(CaseProblem(str(key), f"unknown key{did_you_mean(str(key), CASE_KEYS)}; a case has only {', '.join(CASE_KEYS)}"))
+    fact_specs, answer_specs = ruleset.derived(field_specs)
+    facts = _read_section(case, "facts", ruleset.symbols.facts, fact_specs, "fact", problems)
+    answers = _read_section(case, "answers", ruleset.symbols.questions, answer_specs, "question", problems)
+    if problems:
+        raise CaseDataError(problems, case_id)
+    return CaseData(case_id, facts, answers)
+
+
+def _read_section(case, key, declared, specs, what, problems) -> dict[str, Any]:
+    given = case.get(key)
+    if given is None:
+        return {}
+    if given.__class__ is not dict and not isinstance(given, Mapping):
+        problems.append(CaseProblem(key, f"must be a JSON object of {what} → value, not {type(given).__name__}"))
+        return {}
+    values: dict[str, Any] = {}
+    for name, value in given.items():
+        spec = specs.get(name)
+        # The most common value, an option code, checked inline (the same test _fast_convert makes).
+        if spec is not None and spec[0] in _OPTION_KINDS and value.__class__ is str and value in spec[1]:
+            values[name] = value
+            continue
+        field = f"{key}.{name}"
+        if name not in declared:
+            problems.append(CaseProblem(field, f"the rule set has no {what} '{name}'{did_you_mean(str(name), declared)}"))
+            continue
+        if value is None:  # null: explicitly unknown
+            continue
+        converted, wrong = _fast_convert(specs[name], value)
+        if wrong:
+            problems.append(CaseProblem(field, wrong))
+        else:
+            values[name] = converted
+    return values

@@ -1,0 +1,60 @@
+"""The result of evaluating one case: statuses, values, case type, warnings; and explanations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.errors import UsageError, did_you_mean
+from carag_dsl.runtime.evaluator import Scope
+from carag_dsl.runtime.explain import explain_question
+from carag_dsl.runtime.results import QuestionResult, json_value
+
+__all__ = ["Evaluation", "QuestionResult", "json_value"]
+
+
+@attrs.define
+class Evaluation:
+    """What the rules say about one case. ``questions`` keeps the rule set's order."""
+
+    ruleset: CheckedRules = attrs.field(repr=False)
+    id: Any
+    case_type: str | None
+    case_type_source: str | None
+    questions: dict[str, QuestionResult]
+    warnings: list[str]
+    scope: Scope = attrs.field(repr=False)
+
+    def status(self, question_id: str) -> str:
+        return self._result(question_id).status
+
+    def value(self, question_id: str) -> Any:
+        return self._result(question_id).value
+
+    def _result(self, question_id: str) -> QuestionResult:
+        if question_id not in self.questions:
+            raise UsageError(f"there is no question '{question_id}'{did_you_mean(question_id, self.questions)}")
+        return self.questions[question_id]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The evaluation as JSON-ready data (the documented contract)."""
+        questions = {}
+        option_order = self.ruleset.option_order
+        for question_id, result in self.questions.items():
+            value = result.value
+            if value is not None and value.__class__ is not str:  # None and text are JSON already (fast path)
+                value = json_value(value, option_order(question_id))
+            questions[question_id] = {"status": result.status, "value": value, "source": result.source}
+        return {
+            "id": self.id,
+            "case_type": self.case_type,
+            "questions": questions,
+            "warnings": list(self.warnings),
+        }
+
+    def explain(self, question_id: str) -> str:
+        """Why the question applies, does not apply or is pending, in plain words."""
+        self._result(question_id)
+        return explain_question(self, question_id)

@@ -1,0 +1,249 @@
+"""The reference evaluator: walks the checked AST of a rule set for one case.
+
+This interpreter defines the semantics of the language. It never sees Lark's
+parse tree, only the AST, and only after the compiler accepted the rule set.
+"""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from typing import TYPE_CHECKING, Any, Callable
+
+from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING, ignored_answer_warning, overruled_warning_end, overruled_warning_start
+from carag_dsl.language import ast
+from carag_dsl.errors import CaseDataError, CaseProblem
+from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs, node_label
+from carag_dsl.runtime.logic import UNKNOWN, k_and, k_not, k_or
+from carag_dsl.runtime.results import QuestionResult
+from carag_dsl.compiler.symbols import CASE_TYPE
+
+if TYPE_CHECKING:
+    from carag_dsl.runtime.casedata import CaseData
+    from carag_dsl.compiler.ruleset import CheckedRules
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+_UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+
+
+class Scope:
+    """What an expression can read while one case is evaluated: facts, defined names, case type, answers."""
+
+    def __init__(self, ruleset: "CheckedRules", case: "CaseData"):
+        self.ruleset = ruleset
+        self.case = case
+        self.defined: dict[str, Any] = {}
+        self.case_type: Any = UNKNOWN
+        self.derived: dict[str, Any] = {}  # question id -> derived value, for unanswered judgements
+
+    def name(self, name: str):
+        symbols = self.ruleset.symbols
+        if name in symbols.facts:
+            return self.case.facts.get(name, UNKNOWN)
+        if name in symbols.defines:
+            if name not in self.defined:  # read before its turn (explain, constraints): compute now
+                self.defined[name] = evaluate(symbols.defines[name].expr, self)
+            return self.defined[name]
+        if name == CASE_TYPE:
+            return self.case_type
+        return name  # an option code stands for itself
+
+    def answer(self, question_id: str):
+        if question_id in self.case.answers:
+            return self.case.answers[question_id]
+        return self.derived.get(question_id, UNKNOWN)
+
+
+def evaluate(node: ast.Expr, scope: Scope):
+    """The value of an expression, or UNKNOWN."""
+    return _EVALUATORS[type(node)](node, scope)
+
+
+def _compare(node: ast.Compare, scope: Scope):
+    left = evaluate(node.left, scope)
+    if left is UNKNOWN:
+        return UNKNOWN
+    right = evaluate(node.right, scope)
+    if right is UNKNOWN:
+        return UNKNOWN
+    if node.op in ("==", "!="):
+        return _COMPARE[node.op](left, right)
+    ranks = scope.ruleset.scale_rank(left, right)
+    if ranks is not None:
+        left, right = ranks
+    return _COMPARE[node.op](left, right)
+
+
+def _bool_op(node: ast.BoolOp, scope: Scope):
+    left = evaluate(node.left, scope)
+    if node.op == "and":
+        return False if left is False else k_and(left, evaluate(node.right, scope))
+    return True if left is True else k_or(left, evaluate(node.right, scope))
+
+
+def _in(node: ast.In, scope: Scope):
+    element = evaluate(node.element, scope)
+    collection = evaluate(node.collection, scope)
+    if element is UNKNOWN or collection is UNKNOWN:
+        return UNKNOWN
+    found = element in collection
+    return not found if node.negated else found
+
+
+def _is_empty(node: ast.IsEmpty, scope: Scope):
+    value = evaluate(node.operand, scope)
+    if value is UNKNOWN:
+        return UNKNOWN
+    return bool(value) if node.negated else not value
+
+
+def _arith(node: ast.Arith, scope: Scope):
+    left = evaluate(node.left, scope)
+    right = evaluate(node.right, scope)
+    if left is UNKNOWN or right is UNKNOWN:
+        return UNKNOWN
+    try:
+        return left + right if node.op == "+" else left - right
+    except OverflowError:  # a date pushed past year 9999: no answer can be given
+        return UNKNOWN
+
+
+def _days_between(node: ast.DaysBetween, scope: Scope):
+    start = evaluate(node.start, scope)
+    end = evaluate(node.end, scope)
+    if start is UNKNOWN or end is UNKNOWN:
+        return UNKNOWN
+    return end - start
+
+
+def _if(node: ast.If, scope: Scope):
+    condition = evaluate(node.condition, scope)
+    if condition is True:
+        return evaluate(node.then, scope)
+    if condition is False:
+        return evaluate(node.otherwise, scope)
+    # Unknown condition: the result is still known when both branches agree.
+    then, otherwise = evaluate(node.then, scope), evaluate(node.otherwise, scope)
+    return then if then is not UNKNOWN and then == otherwise else UNKNOWN
+
+
+_EVALUATORS: dict[type, Callable[[Any, Scope], Any]] = {
+    ast.Name: lambda node, scope: scope.name(node.name),
+    ast.AnswerRef: lambda node, scope: scope.answer(node.question_id),
+    ast.IntLit: lambda node, scope: node.value,
+    ast.DateLit: lambda node, scope: node.value,
+    ast.TextLit: lambda node, scope: node.value,
+    ast.BoolLit: lambda node, scope: node.value,
+    ast.DurationLit: lambda node, scope: datetime.timedelta(days=node.amount * _UNIT_DAYS[node.unit]),
+    ast.SetLit: lambda node, scope: frozenset(node.members),
+    ast.Not: lambda node, scope: k_not(evaluate(node.operand, scope)),
+    ast.BoolOp: _bool_op,
+    ast.Compare: _compare,
+    ast.In: _in,
+    ast.IsEmpty: _is_empty,
+    ast.Arith: _arith,
+    ast.DaysBetween: _days_between,
+    ast.If: _if,
+}
+
+
+# ------------------------------------------------------------------ one case
+
+def status_of(applies: ast.Expr | None, scope: Scope) -> str:
+    if applies is None:
+        return APPLIES
+    value = evaluate(applies, scope)
+    if value is UNKNOWN:
+        return PENDING
+    return APPLIES if value else NOT_APPLICABLE
+
+
+def decide_case_type(scope: Scope) -> tuple[Any, str | None]:
+    """(case type or UNKNOWN, "answer" | "derived" | None).
+
+    Overrides come first: an answer that replaces the derived type. Answers
+    that are missing leave the derived type in place, so this is the one place
+    where adding data may change a determined result. Otherwise the rules are
+    tried in order; an unknown condition leaves the type unknown.
+    """
+    decl = scope.ruleset.symbols.case_type
+    if decl is None:
+        return UNKNOWN, None
+    chosen: dict[str, ast.CaseOverride] = {}
+    for override in decl.overrides:
+        if evaluate(override.condition, scope) is True:
+            chosen.setdefault(override.value, override)
+    if len(chosen) > 1:
+        raise CaseDataError([CaseProblem("answers", _contradiction(chosen, scope))], scope.case.id)
+    if chosen:
+        return next(iter(chosen)), "answer"
+    for rule in decl.rules:
+        if rule.condition is None:
+            return rule.value, "derived"
+        value = evaluate(rule.condition, scope)
+        if value is True:
+            return rule.value, "derived"
+        if value is UNKNOWN:
+            return UNKNOWN, None
+    return UNKNOWN, None
+
+
+def _contradiction(chosen: dict[str, ast.CaseOverride], scope: Scope) -> str:
+    parts = []
+    for value, override in chosen.items():
+        questions = [node_label(n) for n in expression_inputs(override.condition, scope.ruleset.symbols) if n.startswith("question:")]
+        given = ", ".join(f"{q} = {scope.case.answers.get(q)!r}" for q in questions if q in scope.case.answers)
+        parts.append(f"{given} makes the case {value}")
+    return "the answers contradict each other: " + " but ".join(parts) + "; correct one of them"
+
+
+def run(ruleset: "CheckedRules", case: "CaseData"):
+    """Evaluate one validated case. Returns the scope and the per-question results."""
+    symbols = ruleset.symbols
+    scope = Scope(ruleset, case)
+    results: dict[str, QuestionResult] = {}
+    warnings: list[str] = []
+    case_type_source = None
+    for node in ruleset.order:
+        if node == CASE_TYPE_NODE:
+            scope.case_type, case_type_source = decide_case_type(scope)
+            continue
+        kind, name = node.split(":", 1)
+        if kind == "define":
+            if name not in scope.defined:
+                scope.defined[name] = evaluate(symbols.defines[name].expr, scope)
+            continue
+        question = symbols.questions[name]
+        status = status_of(question.applies, scope)
+        derived, derived_by = UNKNOWN, None
+        if status == APPLIES:
+            for rule in question.derive:
+                if evaluate(rule.condition, scope) is True:
+                    derived, derived_by = rule.value, rule
+                    break
+        if derived is not UNKNOWN:
+            scope.derived[name] = derived
+        if name in case.answers:
+            answer = case.answers[name]
+            if status == NOT_APPLICABLE:
+                warnings.append(ignored_answer_warning(name))
+                results[name] = QuestionResult(status, None, None)
+            else:
+                if derived is not UNKNOWN and answer != derived:
+                    warnings.append(overruled_warning_start(name) + repr(answer) + overruled_warning_end(derived_by))
+                results[name] = QuestionResult(status, answer, "answer")
+        elif derived is not UNKNOWN:
+            results[name] = QuestionResult(status, derived, "derived")
+        else:
+            results[name] = QuestionResult(status, None, None)
+    problems = [
+        CaseProblem(f"facts.{c.field}", c.message)
+        for c in symbols.constraints
+        if c.field in case.facts and evaluate(c.expr, scope) is False
+    ]
+    if problems:
+        raise CaseDataError(problems, case.id)
+    ordered = {qid: results[qid] for qid in symbols.questions}
+    return scope, ordered, warnings, case_type_source

@@ -1,0 +1,408 @@
+"""``carag fuzz``: search the cases of a rule set for routing problems (needs the ``hypothesis`` extra).
+
+Every search runs Hypothesis in-process over :func:`carag_dsl.testing.cases`
+(no example database, seeded, so a run can be repeated exactly), and every
+finding is shrunk to a small case and printed as a ready-to-paste test block.
+What is searched for:
+
+crash
+    evaluating a case raises anything but a CaragError, or the two back ends
+    (compiled and reference) disagree.
+monotonicity
+    a case with more facts or answers changes a status or the case type that
+    the smaller case had already decided. Overrides and answered judgements are
+    the declared exceptions: added data that include an answer read by a
+    case-type override, or an answer to a question whose value was derived,
+    are not compared.
+dead question
+    a question that applies to no case at all.
+dead for a case type
+    a question whose rule names a case type (``case_type == adjusted``) but
+    that applies to no case of that type. The search then looks for a case for
+    which the rest of the question's rule holds, by evaluating the rule as if
+    the case had that type: such a case is the boundary the rules disagree on.
+    This is how an off-by-one shows up: with ``adjusted when suspension_date <
+    start_date + 56 days`` and a question for adjusted cases suspended on day
+    56, the search finds the day-56 case and shows that it is core.
+redundant condition
+    a question with an ``applies when`` rule that applied to every case that
+    decided it (the rule never excludes anything).
+constraint rejects everything
+    a constraint that no case giving its field satisfies.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable
+
+import attrs
+import networkx as nx
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed as seed_decorator, settings, target
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+
+from carag_dsl.runtime.evaluate import evaluate_case
+from carag_dsl.language import ast
+from carag_dsl.runtime.casedata import read_case
+from carag_dsl.errors import CaragError
+from carag_dsl.runtime.evaluator import evaluate, run
+from carag_dsl.language.formatter import format_expr, format_module
+from carag_dsl.compiler.graph import CASE_TYPE_NODE, question_node
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.tools.strategies import cases, override_questions_of, unchecked_cases
+
+
+@attrs.frozen
+class Finding:
+    """One problem the fuzzer found, with the smallest case that shows it."""
+
+    kind: str
+    message: str
+    test_block: str
+
+
+class _Found(Exception):
+    pass
+
+
+def search(
+    strategy: st.SearchStrategy, predicate: Callable[[Any], bool], examples: int, seed: int,
+    score: Callable[[Any], float] | None = None,
+) -> Any | None:
+    """The smallest drawn value for which ``predicate`` holds, or None if none was found in ``examples`` tries.
+
+    ``score``, when given, steers Hypothesis's targeted search towards values
+    that score higher (e.g. more parts of a rule holding), so a value that random
+    drawing rarely meets is still found.
+    """
+    found: list[Any] = []
+
+    @settings(
+        max_examples=examples, database=None, deadline=None, verbosity=Verbosity.quiet,
+        suppress_health_check=list(HealthCheck), phases=(Phase.generate, Phase.target, Phase.shrink), report_multiple_bugs=False,
+    )
+    @seed_decorator(seed)
+    @given(strategy)
+    def probe(value):
+        if score is not None:
+            target(score(value))
+        if predicate(value):
+            found.append(value)
+            raise _Found
+
+    try:
+        probe()
+    except _Found:
+        return found[-1]  # Hypothesis replays the shrunk example last
+    except Unsatisfiable:  # the strategy could not produce a single value (e.g. fixed values break a constraint)
+        return None
+    return None
+
+
+def fuzz(ruleset: RuleSet, examples: int = 200, seed: int = 0) -> list[Finding]:
+    """Run every search; the findings, each with a shrunk case as a test block."""
+    crashes = _crashes(ruleset, examples, seed)
+    if crashes:  # the other searches evaluate cases too: they would stop at the same crash
+        return crashes
+    findings: list[Finding] = []
+    for stage in (_monotonicity, _dead_questions, _impossible_constraints):
+        try:
+            findings += stage(ruleset, examples, seed)
+        except CaragError:
+            raise
+        except Exception as error:  # noqa: BLE001 -- a crash the crash search did not reach
+            return findings + [Finding("crash", f"the evaluator raised {type(error).__name__}: {error}", "")]
+    return findings
+
+
+# ------------------------------------------------------------------ crashes
+
+
+def _crash(ruleset: RuleSet, case: dict) -> str | None:
+    results = []
+    for backend in ("reference", "compiled"):
+        try:
+            results.append(evaluate_case(ruleset, case, backend=backend).to_dict())
+        except CaragError as error:
+            results.append(("error", str(error)))
+        except Exception as error:  # noqa: BLE001 -- finding these is the point
+            return f"the {backend} evaluator raised {type(error).__name__}: {error}"
+    if results[0] != results[1]:
+        return "the compiled and reference evaluators give different results"
+    return None
+
+
+def _crashes(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
+    case = search(unchecked_cases(ruleset), lambda c: _crash(ruleset, c) is not None, examples, seed)
+    if case is None:
+        return []
+    return [Finding("crash", _crash(ruleset, case) or "", test_block(ruleset, case, "a case that crashes the evaluator"))]
+
+
+# ------------------------------------------------------------------ monotonicity
+
+
+@st.composite
+def _case_and_part(draw, ruleset: RuleSet):
+    full = draw(cases(ruleset))
+    keep_facts = {k: v for k, v in full["facts"].items() if draw(st.booleans())}
+    keep_answers = {k: v for k, v in full["answers"].items() if draw(st.booleans())}
+    return {"id": "smaller", "facts": keep_facts, "answers": keep_answers}, full
+
+
+def _monotonicity_break(ruleset: RuleSet, smaller: dict, larger: dict, overridden: set[str]) -> str | None:
+    small = evaluate_case(ruleset, smaller, backend="reference").to_dict()
+    added_answers = set(larger["answers"]) - set(smaller["answers"])
+    if added_answers & overridden:
+        return None
+    if any(small["questions"][q]["source"] == "derived" for q in added_answers):
+        return None
+    large = evaluate_case(ruleset, larger, backend="reference").to_dict()
+    if small["case_type"] is not None and large["case_type"] != small["case_type"]:
+        return f"adding data changed the case type from {small['case_type']} to {large['case_type']}"
+    for qid, result in small["questions"].items():
+        if result["status"] != "pending" and large["questions"][qid]["status"] != result["status"]:
+            return f"adding data changed [{qid}] from {result['status']} to {large['questions'][qid]['status']}"
+    return None
+
+
+def _monotonicity(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
+    overridden = set(override_questions_of(ruleset))
+    pair = search(_case_and_part(ruleset), lambda p: _monotonicity_break(ruleset, p[0], p[1], overridden) is not None, examples, seed)
+    if pair is None:
+        return []
+    smaller, larger = pair
+    message = _monotonicity_break(ruleset, smaller, larger, overridden) or ""
+    blocks = test_block(ruleset, smaller, "the smaller case") + "\n" + test_block(ruleset, larger, "the same case with more data")
+    return [Finding("monotonicity", message, blocks)]
+
+
+# ------------------------------------------------------------------ dead questions
+
+
+def _statuses(ruleset: RuleSet, case: dict) -> dict:
+    return evaluate_case(ruleset, case, backend="reference").to_dict()
+
+
+def _case_types_named(decl: ast.QuestionDecl) -> list[str]:
+    """The case types a question's rule compares ``case_type`` with (``case_type == adjusted``)."""
+    named = []
+    if decl.applies is None:
+        return named
+    for node in ast.walk(decl.applies):
+        if isinstance(node, ast.Compare) and node.op == "==":
+            sides = (node.left, node.right)
+            if any(isinstance(s, ast.Name) and s.name == "case_type" for s in sides):
+                for side in sides:
+                    if isinstance(side, ast.Name) and side.name != "case_type" and side.name not in named:
+                        named.append(side.name)
+    return named
+
+
+def _applies_as_if(ruleset: RuleSet, case: dict, qid: str, case_type: str) -> bool:
+    """Whether the question's rule holds for the case if its case type were ``case_type``."""
+    data = read_case(ruleset, case)
+    scope, _, _, _ = run(ruleset, data)
+    scope.case_type = case_type
+    return evaluate(ruleset.symbols.questions[qid].applies, scope) is True
+
+
+def _dead_questions(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
+    symbols = ruleset.symbols
+    seen: dict[str, set[str]] = {qid: set() for qid in symbols.questions}
+    applies_for: dict[str, set[str]] = {qid: set() for qid in symbols.questions}
+
+    def record(case: dict) -> bool:
+        result = _statuses(ruleset, case)
+        for qid, question in result["questions"].items():
+            seen[qid].add(question["status"])
+            if question["status"] == "applies" and result["case_type"]:
+                applies_for[qid].add(result["case_type"])
+        return False
+
+    search(cases(ruleset), record, examples, seed)
+    findings: list[Finding] = []
+    for qid, decl in symbols.questions.items():
+        if decl.applies is None:
+            continue
+        if "applies" not in seen[qid]:
+            found = search(
+                _focused_cases(ruleset, qid), lambda c, q=qid: _statuses(ruleset, c)["questions"][q]["status"] == "applies",
+                examples, seed, score=lambda c, d=decl: _parts_holding(ruleset, c, d.applies),
+            )
+            if found is None and _case_types_named(decl):
+                pass  # reported below, per case type, with the case the rules disagree on
+            elif found is None:
+                findings.append(_dead_question(ruleset, decl, examples, seed))
+                continue
+            else:
+                seen[qid].add("applies")
+                record(found)
+        for case_type in _case_types_named(decl):
+            if case_type in applies_for[qid] or case_type not in ruleset.case_types:
+                continue
+            found = search(cases(ruleset), lambda c, q=qid, t=case_type: _is_applying_of_type(ruleset, c, q, t), examples, seed)
+            if found is not None:
+                applies_for[qid].add(case_type)
+                continue
+            near = search(cases(ruleset), lambda c, q=qid, t=case_type: _applies_as_if(ruleset, c, q, t), examples, seed)
+            message = f"[{qid}] names {case_type} cases in its rule but applied to none of the {case_type} cases tried (its rule: {_rule_text(decl)})"
+            block = ""
+            if near is not None:
+                actual = _statuses(ruleset, near)["case_type"]
+                message += f"; the rest of its rule holds for the case below, but the rules make that case {actual or 'undecided'}, not {case_type}"
+                block = test_block(ruleset, near, f"[{qid}] applies to this {case_type} case", expect_applies=qid, expect_case_type=case_type)
+            findings.append(Finding("dead for a case type", message, block))
+        if "applies" in seen[qid] and "not_applicable" not in seen[qid]:
+            found = search(cases(ruleset), lambda c, q=qid: _statuses(ruleset, c)["questions"][q]["status"] == "not_applicable", examples, seed)
+            if found is None:
+                findings.append(Finding("redundant condition", f"[{qid}] applied to every case that decided it: its rule ({_rule_text(decl)}) never excludes a case", ""))
+    return findings
+
+
+def _dead_question(ruleset: RuleSet, decl: ast.QuestionDecl, examples: int, seed: int) -> Finding:
+    """A dead question; for an 'and' rule, the part that never holds when the others do, with such a case."""
+    message = f"[{decl.id}] applied to none of the cases tried (its rule: {_rule_text(decl)})"
+    parts = _and_parts(decl.applies)
+    for index, blocker in enumerate(parts if len(parts) > 1 else []):
+        others = parts[:index] + parts[index + 1:]
+        near = search(_focused_cases(ruleset, decl.id), lambda c, o=others: all(_holds(ruleset, c, e) for e in o), examples, seed)
+        if near is not None:
+            rest = " and ".join(format_expr(e) for e in others)
+            message += f"; in the cases where '{rest}' holds, '{format_expr(blocker)}' never does"
+            return Finding("dead question", message, test_block(ruleset, near, f"[{decl.id}] should apply to some case", expect_applies=decl.id))
+    near = search(cases(ruleset), lambda c: _statuses(ruleset, c)["questions"][decl.id]["status"] == "not_applicable", examples, seed)
+    block = test_block(ruleset, near, f"[{decl.id}] should apply to some case", expect_applies=decl.id) if near else ""
+    return Finding("dead question", message, block)
+
+
+def _focused_cases(ruleset: RuleSet, question_id: str) -> st.SearchStrategy:
+    """Cases in which everything the question's rule reads (but dates and override answers) is given.
+
+    Random cases leave each fact out half the time, so a rule that needs many
+    facts at once is rarely decided; a question must not be called dead for that.
+    """
+    from carag_dsl.tools.strategies import _int_hints, _value_strategy
+
+    hints = _int_hints(ruleset)
+    overridden = set(override_questions_of(ruleset))
+    facts, answers = {}, {}
+    for node in nx.ancestors(ruleset.graph, question_node(question_id)):
+        kind, _, name = node.partition(":")
+        if kind == "fact" and ruleset.symbols.facts[name].type.kind != "date":
+            facts[name] = _value_strategy(ruleset.symbols.facts[name].type, hints)
+        elif kind == "question" and name not in overridden and ruleset.symbols.questions[name].answer is not None:
+            answers[name] = _value_strategy(ruleset.symbols.questions[name].answer, hints)
+    return cases(ruleset, facts=facts, answers=answers)
+
+
+def _parts_holding(ruleset: RuleSet, case: dict, expr: ast.Expr) -> float:
+    """How many parts of an 'and' rule hold for the case: the score that steers a search towards the rule."""
+    return float(sum(1 for part in _and_parts(expr) if _holds(ruleset, case, part)))
+
+
+def _and_parts(expr: ast.Expr) -> list[ast.Expr]:
+    if isinstance(expr, ast.BoolOp) and expr.op == "and":
+        return _and_parts(expr.left) + _and_parts(expr.right)
+    return [expr]
+
+
+def _is_applying_of_type(ruleset: RuleSet, case: dict, qid: str, case_type: str) -> bool:
+    result = _statuses(ruleset, case)
+    return result["case_type"] == case_type and result["questions"][qid]["status"] == "applies"
+
+
+def _rule_text(decl: ast.QuestionDecl) -> str:
+    return "applies always" if decl.applies is None else "applies when " + format_expr(decl.applies)
+
+
+# ------------------------------------------------------------------ constraints
+
+
+def _impossible_constraints(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
+    findings = []
+    for constraint in ruleset.symbols.constraints:
+        found = search(cases(ruleset), lambda c, k=constraint: k.field in c["facts"] and _holds(ruleset, c, k.expr), examples, seed)
+        if found is not None:
+            continue
+        rejected = search(unchecked_cases(ruleset), lambda c, f=constraint.field: f in c["facts"] and _only_error(ruleset, c, constraint.message), examples, seed)
+        block = test_block(ruleset, rejected, f"a case that gives {constraint.field}", expect_error=constraint.message) if rejected else ""
+        findings.append(Finding("constraint rejects everything", f"no case that gives '{constraint.field}' meets its constraint 'requires {format_expr(constraint.expr)}', so every such case is rejected (message: {constraint.message})", block))
+    return findings
+
+
+def _holds(ruleset: RuleSet, case: dict, expr: ast.Expr) -> bool:
+    """Whether the expression is true (not false, not unknown) for the case."""
+    scope, _, _, _ = run(ruleset, read_case(ruleset, case))
+    return evaluate(expr, scope) is True
+
+
+def _only_error(ruleset: RuleSet, case: dict, message: str) -> bool:
+    try:
+        evaluate_case(ruleset, case, backend="reference")
+    except CaragError as error:
+        return message in str(error)
+    return False
+
+
+# ------------------------------------------------------------------ printing cases as tests
+
+
+def test_block(ruleset: RuleSet, case: dict, name: str, expect_applies: str | None = None,
+               expect_case_type: str | None = None, expect_error: str | None = None) -> str:
+    """A ``test`` block for the case: what the rules say about it now, or the expectation given."""
+    facts = tuple((k, _literal(ruleset.symbols.facts[k].type.kind, v)) for k, v in case["facts"].items())
+    answers = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in case["answers"].items())
+    expectations: list[ast.Expectation] = []
+    if expect_error is not None:
+        expectations.append(ast.Expectation("error", value=_short(expect_error)))
+    else:
+        try:
+            result = evaluate_case(ruleset, case, backend="reference").to_dict()
+        except CaragError as error:
+            expectations.append(ast.Expectation("error", value=_short(str(error).split(": ", 2)[-1])))
+            result = None
+        except Exception:  # noqa: BLE001 -- a crashing case: no result to describe
+            result = None
+        if result is not None:
+            case_type = expect_case_type or result["case_type"]
+            if case_type is not None and CASE_TYPE_NODE in ruleset.graph:
+                expectations.append(ast.Expectation("case_type", value=case_type))
+            if expect_applies is not None:
+                expectations.append(ast.Expectation("applies", (ast.AnswerRef(expect_applies),)))
+            else:
+                for status in ("applies", "not_applicable", "pending"):
+                    refs = tuple(ast.AnswerRef(q) for q, r in result["questions"].items() if r["status"] == status and ruleset.symbols.questions[q].applies is not None)
+                    if refs:
+                        expectations.append(ast.Expectation(status, refs))
+    return format_module(ast.Module((ast.TestDecl(name, facts, answers, tuple(expectations)),)))
+
+
+def _literal(kind: str, value: Any) -> Any:
+    if kind == "date" and isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= 60 else message[:60].rsplit(" ", 1)[0]
+
+
+def render(findings: list[Finding]) -> str:
+    if not findings:
+        return "no findings"
+    lines = []
+    for number, finding in enumerate(findings, start=1):
+        lines.append(f"finding {number}: {finding.kind}: {finding.message}")
+        if finding.test_block:
+            lines.append("")
+            lines.extend("    " + line if line else "" for line in finding.test_block.rstrip("\n").split("\n"))
+        lines.append("")
+    lines.append(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
+    return "\n".join(lines)
+
+
+__all__ = ["Finding", "fuzz", "render", "search", "test_block"]

@@ -1,0 +1,317 @@
+"""Run the ``test`` blocks of a rule set and measure which routes they cover.
+
+A test block describes one case (its facts and answers) and what the rules
+must say about it. :func:`load_tests` finds the test blocks of a rule set: the
+ones in its own files, and, when the rule set is a folder, every
+``RULES/tests/*.carag`` file (test files hold only test blocks and no header).
+:func:`run_tests` evaluates each case and compares; the report says per failure
+which test, where, what was expected and what the rules gave, in plain words.
+
+Route coverage: a question has up to three routes, "applies", "not
+applicable" and "pending" (it depends on something the case does not say). A
+question with ``applies always`` (or no ``applies`` clause) has only the first;
+a question whose rule reads nothing has only the one route its constant rule
+gives; every other question has all three. The coverage lists, per question,
+the routes that no test case reached. It also lists the case types no test
+reached and the ``derive`` rules that no test saw give a value. Rating bands
+are not part of route coverage: a band is a property of a sample of cases, not
+of one case, so one test case cannot reach or miss a band boundary.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from carag_dsl.runtime.evaluate import evaluate_case
+from carag_dsl.language import ast
+from carag_dsl.errors import CaseDataError, Diagnostic, RuleError
+from carag_dsl.language.parser import parse
+from carag_dsl.language.resources import bundled_rules_path
+from carag_dsl.compiler.ruleset import CheckedRules, load
+from carag_dsl.source import Source, Span
+
+ROUTES = ("applies", "not_applicable", "pending")
+ROUTE_WORDS = {"applies": "applies", "not_applicable": "not applicable", "pending": "pending"}
+_EXPECTED_ROUTE = {"applies": "to apply", "not_applicable": "to be not applicable", "pending": "to be pending (not decided by the case data)"}
+
+
+@attrs.frozen
+class TestOutcome:
+    """One test and what went wrong (``failures`` is empty when it passed)."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    test: ast.TestDecl
+    failures: tuple[str, ...]
+    result: dict[str, Any] | None  # the evaluation as JSON data; None when the case data was rejected
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def place(self) -> str:
+        return f"{self.test.span.path}:{self.test.span.line}"
+
+
+@attrs.frozen
+class RouteCoverage:
+    """Which routes of which questions the test cases reached."""
+
+    possible: dict[str, tuple[str, ...]]
+    seen: dict[str, frozenset[str]]
+    case_types: tuple[str, ...]
+    case_types_seen: frozenset[str]
+    derive_rules: tuple[str, ...]  # questions with derive rules
+    derived_seen: frozenset[str]
+
+    def missing(self) -> dict[str, tuple[str, ...]]:
+        """Question id -> the routes the rules allow but no test reached (only questions with some missing)."""
+        gaps = {}
+        for qid, routes in self.possible.items():
+            absent = tuple(r for r in routes if r not in self.seen.get(qid, frozenset()))
+            if absent:
+                gaps[qid] = absent
+        return gaps
+
+    def missing_case_types(self) -> tuple[str, ...]:
+        return tuple(t for t in self.case_types if t not in self.case_types_seen)
+
+    def missing_derivations(self) -> tuple[str, ...]:
+        return tuple(q for q in self.derive_rules if q not in self.derived_seen)
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing() or self.missing_case_types() or self.missing_derivations())
+
+
+@attrs.frozen
+class TestReport:
+    """The outcome of every test, and the route coverage of the cases they describe."""
+
+    __test__ = False  # not a pytest test class, despite the name
+    outcomes: tuple[TestOutcome, ...]
+    coverage: RouteCoverage
+
+    @property
+    def failed(self) -> tuple[TestOutcome, ...]:
+        return tuple(o for o in self.outcomes if not o.passed)
+
+
+# ------------------------------------------------------------------ finding tests
+
+
+def load_tests(rules: str | Path | None = None) -> tuple[RuleSet, list[ast.TestDecl]]:
+    """The rule set and its test blocks: those in its files, then those in ``RULES/tests/*.carag``."""
+    root = bundled_rules_path() if rules is None else Path(rules)
+    ruleset = load(root)
+    tests = list(ruleset.symbols.tests)
+    if root.is_dir() and (root / "tests").is_dir():
+        tests += read_test_files(sorted((root / "tests").glob("*.carag")))
+    return ruleset, tests
+
+
+def read_test_files(paths: list[Path]) -> list[ast.TestDecl]:
+    """The test blocks of test-only files; anything else in them is an error."""
+    tests: list[ast.TestDecl] = []
+    diagnostics: list[Diagnostic] = []
+    for path in paths:
+        try:
+            module = parse(path.read_text(encoding="utf-8"), str(path))
+        except RuleError as error:
+            diagnostics.extend(error.diagnostics)
+            continue
+        except (OSError, UnicodeDecodeError):
+            diagnostics.append(Diagnostic(Span(Source(str(path), ""), 1, 1, 1, 1), "unreadable-file", f"cannot read '{path}' as UTF-8 text"))
+            continue
+        for item in module.items:
+            if isinstance(item, ast.TestDecl):
+                tests.append(item)
+            else:
+                diagnostics.append(Diagnostic(item.span, "not-a-test", "a file in a tests/ folder holds only test blocks ('test \"...\"'); move this declaration into the rule files"))
+    if diagnostics:
+        raise RuleError(diagnostics)
+    return tests
+
+
+# ------------------------------------------------------------------ running tests
+
+
+def case_of(test: ast.TestDecl) -> dict[str, Any]:
+    """The case a test describes, as JSON-shaped data (``RuleSet.evaluate`` takes it)."""
+    return {
+        "id": test.name,
+        "facts": {name: _json(value) for name, value in test.facts},
+        "answers": {qid: _json(value) for qid, value in test.answers},
+    }
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def run_test(ruleset: RuleSet, test: ast.TestDecl) -> TestOutcome:
+    """Evaluate the test's case and compare every expectation."""
+    expected_errors = [e.value for e in test.expectations if e.kind == "error"]
+    try:
+        result = evaluate_case(ruleset, case_of(test)).to_dict()
+    except CaseDataError as error:
+        message = str(error)
+        failures = [f'expected a case-data error containing "{text}", but the error was: {message}' for text in expected_errors if str(text).lower() not in message.lower()]
+        if not expected_errors:
+            failures.append(f"the rules rejected the case data: {message}")
+        others = [e for e in test.expectations if e.kind != "error"]
+        if others and expected_errors:
+            failures.append("the test expects an error and also results; a case with an error has no results")
+        return TestOutcome(test, tuple(failures), None)
+    failures = [f'expected a case-data error containing "{text}", but the case was accepted' for text in expected_errors]
+    for expectation in test.expectations:
+        failures += _check(ruleset, expectation, result)
+    return TestOutcome(test, tuple(failures), result)
+
+
+def _check(ruleset: RuleSet, expectation: ast.Expectation, result: dict[str, Any]) -> list[str]:
+    kind = expectation.kind
+    if kind == "error":
+        return []
+    if kind == "case_type":
+        actual = result["case_type"]
+        if actual == expectation.value:
+            return []
+        if expectation.value not in ruleset.case_types:
+            return [f"expected case type '{expectation.value}', but the rules have no such case type (they have: {', '.join(ruleset.case_types) or 'none'})"]
+        return [f"expected case type '{expectation.value}', but it is {_case_type_words(actual)}"]
+    failures = []
+    for ref in expectation.questions:
+        qid = ref.question_id
+        if qid not in result["questions"]:
+            failures.append(f"the test names question [{qid}], but the rule set has no such question")
+            continue
+        actual = result["questions"][qid]
+        if kind == "value":
+            wanted = _comparable(_json(expectation.value))
+            if _comparable(actual["value"]) != wanted:
+                failures.append(f"expected [{qid}] = {_words(expectation.value)}, but {_value_words(actual)}")
+        elif actual["status"] != kind:
+            failures.append(f"expected [{qid}] {_EXPECTED_ROUTE[kind]}, but it is {ROUTE_WORDS[actual['status']]}")
+    return failures
+
+
+def _comparable(value: Any) -> Any:
+    return frozenset(value) if isinstance(value, list) else value
+
+
+def _case_type_words(case_type: str | None) -> str:
+    return f"'{case_type}'" if case_type else "not decided (the case does not say enough)"
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        return "{" + ", ".join(map(str, value)) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _value_words(actual: dict[str, Any]) -> str:
+    if actual["value"] is None:
+        if actual["status"] != "applies":
+            return f"the question is {ROUTE_WORDS[actual['status']]} and has no value"
+        return "it has no answer and no derived value"
+    how = "derived by the rules" if actual["source"] == "derived" else "answered"
+    return f"it is {_words(actual['value'])} ({how})"
+
+
+def run_tests(ruleset: RuleSet, tests: list[ast.TestDecl]) -> TestReport:
+    """Run every test; the route coverage counts every case the rules accepted."""
+    outcomes = tuple(run_test(ruleset, test) for test in tests)
+    return TestReport(outcomes, coverage_of(ruleset, [o.result for o in outcomes if o.result is not None]))
+
+
+def possible_routes(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
+    """Per question, the routes its rule allows (see the module documentation)."""
+    empty = evaluate_case(ruleset, {"facts": {}, "answers": {}}).to_dict()["questions"]
+    routes: dict[str, tuple[str, ...]] = {}
+    for qid, decl in ruleset.symbols.questions.items():
+        if decl.applies is None:
+            routes[qid] = ("applies",)
+        elif not ruleset.graph.in_edges(f"question:{qid}") or not _reads_anything(ruleset, decl.applies):
+            routes[qid] = (empty[qid]["status"],)
+        else:
+            routes[qid] = ROUTES
+    return routes
+
+
+def _reads_anything(ruleset: RuleSet, expr: ast.Expr) -> bool:
+    from carag_dsl.compiler.graph import expression_inputs
+
+    return bool(expression_inputs(expr, ruleset.symbols))
+
+
+def coverage_of(ruleset: RuleSet, results: list[dict[str, Any]]) -> RouteCoverage:
+    seen: dict[str, set[str]] = {qid: set() for qid in ruleset.symbols.questions}
+    derived: set[str] = set()
+    case_types: set[str] = set()
+    for result in results:
+        if result["case_type"] is not None:
+            case_types.add(result["case_type"])
+        for qid, question in result["questions"].items():
+            seen[qid].add(question["status"])
+            if question["source"] == "derived":
+                derived.add(qid)
+    with_derive = tuple(qid for qid, d in ruleset.symbols.questions.items() if d.derive)
+    return RouteCoverage(
+        possible=possible_routes(ruleset),
+        seen={qid: frozenset(s) for qid, s in seen.items()},
+        case_types=ruleset.case_types,
+        case_types_seen=frozenset(case_types),
+        derive_rules=with_derive,
+        derived_seen=frozenset(derived),
+    )
+
+
+# ------------------------------------------------------------------ the report
+
+
+def render_report(report: TestReport, quiet: bool = False, coverage_only: bool = False) -> str:
+    """The plain-words report: failures, then the counts, then the routes no test reached."""
+    lines: list[str] = []
+    if not coverage_only:
+        for outcome in report.outcomes:
+            if outcome.passed:
+                if not quiet:
+                    lines.append(f"PASS {outcome.place}  {outcome.test.name}")
+                continue
+            lines.append(f"FAIL {outcome.place}  {outcome.test.name}")
+            lines.extend(f"     {failure}" for failure in outcome.failures)
+        if not report.outcomes:
+            lines.append("no test blocks found: write 'test' blocks in the rule files, or in RULES/tests/*.carag for a folder")
+        passed = len(report.outcomes) - len(report.failed)
+        lines.append(f"{passed} passed, {len(report.failed)} failed")
+    lines.extend(render_coverage(report.coverage))
+    return "\n".join(lines)
+
+
+def render_coverage(coverage: RouteCoverage) -> list[str]:
+    missing = coverage.missing()
+    total = len(coverage.possible)
+    full = total - len(missing)
+    lines = [f"route coverage: {full} of {total} questions had every route reached by a test"]
+    for qid, routes in missing.items():
+        lines.append(f"    [{qid}] never {', never '.join(ROUTE_WORDS[r] for r in routes)}")
+    for case_type in coverage.missing_case_types():
+        lines.append(f"    no test case is {case_type}")
+    for qid in coverage.missing_derivations():
+        lines.append(f"    [{qid}] never derived by its 'derive' rule")
+    if coverage.complete:
+        lines.append("every route, case type and derive rule is reached")
+    return lines
+
