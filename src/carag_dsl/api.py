@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from carag_dsl.compiler.ruleset import CheckedRules, Question, compile_path, compile_text
 from carag_dsl.rating.tally import Rating, rate
 from carag_dsl.runtime.compiled import CompiledRules
-from carag_dsl.runtime.evaluate import BACKENDS, CaseFailure, compiled_rules, evaluate_case, evaluate_stream
+from carag_dsl.runtime.evaluate import BACKENDS, Backend, CaseFailure, OnError, compiled_rules, evaluate_case, evaluate_stream
 from carag_dsl.runtime.evaluation import Evaluation
 
 __all__ = ["BACKENDS", "CaseFailure", "Question", "Rating", "RuleSet", "load", "loads"]
@@ -35,7 +35,7 @@ class RuleSet(CheckedRules):
         """The rules compiled to a Python function (built on first use, then kept); ``compiled.source`` shows it."""
         return compiled_rules(self)
 
-    def evaluate(self, case: Mapping[str, Any], backend: str = "compiled") -> Evaluation:
+    def evaluate(self, case: Mapping[str, Any], backend: Backend = "compiled") -> Evaluation:
         """Evaluate one case (``{"id", "facts", "answers"}``). Raises CaseDataError for bad data.
 
         ``backend="compiled"`` (the default) runs the generated Python function;
@@ -47,8 +47,8 @@ class RuleSet(CheckedRules):
     def evaluate_many(
         self,
         cases: Iterable[Mapping[str, Any]],
-        backend: str = "compiled",
-        on_error: str = "raise",
+        backend: Backend = "compiled",
+        on_error: OnError = "raise",
         failures: list[CaseFailure] | None = None,
     ) -> Iterator[Evaluation]:
         """Evaluate cases one by one, lazily (constant memory over any number of cases).
@@ -59,7 +59,7 @@ class RuleSet(CheckedRules):
         """
         return evaluate_stream(self, cases, backend, on_error, failures)
 
-    def rate(self, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: str = "raise") -> Rating:
+    def rate(self, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: OnError = "raise") -> Rating:
         """Rate a sample of cases: per key question the share judged 'yes' and its band, per standard its band.
 
         Streams ``cases`` in constant memory. ``by`` (a fact, a defined name,

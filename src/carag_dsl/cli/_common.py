@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.api import RuleSet, load
@@ -36,7 +36,7 @@ def read_json_case(path: str) -> Any:
         raise UsageError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
 
 
-def iter_jsonl(stream: IO[str]) -> Iterator[tuple[int, Any, str | None]]:
+def iter_jsonl(stream: Iterable[str]) -> Iterator[tuple[int, Any, str | None]]:
     """(line number, case, None) or (line number, None, what is wrong) for each non-blank line."""
     for number, line in enumerate(stream, start=1):
         if not line.strip():

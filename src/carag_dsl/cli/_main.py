@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from carag_dsl import __version__
 from carag_dsl.errors import CaragError, RuleError, UsageError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check, evaluate and explain CARaG rule sets (.carag files).",
         epilog="RULES is a .carag file or a folder of them; it defaults to the bundled CARaG V1.1 rule set.",
     )
+    parser.add_argument("--version", action="version", version=f"carag {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
         if info.name.startswith("_"):  # helpers, not commands

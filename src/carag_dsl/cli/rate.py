@@ -168,7 +168,7 @@ def read_csv_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterato
 def _read_header(ruleset: RuleSet, header: list[str], path: str) -> list[tuple[str, str, ast.TypeExpr | None]]:
     """(column name, "id" | "facts" | "answers", declared type) per column."""
     symbols = ruleset.symbols
-    columns = []
+    columns: list[tuple[str, str, ast.TypeExpr | None]] = []
     problems = []
     seen: set[str] = set()
     for index, raw in enumerate(header, start=1):

@@ -267,6 +267,7 @@ class _Writer:
 
     def case_type(self) -> list[str]:
         decl = self.symbols.case_type
+        assert decl is not None  # called for the case-type node, which exists only when declared
         lines = ["# case type: overrides first (two different ones contradict), then the rules in order", "_ov = None"]
         for override in decl.overrides:
             stmts, atom = self.named_expr(override.condition)

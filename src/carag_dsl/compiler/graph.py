@@ -70,7 +70,7 @@ def _declaration_exprs(symbols: Symbols):
 
 
 def build(symbols: Symbols) -> nx.DiGraph:
-    graph = nx.DiGraph()
+    graph: nx.DiGraph = nx.DiGraph()
     for name in symbols.facts:
         graph.add_node(fact_node(name), kind="fact")
     for node, decl, exprs in _declaration_exprs(symbols):
@@ -85,6 +85,7 @@ def build(symbols: Symbols) -> nx.DiGraph:
 
 def _decl_span(node: str, symbols: Symbols):
     if node == CASE_TYPE_NODE:
+        assert symbols.case_type is not None  # the node exists only when the case type is declared
         return symbols.case_type.span
     kind, name = node.split(":", 1)
     if kind == "define":

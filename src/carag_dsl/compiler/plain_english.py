@@ -11,6 +11,7 @@ The handbook (:mod:`carag_dsl.handbook`) is its main reader.
 from __future__ import annotations
 
 import datetime
+from typing import TypeGuard
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
@@ -66,7 +67,7 @@ class PlainEnglish:
                     return option.label
         return BUILTIN_LABELS.get(code, spaced(code))
 
-    def _is_code(self, node) -> bool:
+    def _is_code(self, node: object) -> TypeGuard[ast.Name]:
         return isinstance(node, ast.Name) and not self._is_declared(node.name)
 
     def _is_declared(self, name: str) -> bool:

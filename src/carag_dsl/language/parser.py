@@ -12,6 +12,7 @@ import datetime
 import functools
 import re
 import textwrap
+from typing import Callable
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -139,7 +140,8 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         # Listing every token that can start an expression helps nobody.
         expected.insert(0, "an expression (a name, a question like [X 6], a number, a date, 'not', '(' ...)")
     if isinstance(error, UnexpectedCharacters):
-        char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
+        position = error.pos_in_stream or 0
+        char = source.text[position] if position < len(source.text) else ""
         message = f"unexpected character {char!r}"
         if char == "[":
             message += " (a question reference is an identifier in brackets, like [2.3.01] or [X 4])"
@@ -191,6 +193,27 @@ def _is_token(value: object) -> bool:
     return isinstance(value, Token)
 
 
+def _simple_type(kind: str) -> Callable[..., ast.TypeExpr]:
+    """A builder method for a type clause whose kind is fixed by the grammar rule."""
+    def build(self, meta, children):
+        return ast.TypeExpr(kind, span=self._span(meta))
+    return build
+
+
+def _options_type(kind: str) -> Callable[..., ast.TypeExpr]:
+    """A builder method for a type clause whose kind is fixed by the grammar rule."""
+    def build(self, meta, children):
+        return ast.TypeExpr(kind, tuple(children[0]), span=self._span(meta))
+    return build
+
+
+def _status_expectation(kind: str) -> Callable[..., ast.Expectation]:
+    """A builder method for a status expectation (``expect [Q] applies`` ...)."""
+    def build(self, meta, children):
+        return ast.Expectation(kind, children[0], span=self._span(meta))
+    return build
+
+
 @v_args(meta=True)
 class _AstBuilder(Transformer):
     """Builds AST nodes from Lark's tree. Each method handles the rule (or alias) it is named after."""
@@ -207,7 +230,8 @@ class _AstBuilder(Transformer):
         return Span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tspan(self, token: Token) -> Span:
-        return Span(self.source, token.line, token.column, token.end_line, token.end_column)
+        # The contextual lexer always sets positions (propagate_positions); 1 stands in for a token built by hand.
+        return Span(self.source, token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 1)
 
     def _error(self, span: Span, code: str, message: str) -> None:
         self.diagnostics.append(Diagnostic(span, code, message))
@@ -235,10 +259,6 @@ class _AstBuilder(Transformer):
         name, type_, doc = children
         return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, span=self._span(meta))
 
-    def _simple_type(kind):
-        def build(self, meta, children):
-            return ast.TypeExpr(kind, span=self._span(meta))
-        return build
 
     type_bool = _simple_type("bool")
     type_int = _simple_type("int")
@@ -248,10 +268,6 @@ class _AstBuilder(Transformer):
     answer_yes_no_not_a_factor = _simple_type("yes_no_not_a_factor")
     answer_text = _simple_type("text")
 
-    def _options_type(kind):
-        def build(self, meta, children):
-            return ast.TypeExpr(kind, tuple(children[0]), span=self._span(meta))
-        return build
 
     type_one_of = answer_one_of = _options_type("one")
     type_any_of = answer_any_of = _options_type("any")
@@ -413,11 +429,6 @@ class _AstBuilder(Transformer):
 
     def e_case_type(self, meta, children):
         return ast.Expectation("case_type", value=str(children[0]), span=self._span(meta))
-
-    def _status_expectation(kind):
-        def build(self, meta, children):
-            return ast.Expectation(kind, children[0], span=self._span(meta))
-        return build
 
     e_applies = _status_expectation("applies")
     e_not_applicable = _status_expectation("not_applicable")

@@ -120,7 +120,7 @@ class RatingTally:
     def add(self, evaluation: "Evaluation") -> None:
         """Count one evaluated case."""
         targets = [self.overall]
-        if self._by_kind is not None:
+        if self._by_kind is not None and self.by is not None:
             key = group_value(evaluation, self.by, self._by_kind, self._codes)
             if key not in self.groups:
                 self.groups[key] = self._new_counters()
@@ -200,7 +200,7 @@ def rate_standard(decl: ast.StandardDecl, exact: Mapping[str, Fraction | None], 
         return {"band": None, "lowest": None}
     band = band_of(exact[lowest_id], bands)
     for cap in applied_caps(decl, exact, bands):
-        if rank[cap.band] < rank[band]:
+        if band is None or rank[cap.band] < rank[band]:
             band = cap.band
     return {"band": band, "lowest": lowest_id}
 
@@ -345,10 +345,13 @@ def _resolve_by(ruleset: CheckedRules, by: str) -> str:
 
 def _declared_codes(ruleset: CheckedRules, by: str | None, kind: str | None) -> tuple[str, ...]:
     symbols = ruleset.symbols
+    if by is None:
+        return ()
     if kind == "fact":
         return T.option_codes(symbols.facts[by].type)
-    if kind == "question" and symbols.questions[by].answer is not None:
-        return T.option_codes(symbols.questions[by].answer)
+    answer = symbols.questions[by].answer if kind == "question" else None
+    if answer is not None:
+        return T.option_codes(answer)
     if kind == "case_type":
         return tuple(symbols.case_types())
     return ()

@@ -96,6 +96,9 @@ class _CompiledScope:
             self._scope = run(self._ruleset, self._case)[0]
         return self._scope
 
+    def answer(self, question_id: str) -> Any:
+        return self._reference().answer(question_id)
+
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("_"):
             raise AttributeError(attribute)

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.errors import UsageError, did_you_mean
-from carag_dsl.runtime.evaluator import Scope
 from carag_dsl.runtime.explain import explain_question
 from carag_dsl.runtime.results import QuestionResult, json_value
 
-__all__ = ["Evaluation", "QuestionResult", "json_value"]
+__all__ = ["CaseScope", "Evaluation", "QuestionResult", "json_value"]
+
+
+class CaseScope(Protocol):
+    """What the rules read for one case: the reference evaluator's Scope, or the compiled back end's stand-in."""
+
+    def name(self, name: str) -> Any:
+        """The value of a fact, a defined name or ``case_type`` for this case (UNKNOWN when not known)."""
+        ...
+
+    def answer(self, question_id: str) -> Any:
+        """The answer to a question, or its derived value, or UNKNOWN."""
+        ...
 
 
 @attrs.define
@@ -25,7 +36,7 @@ class Evaluation:
     case_type_source: str | None
     questions: dict[str, QuestionResult]
     warnings: list[str]
-    scope: Scope = attrs.field(repr=False)
+    scope: CaseScope = attrs.field(repr=False)
 
     def status(self, question_id: str) -> str:
         return self._result(question_id).status

@@ -217,7 +217,8 @@ def run(ruleset: "CheckedRules", case: "CaseData"):
             continue
         question = symbols.questions[name]
         status = status_of(question.applies, scope)
-        derived, derived_by = UNKNOWN, None
+        derived: Any = UNKNOWN
+        derived_by: ast.Derive | None = None
         if status == APPLIES:
             for rule in question.derive:
                 if evaluate(rule.condition, scope) is True:
@@ -231,7 +232,7 @@ def run(ruleset: "CheckedRules", case: "CaseData"):
                 warnings.append(ignored_answer_warning(name))
                 results[name] = QuestionResult(status, None, None)
             else:
-                if derived is not UNKNOWN and answer != derived:
+                if derived_by is not None and answer != derived:
                     warnings.append(overruled_warning_start(name) + repr(answer) + overruled_warning_end(derived_by))
                 results[name] = QuestionResult(status, answer, "answer")
         elif derived is not UNKNOWN:

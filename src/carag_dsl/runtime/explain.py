@@ -95,6 +95,7 @@ def settling_inputs(node: str, evaluation: "Evaluation", seen: set | None = None
         return found
     if node == CASE_TYPE_NODE:
         decl = symbols.case_type
+        assert decl is not None  # the case-type node exists only when the case type is declared
         exprs = [r.condition for r in decl.rules if r.condition is not None]
     else:
         exprs = [symbols.defines[node_label(node)].expr]
@@ -103,7 +104,7 @@ def settling_inputs(node: str, evaluation: "Evaluation", seen: set | None = None
         for inner in expression_inputs(expr, symbols):
             if _node_value(inner, evaluation) is UNKNOWN:
                 found += settling_inputs(inner, evaluation, seen)
-    if node == CASE_TYPE_NODE:
+    if node == CASE_TYPE_NODE and symbols.case_type is not None:
         for override in symbols.case_type.overrides:
             for inner in expression_inputs(override.condition, symbols):
                 if inner.startswith("question:"):

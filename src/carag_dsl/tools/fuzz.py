@@ -34,6 +34,7 @@ constraint rejects everything
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any, Callable
 
 import attrs
@@ -100,7 +101,7 @@ def search(
     return None
 
 
-def fuzz(ruleset: RuleSet, examples: int = 200, seed: int = 0) -> list[Finding]:
+def fuzz(ruleset: CheckedRules, examples: int = 200, seed: int = 0) -> list[Finding]:
     """Run every search; the findings, each with a shrunk case as a test block."""
     crashes = _crashes(ruleset, examples, seed)
     if crashes:  # the other searches evaluate cases too: they would stop at the same crash
@@ -119,8 +120,8 @@ def fuzz(ruleset: RuleSet, examples: int = 200, seed: int = 0) -> list[Finding]:
 # ------------------------------------------------------------------ crashes
 
 
-def _crash(ruleset: RuleSet, case: dict) -> str | None:
-    results = []
+def _crash(ruleset: CheckedRules, case: dict) -> str | None:
+    results: list[object] = []
     for backend in ("reference", "compiled"):
         try:
             results.append(evaluate_case(ruleset, case, backend=backend).to_dict())
@@ -133,7 +134,7 @@ def _crash(ruleset: RuleSet, case: dict) -> str | None:
     return None
 
 
-def _crashes(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
+def _crashes(ruleset: CheckedRules, examples: int, seed: int) -> list[Finding]:
     case = search(unchecked_cases(ruleset), lambda c: _crash(ruleset, c) is not None, examples, seed)
     if case is None:
         return []
@@ -144,14 +145,14 @@ def _crashes(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
 
 
 @st.composite
-def _case_and_part(draw, ruleset: RuleSet):
+def _case_and_part(draw, ruleset: CheckedRules):
     full = draw(cases(ruleset))
     keep_facts = {k: v for k, v in full["facts"].items() if draw(st.booleans())}
     keep_answers = {k: v for k, v in full["answers"].items() if draw(st.booleans())}
     return {"id": "smaller", "facts": keep_facts, "answers": keep_answers}, full
 
 
-def _monotonicity_break(ruleset: RuleSet, smaller: dict, larger: dict, overridden: set[str]) -> str | None:
+def _monotonicity_break(ruleset: CheckedRules, smaller: dict, larger: dict, overridden: set[str]) -> str | None:
     small = evaluate_case(ruleset, smaller, backend="reference").to_dict()
     added_answers = set(larger["answers"]) - set(smaller["answers"])
     if added_answers & overridden:
@@ -167,7 +168,7 @@ def _monotonicity_break(ruleset: RuleSet, smaller: dict, larger: dict, overridde
     return None
 
 
-def _monotonicity(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
+def _monotonicity(ruleset: CheckedRules, examples: int, seed: int) -> list[Finding]:
     overridden = set(override_questions_of(ruleset))
     pair = search(_case_and_part(ruleset), lambda p: _monotonicity_break(ruleset, p[0], p[1], overridden) is not None, examples, seed)
     if pair is None:
@@ -181,13 +182,13 @@ def _monotonicity(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
 # ------------------------------------------------------------------ dead questions
 
 
-def _statuses(ruleset: RuleSet, case: dict) -> dict:
+def _statuses(ruleset: CheckedRules, case: dict) -> dict:
     return evaluate_case(ruleset, case, backend="reference").to_dict()
 
 
 def _case_types_named(decl: ast.QuestionDecl) -> list[str]:
     """The case types a question's rule compares ``case_type`` with (``case_type == adjusted``)."""
-    named = []
+    named: list[str] = []
     if decl.applies is None:
         return named
     for node in ast.walk(decl.applies):
@@ -200,15 +201,16 @@ def _case_types_named(decl: ast.QuestionDecl) -> list[str]:
     return named
 
 
-def _applies_as_if(ruleset: RuleSet, case: dict, qid: str, case_type: str) -> bool:
+def _applies_as_if(ruleset: CheckedRules, case: dict, qid: str, case_type: str) -> bool:
     """Whether the question's rule holds for the case if its case type were ``case_type``."""
     data = read_case(ruleset, case)
     scope, _, _, _ = run(ruleset, data)
     scope.case_type = case_type
-    return evaluate(ruleset.symbols.questions[qid].applies, scope) is True
+    applies = ruleset.symbols.questions[qid].applies
+    return applies is None or evaluate(applies, scope) is True
 
 
-def _dead_questions(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
+def _dead_questions(ruleset: CheckedRules, examples: int, seed: int) -> list[Finding]:
     symbols = ruleset.symbols
     seen: dict[str, set[str]] = {qid: set() for qid in symbols.questions}
     applies_for: dict[str, set[str]] = {qid: set() for qid in symbols.questions}
@@ -228,8 +230,8 @@ def _dead_questions(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]
             continue
         if "applies" not in seen[qid]:
             found = search(
-                _focused_cases(ruleset, qid), lambda c, q=qid: _statuses(ruleset, c)["questions"][q]["status"] == "applies",
-                examples, seed, score=lambda c, d=decl: _parts_holding(ruleset, c, d.applies),
+                _focused_cases(ruleset, qid), functools.partial(_has_status, ruleset, qid=qid, status="applies"),
+                examples, seed, score=functools.partial(_parts_holding, ruleset, expr=decl.applies),
             )
             if found is None and _case_types_named(decl):
                 pass  # reported below, per case type, with the case the rules disagree on
@@ -242,11 +244,11 @@ def _dead_questions(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]
         for case_type in _case_types_named(decl):
             if case_type in applies_for[qid] or case_type not in ruleset.case_types:
                 continue
-            found = search(cases(ruleset), lambda c, q=qid, t=case_type: _is_applying_of_type(ruleset, c, q, t), examples, seed)
+            found = search(cases(ruleset), functools.partial(_is_applying_of_type, ruleset, qid=qid, case_type=case_type), examples, seed)
             if found is not None:
                 applies_for[qid].add(case_type)
                 continue
-            near = search(cases(ruleset), lambda c, q=qid, t=case_type: _applies_as_if(ruleset, c, q, t), examples, seed)
+            near = search(cases(ruleset), functools.partial(_applies_as_if, ruleset, qid=qid, case_type=case_type), examples, seed)
             message = f"[{qid}] names {case_type} cases in its rule but applied to none of the {case_type} cases tried (its rule: {_rule_text(decl)})"
             block = ""
             if near is not None:
@@ -255,19 +257,19 @@ def _dead_questions(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]
                 block = test_block(ruleset, near, f"[{qid}] applies to this {case_type} case", expect_applies=qid, expect_case_type=case_type)
             findings.append(Finding("dead for a case type", message, block))
         if "applies" in seen[qid] and "not_applicable" not in seen[qid]:
-            found = search(cases(ruleset), lambda c, q=qid: _statuses(ruleset, c)["questions"][q]["status"] == "not_applicable", examples, seed)
+            found = search(cases(ruleset), functools.partial(_has_status, ruleset, qid=qid, status="not_applicable"), examples, seed)
             if found is None:
                 findings.append(Finding("redundant condition", f"[{qid}] applied to every case that decided it: its rule ({_rule_text(decl)}) never excludes a case", ""))
     return findings
 
 
-def _dead_question(ruleset: RuleSet, decl: ast.QuestionDecl, examples: int, seed: int) -> Finding:
+def _dead_question(ruleset: CheckedRules, decl: ast.QuestionDecl, examples: int, seed: int) -> Finding:
     """A dead question; for an 'and' rule, the part that never holds when the others do, with such a case."""
     message = f"[{decl.id}] applied to none of the cases tried (its rule: {_rule_text(decl)})"
     parts = _and_parts(decl.applies)
     for index, blocker in enumerate(parts if len(parts) > 1 else []):
         others = parts[:index] + parts[index + 1:]
-        near = search(_focused_cases(ruleset, decl.id), lambda c, o=others: all(_holds(ruleset, c, e) for e in o), examples, seed)
+        near = search(_focused_cases(ruleset, decl.id), functools.partial(_all_hold, ruleset, exprs=others), examples, seed)
         if near is not None:
             rest = " and ".join(format_expr(e) for e in others)
             message += f"; in the cases where '{rest}' holds, '{format_expr(blocker)}' never does"
@@ -277,7 +279,7 @@ def _dead_question(ruleset: RuleSet, decl: ast.QuestionDecl, examples: int, seed
     return Finding("dead question", message, block)
 
 
-def _focused_cases(ruleset: RuleSet, question_id: str) -> st.SearchStrategy:
+def _focused_cases(ruleset: CheckedRules, question_id: str) -> st.SearchStrategy:
     """Cases in which everything the question's rule reads (but dates and override answers) is given.
 
     Random cases leave each fact out half the time, so a rule that needs many
@@ -292,23 +294,27 @@ def _focused_cases(ruleset: RuleSet, question_id: str) -> st.SearchStrategy:
         kind, _, name = node.partition(":")
         if kind == "fact" and ruleset.symbols.facts[name].type.kind != "date":
             facts[name] = _value_strategy(ruleset.symbols.facts[name].type, hints)
-        elif kind == "question" and name not in overridden and ruleset.symbols.questions[name].answer is not None:
-            answers[name] = _value_strategy(ruleset.symbols.questions[name].answer, hints)
+        elif kind == "question" and name not in overridden:
+            answer = ruleset.symbols.questions[name].answer
+            if answer is not None:
+                answers[name] = _value_strategy(answer, hints)
     return cases(ruleset, facts=facts, answers=answers)
 
 
-def _parts_holding(ruleset: RuleSet, case: dict, expr: ast.Expr) -> float:
+def _parts_holding(ruleset: CheckedRules, case: dict, expr: ast.Expr) -> float:
     """How many parts of an 'and' rule hold for the case: the score that steers a search towards the rule."""
     return float(sum(1 for part in _and_parts(expr) if _holds(ruleset, case, part)))
 
 
-def _and_parts(expr: ast.Expr) -> list[ast.Expr]:
+def _and_parts(expr: ast.Expr | None) -> list[ast.Expr]:
+    if expr is None:
+        return []
     if isinstance(expr, ast.BoolOp) and expr.op == "and":
         return _and_parts(expr.left) + _and_parts(expr.right)
     return [expr]
 
 
-def _is_applying_of_type(ruleset: RuleSet, case: dict, qid: str, case_type: str) -> bool:
+def _is_applying_of_type(ruleset: CheckedRules, case: dict, qid: str, case_type: str) -> bool:
     result = _statuses(ruleset, case)
     return result["case_type"] == case_type and result["questions"][qid]["status"] == "applies"
 
@@ -320,25 +326,41 @@ def _rule_text(decl: ast.QuestionDecl) -> str:
 # ------------------------------------------------------------------ constraints
 
 
-def _impossible_constraints(ruleset: RuleSet, examples: int, seed: int) -> list[Finding]:
+def _impossible_constraints(ruleset: CheckedRules, examples: int, seed: int) -> list[Finding]:
     findings = []
     for constraint in ruleset.symbols.constraints:
-        found = search(cases(ruleset), lambda c, k=constraint: k.field in c["facts"] and _holds(ruleset, c, k.expr), examples, seed)
+        found = search(cases(ruleset), functools.partial(_gives_and_holds, ruleset, field=constraint.field, expr=constraint.expr), examples, seed)
         if found is not None:
             continue
-        rejected = search(unchecked_cases(ruleset), lambda c, f=constraint.field: f in c["facts"] and _only_error(ruleset, c, constraint.message), examples, seed)
+        rejected = search(unchecked_cases(ruleset), functools.partial(_gives_and_fails_only_with, ruleset, field=constraint.field, message=constraint.message), examples, seed)
         block = test_block(ruleset, rejected, f"a case that gives {constraint.field}", expect_error=constraint.message) if rejected else ""
         findings.append(Finding("constraint rejects everything", f"no case that gives '{constraint.field}' meets its constraint 'requires {format_expr(constraint.expr)}', so every such case is rejected (message: {constraint.message})", block))
     return findings
 
 
-def _holds(ruleset: RuleSet, case: dict, expr: ast.Expr) -> bool:
+def _has_status(ruleset: CheckedRules, case: dict, qid: str, status: str) -> bool:
+    return bool(_statuses(ruleset, case)["questions"][qid]["status"] == status)
+
+
+def _all_hold(ruleset: CheckedRules, case: dict, exprs: list[ast.Expr]) -> bool:
+    return all(_holds(ruleset, case, expr) for expr in exprs)
+
+
+def _gives_and_holds(ruleset: CheckedRules, case: dict, field: str, expr: ast.Expr) -> bool:
+    return field in case["facts"] and _holds(ruleset, case, expr)
+
+
+def _gives_and_fails_only_with(ruleset: CheckedRules, case: dict, field: str, message: str) -> bool:
+    return field in case["facts"] and _only_error(ruleset, case, message)
+
+
+def _holds(ruleset: CheckedRules, case: dict, expr: ast.Expr) -> bool:
     """Whether the expression is true (not false, not unknown) for the case."""
     scope, _, _, _ = run(ruleset, read_case(ruleset, case))
     return evaluate(expr, scope) is True
 
 
-def _only_error(ruleset: RuleSet, case: dict, message: str) -> bool:
+def _only_error(ruleset: CheckedRules, case: dict, message: str) -> bool:
     try:
         evaluate_case(ruleset, case, backend="reference")
     except CaragError as error:
@@ -349,7 +371,7 @@ def _only_error(ruleset: RuleSet, case: dict, message: str) -> bool:
 # ------------------------------------------------------------------ printing cases as tests
 
 
-def test_block(ruleset: RuleSet, case: dict, name: str, expect_applies: str | None = None,
+def test_block(ruleset: CheckedRules, case: dict, name: str, expect_applies: str | None = None,
                expect_case_type: str | None = None, expect_error: str | None = None) -> str:
     """A ``test`` block for the case: what the rules say about it now, or the expectation given."""
     facts = tuple((k, _literal(ruleset.symbols.facts[k].type.kind, v)) for k, v in case["facts"].items())

@@ -80,7 +80,7 @@ def to_dot(ruleset: "CheckedRules", graph: nx.DiGraph, case_type: str | None) ->
     title = f"{ruleset.name or 'rules'}" + (f" ({case_type} cases)" if case_type else "")
     lines = ["digraph carag {", f"  label={_quote(title)};", "  rankdir=LR;"]
     for node in _ordered_nodes(ruleset, graph):
-        shape = _DOT_SHAPES.get(graph.nodes[node].get("kind"), "box")
+        shape = _DOT_SHAPES.get(graph.nodes[node].get("kind", ""), "box")
         lines.append(f"  {_quote(node)} [label={_quote(node_label(node))}, shape={shape}];")
     nodes = _ordered_nodes(ruleset, graph)
     rank = {n: i for i, n in enumerate(nodes)}
@@ -96,7 +96,7 @@ def to_mermaid(ruleset: "CheckedRules", graph: nx.DiGraph, case_type: str | None
     lines = ["flowchart LR"]
     shapes = {"fact": ("([", "])"), "define": ("[/", "/]"), "case_type": ("{", "}"), "question": ("[", "]")}
     for node in nodes:
-        left, right = shapes.get(graph.nodes[node].get("kind"), ("[", "]"))
+        left, right = shapes.get(graph.nodes[node].get("kind", ""), ("[", "]"))
         label = node_label(node).replace('"', "'")
         lines.append(f'  {ids[node]}{left}"{label}"{right}')
     rank = {n: i for i, n in enumerate(nodes)}

@@ -19,7 +19,7 @@ from carag_dsl.tools.graph_export import render
 from carag_dsl.compiler.ruleset import CheckedRules, load
 
 
-def outputs(ruleset: RuleSet) -> dict[str, str]:
+def outputs(ruleset: CheckedRules) -> dict[str, str]:
     """File name -> content for every compiled output of the rule set."""
     files = {"all.json": render(ruleset, None, "json")}
     for case_type in ruleset.case_types:
@@ -28,7 +28,7 @@ def outputs(ruleset: RuleSet) -> dict[str, str]:
     return files
 
 
-def stale_files(ruleset: RuleSet, folder: Path) -> list[str]:
+def stale_files(ruleset: CheckedRules, folder: Path) -> list[str]:
     """The output files that are missing or differ from what the rules compile to now."""
     return [
         name for name, content in outputs(ruleset).items()

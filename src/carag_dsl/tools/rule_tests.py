@@ -105,7 +105,7 @@ class TestReport:
 # ------------------------------------------------------------------ finding tests
 
 
-def load_tests(rules: str | Path | None = None) -> tuple[RuleSet, list[ast.TestDecl]]:
+def load_tests(rules: str | Path | None = None) -> tuple[CheckedRules, list[ast.TestDecl]]:
     """The rule set and its test blocks: those in its files, then those in ``RULES/tests/*.carag``."""
     root = bundled_rules_path() if rules is None else Path(rules)
     ruleset = load(root)
@@ -142,7 +142,7 @@ def read_test_files(paths: list[Path]) -> list[ast.TestDecl]:
 
 
 def case_of(test: ast.TestDecl) -> dict[str, Any]:
-    """The case a test describes, as JSON-shaped data (``RuleSet.evaluate`` takes it)."""
+    """The case a test describes, as JSON-shaped data (``CheckedRules.evaluate`` takes it)."""
     return {
         "id": test.name,
         "facts": {name: _json(value) for name, value in test.facts},
@@ -158,7 +158,7 @@ def _json(value: Any) -> Any:
     return value
 
 
-def run_test(ruleset: RuleSet, test: ast.TestDecl) -> TestOutcome:
+def run_test(ruleset: CheckedRules, test: ast.TestDecl) -> TestOutcome:
     """Evaluate the test's case and compare every expectation."""
     expected_errors = [e.value for e in test.expectations if e.kind == "error"]
     try:
@@ -178,7 +178,7 @@ def run_test(ruleset: RuleSet, test: ast.TestDecl) -> TestOutcome:
     return TestOutcome(test, tuple(failures), result)
 
 
-def _check(ruleset: RuleSet, expectation: ast.Expectation, result: dict[str, Any]) -> list[str]:
+def _check(ruleset: CheckedRules, expectation: ast.Expectation, result: dict[str, Any]) -> list[str]:
     kind = expectation.kind
     if kind == "error":
         return []
@@ -230,13 +230,13 @@ def _value_words(actual: dict[str, Any]) -> str:
     return f"it is {_words(actual['value'])} ({how})"
 
 
-def run_tests(ruleset: RuleSet, tests: list[ast.TestDecl]) -> TestReport:
+def run_tests(ruleset: CheckedRules, tests: list[ast.TestDecl]) -> TestReport:
     """Run every test; the route coverage counts every case the rules accepted."""
     outcomes = tuple(run_test(ruleset, test) for test in tests)
     return TestReport(outcomes, coverage_of(ruleset, [o.result for o in outcomes if o.result is not None]))
 
 
-def possible_routes(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
+def possible_routes(ruleset: CheckedRules) -> dict[str, tuple[str, ...]]:
     """Per question, the routes its rule allows (see the module documentation)."""
     empty = evaluate_case(ruleset, {"facts": {}, "answers": {}}).to_dict()["questions"]
     routes: dict[str, tuple[str, ...]] = {}
@@ -250,13 +250,13 @@ def possible_routes(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
     return routes
 
 
-def _reads_anything(ruleset: RuleSet, expr: ast.Expr) -> bool:
+def _reads_anything(ruleset: CheckedRules, expr: ast.Expr) -> bool:
     from carag_dsl.compiler.graph import expression_inputs
 
     return bool(expression_inputs(expr, ruleset.symbols))
 
 
-def coverage_of(ruleset: RuleSet, results: list[dict[str, Any]]) -> RouteCoverage:
+def coverage_of(ruleset: CheckedRules, results: list[dict[str, Any]]) -> RouteCoverage:
     seen: dict[str, set[str]] = {qid: set() for qid in ruleset.symbols.questions}
     derived: set[str] = set()
     case_types: set[str] = set()

@@ -2,7 +2,7 @@
 
 ``cases(ruleset, **overrides)``
     Case dicts (``{"id", "facts", "answers"}``, JSON-shaped: dates as
-    ``"YYYY-MM-DD"``, multi-choice answers as lists) that ``RuleSet.evaluate``
+    ``"YYYY-MM-DD"``, multi-choice answers as lists) that ``CheckedRules.evaluate``
     accepts for any compiled rule set. Every fact and answer may be missing,
     and shrinking removes them first, so a failing example shrinks to the few
     values that matter. Values follow the declarations (types and options);
@@ -24,7 +24,7 @@
     always break one: Hypothesis would report that it cannot find cases).
 
 ``rule_sets()``
-    Small valid rule sets as ``(text, RuleSet)`` pairs: ASTs built from
+    Small valid rule sets as ``(text, CheckedRules)`` pairs: ASTs built from
     :mod:`carag_dsl.ast` nodes (facts of every kind, defined names, a case type
     with overrides, questions reading facts, defined names, the case type and
     earlier answers, and test blocks), printed with :func:`carag_dsl.formatter.format_module`
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from hypothesis import strategies as st
 
@@ -57,7 +57,7 @@ _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
 # ------------------------------------------------------------------ what the rules mention
 
 
-def _all_exprs(ruleset: RuleSet):
+def _all_exprs(ruleset: CheckedRules):
     symbols = ruleset.symbols
     for define in symbols.defines.values():
         yield define.expr
@@ -76,7 +76,7 @@ def _all_exprs(ruleset: RuleSet):
             yield derive.condition
 
 
-def boundary_days(ruleset: RuleSet) -> tuple[int, ...]:
+def boundary_days(ruleset: CheckedRules) -> tuple[int, ...]:
     """Day offsets worth trying between two dates: 0 and ±1, and each duration of the rules and the days beside it."""
     days = {0, 1, -1}
     for expr in _all_exprs(ruleset):
@@ -87,7 +87,7 @@ def boundary_days(ruleset: RuleSet) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
-def anchor_dates(ruleset: RuleSet) -> tuple[datetime.date, ...]:
+def anchor_dates(ruleset: CheckedRules) -> tuple[datetime.date, ...]:
     """Dates worth trying first: the rules' date literals and the days beside them, month ends, 29 February."""
     found: set[datetime.date] = set()
     for expr in _all_exprs(ruleset):
@@ -124,7 +124,7 @@ def _value_strategy(type_expr: ast.TypeExpr, int_hints: tuple[int, ...]) -> st.S
     return st.sampled_from(codes)
 
 
-def _int_hints(ruleset: RuleSet) -> tuple[int, ...]:
+def _int_hints(ruleset: CheckedRules) -> tuple[int, ...]:
     hints = set()
     for expr in _all_exprs(ruleset):
         for node in ast.walk(expr):
@@ -138,7 +138,7 @@ def _optional(strategy: st.SearchStrategy) -> st.SearchStrategy:
     return st.one_of(st.just(_MISSING), strategy)
 
 
-def override_questions_of(ruleset: RuleSet) -> list[str]:
+def override_questions_of(ruleset: CheckedRules) -> list[str]:
     decl = ruleset.symbols.case_type
     if decl is None:
         return []
@@ -150,17 +150,17 @@ def override_questions_of(ruleset: RuleSet) -> list[str]:
     return found
 
 
-def cases(ruleset: RuleSet, **overrides: Any) -> st.SearchStrategy[dict[str, Any]]:
+def cases(ruleset: CheckedRules, **overrides: Any) -> st.SearchStrategy[dict[str, Any]]:
     """A strategy of valid case dicts for ``ruleset`` (see the module documentation for ``overrides``)."""
     return _cases(ruleset, True, overrides)
 
 
-def unchecked_cases(ruleset: RuleSet) -> st.SearchStrategy[dict[str, Any]]:
+def unchecked_cases(ruleset: CheckedRules) -> st.SearchStrategy[dict[str, Any]]:
     """Like :func:`cases`, without the repair: the engine may reject these (constraints, contradicting overrides)."""
     return _cases(ruleset, False, {})
 
 
-def _cases(ruleset: RuleSet, repair: bool, overrides: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+def _cases(ruleset: CheckedRules, repair: bool, overrides: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     fact_overrides = dict(overrides.pop("facts", None) or {})
     answer_overrides = dict(overrides.pop("answers", None) or {})
     fact_overrides.update(overrides)
@@ -183,7 +183,7 @@ def _cases(ruleset: RuleSet, repair: bool, overrides: dict[str, Any]) -> st.Sear
         return _MISSING if given is None else given
 
     @st.composite
-    def draw_case(draw) -> dict[str, Any]:
+    def draw_case(draw) -> dict[str, Any] | None:  # None: no repair could satisfy the constraints
         facts: dict[str, Any] = {}
         dates_drawn: list[datetime.date] = []
         for name, decl in symbols.facts.items():
@@ -211,12 +211,16 @@ def _cases(ruleset: RuleSet, repair: bool, overrides: dict[str, Any]) -> st.Sear
                 value = draw(_optional(_value_strategy(answer_type, int_hints)))
             if value is not _MISSING:
                 answers[qid] = value
-        case = {"id": "generated", "facts": facts, "answers": answers}
+        case: dict[str, Any] = {"id": "generated", "facts": facts, "answers": answers}
         if not repair:
             return case
         return _repair(ruleset, case, set(fact_overrides), set(answer_overrides), override_questions)
 
-    return draw_case().filter(lambda case: case is not None)
+    return draw_case().filter(_is_case)
+
+
+def _is_case(case: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    return case is not None
 
 
 def _shifted(base: datetime.date, days: int) -> datetime.date:
@@ -236,7 +240,7 @@ def _date_strategy(anchors, offsets, earlier: tuple[datetime.date, ...]) -> st.S
     return st.one_of(near, near, near, plain)
 
 
-def _repair(ruleset: RuleSet, case: dict, fixed_facts: set, fixed_answers: set, override_questions: list[str]) -> dict | None:
+def _repair(ruleset: CheckedRules, case: dict, fixed_facts: set, fixed_answers: set, override_questions: list[str]) -> dict | None:
     """Drop drawn values until the engine accepts the case; None when only fixed values are to blame."""
     for _ in range(len(case["facts"]) + len(case["answers"]) + 1):
         try:
@@ -341,7 +345,7 @@ def _rule_set_modules(draw) -> ast.Module:
     qids = [f"Q {i}" for i in range(draw(st.integers(1, 4)))]
     override_qid = qids[0] if has_case_type and draw(st.booleans()) else None
     if has_case_type:
-        overrides = ()
+        overrides: tuple[ast.CaseOverride, ...] = ()
         if override_qid is not None:
             overrides = (
                 ast.CaseOverride("core", ast.Compare("==", ast.AnswerRef(override_qid), ast.Name("yes"))),
@@ -350,7 +354,7 @@ def _rule_set_modules(draw) -> ast.Module:
         items.append(ast.CaseTypeDecl((ast.CaseRule("adjusted", draw(case_conditions)), ast.CaseRule("core", None)), overrides))
     items.append(ast.SectionDecl("Generated section", draw(st.none() | _SAFE_TEXT)))
     for index, qid in enumerate(qids):
-        leaves = list(define_leaves)
+        leaves: list[st.SearchStrategy[ast.Expr]] = list(define_leaves)
         if has_case_type and qid != override_qid:
             leaves.append(st.builds(lambda t: ast.Compare("==", ast.Name("case_type"), ast.Name(t)), st.sampled_from(("core", "adjusted"))))
         for earlier in qids[:index]:
@@ -362,7 +366,7 @@ def _rule_set_modules(draw) -> ast.Module:
             applies = draw(st.none() | _conditions(facts, leaves))
         answer = ast.TypeExpr("yes_no")
         kind = draw(st.sampled_from(("prompt", "information", "judgement")))
-        derive = ()
+        derive: tuple[ast.Derive, ...] = ()
         if kind == "judgement" and qid != override_qid and defines and draw(st.booleans()):
             derive = (ast.Derive("yes", ast.Name(defines[0].name)),)
         questions.append(ast.QuestionDecl(
