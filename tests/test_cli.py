@@ -67,7 +67,7 @@ def test_eval_cases_streams_one_line_per_good_case_and_reports_bad_lines(tmp_pat
 def test_explain_takes_rules_before_the_case_and_the_question_after(capsys):
     status, out, _ = run(capsys, "explain", SAMPLE, "--case", SAMPLE_CASE, "1.6")
     assert status == 0
-    assert out.startswith("1.6: Which programme was used?\nIt applies:")
+    assert out.startswith('using rule set "Sample supervision rules" version 0.3 from tests/fixtures/sample/sample.carag\n1.6: Which programme was used?\nIt applies:')
     status, out, _ = run(capsys, "explain", "--case", EXAMPLE, "X 9")
     assert "It does not apply" in out and "the answer to X 6 is 'not_a_factor'" in out
 

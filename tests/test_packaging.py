@@ -1,8 +1,10 @@
-"""The wheel carries the grammar and the CARaG rule set, and works away from the repository."""
+"""The wheel carries the grammar and the CARaG rule set, and a non-editable install works away from the
+repository, yet uses the rule set of the folder it is run in."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,7 +13,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_wheel_ships_grammar_and_rule_set_and_runs_outside_the_repo(tmp_path):
+def test_non_editable_install_ships_its_data_and_tests_the_edited_copy_of_questions(tmp_path):
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path / "dist"), str(REPO)],
         capture_output=True, text=True,
@@ -20,16 +22,49 @@ def test_wheel_ships_grammar_and_rule_set_and_runs_outside_the_repo(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("carag_dsl-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        assert "carag_dsl/_data/carag.lark" in names
-        assert "carag_dsl/_data/questions/carag.carag" in names
-        archive.extractall(tmp_path / "site")
+    assert "carag_dsl/_data/carag.lark" in names
+    assert "carag_dsl/_data/questions/carag.carag" in names
+    # One real, non-editable install (what the README's `pip install .` does), into a folder of its own;
+    # the dependencies come from the interpreter running the tests.
+    site = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", "--target", str(site), str(wheel)],
+        capture_output=True, text=True,
+    )
+    assert install.returncode == 0, install.stderr
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    carag = [str(site / "bin" / "carag")] if (site / "bin" / "carag").exists() else [sys.executable, "-m", "carag_dsl"]
+
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
-    result = subprocess.run([sys.executable, "-m", "carag_dsl", "check"], capture_output=True, text=True, cwd=elsewhere, env=env)
-    assert result.returncode == 0, result.stderr
     located = subprocess.run(
-        [sys.executable, "-c", "import carag_dsl.resources as r; print(r.grammar_path()); print(r.bundled_rules_path())"],
+        [sys.executable, "-c", "import carag_dsl.language.resources as r; print(r.grammar_path()); print(r.bundled_rules_path())"],
         capture_output=True, text=True, cwd=elsewhere, env=env,
     )
-    assert all(line.startswith(str(tmp_path / "site")) for line in located.stdout.split()), located.stdout
+    assert located.returncode == 0, located.stderr
+    assert [Path(line).parent for line in located.stdout.split()] == [site / "carag_dsl" / "_data"] * 2
+    bundled = subprocess.run([*carag, "check"], capture_output=True, text=True, cwd=elsewhere, env=env)
+    assert bundled.returncode == 0, bundled.stderr
+    assert f"from {site / 'carag_dsl' / '_data' / 'questions' / 'carag.carag'} (bundled with carag-dsl" in bundled.stderr
+
+    # A member of staff edits a copy of questions/: a new version, a changed rule and a test of the change.
+    work = tmp_path / "work" / "questions"
+    shutil.copytree(REPO / "questions", work)
+    root = work / "carag.carag"
+    root.write_text(root.read_text(encoding="utf-8").replace('version "1.1"', 'version "1.1-draft"', 1), encoding="utf-8")
+    section = work / "05_implementation_and_delivery_information.carag"
+    text = section.read_text(encoding="utf-8")
+    rule = "applies when [X 6] != not_a_factor"
+    assert rule in text
+    section.write_text(text.replace(rule, "applies when case_type == core and [X 6] != not_a_factor", 1), encoding="utf-8")
+    (work / "tests" / "draft.carag").write_text(
+        'test "X 9 is asked in core cases only"\n'
+        "    facts sentence = community, start_date = 2025-01-06\n"
+        "    answers [2.0.19a] = no, [X 6] = yes\n"
+        "    expect not applicable [X 9]\n",
+        encoding="utf-8",
+    )
+    tested = subprocess.run([*carag, "test"], capture_output=True, text=True, cwd=work, env=env)
+    first = tested.stdout.splitlines()[0]
+    assert first.startswith('using rule set "Dynamic inspection of public protection.') and "version 1.1-draft from carag.carag (found from the working directory)" in first, tested.stdout
+    assert "PASS tests/draft.carag:1  X 9 is asked in core cases only" in tested.stdout, tested.stdout + tested.stderr

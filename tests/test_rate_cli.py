@@ -89,7 +89,8 @@ def test_bad_jsonl_lines_are_reported_with_their_numbers_and_left_out(tmp_path, 
 def test_no_progress_bar_when_standard_error_is_not_a_terminal(tmp_path, capsys):
     cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes")] * 50)
     code, _, err = run(capsys, "rate", FIXTURE, "--cases", str(cases))
-    assert code == 0 and err == ""
+    assert code == 0 and "\r" not in err
+    assert err.splitlines() == ['using rule set "Rating fixture" version 1 from tests/fixtures/ratings/sample.carag']
 
 
 def test_a_share_shown_rounded_across_a_boundary_is_marked_with_a_footnote(tmp_path, capsys):

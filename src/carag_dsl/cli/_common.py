@@ -10,14 +10,24 @@ from typing import IO, Any, Iterable, Iterator
 
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.api import RuleSet, load
+from carag_dsl.language.loader import choose_rules
+from carag_dsl.tools.which_rules import announce
+
+RULES_DEFAULT = ("the rule set of the working directory (a questions/ folder or a root .carag file, "
+                 "looked for here and in the folders above), else the bundled CARaG V1.1")
 
 
 def add_rules_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rules", nargs="?", metavar="RULES", help="a .carag file or folder (default: the bundled CARaG V1.1)")
+    parser.add_argument("rules", nargs="?", metavar="RULES", help=f"a .carag file or folder (default: {RULES_DEFAULT})")
 
 
-def load_rules(args: argparse.Namespace) -> RuleSet:
-    return load(args.rules)
+def load_rules(args: argparse.Namespace, say: IO[str] | None = None) -> RuleSet:
+    """The rule set named by ``args.rules`` (or found, see :func:`choose_rules`), announced on ``say``
+    (standard error unless given: standard output is data for many commands)."""
+    choice = choose_rules(args.rules)
+    ruleset = load(choice.path)
+    announce(ruleset, choice, say)
+    return ruleset
 
 
 class BadLine(CaragError):

@@ -17,6 +17,7 @@ from typing import Sequence
 
 from carag_dsl import __version__
 from carag_dsl.errors import CaragError, RuleError, UsageError
+from carag_dsl.cli._common import RULES_DEFAULT
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="carag",
         description="Check, evaluate and explain CARaG rule sets (.carag files).",
-        epilog="RULES is a .carag file or a folder of them; it defaults to the bundled CARaG V1.1 rule set.",
+        epilog="RULES is a .carag file or a folder of them; it defaults to " + RULES_DEFAULT + ". Every command says which rule set it used.",
     )
     parser.add_argument("--version", action="version", version=f"carag {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -6,26 +6,30 @@ import sys
 from pathlib import Path
 
 from carag_dsl.errors import RuleError
-from carag_dsl.language.loader import find_root
+from carag_dsl.language.loader import choose_rules, find_root
+from carag_dsl.tools.which_rules import announce, ruleset_path
 from carag_dsl.api import load
+from carag_dsl.cli._common import RULES_DEFAULT
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("check", help="check rule files and report every error", description="Check rule files; diagnostics go to stderr. Exit 1 if there are errors.")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: the bundled CARaG V1.1)")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=f"rule files or folders (default: {RULES_DEFAULT})")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
     failed = 0
     for path in args.paths or [None]:
+        choice = choose_rules(path)
         try:
-            ruleset = load(path)
+            ruleset = load(choice.path)
         except RuleError as error:
             print(error.render(), file=sys.stderr)
             failed += len(error.diagnostics)
             continue
-        where = path or "bundled CARaG"
+        announce(ruleset, choice)
+        where = ruleset_path(ruleset) if path is None else path
         root = find_root(Path(path)) if path is not None and Path(path).is_file() else None
         if root is not None and root != Path(path):
             where += f" (checked with its rule set, {root})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 
 from carag_dsl.errors import UsageError
@@ -19,7 +21,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    ruleset = load_rules(args)
+    ruleset = load_rules(args, sys.stdout)
     folder = Path(args.output)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--output {folder}: this is a file; give a folder to write {PAGE_NAME} into")

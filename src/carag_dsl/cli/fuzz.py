@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from carag_dsl.errors import UsageError
 from carag_dsl.cli._common import add_rules_argument, load_rules
 
@@ -28,7 +30,7 @@ def run(args) -> int:
         raise UsageError("carag fuzz needs Hypothesis: pip install 'carag-dsl[hypothesis]'") from None
     if args.examples < 1:
         raise UsageError("--examples must be at least 1")
-    ruleset = load_rules(args)
+    ruleset = load_rules(args, sys.stdout)
     findings = fuzz(ruleset, examples=args.examples, seed=args.seed)
     print(render(findings))
     return 1 if findings else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from carag_dsl.tools.schema import case_schema
+from carag_dsl.tools.which_rules import ruleset_json
 from carag_dsl.cli._common import add_rules_argument, dump_json, load_rules
 
 
@@ -13,5 +14,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    dump_json(case_schema(load_rules(args)))
+    ruleset = load_rules(args)
+    # "ruleset" is an annotation keyword: validators ignore it, readers see which rules the schema is for.
+    dump_json({**case_schema(ruleset), "ruleset": ruleset_json(ruleset)})
     return 0

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
+from carag_dsl.language.loader import choose_rules
 from carag_dsl.tools.rule_tests import load_tests, render_report, run_tests
+from carag_dsl.tools.which_rules import announce
 from carag_dsl.cli._common import add_rules_argument
 
 
@@ -22,7 +26,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    ruleset, tests = load_tests(args.rules)
+    choice = choose_rules(args.rules)
+    ruleset, tests = load_tests(choice.path)
+    announce(ruleset, choice, sys.stdout)
     report = run_tests(ruleset, tests)
     print(render_report(report, quiet=args.quiet, coverage_only=args.coverage_only))
     if report.failed:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import attrs
+
 from carag_dsl.language import ast
 from carag_dsl.errors import Diagnostic, RuleError
 from carag_dsl.language.parser import parse
+from carag_dsl.language.resources import bundled_rules_path
 from carag_dsl.source import Source, Span
 
 
@@ -98,7 +101,7 @@ def load_modules(path: Path) -> list[ast.Module]:
             diagnostics.append(Diagnostic(span, "unreadable-file", f"cannot read '{file}': {reason}"))
             return
         try:
-            module = parse(text, _display_path(file))
+            module = parse(text, display_path(file))
         except RuleError as error:
             diagnostics.extend(error.diagnostics)
             return
@@ -113,9 +116,39 @@ def load_modules(path: Path) -> list[ast.Module]:
     return modules
 
 
-def _display_path(file: Path) -> str:
+def display_path(file: Path) -> str:
     """A path as people want to read it in diagnostics: relative to the working folder when inside it."""
     try:
         return str(file.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(file)
+
+
+# ------------------------------------------------------------------ which rule set, when none is named
+
+
+@attrs.frozen
+class RulesChoice:
+    """The rule set a command uses and why: ``origin`` is "given", "working directory" or "bundled"."""
+
+    path: Path
+    origin: str
+
+
+def choose_rules(given: str | Path | None, cwd: Path | None = None) -> RulesChoice:
+    """The rule set named on the command line; else the working directory's; else the bundled CARaG.
+
+    The working directory's rule set is found the way git finds ``.git``: from
+    ``cwd`` upwards, the first folder that has a ``questions/`` folder with a
+    root file in it, or a root ``.carag`` file of its own. So a member of staff
+    who edits ``questions/`` and runs ``carag test`` tests the edit, however
+    carag-dsl was installed.
+    """
+    if given is not None:
+        return RulesChoice(Path(given), "given")
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        for candidate in (folder / "questions", folder):
+            if candidate.is_dir() and any(_has_header(p) for p in candidate.glob("*.carag")):
+                return RulesChoice(candidate, "working directory")
+    return RulesChoice(bundled_rules_path(), "bundled")

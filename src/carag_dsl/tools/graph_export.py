@@ -49,8 +49,9 @@ def to_json(ruleset: "CheckedRules", graph: nx.DiGraph, case_type: str | None) -
     rank = {n: i for i, n in enumerate(nodes)}
     edges = sorted(graph.edges, key=lambda e: (rank[e[1]], rank[e[0]]))
     data = {
-        "ruleset": ruleset.name,
-        "version": ruleset.version,
+        # The "ruleset" object of every JSON output; the committed compiler/ files leave out the hash
+        # and path (`carag graph` adds them), so that only a change of routing changes those files.
+        "ruleset": {"name": ruleset.name, "version": ruleset.version},
         "case_type": case_type,
         "nodes": [_node_json(ruleset, graph, n) for n in nodes],
         "edges": [{"from": a, "to": b} for a, b in edges],

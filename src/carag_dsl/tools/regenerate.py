@@ -17,6 +17,8 @@ from pathlib import Path
 from carag_dsl.errors import CaragError
 from carag_dsl.tools.graph_export import render
 from carag_dsl.compiler.ruleset import CheckedRules, load
+from carag_dsl.language.loader import choose_rules
+from carag_dsl.tools.which_rules import announce
 
 
 def outputs(ruleset: CheckedRules) -> dict[str, str]:
@@ -38,15 +40,17 @@ def stale_files(ruleset: CheckedRules, folder: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m carag_dsl.regenerate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("rules", nargs="?", help="a .carag file or folder (default: the bundled CARaG)")
+    parser.add_argument("rules", nargs="?", help="a .carag file or folder (default: the working directory's rule set, else the bundled CARaG)")
     parser.add_argument("--output", default="compiler", type=Path, help="the folder to write (default: compiler/)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any file is out of date")
     args = parser.parse_args(argv)
     try:
-        ruleset = load(args.rules)
+        choice = choose_rules(args.rules)
+        ruleset = load(choice.path)
     except CaragError as error:
         print(error, file=sys.stderr)
         return 1
+    announce(ruleset, choice)
     if args.check:
         stale = stale_files(ruleset, args.output)
         for name in stale:

@@ -29,6 +29,7 @@ import attrs
 from carag_dsl.runtime.evaluate import evaluate_case
 from carag_dsl.language import ast
 from carag_dsl.errors import CaseDataError, Diagnostic, RuleError
+from carag_dsl.language.loader import display_path
 from carag_dsl.language.parser import parse
 from carag_dsl.language.resources import bundled_rules_path
 from carag_dsl.compiler.ruleset import CheckedRules, load
@@ -121,7 +122,7 @@ def read_test_files(paths: list[Path]) -> list[ast.TestDecl]:
     diagnostics: list[Diagnostic] = []
     for path in paths:
         try:
-            module = parse(path.read_text(encoding="utf-8"), str(path))
+            module = parse(path.read_text(encoding="utf-8"), display_path(path))
         except RuleError as error:
             diagnostics.extend(error.diagnostics)
             continue
