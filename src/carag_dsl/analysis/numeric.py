@@ -1,0 +1,211 @@
+"""Dates and whole numbers reduced to the finitely many classes the rules can tell apart.
+
+A rule compares dates and numbers only in linear ways: ``suspension_date <=
+start_date + 56 days``, ``days from a to b > 3 days``, ``age >= 18``. Each such
+comparison is an *atom*: a linear form ``sum(coefficient * variable) + constant``
+compared with zero. Two cases whose variables give every atom the same sign
+(negative, zero, positive) and the same variables given or missing behave the
+same under every rule, so the space of dates and numbers splits into finitely
+many *cells*.
+
+Variables linked by atoms form a *component*; a component's cells are found by
+a depth-first search over the signs of its atoms, each partial choice checked
+for integer feasibility as a system of difference constraints (Floyd-Warshall
+over the variables and a zero node). Every cell keeps one concrete solution,
+chosen near a base date and with each variable close to the one before it, so
+that witnesses read naturally (a suspension 57 days after the start, not
+thousands). Atoms with more than two variables, or coefficients other than
+±1, are outside this decision procedure and raise :class:`AnalysisUnsupported`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from typing import Iterable, Mapping
+
+import attrs
+
+from carag_dsl.errors import CaragError
+from carag_dsl.runtime.logic import UNKNOWN
+
+#: Where witnesses' free dates start (any date would do; a recent Monday reads well).
+BASE_DATE = datetime.date(2025, 1, 6)
+_DAY_ONE = datetime.date(1, 1, 1).toordinal()
+_LAST_DAY = datetime.date(9999, 12, 31).toordinal()
+_ZERO = "<zero>"
+_INF = float("inf")
+
+
+class AnalysisUnsupported(CaragError):
+    """A rule compares dates or numbers in a way the exact analysis cannot decide."""
+
+
+@attrs.frozen
+class Form:
+    """``sum(coefficient * variable) + constant``; dates count in days since 1 January year 1."""
+
+    terms: tuple[tuple[str, int], ...] = ()  # sorted by variable, no zero coefficients
+    constant: int = 0
+
+    @staticmethod
+    def of(terms: Mapping[str, int], constant: int = 0) -> "Form":
+        return Form(tuple(sorted((v, c) for v, c in terms.items() if c)), constant)
+
+    def plus(self, other: "Form", sign: int = 1) -> "Form":
+        terms = dict(self.terms)
+        for var, coef in other.terms:
+            terms[var] = terms.get(var, 0) + sign * coef
+        return Form.of(terms, self.constant + sign * other.constant)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(v for v, _ in self.terms)
+
+    def normalized(self) -> "Form":
+        """The same atom up to sign, written with its first coefficient positive (one key per comparison)."""
+        if self.terms and self.terms[0][1] < 0:
+            return Form(tuple((v, -c) for v, c in self.terms), -self.constant)
+        return self
+
+    def value(self, values: Mapping[str, int]) -> int:
+        return sum(c * values[v] for v, c in self.terms) + self.constant
+
+
+@attrs.frozen
+class Cell:
+    """One class of a component: which variables are given, and a solution (runtime values)."""
+
+    values: tuple[tuple[str, object], ...]  # variable -> date / int, or UNKNOWN
+    signs: tuple[tuple[Form, int], ...]  # atom over given variables -> -1 / 0 / 1
+
+    def value_of(self, variable: str) -> object:
+        return dict(self.values)[variable]
+
+
+def _closure(nodes: list[str], edges: list[tuple[str, str, int]]) -> dict[tuple[str, str], float] | None:
+    """All-pairs shortest paths of the constraint graph (edge u->v weight w: v - u <= w); None on a negative cycle."""
+    dist = {(a, b): (0 if a == b else _INF) for a in nodes for b in nodes}
+    for u, v, w in edges:
+        if w < dist[u, v]:
+            dist[u, v] = w
+    for k in nodes:
+        for i in nodes:
+            dik = dist[i, k]
+            if dik == _INF:
+                continue
+            for j in nodes:
+                candidate = dik + dist[k, j]
+                if candidate < dist[i, j]:
+                    dist[i, j] = candidate
+    if any(dist[n, n] < 0 for n in nodes):
+        return None
+    return dist
+
+
+def _sign_edges(atom: Form, sign: int) -> list[tuple[str, str, int]]:
+    """Difference constraints (u, v, w) meaning v - u <= w for ``sign(atom) == sign``, over integers."""
+    terms = dict(atom.terms)
+    if len(terms) > 2 or any(abs(c) != 1 for c in terms.values()) or (len(terms) == 2 and sum(terms.values()) != 0):
+        raise AnalysisUnsupported(
+            "a comparison of dates or numbers adds or subtracts more than two of them; the exact analysis "
+            "handles comparisons of one date or number with a constant, or of the difference of two"
+        )
+    plus = next((v for v, c in terms.items() if c == 1), _ZERO)
+    minus = next((v for v, c in terms.items() if c == -1), _ZERO)
+    c = atom.constant
+    # atom = plus - minus + c
+    if sign < 0:  # plus - minus <= -c - 1
+        return [(minus, plus, -c - 1)]
+    if sign > 0:  # minus - plus <= c - 1
+        return [(plus, minus, c - 1)]
+    return [(minus, plus, -c), (plus, minus, c)]
+
+
+def _calendar_edges(variable: str, is_date: bool) -> list[tuple[str, str, int]]:
+    if not is_date:
+        return []
+    return [(_ZERO, variable, _LAST_DAY), (variable, _ZERO, -_DAY_ONE)]
+
+
+def _pick_solution(nodes: list[str], edges: list, dist, date_vars: set[str]) -> dict[str, int]:
+    """Concrete values: each variable in turn as close as allowed to the one before (the first to the base date)."""
+    edges = list(edges)
+    chosen: dict[str, int] = {}
+    previous: int | None = None
+    for var in nodes:
+        if var == _ZERO:
+            continue
+        upper = dist[_ZERO, var]  # var - zero <= upper
+        lower = -dist[var, _ZERO]  # zero - var <= -lower
+        preferred = previous if previous is not None else (BASE_DATE.toordinal() if var in date_vars else 0)
+        value = int(min(max(preferred, lower), upper))
+        chosen[var] = value
+        previous = value
+        edges += [(_ZERO, var, value), (var, _ZERO, -value)]
+        dist = _closure(nodes, edges)
+        assert dist is not None, "a value inside the feasible interval keeps the system feasible"
+    return chosen
+
+
+def component_cells(variables: list[str], atoms: list[Form], date_vars: set[str]) -> list[Cell]:
+    """Every feasible cell of a component, the all-unknown cell first."""
+    cells: list[Cell] = []
+    for known_count in range(len(variables) + 1):
+        for known in itertools.combinations(variables, known_count):
+            known_set = set(known)
+            usable = [a for a in atoms if set(a.variables) <= known_set]
+            nodes = [_ZERO] + list(known)
+            base_edges = [e for v in known for e in _calendar_edges(v, v in date_vars)]
+            for signs, edges, dist in _sign_vectors(nodes, usable, base_edges):
+                solution = _pick_solution(nodes, edges, dist, date_vars)
+                values = tuple(
+                    (v, (datetime.date.fromordinal(solution[v]) if v in date_vars else solution[v]) if v in known_set else UNKNOWN)
+                    for v in variables
+                )
+                cells.append(Cell(values, signs))
+    return cells
+
+
+def _sign_vectors(nodes, atoms: list[Form], base_edges):
+    """(signs, edges, closure) for every feasible choice of signs of the atoms (depth first, pruned)."""
+    dist0 = _closure(nodes, base_edges)
+    if dist0 is None:
+        return
+    stack = [((), base_edges, dist0)]
+    while stack:
+        signs, edges, dist = stack.pop()
+        if len(signs) == len(atoms):
+            yield signs, edges, dist
+            continue
+        atom = atoms[len(signs)]
+        for sign in (1, 0, -1):  # popped in reverse: negative, zero, positive
+            more = edges + _sign_edges(atom, sign)
+            closure = _closure(nodes, more)
+            if closure is not None:
+                stack.append((signs + ((atom, sign),), more, closure))
+
+
+def components(variables: Iterable[str], atoms: Iterable[Form]) -> list[tuple[list[str], list[Form]]]:
+    """Variables grouped by the atoms that link them (union-find); each with its atoms, in first-seen order."""
+    order = list(dict.fromkeys(variables))
+    parent = {v: v for v in order}
+
+    def find(v):
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    atoms = list(dict.fromkeys(atoms))
+    for atom in atoms:
+        vs = atom.variables
+        for other in vs[1:]:
+            parent[find(other)] = find(vs[0])
+    groups: dict[str, tuple[list[str], list[Form]]] = {}
+    for v in order:
+        groups.setdefault(find(v), ([], []))[0].append(v)
+    for atom in atoms:
+        if atom.variables:
+            groups[find(atom.variables[0])][1].append(atom)
+    return list(groups.values())

@@ -1,0 +1,301 @@
+"""The exact, finite case space of one or more rule sets, and regions of it.
+
+``CaseSpace(rules)`` (or ``CaseSpace(old, new)`` to compare two rule sets over
+the same cases) splits every possible case into finitely many classes (see
+:mod:`.variables`) and encodes them as bits of a BDD. Questions put to the space
+come back as :class:`Region` s: sets of cases, closed under ``&``, ``|``, ``~``
+and ``-``, always within the cases every rule set accepts (constraints and
+contradicting overrides are assumptions, so a case one rule set rejects is never
+a witness). ``space.witness(region)`` is a concrete case dict in the input shape
+of ``carag eval``; ``space.describe(region)`` says what the region is in plain
+English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.language import ast
+from carag_dsl.runtime.logic import UNKNOWN
+from carag_dsl.analysis import describe as describing
+from carag_dsl.analysis.symbolic import SymbolicRules
+from carag_dsl.analysis.variables import OTHER_TEXTS, Variable, build_variables, json_value
+
+try:  # CUDD when the wheel has it (fast); the pure-Python BDDs of the same package otherwise
+    from dd.cudd import BDD
+except ImportError:  # pragma: no cover - depends on the platform's dd wheel
+    from dd.autoref import BDD
+
+STATUSES = (APPLIES, NOT_APPLICABLE, PENDING)
+
+
+class Region:
+    """A set of cases of a :class:`CaseSpace` (within the cases every rule set accepts)."""
+
+    __slots__ = ("space", "node")
+
+    def __init__(self, space: "CaseSpace", node):
+        self.space = space
+        self.node = node & space._universe
+
+    def __and__(self, other: "Region") -> "Region":
+        return Region(self.space, self.node & other.node)
+
+    def __or__(self, other: "Region") -> "Region":
+        return Region(self.space, self.node | other.node)
+
+    def __sub__(self, other: "Region") -> "Region":
+        return Region(self.space, self.node & ~other.node)
+
+    def __invert__(self) -> "Region":
+        return Region(self.space, ~self.node)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Region) and other.space is self.space and other.node == self.node
+
+    def __hash__(self) -> int:
+        return hash(self.node)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.node == self.space.bdd.false
+
+    def __bool__(self) -> bool:
+        return not self.is_empty
+
+    def __repr__(self) -> str:
+        return f"Region({self.space.describe(self)})"
+
+
+class CaseSpace:
+    """The case space of ``rules`` (several rule sets share one space, with variables matched by name).
+
+    Queries take the rule set to ask (the first one by default):
+
+    - ``status(question_id)``: ``{"applies": Region, "not_applicable": ..., "pending": ...}``;
+    - ``truth(expr)``: ``{True: Region, False: ..., UNKNOWN: ...}`` for any expression of the rule set;
+    - ``case_type()``: case-type value (or ``UNKNOWN``) -> Region;
+    - ``derives(question_id)``: derive rule -> Region where it gives the question its value;
+    - ``answer(question_id)``: value (given or derived, or ``UNKNOWN``) -> Region;
+    - ``everything`` and ``nothing``: the whole space and the empty region;
+    - ``accepted(rules)``: the cases that rule set accepts, over all well-formed cases (for
+      comparing rule sets whose constraints differ; every other region is within all of them).
+    """
+
+    def __init__(self, *rules_list: CheckedRules):
+        if not rules_list:
+            raise ValueError("CaseSpace needs at least one rule set")
+        self.rules_list = list(rules_list)
+        self.variables, self._by_key, self._component_of, self.atoms = build_variables(self.rules_list)
+        self.bdd = BDD()
+        for variable in self.variables:
+            self.bdd.declare(*variable.bits)
+        self._class_bdds = [[self._encode(v, i) for i in range(len(v.classes))] for v in self.variables]
+        self._universe = self.bdd.true
+        domain = self.bdd.true
+        for classes in self._class_bdds:
+            any_class = self.bdd.false
+            for bdd in classes:
+                any_class |= bdd
+            domain &= any_class
+        self._universe = domain
+        self._symbolic = {id(r): SymbolicRules(self, r) for r in self.rules_list}
+        self._accepted = {id(r): self._symbolic[id(r)].accepted() & domain for r in self.rules_list}
+        universe = domain
+        for node in self._accepted.values():
+            universe &= node
+        self._universe = universe
+
+    # -- encoding
+    def _encode(self, variable: Variable, index: int):
+        node = self.bdd.true
+        for bit, name in enumerate(variable.bits):
+            literal = self.bdd.var(name)
+            node &= literal if index >> bit & 1 else ~literal
+        return node
+
+    def _symbolic_for(self, rules: CheckedRules | None) -> SymbolicRules:
+        return self._symbolic[id(rules if rules is not None else self.rules_list[0])]
+
+    def _valuation_of(self, variable: Variable, value_of) -> dict:
+        result: dict = {}
+        for index, cls in enumerate(variable.classes):
+            value = value_of(cls)
+            bdd = self._class_bdds[variable.index][index]
+            result[value] = result[value] | bdd if value in result else bdd
+        return result
+
+    def fact_valuation(self, name: str) -> dict:
+        component = self._component_of.get(name)
+        if component is not None:
+            return self._valuation_of(component, lambda cell: cell.value_of(name))
+        return self._valuation_of(self._by_key["fact", name], lambda value: value)
+
+    def fact_given(self, name: str):
+        valuation = self.fact_valuation(name)
+        return ~valuation.get(UNKNOWN, self.bdd.false)
+
+    def answer_valuation(self, question_id: str, rules: CheckedRules) -> dict:
+        variable = self._by_key.get(("answer", question_id))
+        if variable is None:
+            return {UNKNOWN: self.bdd.true}
+        return self._valuation_of(variable, lambda value: value)
+
+    def allowed_by(self, rules: CheckedRules):
+        """Where every fact and answer holds a value ``rules`` declares (the rule sets compared may differ)."""
+        from carag_dsl.compiler import types as T
+
+        allowed = self.bdd.true
+        for variable in self.variables:
+            kind, name = variable.key[0], variable.key[1]
+            if kind == "numbers":
+                continue
+            decl = rules.symbols.facts.get(name) if kind == "fact" else rules.symbols.questions.get(name)
+            type_expr = (decl.type if kind == "fact" else decl.answer) if decl is not None else None
+            codes = set(T.option_codes(type_expr)) if type_expr is not None else set()
+            for index, value in enumerate(variable.classes):
+                if value is UNKNOWN:
+                    continue
+                fits = type_expr is not None and (
+                    (isinstance(value, str) and (type_expr.kind == "text" or value in codes))
+                    or (isinstance(value, bool) and type_expr.kind == "bool")
+                    or (isinstance(value, frozenset) and type_expr.kind == "any" and value <= codes)
+                )
+                if not fits:
+                    allowed &= ~self._class_bdds[variable.index][index]
+        return allowed
+
+    # -- queries
+    @property
+    def everything(self) -> Region:
+        return Region(self, self.bdd.true)
+
+    @property
+    def nothing(self) -> Region:
+        return Region(self, self.bdd.false)
+
+    def accepted(self, rules: CheckedRules) -> Region:
+        region = Region.__new__(Region)
+        region.space, region.node = self, self._accepted[id(rules)]
+        return region
+
+    def status(self, question_id: str, rules: CheckedRules | None = None) -> dict[str, Region]:
+        symbolic = self._symbolic_for(rules)
+        return {status: Region(self, node) for status, node in symbolic.status(question_id).items()}
+
+    def truth(self, expr: ast.Expr | None, rules: CheckedRules | None = None) -> dict[Any, Region]:
+        symbolic = self._symbolic_for(rules)
+        return {value: Region(self, symbolic.truth(expr, value)) for value in (True, False, UNKNOWN)}
+
+    def case_type(self, rules: CheckedRules | None = None) -> dict[Any, Region]:
+        return {value: Region(self, node) for value, node in self._symbolic_for(rules).case_type().items()}
+
+    def answer(self, question_id: str, rules: CheckedRules | None = None) -> dict[Any, Region]:
+        return {value: Region(self, node) for value, node in self._symbolic_for(rules).answer(question_id).items()}
+
+    def derives(self, question_id: str, rules: CheckedRules | None = None) -> list[tuple[ast.Derive, Region]]:
+        """Each derive rule of a question with the region where it is the one that gives the value."""
+        symbolic = self._symbolic_for(rules)
+        question = symbolic.rules.symbols.questions[question_id]
+        remaining = symbolic.status(question_id)[APPLIES]
+        result = []
+        for rule in question.derive:
+            holds = symbolic.truth(rule.condition, True)
+            result.append((rule, Region(self, remaining & holds)))
+            remaining &= ~holds
+        return result
+
+    def region_of(self, case: dict) -> Region:
+        """The class of one concrete case (a case dict as ``carag eval`` reads it); empty if some rule set rejects it."""
+        from carag_dsl.runtime.casedata import read_case
+
+        data = read_case(self.rules_list[0], case)
+        node = self.bdd.true
+        for variable in self.variables:
+            kind = variable.key[0]
+            if kind == "numbers":
+                index = _cell_index(variable, {n: data.facts.get(n, UNKNOWN) for n in variable.key[1]})
+            else:
+                given = (data.facts if kind == "fact" else data.answers).get(variable.key[1], UNKNOWN)
+                index = _class_index(variable, given)
+            node &= self._class_bdds[variable.index][index]
+        return Region(self, node)
+
+    # -- witnesses and descriptions
+    def _assignment(self, region: Region) -> dict[int, int] | None:
+        """A class per variable for one case of the region, preferring "not given" wherever it can."""
+        node = region.node
+        if node == self.bdd.false:
+            return None
+        support = self.bdd.support(node)
+        choice: dict[int, int] = {}
+        for variable in self.variables:
+            if not support.intersection(variable.bits):
+                choice[variable.index] = 0
+                continue
+            for index in range(len(variable.classes)):  # class 0, "not given", first
+                narrowed = node & self._class_bdds[variable.index][index]
+                if narrowed != self.bdd.false:
+                    node = narrowed
+                    choice[variable.index] = index
+                    break
+        return choice
+
+    def witness(self, region: Region, case_id: str = "witness") -> dict | None:
+        """A case of the region in the input shape of ``carag eval`` (None when the region is empty)."""
+        choice = self._assignment(region)
+        if choice is None:
+            return None
+        facts: dict[str, Any] = {}
+        answers: dict[str, Any] = {}
+        for variable in self.variables:
+            cls = variable.classes[choice[variable.index]]
+            kind = variable.key[0]
+            if kind == "numbers":
+                for name, value in cls.values:
+                    if value is not UNKNOWN:
+                        facts[name] = json_value(value)
+            elif cls is not UNKNOWN:
+                (facts if kind == "fact" else answers)[variable.key[1]] = json_value(cls)
+        ordered = [n for r in self.rules_list for n in r.symbols.facts]
+        facts = {n: facts[n] for n in dict.fromkeys(ordered) if n in facts}
+        return {"id": case_id, "facts": facts, "answers": answers}
+
+    def describe(self, region: Region, limit: int = 4) -> str:
+        """The region in plain English (up to ``limit`` alternatives, then how many more)."""
+        return describing.describe(self, region, limit)
+
+    def count(self, region: Region) -> int:
+        """How many classes of cases the region holds (for sizes in reports)."""
+        bits = sum(len(v.bits) for v in self.variables)
+        return int(self.bdd.count(region.node, nvars=bits)) if bits else (0 if region.is_empty else 1)
+
+
+def _class_index(variable: Variable, value: Any) -> int:
+    """The class a concrete fact or answer value falls in."""
+    if value is UNKNOWN:
+        return 0
+    if isinstance(value, frozenset):
+        named = variable.named
+        for i, cls in enumerate(variable.classes):
+            if isinstance(cls, frozenset) and cls & named == value & named and bool(cls - named) == bool(value - named):
+                return i
+    for i, cls in enumerate(variable.classes):
+        if cls is not UNKNOWN and type(cls) is type(value) and cls == value:
+            return i
+    if isinstance(value, str):  # a text the rules never name behaves like every other such text
+        return variable.classes.index(OTHER_TEXTS[0])
+    raise ValueError(f"no class of {variable.key} holds {value!r}")
+
+
+def _cell_index(variable: Variable, values: dict) -> int:
+    """The cell of a component that concrete dates and numbers fall in."""
+    ordinal = {n: (v.toordinal() if hasattr(v, "toordinal") else v) for n, v in values.items() if v is not UNKNOWN}
+    for i, cell in enumerate(variable.classes):
+        if any((v is UNKNOWN) != (n not in ordinal) for n, v in cell.values):
+            continue
+        if all((atom.value(ordinal) > 0) - (atom.value(ordinal) < 0) == sign for atom, sign in cell.signs):
+            return i
+    raise ValueError(f"no cell of {variable.key} holds {values!r}")

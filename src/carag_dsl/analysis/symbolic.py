@@ -1,0 +1,294 @@
+"""The reference evaluator's semantics, lifted from one case to every case at once.
+
+Where :mod:`carag_dsl.runtime.evaluator` computes one value for one case, this
+computes, for every expression, a *valuation*: a map from each value the
+expression can take (``UNKNOWN`` included) to the BDD of the classes of cases
+where it takes it. The BDDs of one valuation are disjoint and cover the space.
+Each operation applies the evaluator's own rule to every pair of values, so the
+two agree by construction (and ``tests/test_analysis_exact.py`` checks it
+against brute force).
+"""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from typing import Any, Callable
+
+from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.compiler.symbols import CASE_TYPE
+from carag_dsl.language import ast
+from carag_dsl.runtime.logic import UNKNOWN, k_and, k_not, k_or
+
+Valuation = dict  # value -> BDD node
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+_UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+
+
+class SymbolicRules:
+    """One rule set evaluated over the case space ``space`` (a :class:`carag_dsl.analysis.CaseSpace`)."""
+
+    def __init__(self, space, rules: CheckedRules):
+        self.space = space
+        self.rules = rules
+        self.bdd = space.bdd
+        self._memo: dict[int, tuple[ast.Expr, Valuation]] = {}
+        self._defines: dict[str, Valuation] = {}
+        self._statuses: dict[str, Valuation] = {}
+        self._derived: dict[str, Valuation] = {}
+        self._case_type: Valuation | None = None
+        self._contradiction = None
+
+    # -- valuations of building blocks
+    def constant(self, value: Any) -> Valuation:
+        return {value: self.bdd.true}
+
+    def _combine(self, pairs, function) -> Valuation:
+        result: Valuation = {}
+        false = self.bdd.false
+        for (a, bdd_a), (b, bdd_b) in pairs:
+            both = bdd_a & bdd_b
+            if both == false:
+                continue
+            value = function(a, b)
+            result[value] = result[value] | both if value in result else both
+        return result
+
+    def apply2(self, left: Valuation, right: Valuation, function) -> Valuation:
+        return self._combine(((a, b) for a in left.items() for b in right.items()), function)
+
+    def apply1(self, operand: Valuation, function) -> Valuation:
+        result: Valuation = {}
+        for value, bdd in operand.items():
+            out = function(value)
+            result[out] = result[out] | bdd if out in result else bdd
+        return result
+
+    def truth(self, expr: ast.Expr | None, value: Any = True):
+        """The BDD where ``expr`` evaluates to ``value`` (True, False or UNKNOWN)."""
+        if expr is None:
+            return self.bdd.true if value is True else self.bdd.false
+        return self.valuation(expr).get(value, self.bdd.false)
+
+    # -- expressions
+    def valuation(self, expr: ast.Expr) -> Valuation:
+        key = id(expr)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit[1]
+        result = self._evaluate(expr)
+        self._memo[key] = (expr, result)
+        return result
+
+    def _evaluate(self, node: ast.Expr) -> Valuation:
+        if isinstance(node, ast.Name):
+            return self.name(node.name)
+        if isinstance(node, ast.AnswerRef):
+            return self.answer(node.question_id)
+        if isinstance(node, (ast.IntLit, ast.DateLit, ast.TextLit, ast.BoolLit)):
+            return self.constant(node.value)
+        if isinstance(node, ast.DurationLit):
+            return self.constant(datetime.timedelta(days=node.amount * _UNIT_DAYS[node.unit]))
+        if isinstance(node, ast.SetLit):
+            return self.constant(frozenset(node.members))
+        if isinstance(node, ast.Not):
+            return self.apply1(self.valuation(node.operand), k_not)
+        if isinstance(node, ast.BoolOp):
+            return self.apply2(self.valuation(node.left), self.valuation(node.right), k_and if node.op == "and" else k_or)
+        if isinstance(node, ast.Compare):
+            return self.apply2(self.valuation(node.left), self.valuation(node.right), self._comparer(node.op))
+        if isinstance(node, ast.In):
+            return self.apply2(self.valuation(node.element), self.valuation(node.collection), _member(node.negated))
+        if isinstance(node, ast.IsEmpty):
+            return self.apply1(self.valuation(node.operand), _emptiness(node.negated))
+        if isinstance(node, ast.Arith):
+            return self.apply2(self.valuation(node.left), self.valuation(node.right), _arith(node.op))
+        if isinstance(node, ast.DaysBetween):
+            return self.apply2(self.valuation(node.start), self.valuation(node.end), _days_between)
+        if isinstance(node, ast.If):
+            return self._if(node)
+        raise TypeError(f"no symbolic rule for {type(node).__name__}")
+
+    def _comparer(self, op: str):
+        compare = _COMPARE[op]
+        scale_rank = self.rules.scale_rank
+
+        def function(left, right):
+            if left is UNKNOWN or right is UNKNOWN:
+                return UNKNOWN
+            if op not in ("==", "!="):
+                ranks = scale_rank(left, right)
+                if ranks is not None:
+                    left, right = ranks
+            return compare(left, right)
+
+        return function
+
+    def _if(self, node: ast.If) -> Valuation:
+        condition = self.valuation(node.condition)
+        then, otherwise = self.valuation(node.then), self.valuation(node.otherwise)
+        result: Valuation = {}
+        false = self.bdd.false
+
+        def add(value, bdd):
+            if bdd != false:
+                result[value] = result[value] | bdd if value in result else bdd
+
+        for value, bdd in then.items():
+            add(value, bdd & condition.get(True, false))
+        for value, bdd in otherwise.items():
+            add(value, bdd & condition.get(False, false))
+        unknown = condition.get(UNKNOWN, false)
+        if unknown != false:
+            agreed = self.apply2(then, otherwise, lambda a, b: a if a is not UNKNOWN and a == b else UNKNOWN)
+            for value, bdd in agreed.items():
+                add(value, bdd & unknown)
+        return result
+
+    # -- names, answers, the case type
+    def name(self, name: str) -> Valuation:
+        symbols = self.rules.symbols
+        if name in symbols.facts:
+            return self.space.fact_valuation(name)
+        if name in symbols.defines:
+            if name not in self._defines:
+                self._defines[name] = self.valuation(symbols.defines[name].expr)
+            return self._defines[name]
+        if name == CASE_TYPE:
+            return self.case_type()
+        return self.constant(name)
+
+    def answer(self, question_id: str) -> Valuation:
+        given = self.space.answer_valuation(question_id, self.rules)
+        unanswered = given.pop(UNKNOWN, self.bdd.false)
+        if unanswered == self.bdd.false:
+            return given
+        for value, bdd in self.derived(question_id).items():
+            part = bdd & unanswered
+            if part != self.bdd.false:
+                given[value] = given[value] | part if value in given else part
+        return given
+
+    def derived(self, question_id: str) -> Valuation:
+        """The value a question's derive rules give it when it applies and is unanswered."""
+        if question_id not in self._derived:
+            question = self.rules.symbols.questions.get(question_id)
+            remaining = self.status(question_id)[APPLIES] if question is not None else self.bdd.false
+            result: Valuation = {}
+            fired_any = self.bdd.false
+            for rule in question.derive if question is not None else ():
+                fires = remaining & self.truth(rule.condition, True)
+                if fires != self.bdd.false:
+                    result[rule.value] = result[rule.value] | fires if rule.value in result else fires
+                fired_any |= fires
+                remaining &= ~self.truth(rule.condition, True)
+            result[UNKNOWN] = ~fired_any
+            self._derived[question_id] = result
+        return self._derived[question_id]
+
+    def status(self, question_id: str) -> Valuation:
+        """APPLIES / NOT_APPLICABLE / PENDING -> BDD."""
+        if question_id not in self._statuses:
+            question = self.rules.symbols.questions[question_id]
+            if question.applies is None:
+                self._statuses[question_id] = {APPLIES: self.bdd.true, NOT_APPLICABLE: self.bdd.false, PENDING: self.bdd.false}
+            else:
+                self._statuses[question_id] = {
+                    APPLIES: self.truth(question.applies, True),
+                    NOT_APPLICABLE: self.truth(question.applies, False),
+                    PENDING: self.truth(question.applies, UNKNOWN),
+                }
+        return self._statuses[question_id]
+
+    def override_choices(self) -> dict[str, Any]:
+        """Case-type value -> BDD where some override for it holds."""
+        decl = self.rules.symbols.case_type
+        chosen: dict[str, Any] = {}
+        for override in decl.overrides if decl is not None else ():
+            holds = self.truth(override.condition, True)
+            chosen[override.value] = chosen.get(override.value, self.bdd.false) | holds
+        return chosen
+
+    def contradiction(self):
+        """Where overrides for different case types hold together (the engine rejects such a case)."""
+        if self._contradiction is None:
+            choices = list(self.override_choices().values())
+            found = self.bdd.false
+            for i, first in enumerate(choices):
+                for second in choices[i + 1:]:
+                    found |= first & second
+            self._contradiction = found
+        return self._contradiction
+
+    def case_type(self) -> Valuation:
+        if self._case_type is None:
+            decl = self.rules.symbols.case_type
+            result: Valuation = {}
+            if decl is None:
+                result[UNKNOWN] = self.bdd.true
+            else:
+                remaining = self.bdd.true
+                for value, holds in self.override_choices().items():
+                    part = remaining & holds
+                    result[value] = result.get(value, self.bdd.false) | part
+                    remaining &= ~holds
+                for rule in decl.rules:
+                    if rule.condition is None:
+                        result[rule.value] = result.get(rule.value, self.bdd.false) | remaining
+                        remaining = self.bdd.false
+                        break
+                    result[rule.value] = result.get(rule.value, self.bdd.false) | (remaining & self.truth(rule.condition, True))
+                    unknown = remaining & self.truth(rule.condition, UNKNOWN)
+                    result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | unknown
+                    remaining &= self.truth(rule.condition, False)
+                result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | remaining
+            self._case_type = {v: b for v, b in result.items() if b != self.bdd.false}
+        return self._case_type
+
+    def accepted(self):
+        """Where the engine accepts a case: every constraint on a given fact holds (or is unknown), no contradicting overrides."""
+        valid = ~self.contradiction()
+        for constraint in self.rules.symbols.constraints:
+            valid &= ~self.space.fact_given(constraint.field) | ~self.truth(constraint.expr, False)
+        return valid & self.space.allowed_by(self.rules)
+
+
+def _member(negated: bool):
+    def function(element, collection):
+        if element is UNKNOWN or collection is UNKNOWN:
+            return UNKNOWN
+        found = element in collection
+        return not found if negated else found
+
+    return function
+
+
+def _emptiness(negated: bool):
+    def function(value):
+        if value is UNKNOWN:
+            return UNKNOWN
+        return bool(value) if negated else not value
+
+    return function
+
+
+def _arith(op: str):
+    def function(left, right):
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        try:
+            return left + right if op == "+" else left - right
+        except OverflowError:
+            return UNKNOWN
+
+    return function
+
+
+def _days_between(start, end):
+    if start is UNKNOWN or end is UNKNOWN:
+        return UNKNOWN
+    return end - start

@@ -1,0 +1,251 @@
+"""The variables of the case space and their classes, each with a concrete representative.
+
+A variable is a fact, an answer, or a *component* of dates and whole numbers
+(see :mod:`.numeric`). Its classes are the values the rules can tell apart,
+class 0 always being "not given" (a missing fact, an unanswered question):
+
+- an option fact or answer: each of its options;
+- a yes/no fact: true and false;
+- a text: every text the rules compare it with, the empty text, and two other texts;
+- a multi-choice fact or answer: every subset of the options the rules name, with or
+  without one option they do not name;
+- a component of dates and numbers: its cells.
+
+Every class holds the runtime value a case with it has (``datetime.date``,
+``frozenset``, ...), so expressions are evaluated on real values and every
+witness is a real case.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from typing import Any, Iterable
+
+import attrs
+
+from carag_dsl.compiler import types as T
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.language import ast
+from carag_dsl.runtime.logic import UNKNOWN
+from carag_dsl.analysis import numeric
+from carag_dsl.analysis.numeric import AnalysisUnsupported, Form
+
+_UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+OTHER_TEXTS = ("some other text", "another text")
+
+
+@attrs.frozen
+class Variable:
+    """One variable: ``key`` (``("fact", name)``, ``("answer", id)`` or ``("numbers", names)``) and its classes.
+
+    ``classes[i]`` is the runtime value (or, for a component, a :class:`numeric.Cell`);
+    class 0 is always the missing value.
+    """
+
+    key: tuple
+    classes: tuple[Any, ...]
+    index: int
+    #: For a multi-choice field: the options the rules name (the others behave alike).
+    named: frozenset = frozenset()
+
+    @property
+    def bits(self) -> tuple[str, ...]:
+        width = max(1, (len(self.classes) - 1).bit_length())
+        return tuple(f"v{self.index}b{b}" for b in range(width))
+
+
+def all_expressions(rules: CheckedRules) -> Iterable[ast.Expr]:
+    """Every expression of a rule set that decides something (defines, constraints, case type, questions)."""
+    symbols = rules.symbols
+    for define in symbols.defines.values():
+        yield define.expr
+    for constraint in symbols.constraints:
+        yield constraint.expr
+    if symbols.case_type is not None:
+        for rule in symbols.case_type.rules:
+            if rule.condition is not None:
+                yield rule.condition
+        for override in symbols.case_type.overrides:
+            yield override.condition
+    for question in symbols.questions.values():
+        if question.applies is not None:
+            yield question.applies
+        for derive in question.derive:
+            yield derive.condition
+
+
+# ------------------------------------------------------------------ numeric forms
+
+
+def _fact_kind(rules: CheckedRules, name: str) -> str | None:
+    decl = rules.symbols.facts.get(name)
+    return decl.type.kind if decl is not None else None
+
+
+def numeric_forms(expr: ast.Expr, rules: CheckedRules, atoms: list[Form], seen: dict) -> list[Form] | None:
+    """The linear forms a date/number expression can take (one per branch of an ``if``); None if not numeric.
+
+    Collects into ``atoms`` every comparison the rules make between such forms.
+    """
+    key = id(expr)
+    if key in seen:
+        return seen[key][1]
+    seen[key] = (expr, None)  # keeps expr alive so its id stays unique
+    result = _forms(expr, rules, atoms, seen)
+    seen[key] = (expr, result)
+    return result
+
+
+def _forms(expr, rules, atoms, seen) -> list[Form] | None:
+    def sub(e):
+        return numeric_forms(e, rules, atoms, seen)
+
+    if isinstance(expr, ast.Name):
+        if _fact_kind(rules, expr.name) in ("int", "date"):
+            return [Form.of({expr.name: 1})]
+        define = rules.symbols.defines.get(expr.name)
+        return sub(define.expr) if define is not None else None
+    if isinstance(expr, ast.IntLit):
+        return [Form.of({}, expr.value)]
+    if isinstance(expr, ast.DateLit):
+        return [Form.of({}, expr.value.toordinal())]
+    if isinstance(expr, ast.DurationLit):
+        return [Form.of({}, expr.amount * _UNIT_DAYS.get(expr.unit, 0))]
+    if isinstance(expr, (ast.Arith, ast.DaysBetween)):
+        first, second = (expr.left, expr.right) if isinstance(expr, ast.Arith) else (expr.end, expr.start)
+        sign = -1 if isinstance(expr, ast.DaysBetween) or expr.op == "-" else 1
+        a, b = sub(first), sub(second)
+        if a is None or b is None:
+            return None
+        return list(dict.fromkeys(x.plus(y, sign) for x in a for y in b))
+    if isinstance(expr, ast.If):
+        sub(expr.condition)
+        a, b = sub(expr.then), sub(expr.otherwise)
+        if a is None or b is None:
+            return None
+        # An unknown condition still gives a value when both branches agree: that compares them.
+        atoms.extend(x.plus(y, -1).normalized() for x in a for y in b)
+        return list(dict.fromkeys(a + b))
+    for child in ast.children(expr):
+        sub(child)
+    if isinstance(expr, ast.Compare):
+        a, b = sub(expr.left), sub(expr.right)
+        if a is not None and b is not None:
+            atoms.extend(x.plus(y, -1).normalized() for x in a for y in b)
+    return None
+
+
+# ------------------------------------------------------------------ the classes of one fact or answer
+
+
+def _mentioned(rules_list: list[CheckedRules]) -> tuple[set[str], set[str]]:
+    """Every bare name and set member the rules write (so every option code they name), and every text."""
+    codes: set[str] = set()
+    texts: set[str] = set()
+    for rules in rules_list:
+        for expr in all_expressions(rules):
+            for node in ast.walk(expr):
+                if isinstance(node, ast.Name):
+                    codes.add(node.name)
+                elif isinstance(node, ast.SetLit):
+                    codes.update(node.members)
+                elif isinstance(node, ast.TextLit):
+                    texts.add(node.value)
+    return codes, texts
+
+
+def value_classes(type_exprs: list[ast.TypeExpr], codes_named: set[str], texts: set[str]) -> tuple[Any, ...]:
+    """The classes of a fact or answer of these declared types (several when rule sets differ), missing first."""
+    kinds = {t.kind for t in type_exprs}
+    values: list[Any] = [UNKNOWN]
+    options: list[str] = []
+    for type_expr in type_exprs:
+        options += [c for c in T.option_codes(type_expr) if c not in options]
+    if kinds <= {"bool"}:
+        values += [True, False]
+    elif kinds <= {"text"}:
+        values += list(dict.fromkeys(sorted(texts) + [""] + list(OTHER_TEXTS)))
+    elif kinds <= {"any"}:
+        named = [c for c in options if c in codes_named]
+        unnamed = [c for c in options if c not in codes_named][:1]
+        for size in range(len(named) + 1):
+            for subset in itertools.combinations(named, size):
+                values.append(frozenset(subset))
+                if unnamed:
+                    values.append(frozenset(subset + tuple(unnamed)))
+    elif kinds <= set(T.SINGLE_OPTION_KINDS):
+        values += options
+    else:
+        raise AnalysisUnsupported(f"a field is declared with different kinds of value in the rule sets compared ({', '.join(sorted(kinds))})")
+    return tuple(values)
+
+
+def build_variables(rules_list: list[CheckedRules]) -> tuple[list[Variable], dict[tuple, Variable], dict[str, Variable], list[Form]]:
+    """Every variable of the joint space of the rule sets.
+
+    Returns the variables, a map from fact/answer key to its variable, a map from
+    each date/number fact to its component, and every atom collected.
+    """
+    codes, texts = _mentioned(rules_list)
+    variables: list[Variable] = []
+    by_key: dict[tuple, Variable] = {}
+
+    def add(key, classes, type_exprs=()):
+        named = frozenset(c for t in type_exprs for c in T.option_codes(t) if c in codes)
+        variable = Variable(key, tuple(classes), len(variables), named)
+        variables.append(variable)
+        by_key[key] = variable
+        return variable
+
+    numeric_facts: dict[str, str] = {}
+    fact_types: dict[str, list[ast.TypeExpr]] = {}
+    for rules in rules_list:
+        for name, decl in rules.symbols.facts.items():
+            fact_types.setdefault(name, []).append(decl.type)
+    for name, type_exprs in fact_types.items():
+        kinds = {t.kind for t in type_exprs}
+        if kinds & {"int", "date"}:
+            if len(kinds) > 1:
+                raise AnalysisUnsupported(f"the fact '{name}' is a {' in one rule set and a '.join(sorted(kinds))} in another")
+            numeric_facts[name] = kinds.pop()
+            continue
+        add(("fact", name), value_classes(type_exprs, codes, texts), type_exprs)
+
+    read_answers: dict[str, list[ast.TypeExpr]] = {}
+    for rules in rules_list:
+        for expr in all_expressions(rules):
+            for node in ast.walk(expr):
+                if isinstance(node, ast.AnswerRef):
+                    decl = rules.symbols.questions.get(node.question_id)
+                    if decl is not None and decl.answer is not None:
+                        read_answers.setdefault(node.question_id, [])
+        for qid in read_answers:
+            decl = rules.symbols.questions.get(qid)
+            if decl is not None and decl.answer is not None and decl.answer not in read_answers[qid]:
+                read_answers[qid].append(decl.answer)
+    for qid, type_exprs in read_answers.items():
+        add(("answer", qid), value_classes(type_exprs, codes, texts), type_exprs)
+
+    atoms: list[Form] = []
+    for rules in rules_list:
+        seen: dict = {}
+        for expr in all_expressions(rules):
+            numeric_forms(expr, rules, atoms, seen)
+    component_of: dict[str, Variable] = {}
+    date_vars = {n for n, k in numeric_facts.items() if k == "date"}
+    for names, component_atoms in numeric.components(numeric_facts, [a for a in atoms if a.variables]):
+        cells = numeric.component_cells(names, component_atoms, date_vars)
+        variable = add(("numbers", tuple(names)), cells)
+        for name in names:
+            component_of[name] = variable
+    return variables, by_key, component_of, list(dict.fromkeys(atoms))
+
+
+def json_value(value: Any) -> Any:
+    """A runtime value as case data writes it (dates as text, sets as sorted lists)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value

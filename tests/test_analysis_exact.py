@@ -1,0 +1,151 @@
+"""The case space of carag_dsl.analysis is exact: checked against brute force on generated rule sets.
+
+Exact means two things, both checked on small generated rule sets (Hypothesis):
+
+- no finding without a witness: every region the space says is non-empty has a
+  witness that the reference evaluator accepts and that lands where the space says
+  (status of every question, case type);
+- no missed finding: every concrete case of a brute-force pool (every option,
+  missing values, dates on and beside every boundary) that the engine accepts falls
+  in a non-empty class whose statuses and case type are the engine's own, and
+  every case the engine rejects falls in no class at all.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+from hypothesis import given, settings
+
+from carag_dsl.analysis import CaseSpace
+from carag_dsl.compiler import types as T
+from carag_dsl.errors import CaseDataError
+from carag_dsl.runtime.evaluate import evaluate_case
+from carag_dsl.testing import rule_sets
+from carag_dsl.tools.strategies import anchor_dates, boundary_days
+
+POOL_SIZE = 400
+
+
+def _fact_pool(rules) -> list[list[tuple[str, object]]]:
+    """Per fact, the values brute force tries: missing, every option, ints and dates at every boundary."""
+    anchors = [d.isoformat() for d in anchor_dates(rules)]
+    offsets = boundary_days(rules)
+    ints = sorted({v for a in range(-1, 2) for v in (0, 50 + a, 100 + a)} | {n.value + d for e in _exprs(rules) for n in _ints(e) for d in (-1, 0, 1)})
+    pools = []
+    for name, decl in rules.symbols.facts.items():
+        kind = decl.type.kind
+        if kind == "bool":
+            values = [True, False]
+        elif kind == "int":
+            values = ints
+        elif kind == "date":
+            values = anchors + [("offset", o) for o in offsets]
+        elif kind == "any":
+            codes = T.option_codes(decl.type)
+            values = [list(s) for n in range(len(codes) + 1) for s in itertools.combinations(codes, n)]
+        else:
+            values = list(T.option_codes(decl.type))
+        pools.append([(name, None)] + [(name, v) for v in values])
+    return pools
+
+
+def _exprs(rules):
+    from carag_dsl.analysis.variables import all_expressions
+
+    return list(all_expressions(rules))
+
+
+def _ints(expr):
+    from carag_dsl.language import ast
+
+    return [n for n in ast.walk(expr) if isinstance(n, ast.IntLit)]
+
+
+def _answer_pool(rules) -> list[list[tuple[str, object]]]:
+    return [
+        [(qid, None)] + [(qid, code) for code in T.option_codes(decl.answer)]
+        for qid, decl in rules.symbols.questions.items() if decl.answer is not None
+    ]
+
+
+def _brute_force_cases(rules, size: int, seed: int):
+    """Every combination of the pools, or a fixed random sample of them when there are more than ``size``."""
+    import datetime
+
+    pools = _fact_pool(rules) + _answer_pool(rules)
+    total = 1
+    for pool in pools:
+        total *= len(pool)
+    rng = random.Random(seed)
+    combos = itertools.product(*pools) if total <= size else ([rng.choice(p) for p in pools] for _ in range(size))
+    for combo in combos:
+        facts, answers = {}, {}
+        first_date = None
+        for name, value in combo:
+            if value is None:
+                continue
+            if name in rules.symbols.facts:
+                if isinstance(value, tuple):  # a date at an offset from the first date given
+                    if first_date is None:
+                        continue
+                    value = (first_date + datetime.timedelta(days=value[1])).isoformat()
+                if rules.symbols.facts[name].type.kind == "date" and first_date is None:
+                    first_date = datetime.date.fromisoformat(value)
+                facts[name] = value
+            else:
+                answers[name] = value
+        yield {"id": "brute", "facts": facts, "answers": answers}
+
+
+def _outcome(rules, case):
+    try:
+        result = evaluate_case(rules, case, backend="reference").to_dict()
+    except CaseDataError:
+        return None
+    return result
+
+
+@settings(max_examples=25)
+@given(rule_sets())
+def test_every_case_of_brute_force_falls_in_the_class_the_space_gives_it(pair):
+    text, rules = pair
+    space = CaseSpace(rules)
+    statuses = {qid: space.status(qid) for qid in rules.symbols.questions}
+    case_types = space.case_type()
+    for case in _brute_force_cases(rules, POOL_SIZE, seed=len(text)):
+        region = space.region_of(case)
+        result = _outcome(rules, case)
+        if result is None:
+            assert region.is_empty, (text, case)
+            continue
+        assert not region.is_empty, (text, case)
+        assert (region - case_types.get(_ct(result), space.nothing)).is_empty, (text, case, result["case_type"])
+        for qid, answer in result["questions"].items():
+            assert (region - statuses[qid][answer["status"]]).is_empty, (text, case, qid, answer["status"])
+
+
+def _ct(result):
+    from carag_dsl.runtime.logic import UNKNOWN
+
+    return UNKNOWN if result["case_type"] is None else result["case_type"]
+
+
+@settings(max_examples=25)
+@given(rule_sets())
+def test_every_witness_of_a_non_empty_region_evaluates_to_what_the_region_says(pair):
+    text, rules = pair
+    space = CaseSpace(rules)
+    for qid in rules.symbols.questions:
+        for status, region in space.status(qid).items():
+            witness = space.witness(region)
+            if region.is_empty:
+                assert witness is None
+                continue
+            result = _outcome(rules, witness)
+            assert result is not None, (text, witness)
+            assert result["questions"][qid]["status"] == status, (text, qid, status, witness)
+    for value, region in space.case_type().items():
+        result = _outcome(rules, space.witness(region))
+        assert result is not None and _ct(result) == value, (text, value)
