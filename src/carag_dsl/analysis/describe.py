@@ -10,15 +10,13 @@ Date and number classes read as the bounds their cell puts on each difference:
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from carag_dsl.runtime.logic import UNKNOWN
 
-if TYPE_CHECKING:
-    from carag_dsl.analysis.space import CaseSpace, Region
 
-
-def describe(space: "CaseSpace", region: "Region", limit: int) -> str:
+def describe(space: Any, region: Any, limit: int) -> str:
+    """``space.describe(region)`` (a function of its own: the space module imports this one, not the reverse)."""
     if region.is_empty:
         return "no case"
     parts = _alternatives(space, region.node, limit + 1)

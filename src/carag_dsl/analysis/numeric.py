@@ -172,7 +172,7 @@ def _sign_vectors(nodes, atoms: list[Form], base_edges):
     dist0 = _closure(nodes, base_edges)
     if dist0 is None:
         return
-    stack = [((), base_edges, dist0)]
+    stack: list[tuple[tuple[tuple[Form, int], ...], list, dict]] = [((), base_edges, dist0)]
     while stack:
         signs, edges, dist = stack.pop()
         if len(signs) == len(atoms):

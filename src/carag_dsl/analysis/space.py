@@ -24,9 +24,9 @@ from carag_dsl.analysis.symbolic import SymbolicRules
 from carag_dsl.analysis.variables import OTHER_TEXTS, Variable, build_variables, json_value
 
 try:  # CUDD when the wheel has it (fast); the pure-Python BDDs of the same package otherwise
-    from dd.cudd import BDD
+    from dd.cudd import BDD  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover - depends on the platform's dd wheel
-    from dd.autoref import BDD
+    from dd.autoref import BDD  # type: ignore[import-not-found,unused-ignore,no-redef]
 
 STATUSES = (APPLIES, NOT_APPLICABLE, PENDING)
 
@@ -152,8 +152,8 @@ class CaseSpace:
             kind, name = variable.key[0], variable.key[1]
             if kind == "numbers":
                 continue
-            decl = rules.symbols.facts.get(name) if kind == "fact" else rules.symbols.questions.get(name)
-            type_expr = (decl.type if kind == "fact" else decl.answer) if decl is not None else None
+            fact, question = rules.symbols.facts.get(name), rules.symbols.questions.get(name)
+            type_expr = (fact.type if fact is not None else None) if kind == "fact" else (question.answer if question is not None else None)
             codes = set(T.option_codes(type_expr)) if type_expr is not None else set()
             for index, value in enumerate(variable.classes):
                 if value is UNKNOWN:

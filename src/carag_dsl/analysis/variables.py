@@ -217,13 +217,13 @@ def build_variables(rules_list: list[CheckedRules]) -> tuple[list[Variable], dic
         for expr in all_expressions(rules):
             for node in ast.walk(expr):
                 if isinstance(node, ast.AnswerRef):
-                    decl = rules.symbols.questions.get(node.question_id)
-                    if decl is not None and decl.answer is not None:
+                    read = rules.symbols.questions.get(node.question_id)
+                    if read is not None and read.answer is not None:
                         read_answers.setdefault(node.question_id, [])
         for qid in read_answers:
-            decl = rules.symbols.questions.get(qid)
-            if decl is not None and decl.answer is not None and decl.answer not in read_answers[qid]:
-                read_answers[qid].append(decl.answer)
+            question = rules.symbols.questions.get(qid)
+            if question is not None and question.answer is not None and question.answer not in read_answers[qid]:
+                read_answers[qid].append(question.answer)
     for qid, type_exprs in read_answers.items():
         add(("answer", qid), value_classes(type_exprs, codes, texts), type_exprs)
 
