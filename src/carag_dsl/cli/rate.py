@@ -53,7 +53,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    reader = _reader_for(args.cases)
+    reader = reader_for(args.cases)
     ruleset = load_rules(args)
     tally = RatingTally(ruleset, args.by)  # an unknown --by fails here, before any reading
     bad = 0
@@ -85,7 +85,7 @@ def run(args) -> int:
     return 1 if bad else 0
 
 
-def _reader_for(path: str):
+def reader_for(path: str):
     if path == "-":
         return read_jsonl_cases
     suffix = Path(path).suffix.lower()

@@ -117,11 +117,17 @@ class RatingTally:
         """Evaluate one case and count it. Raises CaseDataError (counting nothing) for bad data."""
         self.add(evaluate_case(self.ruleset, case))
 
+    def group_of(self, evaluation: "Evaluation") -> Any:
+        """The subgroup an evaluated case is counted in (None without ``by``, or when its value is not known)."""
+        if self._by_kind is None or self.by is None:
+            return None
+        return group_value(evaluation, self.by, self._by_kind, self._codes)
+
     def add(self, evaluation: "Evaluation") -> None:
         """Count one evaluated case."""
         targets = [self.overall]
-        if self._by_kind is not None and self.by is not None:
-            key = group_value(evaluation, self.by, self._by_kind, self._codes)
+        if self._by_kind is not None:
+            key = self.group_of(evaluation)
             if key not in self.groups:
                 self.groups[key] = self._new_counters()
             targets.append(self.groups[key])
@@ -146,7 +152,7 @@ class RatingTally:
             for key in sorted(self.groups, key=self._group_sort_key):
                 group = self.groups[key]
                 group_questions, group_standards = self._rate(group)
-                groups.append(RatingGroup(self.by or "", _json_group_value(key), group.cases, group_questions, group_standards))
+                groups.append(RatingGroup(self.by or "", json_group_value(key), group.cases, group_questions, group_standards))
         return Rating(self.overall.cases, key_questions, standards, tuple(groups), tuple(failures))
 
     def _rate(self, counters: _Counters) -> tuple[dict[str, "KeyQuestionFigures"], dict[str, "StandardFigures"]]:
@@ -379,7 +385,8 @@ def group_value(evaluation: "Evaluation", by: str, kind: str, codes: tuple[str, 
     return value
 
 
-def _json_group_value(key: Any) -> Any:
+def json_group_value(key: Any) -> Any:
+    """A subgroup's key as JSON: a list for a multi-choice value, a date as text, a duration in days."""
     if isinstance(key, tuple):
         return list(key)
     if isinstance(key, datetime.date):

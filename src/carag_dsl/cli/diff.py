@@ -1,0 +1,156 @@
+"""``carag diff OLD NEW`` and ``carag diff --git REV [RULES]``: what a change to the rules does.
+
+Exit status: 0 when every case comes to the same thing under both versions,
+1 when something routes differently (so CI can ask for a review) or a line of
+``--cases`` is bad, 2 on usage errors. See docs/diff.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+import attrs
+
+from carag_dsl.api import RuleSet, load
+from carag_dsl.cli._progress import Progress
+from carag_dsl.cli.rate import CsvHeaderError, reader_for
+from carag_dsl.cli._common import open_input
+from carag_dsl.errors import CaragError, RuleError, UsageError
+from carag_dsl.language.resources import bundled_rules_path
+from carag_dsl.source import Source
+
+FORMATS = ("text", "markdown", "json", "html")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "diff",
+        help="what a change to the rules does to routing, judgements and ratings",
+        description="Compare two versions of a rule set: for every question the cases whose status changes, "
+        "as a condition in plain English with an example case; the same for the case type, derived judgements "
+        "and the cases rejected; and apart from that the edits that route nothing (text, guidance, questions "
+        "added, removed or renamed, bands, standards). Exit 0 when nothing routes differently, 1 when something does.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="OLD NEW", help="two rule sets (a root .carag file or a folder each); with --git, at most one: RULES")
+    parser.add_argument("--git", metavar="REV", help="compare RULES (default: the bundled CARaG folder) with the same path at git revision REV (read with git, no checkout)")
+    parser.add_argument("--cases", metavar="FILE", help="also evaluate a sample under both versions: JSON Lines (.jsonl, .ndjson, .json; '-' for standard input) or CSV (.csv)")
+    parser.add_argument("--by", metavar="NAME", help="with --cases, break the counts and ratings down by a fact, a defined name, case_type or a question id")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="text (the default), markdown (for a pull request), json, or html (a self-contained page)")
+    parser.add_argument("--output", metavar="PATH", help="write the diff to PATH instead of standard output")
+    parser.add_argument("--no-exact", action="store_true", help="skip the exact analysis of the case space (only the declarations, and --cases if given)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    if args.by and not args.cases:
+        raise UsageError("--by breaks down the sample given with --cases; give --cases FILE too")
+    if args.cases:
+        reader_for(args.cases)  # an unreadable name is a usage error before any work
+    with _rule_sets(args) as (old, new, old_name, new_name):
+        from carag_dsl.tools.diff.compare import diff_rules
+
+        result = diff_rules(old, new, old_name, new_name, exact=not args.no_exact)
+        bad = 0
+        if args.cases:
+            cases, bad = _compare_sample(args, old, new, result.pairing)
+            result = attrs.evolve(result, cases=cases)
+    _write(result.to_dict(), args)
+    return 1 if result.routes_differently or bad else 0
+
+
+@contextlib.contextmanager
+def _rule_sets(args):
+    if args.git is None:
+        if len(args.paths) != 2:
+            raise UsageError("give two rule sets to compare (carag diff OLD NEW), or one with a revision (carag diff --git REV [RULES])")
+        old_path, new_path = args.paths
+        yield load(old_path), load(new_path), old_path, new_path
+        return
+    if len(args.paths) > 1:
+        raise UsageError("with --git, give at most one rule set: carag diff --git REV [RULES]")
+    from carag_dsl.tools.diff.revision import rules_at_revision
+
+    rules = Path(args.paths[0]) if args.paths else bundled_rules_path()
+    new = load(rules)
+    with rules_at_revision(args.git, rules) as (copy_root, old_path):
+        try:
+            old = load(old_path)
+        except RuleError as error:
+            raise _at_revision(error, copy_root, args.git) from None
+        yield old, new, f"{args.git}:{args.paths[0] if args.paths else rules}", str(rules)
+
+
+def _at_revision(error: RuleError, copy_root: Path, revision: str) -> RuleError:
+    """The errors of the old rules, their places named REV:path rather than by the temporary copy."""
+    prefix = str(copy_root.resolve()) + "/"
+
+    def place(span):
+        if span.source is None or not span.source.path.startswith(prefix):
+            return span
+        return attrs.evolve(span, source=Source(f"{revision}:{span.source.path[len(prefix):]}", span.source.text))
+
+    return RuleError(attrs.evolve(d, span=place(d.span), notes=tuple((place(s), n) for s, n in d.notes)) for d in error.diagnostics)
+
+
+def _compare_sample(args, old: RuleSet, new: RuleSet, pairing) -> tuple[dict, int]:
+    from carag_dsl.tools.diff.empirical import CaseComparison
+
+    comparison = CaseComparison(old, new, pairing, args.by)  # an unknown --by fails before any reading
+    reader = reader_for(args.cases)
+    bad = 0
+    with open_input(args.cases) as stream:
+        progress = Progress.for_input(args.cases, "comparing")
+        lines = progress.track(stream) if progress else stream
+        try:
+            for number, case, wrong in _read_cases(reader, old, new, lines, args.cases):
+                if wrong is None:
+                    try:
+                        comparison.add(case)
+                    except CaragError as error:
+                        wrong = str(error)
+                if wrong is not None:
+                    bad += 1
+                    if progress:
+                        progress.clear()
+                    print(f"{args.cases}:{number}: error: {wrong}", file=sys.stderr)
+        finally:
+            if progress:
+                progress.clear()
+    if bad:
+        print(f"{bad} bad line{'s' if bad != 1 else ''} in {args.cases} left out of the comparison", file=sys.stderr)
+    return comparison.result(), bad
+
+
+def _read_cases(reader, old: RuleSet, new: RuleSet, lines, path: str):
+    """The rows of the sample, read with the new version's columns or, for a CSV of the old one, with its columns."""
+    try:
+        yield from reader(new, lines, path)
+    except CsvHeaderError:
+        if path == "-":
+            raise
+        with open_input(path) as again:  # a column only the old version has (a question since removed)
+            yield from reader(old, again, path)
+
+
+def _write(data: dict, args) -> None:
+    if args.format == "json":
+        import json
+
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        from carag_dsl.tools.diff.render_html import render_html
+
+        text = render_html(data)
+    else:
+        from carag_dsl.tools.diff.render import RENDERERS
+
+        text = RENDERERS[args.format](data)
+    if args.output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write the diff to {args.output}: {error.strerror}") from None

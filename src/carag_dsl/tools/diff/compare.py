@@ -1,0 +1,116 @@
+"""``diff_rules(old, new)``: what a change to the rules does, as data the formatters render.
+
+The result lists, apart from each other: the routing changes (where a
+question's status differs, by case type, each with a plain-English condition
+and a witness case), the case-type changes, the changes to derived judgements,
+the cases now rejected or now accepted, and the edits that route nothing
+(questions added, removed and renamed, text, labels, guidance, options,
+sections, bands, standards). With a sample of cases (:mod:`.empirical`) it
+also says how many cases change and which ratings move.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import attrs
+
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.compiler.symbols import CASE_TYPE
+from carag_dsl.tools.diff.declarations import FieldEdit, QuestionPairing, declaration_edits, pair_questions, question_edits, rule_edits
+from carag_dsl.tools.diff.exact import CONSTRAINTS, MAX_POINTS, Change, ExactResult, compare
+from carag_dsl.tools.diff.versions import Version
+
+
+@attrs.frozen
+class RuleDiff:
+    old: CheckedRules
+    new: CheckedRules
+    old_name: str
+    new_name: str
+    pairing: QuestionPairing
+    exact: ExactResult | None
+    text: tuple[FieldEdit, ...]
+    rules: tuple[FieldEdit, ...]
+    declarations: tuple[FieldEdit, ...]
+    cases: dict[str, Any] | None = None  # the empirical comparison over a sample (see empirical.py)
+
+    def changes(self, kind: str) -> list[Change]:
+        """``routing``, ``case_type``, ``judgements`` or ``constraints``."""
+        if self.exact is None:
+            return []
+        prefix = {"routing": "status:", "judgements": "value:"}.get(kind)
+        if prefix is not None:
+            return [c for c in self.exact.changes if c.target.startswith(prefix)]
+        target = {"case_type": CASE_TYPE, "constraints": CONSTRAINTS}[kind]
+        return [c for c in self.exact.changes if c.target == target]
+
+    @property
+    def routes_differently(self) -> bool:
+        """Something a case comes to differs: the exit status 1 of ``carag diff``."""
+        if self.exact is not None and self.exact.changes:
+            return True
+        return bool(self.cases and self.cases.get("changed_cases"))
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "old": _describe(self.old, self.old_name),
+            "new": _describe(self.new, self.new_name),
+            "routing": [_change(c) for c in self.changes("routing")],
+            "case_type": [_change(c) for c in self.changes("case_type")],
+            "judgements": [_change(c) for c in self.changes("judgements")],
+            "constraints": [_change(c) for c in self.changes("constraints")],
+            "text": [e.to_dict() for e in self.text],
+            "rules": [e.to_dict() for e in self.rules],
+            "declarations": [e.to_dict() for e in self.declarations],
+            "added": list(self.pairing.added),
+            "removed": list(self.pairing.removed),
+            "renamed": [r.to_dict() for r in self.pairing.renamed],
+            "exact": self.exact is not None,
+            "not_analysed": [{"result": u.target, "reason": u.reason} for u in self.exact.unanalysed] if self.exact else [],
+            "notes": list(self.exact.notes) if self.exact else [],
+            "routes_differently": self.routes_differently,
+        }
+        if self.cases is not None:
+            data["cases"] = self.cases
+        return data
+
+
+def _describe(rules: CheckedRules, name: str) -> dict[str, Any]:
+    return {"path": name, "name": rules.name, "version": rules.version, "questions": len(rules.questions)}
+
+
+def _change(change: Change) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "question": change.question,
+        "from": change.before,
+        "to": change.after,
+        "case_type": change.case_type,
+        "condition": change.condition,
+        "witness": change.witness,
+    }
+    if change.message is not None:
+        data["message"] = change.message
+    return data
+
+
+def diff_rules(
+    old: CheckedRules,
+    new: CheckedRules,
+    old_name: str = "old",
+    new_name: str = "new",
+    exact: bool = True,
+    max_points: int = MAX_POINTS,
+    progress: Callable[[str], None] | None = None,
+) -> RuleDiff:
+    """Compare two checked rule sets. ``exact=False`` leaves out the case-space analysis (declarations only)."""
+    pairing = pair_questions(old, new)
+    result = None
+    if exact:
+        result = compare(Version(old, pairing.pairs), Version(new, {}), max_points, progress)
+    return RuleDiff(
+        old, new, old_name, new_name, pairing, result,
+        tuple(question_edits(old, new, pairing)),
+        tuple(rule_edits(old, new, pairing)),
+        tuple(declaration_edits(old, new)),
+    )

@@ -1,0 +1,203 @@
+"""A rule diff for people: plain text for the terminal, Markdown for a pull request.
+
+Both read the JSON-ready data of :meth:`RuleDiff.to_dict` (so every output
+says the same), and both group the questions whose status changes the same
+way in the same region, since one edit (a case-type rule) moves many
+questions at once.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+STATUS_WORDS = {"applies": "applies", "not_applicable": "not applicable", "pending": "pending"}
+MAX_TEXT = 160  # characters of an edited text shown before it is cut short
+
+
+def words(value: Any) -> str:
+    """A status, answer or case type as people say it; None as "none"."""
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return STATUS_WORDS.get(value, str(value))
+
+
+def witness_json(case: dict[str, Any]) -> str:
+    return json.dumps({"facts": case["facts"], "answers": case["answers"]}, ensure_ascii=False)
+
+
+def grouped(changes: list[dict[str, Any]]) -> list[tuple[list[str], dict[str, Any]]]:
+    """Changes that differ only in the question, gathered: ([question ids], the first change)."""
+    groups: dict[tuple, tuple[list[str], dict[str, Any]]] = {}
+    for change in changes:
+        key = (words(change["from"]), words(change["to"]), change["case_type"], change["condition"], change.get("message"))
+        groups.setdefault(key, ([], change))[0].append(change["question"])
+    return list(groups.values())
+
+
+def shorten(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def _headline(data: dict[str, Any]) -> str:
+    def name(side: dict[str, Any]) -> str:
+        version = f" version {side['version']}" if side.get("version") else ""
+        return f"{side['path']}{version}"
+
+    return f"{name(data['old'])} -> {name(data['new'])}"
+
+
+def change_title(questions: list[str], change: dict[str, Any], kind: str) -> str:
+    moved = f"{words(change['from'])} -> {words(change['to'])}"
+    if kind == "case_type":
+        return f"case type {change['from'] or 'not known'} -> {change['to'] or 'not known'}"
+    if kind == "constraints":
+        return f"cases {'now rejected' if change['to'] == 'rejected' else 'now accepted'}" + (f" ({change['message']})" if change.get("message") else "")
+    subject = ", ".join(questions)
+    where = f" (new case type: {change['case_type']})" if change.get("case_type") else ""
+    if kind == "judgements":
+        return f"{subject}: derived answer {moved}{where}"
+    return f"{subject}: {moved}{where}"
+
+
+SECTIONS = (
+    ("routing", "Routing: where questions apply differently"),
+    ("case_type", "Case type"),
+    ("judgements", "Derived judgements"),
+    ("constraints", "Cases rejected or accepted"),
+)
+
+
+class _Writer:
+    """The one layout, written as text or as Markdown."""
+
+    def __init__(self, markdown: bool):
+        self.markdown = markdown
+        self.lines: list[str] = []
+
+    def heading(self, text: str, level: int = 2) -> None:
+        if self.lines:
+            self.lines.append("")
+        self.lines.append(("#" * level + " " + text) if self.markdown else text)
+        if self.markdown:
+            self.lines.append("")
+
+    def item(self, text: str, depth: int = 0) -> None:
+        self.lines.append(("  " * depth + "- " + text) if self.markdown else ("  " * (depth + 1) + text))
+
+    def code(self, text: str) -> str:
+        return f"`{text}`" if self.markdown else text
+
+    def text(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def render_text(data: dict[str, Any]) -> str:
+    return _render(data, _Writer(markdown=False))
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    return _render(data, _Writer(markdown=True))
+
+
+def _render(data: dict[str, Any], out: _Writer) -> str:
+    out.heading(f"carag diff: {_headline(data)}", 1)
+    if not data["exact"]:
+        out.text("The case space was not analysed (--no-exact): only the declarations are compared.")
+    elif not data["routes_differently"]:
+        out.text("No routing change: every case gets the same questions, case type, derived judgements and acceptance.")
+    for key, title in SECTIONS:
+        if data[key]:
+            _changes(out, data[key], key, title)
+    for item in data["not_analysed"]:
+        out.text(f"Not analysed: {item['result']}: {item['reason']}.")
+    for note in data["notes"]:
+        out.text(f"Note: {note}.")
+    _declarations(out, data)
+    if "cases" in data:
+        _cases(out, data["cases"])
+    return "\n".join(out.lines) + "\n"
+
+
+def _changes(out: _Writer, changes: list[dict[str, Any]], kind: str, title: str) -> None:
+    gathered = grouped(changes)
+    count = len({c["question"] for c in changes}) if kind in ("routing", "judgements") else len(changes)
+    unit = "question" if kind in ("routing", "judgements") else "change"
+    out.heading(f"{title} ({count} {unit}{'s' if count != 1 else ''})")
+    for questions, change in gathered:
+        out.item(change_title(questions, change, kind))
+        out.item(f"when {change['condition']}", 1)
+        out.item(f"for example {out.code(witness_json(change['witness']))}", 1)
+
+
+def _declarations(out: _Writer, data: dict[str, Any]) -> None:
+    if data["added"] or data["removed"] or data["renamed"] or data["text"] or data["declarations"]:
+        out.heading("Not routing: what was edited")
+    if data["added"]:  # (the heading above is written when any of these is there)
+        out.item("added: " + ", ".join(data["added"]))
+    if data["removed"]:
+        out.item("removed: " + ", ".join(data["removed"]))
+    for rename in data["renamed"]:
+        out.item(f"renamed: {rename['old']} -> {rename['new']} (same text)")
+    for edit in data["text"] + data["declarations"]:
+        out.item(f"{subject(edit)} {edit['field']}: {_edit(out, edit)}")
+    if data["rules"]:
+        out.heading("Rules edited (what they do is listed above)", 2)
+        for edit in data["rules"]:
+            out.item(f"{subject(edit)} {edit['field']}: {_edit(out, edit)}")
+
+
+def subject(edit: dict[str, Any]) -> str:
+    """What an edit is to: a question id, or the kind and name of another declaration."""
+    if "question" in edit:
+        return str(edit["question"])
+    return f"{edit['kind']} {edit['name']}" if edit["name"] else edit["kind"]
+
+
+def _edit(out: _Writer, edit: dict[str, Any]) -> str:
+    if edit["old"] is None or edit["old"] == [] or edit["old"] == {}:
+        return f"set to {out.code(shorten(edit['new']))}"
+    if edit["new"] is None or edit["new"] == [] or edit["new"] == {}:
+        return f"removed (was {out.code(shorten(edit['old']))})"
+    return f"{out.code(shorten(edit['old']))} -> {out.code(shorten(edit['new']))}"
+
+
+def _cases(out: _Writer, cases: dict[str, Any]) -> None:
+    out.heading(f"In the sample ({cases['cases']} case{'s' if cases['cases'] != 1 else ''})")
+    _case_block(out, cases, 0)
+    for group in cases.get("groups", []):
+        value = "not known" if group["value"] is None else words(group["value"])
+        out.heading(f"Where {cases['by']} is {value} ({group['cases']} case{'s' if group['cases'] != 1 else ''})", 3)
+        _case_block(out, group, 0)
+
+
+def _case_block(out: _Writer, block: dict[str, Any], depth: int) -> None:
+    out.item(f"{block['changed_cases']} case{'s' if block['changed_cases'] != 1 else ''} come to something different", depth)
+    if block["now_rejected"] or block["now_accepted"]:
+        out.item(f"{block['now_rejected']} now rejected, {block['now_accepted']} now accepted", depth)
+    for move in block["case_type"]:
+        out.item(f"case type {words(move['from'])} -> {words(move['to'])}: {move['count']}", depth)
+    for entry in block["questions"]:
+        moves = ", ".join(f"{words(m['from'])} -> {words(m['to'])}: {m['count']}" for m in entry["changes"])
+        out.item(f"{entry['question']}: {moves}", depth)
+    for entry in block["judgements"]:
+        moves = ", ".join(f"{words(m['from'])} -> {words(m['to'])}: {m['count']}" for m in entry["changes"])
+        out.item(f"{entry['question']} derived answer: {moves}", depth)
+    ratings = block["ratings"]
+    for entry in ratings["key_questions"]:
+        out.item(f"{entry['question']}: {_figures(entry['old'])} -> {_figures(entry['new'])}" + ("  (band moves)" if entry["band_moved"] else ""), depth)
+    for entry in ratings["standards"]:
+        out.item(f"standard {entry['standard']}: {entry['old'] or 'no band'} -> {entry['new'] or 'no band'}" + ("  (band moves)" if entry["moved"] else ""), depth)
+
+
+def _figures(figures: dict[str, Any] | None) -> str:
+    if not figures or figures["percent"] is None:
+        return "not judged"
+    return f"{figures['percent']:.1f}% of {figures['n_judged']} {figures['band'] or ''}".rstrip()
+
+
+RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_text, "markdown": render_markdown}
