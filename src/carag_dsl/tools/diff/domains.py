@@ -63,7 +63,7 @@ class Variable:
     values: tuple[Any, ...]
     words: tuple[str, ...]  # per value, what "the input has this value" reads as (index 0: not known)
     ordered: bool = False
-    realizations: tuple[dict[str, dict[str, Any]], ...] = ()
+    realizations: tuple[dict[str, Any] | None, ...] = ()  # per value, a case giving it (None: no case does)
 
     @property
     def size(self) -> int:
@@ -285,6 +285,6 @@ def date_variable(key: str, literal_days: Iterable[datetime.date], reference: st
     return Variable(key, label, "date", (None, *values), tuple(words), ordered=True)
 
 
-def node_variable(key: str, label: str, values: Sequence[Any], words: Sequence[str], realizations: Sequence[dict]) -> Variable:
+def node_variable(key: str, label: str, values: Sequence[Any], words: Sequence[str], realizations: Sequence[dict | None]) -> Variable:
     """An intermediate result both versions compute alike (a defined condition, the case type)."""
     return Variable(key, label, "node", (None, *values), tuple(words), realizations=tuple(realizations))

@@ -86,7 +86,7 @@ class CaseComparison:
         for tally, evaluation in zip(self.tallies, (before, after)):
             if isinstance(evaluation, Evaluation):
                 tally.add(evaluation)
-        group = self.tallies[1].group_of(after) if isinstance(after, Evaluation) else self.tallies[0].group_of(before)
+        group = self.tallies[1].group_of(after) if isinstance(after, Evaluation) else self.tallies[0].group_of(before) if isinstance(before, Evaluation) else None
         targets = [self.overall]
         if self.by is not None:
             targets.append(self.groups.setdefault(group, _Counts()))
@@ -137,7 +137,7 @@ class CaseComparison:
             data["groups"] = []
             for key, counts in sorted(self.groups.items(), key=lambda item: (item[0] is None, str(item[0]))):
                 group = {"value": json_group_value(key), **counts.to_dict()}
-                empty = {"key_questions": {}, "standards": {}}
+                empty: dict[str, Any] = {"key_questions": {}, "standards": {}}
                 json_key = _hashable(json_group_value(key))
                 group["ratings"] = _rating_moves(old_groups.get(json_key, empty), new_groups.get(json_key, empty))
                 data["groups"].append(group)

@@ -196,7 +196,7 @@ class _Planner:
             if note not in self.notes:
                 self.notes.append(note)
         variables = [self._leaf_variable(leaf, found, leaves) for leaf in leaves]
-        variables += [self._node_variables[c] for c in cuts]
+        variables += [v for c in cuts if (v := self._node_variables[c]) is not None]
         return Space(tuple(variables), tuple(region))
 
     def _split(self, targets: list[str], blocked: set[str]) -> tuple[list[str], list[str], list[str]]:
@@ -243,14 +243,14 @@ class _Planner:
             values: list[Any] = list(new.symbols.case_types())
             label = "the case type"
             words = ["the case type is not yet known"] + [f"the case is {v}" for v in values]
-            read = lambda scope: scope.case_type  # noqa: E731
+            read: Callable[[Any], Any] = lambda scope: scope.case_type  # noqa: E731
         elif old.is_condition(node) and new.is_condition(node):
             name = node[7:]
             doc = new.symbols.defines[name].doc
             label = f"'{name}'"
             values = [True, False]
             words = [f"whether {doc or label} is not yet known", doc or f"{label} holds", f"not ({doc})" if doc else f"{label} does not hold"]
-            read = lambda scope, name=name: scope.name(name)  # noqa: E731
+            read = lambda scope, name=name: scope.name(name)  # type: ignore[misc]  # noqa: E731
         else:
             return None
         space = self.space([node])
@@ -316,6 +316,7 @@ def _case_for(variables: Sequence[Variable], point: tuple[int, ...]) -> dict[str
     for variable, index in zip(variables, point):
         if variable.kind == "node":
             realization = variable.realizations[index]
+            assert realization is not None, "only realizable values are enumerated"
             case["facts"].update(realization["facts"])
             case["answers"].update(realization["answers"])
             continue

@@ -33,12 +33,12 @@ def rename_answers(expr: ast.Expr, mapping: dict[str, str]) -> ast.Expr:
     """The expression with each ``[ID]`` replaced by ``[mapping[ID]]`` (ids not in the mapping kept)."""
     if isinstance(expr, ast.AnswerRef):
         return attrs.evolve(expr, question_id=mapping.get(expr.question_id, expr.question_id))
-    changes = {}
+    changes: dict[str, Any] = {}
     for field in attrs.fields(type(expr)):
         value = getattr(expr, field.name)
         if attrs.has(type(value)) and not isinstance(value, (ast.Option, ast.TypeExpr)) and field.name != "span":
             changes[field.name] = rename_answers(value, mapping)
-    return attrs.evolve(expr, **changes) if changes else expr
+    return attrs.evolve(expr, **changes) if changes else expr  # type: ignore[misc,arg-type]
 
 
 class Version:
@@ -88,19 +88,17 @@ class Version:
         if not self.has(node):
             return []
         kind, _, name = node.partition(":")
-        found: list[ast.Expr | None]
-        if node == CASE_TYPE:
-            decl = self.symbols.case_type
+        found: list[ast.Expr | None] = []
+        decl = self.symbols.case_type
+        question = self.question(name)
+        if node == CASE_TYPE and decl is not None:
             found = [r.condition for r in decl.rules] + [o.condition for o in decl.overrides]
         elif kind == "define":
             found = [self.symbols.defines[name].expr]
-        elif kind == "status":
-            found = [self.question(name).applies]
-        elif kind == "value":
-            question = self.question(name)
+        elif kind == "status" and question is not None:
+            found = [question.applies]
+        elif kind == "value" and question is not None:
             found = [question.applies] + [d.condition for d in question.derive]
-        else:
-            found = []
         return [self.shared_expr(e) for e in found if e is not None]
 
     def inputs(self, node: str) -> list[str]:
@@ -148,11 +146,12 @@ class Version:
                 text = f"{node} undeclared"
             else:
                 parts = [node, *(format_expr(e) for e in self.exprs(node))]
-                if node == CASE_TYPE:
-                    decl = self.symbols.case_type
+                decl = self.symbols.case_type
+                if node == CASE_TYPE and decl is not None:
                     parts += [r.value for r in decl.rules] + [o.value for o in decl.overrides]
-                if node.startswith("value:"):
-                    parts += [d.value for d in self.question(node[6:]).derive]
+                question = self.question(node[6:]) if node.startswith("value:") else None
+                if question is not None:
+                    parts += [d.value for d in question.derive]
                 parts += [self.signature(n) for n in self.inputs(node)]
                 text = "\n".join(parts)
             self._signatures[node] = text
