@@ -10,16 +10,28 @@ Date and number classes read as the bounds their cell puts on each difference:
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 from carag_dsl.runtime.logic import UNKNOWN
 
 
-def describe(space: Any, region: Any, limit: int) -> str:
-    """``space.describe(region)`` (a function of its own: the space module imports this one, not the reverse)."""
+def describe(space: Any, region: Any, limit: int, within: Any = None) -> str:
+    """``space.describe(region)`` (a function of its own: the space module imports this one, not the reverse).
+
+    ``within``: the region the description may take for granted (by default, the cases every
+    rule set accepts; for a region outside them, such as CaseSpace.accepted_only_by, all
+    well-formed cases).
+    """
     if region.is_empty:
         return "no case"
-    parts = _alternatives(space, region.node, limit + 1)
+    if within is not None:
+        universe = within.node
+    elif (region.node & ~space._universe) == space.bdd.false:
+        universe = space._universe
+    else:
+        universe = space._domain
+    parts = _alternatives(space, region.node, limit + 1, universe)
     if not parts:
         return "every case"
     if len(parts) > limit:
@@ -27,10 +39,9 @@ def describe(space: Any, region: Any, limit: int) -> str:
     return "; or ".join(parts)
 
 
-def _variables_in(space, node):
+def _variables_in(space, node, universe):
     """The variables the region restricts beyond what the space itself does (its constraints, its domains)."""
     support = space.bdd.support(node)
-    universe = space._universe
     return [
         v for v in space.variables
         if support.intersection(v.bits) and (space.bdd.exist(list(v.bits), node) & universe) != node
@@ -46,26 +57,26 @@ def _classes_in(space, node, variable) -> list[int]:
     return [i for i, bdd in enumerate(space._class_bdds[variable.index]) if (node & bdd) != space.bdd.false]
 
 
-def _alternatives(space, node, limit: int) -> list[str]:
-    node = node & space._universe
-    variables = _variables_in(space, node)
+def _alternatives(space, node, limit: int, universe) -> list[str]:
+    node = node & universe
+    variables = _variables_in(space, node, universe)
     if not variables:
         return []
     product = space.bdd.true
     for variable in variables:
         product &= _projection(space, node, variable)
-    if (product & space._universe) == node:
+    if (product & universe) == node:
         phrases = [_phrase(space, v, _classes_in(space, node, v)) for v in variables]
         return [" and ".join(p for p in phrases if p)] if any(phrases) else []
     first = variables[0]
     groups: dict = {}
     for index in _classes_in(space, node, first):
-        rest = space.bdd.exist(list(first.bits), node & space._class_bdds[first.index][index]) & space._universe
+        rest = space.bdd.exist(list(first.bits), node & space._class_bdds[first.index][index]) & universe
         groups.setdefault(rest, []).append(index)
     found: list[str] = []
     for rest, indexes in groups.items():
         head = _phrase(space, first, indexes)
-        tails = _alternatives(space, rest, limit) or [""]
+        tails = _alternatives(space, rest, limit, universe) or [""]
         for tail in tails:
             found.append(" and ".join(p for p in (head, tail) if p))
             if len(found) >= limit:
@@ -79,7 +90,8 @@ def _phrase(space, variable, indexes: list[int]) -> str:
     if kind == "numbers":
         if len(indexes) == count:
             return ""
-        return " or ".join(f"({_cell_text(variable.classes[i], name)})" if len(indexes) > 1 else _cell_text(variable.classes[i], name) for i in indexes)
+        texts = [_bounds_text(*cell) for cell in _merged([_cell_bounds(variable.classes[i], name) for i in indexes])]
+        return " or ".join(f"({text})" if len(texts) > 1 else text for text in texts)
     label = f"[{name}]" if kind == "answer" else name
     missing = "unanswered" if kind == "answer" else "not given"
     if len(indexes) == count:
@@ -101,9 +113,9 @@ def _value_text(value) -> str:
     return str(value)
 
 
-def _cell_text(cell, names) -> str:
+def _cell_bounds(cell, names) -> tuple:
+    """(values, names, {(plus, minus): [low, high]}): the bounds a cell puts on each difference it decides."""
     values = dict(cell.values)
-    phrases = [f"{n} is not given" for n in names if values[n] is UNKNOWN]
     bounds: dict[tuple, list] = {}
     for atom, sign in cell.signs:
         terms = dict(atom.terms)
@@ -119,8 +131,46 @@ def _cell_text(cell, names) -> str:
             bounds[key][0] = target + 1
         elif sign < 0 and (high is None or target - 1 < high):
             bounds[key][1] = target - 1
+    return values, names, bounds
+
+
+def _merged(cells: list[tuple]) -> list[tuple]:
+    """Cells that differ only in one bound, on neighbouring ranges, read as one range ("57 to 63 days", not 57 to 62 or 63)."""
+    cells = list(cells)
+    merging = True
+    while merging:
+        merging = False
+        for i, j in itertools.permutations(range(len(cells)), 2):
+            joined = _join(cells[i], cells[j])
+            if joined is not None:
+                cells[i] = joined
+                del cells[j]
+                merging = True
+                break
+    return cells
+
+
+def _join(first: tuple, second: tuple) -> tuple | None:
+    values, names, bounds = first
+    other_values, _, other_bounds = second
+    if bounds.keys() != other_bounds.keys() or {n for n, v in values.items() if v is UNKNOWN} != {n for n, v in other_values.items() if v is UNKNOWN}:
+        return None
+    differing = [key for key in bounds if bounds[key] != other_bounds[key]]
+    if len(differing) != 1:
+        return None
+    (key,) = differing
+    (low, high), (other_low, other_high) = bounds[key], other_bounds[key]
+    if high is not None and other_low is not None and high + 1 == other_low:
+        return values, names, {**bounds, key: [low, other_high]}
+    return None
+
+
+def _bounds_text(values: dict, names, bounds: dict) -> str:
+    phrases = [f"{n} is not given" for n in names if values[n] is UNKNOWN]
     described = set()
     for (plus, minus), (low, high) in bounds.items():
+        if low is None and high is None:  # merged cells that together allow every difference
+            continue
         described.update({plus, minus})
         is_date = isinstance(values.get(plus), datetime.date)
         if minus is None:

@@ -101,6 +101,7 @@ class CaseSpace:
                 any_class |= bdd
             domain &= any_class
         self._universe = domain
+        self._domain = domain  # every well-formed case, accepted or not
         self._symbolic = {id(r): SymbolicRules(self, r) for r in self.rules_list}
         self._accepted = {id(r): self._symbolic[id(r)].accepted() & domain for r in self.rules_list}
         universe = domain
@@ -179,6 +180,17 @@ class CaseSpace:
     def accepted(self, rules: CheckedRules) -> Region:
         region = Region.__new__(Region)
         region.space, region.node = self, self._accepted[id(rules)]
+        return region
+
+    def accepted_only_by(self, accepting: CheckedRules, rejecting: CheckedRules) -> Region:
+        """The well-formed cases ``accepting`` accepts and ``rejecting`` rejects (what a change of constraints does).
+
+        Unlike every other region it lies outside the cases all rule sets accept, so it is
+        not narrowed to them (combine it with nothing but its own kind); ``witness`` and
+        ``describe`` read it over all well-formed cases.
+        """
+        region = Region.__new__(Region)
+        region.space, region.node = self, self._accepted[id(accepting)] & ~self._accepted[id(rejecting)]
         return region
 
     def status(self, question_id: str, rules: CheckedRules | None = None) -> dict[str, Region]:
@@ -263,9 +275,12 @@ class CaseSpace:
         facts = {n: facts[n] for n in dict.fromkeys(ordered) if n in facts}
         return {"id": case_id, "facts": facts, "answers": answers}
 
-    def describe(self, region: Region, limit: int = 4) -> str:
-        """The region in plain English (up to ``limit`` alternatives, then how many more)."""
-        return describing.describe(self, region, limit)
+    def describe(self, region: Region, limit: int = 4, within: Region | None = None) -> str:
+        """The region in plain English (up to ``limit`` alternatives, then how many more).
+
+        ``within``: what the description may take for granted (see :func:`describe.describe`).
+        """
+        return describing.describe(self, region, limit, within)
 
     def count(self, region: Region) -> int:
         """How many classes of cases the region holds (for sizes in reports)."""

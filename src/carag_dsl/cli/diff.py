@@ -48,6 +48,11 @@ def run(args) -> int:
         raise UsageError("--by breaks down the sample given with --cases; give --cases FILE too")
     if args.cases:
         reader_for(args.cases)  # an unreadable name is a usage error before any work
+    if not args.no_exact:
+        try:
+            import carag_dsl.analysis  # noqa: F401
+        except ImportError:
+            raise UsageError("the exact analysis of carag diff needs the dd package: pip install 'carag-dsl[analysis]' (or give --no-exact)") from None
     with _rule_sets(args) as (old, new, old_name, new_name):
         from carag_dsl.tools.diff.compare import diff_rules
 

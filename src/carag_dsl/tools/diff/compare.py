@@ -11,15 +11,13 @@ also says how many cases change and which ratings move.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
 from carag_dsl.compiler.ruleset import CheckedRules
-from carag_dsl.compiler.symbols import CASE_TYPE
 from carag_dsl.tools.diff.declarations import FieldEdit, QuestionPairing, declaration_edits, pair_questions, question_edits, rule_edits
-from carag_dsl.tools.diff.exact import CONSTRAINTS, MAX_POINTS, Change, ExactResult, compare
-from carag_dsl.tools.diff.versions import Version
+from carag_dsl.tools.diff.exact import CASE_TYPE, CONSTRAINTS, Change, ExactResult, compare
 
 
 @attrs.frozen
@@ -50,6 +48,8 @@ class RuleDiff:
         """Something a case comes to differs: the exit status 1 of ``carag diff``."""
         if self.exact is not None and self.exact.changes:
             return True
+        if self.exact is not None and self.exact.unanalysed is not None and self.rules:
+            return True  # the rules changed in a way the analysis cannot decide: a person must look
         return bool(self.cases and self.cases.get("changed_cases"))
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,9 +66,8 @@ class RuleDiff:
             "added": list(self.pairing.added),
             "removed": list(self.pairing.removed),
             "renamed": [r.to_dict() for r in self.pairing.renamed],
-            "exact": self.exact is not None,
-            "not_analysed": [{"result": u.target, "reason": u.reason} for u in self.exact.unanalysed] if self.exact else [],
-            "notes": list(self.exact.notes) if self.exact else [],
+            "exact": self.exact is not None and self.exact.unanalysed is None,
+            "not_analysed": self.exact.unanalysed if self.exact else None,
             "routes_differently": self.routes_differently,
         }
         if self.cases is not None:
@@ -100,14 +99,10 @@ def diff_rules(
     old_name: str = "old",
     new_name: str = "new",
     exact: bool = True,
-    max_points: int = MAX_POINTS,
-    progress: Callable[[str], None] | None = None,
 ) -> RuleDiff:
     """Compare two checked rule sets. ``exact=False`` leaves out the case-space analysis (declarations only)."""
     pairing = pair_questions(old, new)
-    result = None
-    if exact:
-        result = compare(Version(old, pairing.pairs), Version(new, {}), max_points, progress)
+    result = compare(old, new, pairing) if exact else None
     return RuleDiff(
         old, new, old_name, new_name, pairing, result,
         tuple(question_edits(old, new, pairing)),

@@ -106,17 +106,15 @@ def render_markdown(data: dict[str, Any]) -> str:
 
 def _render(data: dict[str, Any], out: _Writer) -> str:
     out.heading(f"carag diff: {_headline(data)}", 1)
-    if not data["exact"]:
+    if not data["exact"] and not data["not_analysed"]:
         out.text("The case space was not analysed (--no-exact): only the declarations are compared.")
     elif not data["routes_differently"]:
         out.text("No routing change: every case gets the same questions, case type, derived judgements and acceptance.")
     for key, title in SECTIONS:
         if data[key]:
             _changes(out, data[key], key, title)
-    for item in data["not_analysed"]:
-        out.text(f"Not analysed: {item['result']}: {item['reason']}.")
-    for note in data["notes"]:
-        out.text(f"Note: {note}.")
+    if data["not_analysed"]:
+        out.text(f"The case space could not be analysed exactly: {data['not_analysed']}")
     _declarations(out, data)
     if "cases" in data:
         _cases(out, data["cases"])

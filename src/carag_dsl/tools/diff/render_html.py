@@ -36,10 +36,8 @@ def render_html(data: dict[str, Any]) -> str:
     for key, title in SECTIONS:
         if data[key]:
             parts.append(_changes(data[key], key, title))
-    for item in data["not_analysed"]:
-        parts.append(f"<p>Not analysed: {_e(item['result'])}: {_e(item['reason'])}.</p>")
-    for note in data["notes"]:
-        parts.append(f"<p>Note: {_e(note)}.</p>")
+    if data["not_analysed"]:
+        parts.append(f"<p>The case space could not be analysed exactly: {_e(data['not_analysed'])}</p>")
     parts.append(_declarations(data))
     if "cases" in data:
         parts.append(_cases(data["cases"]))
