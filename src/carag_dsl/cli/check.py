@@ -8,7 +8,8 @@ from pathlib import Path
 from carag_dsl.errors import RuleError
 from carag_dsl.language.loader import choose_rules, find_root
 from carag_dsl.tools.which_rules import announce, ruleset_path
-from carag_dsl.api import load
+from carag_dsl.api import RuleSet
+from carag_dsl.compiler.ruleset import compile_path
 from carag_dsl.cli._common import RULES_DEFAULT
 
 
@@ -23,7 +24,7 @@ def run(args) -> int:
     for path in args.paths or [None]:
         choice = choose_rules(path)
         try:
-            ruleset = load(choice.path)
+            ruleset = compile_path(choice.path, RuleSet, tests=True)  # test blocks are checked too
         except RuleError as error:
             print(error.render(), file=sys.stderr)
             failed += len(error.diagnostics)

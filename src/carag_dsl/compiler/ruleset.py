@@ -18,16 +18,16 @@ import hashlib
 import threading
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 import attrs
 import networkx as nx
 
-from carag_dsl.compiler import graph, symbols as symbols_pass, typecheck
+from carag_dsl.compiler import graph, symbols as symbols_pass, testcheck, typecheck
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import Diagnostic, RuleError
 from carag_dsl.language import ast
-from carag_dsl.language.loader import load_modules
+from carag_dsl.language.loader import load_modules, read_test_files, test_files
 from carag_dsl.language.parser import parse
 from carag_dsl.language.resources import bundled_rules_path
 from carag_dsl.source import NOWHERE
@@ -58,10 +58,11 @@ class CheckedRules:
     is a frozen networkx graph (changing either raises).
     """
 
-    __slots__ = ("_symbols", "_graph", "_modules", "_order", "_scales", "_questions", "_derived", "_derived_lock", "__weakref__")
+    __slots__ = ("_symbols", "_graph", "_modules", "_tests", "_order", "_scales", "_questions", "_derived", "_derived_lock", "__weakref__")
 
-    def __init__(self, symbols: symbols_pass.Symbols, dependency_graph: nx.DiGraph, modules: list[ast.Module]):
+    def __init__(self, symbols: symbols_pass.Symbols, dependency_graph: nx.DiGraph, modules: list[ast.Module], test_files: Sequence[ast.TestDecl] = ()):
         self._symbols = symbols
+        self._tests = tuple(symbols.tests) + tuple(test_files)
         self._graph = nx.freeze(dependency_graph)
         self._modules = tuple(modules)
         self._order = tuple(graph.evaluation_order(dependency_graph))
@@ -92,6 +93,11 @@ class CheckedRules:
     def modules(self) -> tuple[ast.Module, ...]:
         """The parsed files, root first, in include order."""
         return self._modules
+
+    @property
+    def tests(self) -> tuple[ast.TestDecl, ...]:
+        """The test blocks, checked: those in the rule files, then (when loaded with ``tests=True``) ``tests/*.carag``."""
+        return self._tests
 
     @property
     def order(self) -> tuple[str, ...]:
@@ -186,13 +192,18 @@ def _content_hash(rules: CheckedRules) -> str:
     return digest.hexdigest()[:16]
 
 
-def compile_modules(modules: list[ast.Module], cls: type[_Rules]) -> _Rules:
+def compile_modules(
+    modules: list[ast.Module], cls: type[_Rules], test_files: Sequence[ast.TestDecl] = (), earlier: Sequence[Diagnostic] = ()
+) -> _Rules:
     """Run every compiler pass over parsed modules; raise RuleError with all diagnostics.
 
     ``cls`` is the class to build (:class:`CheckedRules` or a subclass, such as
-    the public :class:`carag_dsl.RuleSet`).
+    the public :class:`carag_dsl.RuleSet`). ``test_files`` are test blocks read
+    from test-only files, checked with the rule files' own; ``earlier`` are
+    diagnostics found while reading, reported with the compiler's.
     """
     table, diagnostics = symbols_pass.collect(modules)
+    diagnostics = list(earlier) + diagnostics
     try:
         _, type_diagnostics = typecheck.check(table)
     except RecursionError:  # the parser accepts deeper nesting than the checker can walk
@@ -201,15 +212,28 @@ def compile_modules(modules: list[ast.Module], cls: type[_Rules]) -> _Rules:
     diagnostics += type_diagnostics
     dependency_graph = graph.build(table)
     diagnostics += graph.cycle_diagnostics(dependency_graph, table)
+    diagnostics += testcheck.check_tests(table, [*table.tests, *test_files])
     if diagnostics:
         raise RuleError(diagnostics)
-    return cls(table, dependency_graph, modules)
+    return cls(table, dependency_graph, modules, test_files)
 
 
-def compile_path(path: str | Path | None, cls: type[_Rules]) -> _Rules:
-    """Compile a .carag file or a folder of them; ``None`` compiles the bundled CARaG V1.1 rule set."""
+def compile_path(path: str | Path | None, cls: type[_Rules], tests: bool = False) -> _Rules:
+    """Compile a .carag file or a folder of them; ``None`` compiles the bundled CARaG V1.1 rule set.
+
+    With ``tests``, the test-only files of a folder (``tests/*.carag``) are read and checked too, and
+    their test blocks join the rule set's ``tests``.
+    """
     root = bundled_rules_path() if path is None else Path(path)
-    return compile_modules(load_modules(root), cls)
+    modules = load_modules(root)
+    extra: list[ast.TestDecl] = []
+    earlier: list[Diagnostic] = []
+    if tests:
+        try:
+            extra = read_test_files(test_files(root))
+        except RuleError as error:  # reported together with whatever the rule files have
+            earlier += error.diagnostics
+    return compile_modules(modules, cls, extra, earlier)
 
 
 def compile_text(text: str, cls: type[_Rules], path: str = "<string>") -> _Rules:
@@ -217,9 +241,9 @@ def compile_text(text: str, cls: type[_Rules], path: str = "<string>") -> _Rules
     return compile_modules([parse(text, path)], cls)
 
 
-def load(path: str | Path | None = None) -> CheckedRules:
+def load(path: str | Path | None = None, tests: bool = False) -> CheckedRules:
     """:func:`compile_path` to a plain :class:`CheckedRules` (what the tools work on)."""
-    return compile_path(path, CheckedRules)
+    return compile_path(path, CheckedRules, tests)
 
 
 def loads(text: str, path: str = "<string>") -> CheckedRules:

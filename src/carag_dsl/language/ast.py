@@ -16,8 +16,8 @@ import attrs
 from carag_dsl.source import NOWHERE, Span
 
 
-def _span():
-    return attrs.field(default=NOWHERE, eq=False, repr=False, kw_only=True)
+def _span(default=NOWHERE):
+    return attrs.field(default=default, eq=False, repr=False, kw_only=True)
 
 
 # ------------------------------------------------------------------ expressions
@@ -331,6 +331,7 @@ class Expectation:
     questions: tuple[AnswerRef, ...] = ()
     value: object = None
     span: Span = _span()
+    value_span: Span = _span()  # where the value of a ``value`` or ``case_type`` expectation is written
 
 
 @attrs.frozen
@@ -340,6 +341,10 @@ class TestDecl:
     answers: tuple[tuple[str, object], ...] = ()
     expectations: tuple[Expectation, ...] = ()
     span: Span = _span()
+    # Where each binding of ``facts`` and ``answers`` is written: (its name or [id], its value), in the same
+    # order, so the compiler can check a test statically and point at the spot.
+    fact_spans: tuple[tuple[Span, Span], ...] = _span(())
+    answer_spans: tuple[tuple[Span, Span], ...] = _span(())
 
 
 Decl = Union[

@@ -8,6 +8,7 @@ are collected, so one run reports them all.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -26,9 +27,14 @@ def find_root(path: Path) -> Path:
         # A section file checked on its own would miss the facts and questions of the
         # others: when it belongs to a rule set in its folder, take the whole rule set.
         if not _has_header(path):
-            for root in (p for p in sorted(path.parent.glob("*.carag")) if _has_header(p)):
+            roots = [p for p in sorted(path.parent.glob("*.carag")) if _has_header(p)]
+            for root in roots:
                 if path.resolve() in _reached_by_includes(root):
                     return root
+            # The one root of a rule folder (a root that includes other files there) leaves this file
+            # out: that, not the names the file reads from the others, is the mistake to report.
+            if len(roots) == 1 and any(p.exists() and p != roots[0].resolve() for p in _reached_by_includes(roots[0])):
+                raise RuleError([not_included(path, roots[0])])
         return path
     if not path.is_dir():
         raise RuleError([Diagnostic(Span(Source(str(path), ""), 1, 1, 1, 1), "no-such-file", f"no such file or folder: {path}")])
@@ -111,9 +117,84 @@ def load_modules(path: Path) -> list[ast.Module]:
                 visit(file.parent / item.path, item.span)
 
     visit(root, None)
+    if path.is_dir():
+        diagnostics += _not_included(path, root, set(loaded))
     if diagnostics:
         raise RuleError(diagnostics)
     return modules
+
+
+def _not_included(folder: Path, root: Path, loaded: set[Path]) -> list[Diagnostic]:
+    """A ``.carag`` file in the rule folder that the root never includes would be silently left out: say so.
+
+    Files under the folder's ``tests/`` are test files, read by ``carag test`` and ``carag check``.
+    """
+    tests = (folder / TESTS_FOLDER).resolve()
+    return [
+        not_included(file, root) for file in sorted(folder.rglob("*.carag"))
+        if file.resolve() not in loaded and not file.resolve().is_relative_to(tests)
+    ]
+
+
+def not_included(file: Path, root: Path) -> Diagnostic:
+    """The error for a rule file its folder's root does not include: the ``include`` line to add, and where."""
+    line = f'include "{Path(os.path.relpath(file.resolve(), root.resolve().parent)).as_posix()}"'
+    root_text = _read_or_empty(root)
+    includes = list(_INCLUDE_LINE.finditer(root_text))
+    notes: tuple[tuple[Span, str], ...] = ()
+    if includes:
+        start = includes[-1].start() + root_text[includes[-1].start():].index("include")  # past the indentation
+        number = root_text.count("\n", 0, start) + 1
+        column = start - (root_text.rfind("\n", 0, start) + 1) + 1
+        where = Span(Source(display_path(root), root_text), number, column, number, column + len(includes[-1].group().strip()))
+        notes = ((where, f"the includes of {root.name} are here; add '{line}' to them"),)
+    return Diagnostic(
+        Span(Source(display_path(file), _read_or_empty(file)), 1, 1, 1, 1), "not-included",
+        f"{root.name} does not include this file, so its rules are never read; add the line '{line}' to "
+        f"{display_path(root)} (or move the file out of the folder; test blocks go under {TESTS_FOLDER}/)",
+        notes=notes,
+    )
+
+
+def _read_or_empty(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+# ------------------------------------------------------------------ test files
+
+TESTS_FOLDER = "tests"
+
+
+def test_files(path: Path) -> list[Path]:
+    """The test-only files of a rule set given as a folder: ``RULES/tests/*.carag``."""
+    folder = path / TESTS_FOLDER
+    return sorted(folder.glob("*.carag")) if path.is_dir() and folder.is_dir() else []
+
+
+def read_test_files(paths: list[Path]) -> list[ast.TestDecl]:
+    """The test blocks of test-only files; anything else in them is an error (all errors raised together)."""
+    tests: list[ast.TestDecl] = []
+    diagnostics: list[Diagnostic] = []
+    for path in paths:
+        try:
+            module = parse(path.read_text(encoding="utf-8"), display_path(path))
+        except RuleError as error:
+            diagnostics.extend(error.diagnostics)
+            continue
+        except (OSError, UnicodeDecodeError):
+            diagnostics.append(Diagnostic(Span(Source(display_path(path), ""), 1, 1, 1, 1), "unreadable-file", f"cannot read '{path}' as UTF-8 text"))
+            continue
+        for item in module.items:
+            if isinstance(item, ast.TestDecl):
+                tests.append(item)
+            else:
+                diagnostics.append(Diagnostic(item.span, "not-a-test", "a file in a tests/ folder holds only test blocks ('test \"...\"'); move this declaration into the rule files"))
+    if diagnostics:
+        raise RuleError(diagnostics)
+    return tests
 
 
 def display_path(file: Path) -> str:

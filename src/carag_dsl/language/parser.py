@@ -12,6 +12,9 @@ import datetime
 import functools
 import re
 import textwrap
+from typing import Any, Callable
+
+import attrs
 from typing import Callable
 
 from lark import Lark, Token, Transformer, v_args
@@ -214,6 +217,13 @@ def _status_expectation(kind: str) -> Callable[..., ast.Expectation]:
     return build
 
 
+def _literal(build: Callable[[Any, list], object]) -> Callable[..., "_Located"]:
+    """A builder method for a test literal: its value (``build(builder, children)``) with its place."""
+    def located(self, meta, children):
+        return _Located(build(self, children), self._span(meta))
+    return located
+
+
 @v_args(meta=True)
 class _AstBuilder(Transformer):
     """Builds AST nodes from Lark's tree. Each method handles the rule (or alias) it is named after."""
@@ -403,61 +413,56 @@ class _AstBuilder(Transformer):
     # -- tests
     def test_decl(self, meta, children):
         name, *clauses = children
-        facts: tuple = ()
-        answers: tuple = ()
+        bindings: dict[str, list] = {"facts": [], "answers": []}
         expectations = []
         for clause in clauses:
             if isinstance(clause, ast.Expectation):
                 expectations.append(clause)
-            elif clause[0] == "facts":
-                facts += clause[1]
             else:
-                answers += clause[1]
-        return ast.TestDecl(_unquote(name), facts, answers, tuple(expectations), span=self._span(meta))
+                bindings[clause[0]] += clause[1]
+        facts, answers = bindings["facts"], bindings["answers"]
+        return ast.TestDecl(
+            _unquote(name), tuple((n, v) for n, v, _ in facts), tuple((n, v) for n, v, _ in answers), tuple(expectations),
+            span=self._span(meta), fact_spans=tuple(s for _, _, s in facts), answer_spans=tuple(s for _, _, s in answers),
+        )
 
     def t_facts(self, meta, children):
-        return ("facts", tuple(children))
+        return ("facts", children)
 
     def t_answers(self, meta, children):
-        return ("answers", tuple(children))
+        return ("answers", children)
 
+    # A binding is (name, value, (where the name is, where the value is)).
     def fact_binding(self, meta, children):
-        return (str(children[0]), _plain(children[1]))
+        name, (value, where) = children[0], _unpack(children[1])
+        return (str(name), value, (self._tspan(name), where))
 
     def answer_binding(self, meta, children):
-        return (self._qref(children[0]).question_id, _plain(children[1]))
+        ref, (value, where) = children[0], _unpack(children[1])
+        return (self._qref(ref).question_id, value, (self._tspan(ref), where))
 
     def e_case_type(self, meta, children):
-        return ast.Expectation("case_type", value=str(children[0]), span=self._span(meta))
+        return ast.Expectation("case_type", value=str(children[0]), span=self._span(meta), value_span=self._tspan(children[0]))
 
     e_applies = _status_expectation("applies")
     e_not_applicable = _status_expectation("not_applicable")
     e_pending = _status_expectation("pending")
 
     def e_value(self, meta, children):
-        return ast.Expectation("value", (self._qref(children[0]),), _plain(children[1]), span=self._span(meta))
+        ref, (value, where) = children[0], _unpack(children[1])
+        return ast.Expectation("value", (self._qref(ref),), value, span=self._span(meta), value_span=where)
 
     def e_error(self, meta, children):
         return ast.Expectation("error", value=_unquote(children[0]), span=self._span(meta))
 
-    # Test literals are plain Python values: the case data a test describes.
-    def lit_name(self, meta, children):
-        return str(children[0])
-
-    def lit_int(self, meta, children):
-        return int(children[0])
-
-    def lit_date(self, meta, children):
-        return self._date(children[0])
-
-    def lit_string(self, meta, children):
-        return _unquote(children[0])
-
-    def lit_true(self, meta, children):
-        return True
-
-    def lit_false(self, meta, children):
-        return False
+    # Test literals are plain Python values (the case data a test describes), kept with their place
+    # until the binding or expectation that holds them takes the value and the span apart.
+    lit_name = _literal(lambda self, children: str(children[0]))
+    lit_int = _literal(lambda self, children: int(children[0]))
+    lit_date = _literal(lambda self, children: self._date(children[0]))
+    lit_string = _literal(lambda self, children: _unquote(children[0]))
+    lit_true = _literal(lambda self, children: True)
+    lit_false = _literal(lambda self, children: False)
 
     # -- expressions
     def if_expr(self, meta, children):
@@ -525,9 +530,17 @@ class _AstBuilder(Transformer):
         return ast.SetLit(members, span=self._span(meta))
 
 
-def _plain(literal):
-    """A test literal as case data: a set of codes becomes a tuple of its codes."""
-    return literal.members if isinstance(literal, ast.SetLit) else literal
+@attrs.frozen
+class _Located:
+    value: object
+    span: Span
+
+
+def _unpack(literal: "_Located | ast.SetLit") -> tuple[object, Span]:
+    """A test literal as case data, and its place: a set of codes becomes a tuple of its codes."""
+    if isinstance(literal, ast.SetLit):
+        return literal.members, literal.span
+    return literal.value, literal.span
 
 
 _CLAUSE_WORDS = {"informed_by": "informed by", "applies": "applies"}

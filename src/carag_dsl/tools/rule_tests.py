@@ -28,12 +28,9 @@ import attrs
 
 from carag_dsl.runtime.evaluate import evaluate_case
 from carag_dsl.language import ast
-from carag_dsl.errors import CaseDataError, Diagnostic, RuleError
-from carag_dsl.language.loader import display_path
-from carag_dsl.language.parser import parse
-from carag_dsl.language.resources import bundled_rules_path
+from carag_dsl.errors import CaseDataError
+from carag_dsl.language.loader import read_test_files  # noqa: F401  (kept importable from here)
 from carag_dsl.compiler.ruleset import CheckedRules, load
-from carag_dsl.source import Source, Span
 
 ROUTES = ("applies", "not_applicable", "pending")
 ROUTE_WORDS = {"applies": "applies", "not_applicable": "not applicable", "pending": "pending"}
@@ -107,36 +104,9 @@ class TestReport:
 
 
 def load_tests(rules: str | Path | None = None) -> tuple[CheckedRules, list[ast.TestDecl]]:
-    """The rule set and its test blocks: those in its files, then those in ``RULES/tests/*.carag``."""
-    root = bundled_rules_path() if rules is None else Path(rules)
-    ruleset = load(root)
-    tests = list(ruleset.symbols.tests)
-    if root.is_dir() and (root / "tests").is_dir():
-        tests += read_test_files(sorted((root / "tests").glob("*.carag")))
-    return ruleset, tests
-
-
-def read_test_files(paths: list[Path]) -> list[ast.TestDecl]:
-    """The test blocks of test-only files; anything else in them is an error."""
-    tests: list[ast.TestDecl] = []
-    diagnostics: list[Diagnostic] = []
-    for path in paths:
-        try:
-            module = parse(path.read_text(encoding="utf-8"), display_path(path))
-        except RuleError as error:
-            diagnostics.extend(error.diagnostics)
-            continue
-        except (OSError, UnicodeDecodeError):
-            diagnostics.append(Diagnostic(Span(Source(str(path), ""), 1, 1, 1, 1), "unreadable-file", f"cannot read '{path}' as UTF-8 text"))
-            continue
-        for item in module.items:
-            if isinstance(item, ast.TestDecl):
-                tests.append(item)
-            else:
-                diagnostics.append(Diagnostic(item.span, "not-a-test", "a file in a tests/ folder holds only test blocks ('test \"...\"'); move this declaration into the rule files"))
-    if diagnostics:
-        raise RuleError(diagnostics)
-    return tests
+    """The rule set and its test blocks, checked with it: those in its files, then ``RULES/tests/*.carag``."""
+    ruleset = load(rules, tests=True)
+    return ruleset, list(ruleset.tests)
 
 
 # ------------------------------------------------------------------ running tests
