@@ -62,14 +62,16 @@ def _close_shared_browser() -> None:
 
 
 @contextmanager
-def open_page(path: Path):
+def open_page(path: Path, timezone_id: str | None = None):
     """Open a local HTML file in the shared headless Chromium. Yields (page, console_errors, failed_requests).
+
+    ``timezone_id`` (e.g. "Europe/London") runs the page in that time zone.
 
     ``console_errors`` collects console errors and uncaught page errors;
     ``failed_requests`` collects every request that left the file (a
     self-contained page makes none).
     """
-    context = shared_browser().new_context()  # type: ignore[attr-defined]
+    context = shared_browser().new_context(timezone_id=timezone_id)  # type: ignore[attr-defined]
     try:
         page = context.new_page()
         console_errors: list[str] = []

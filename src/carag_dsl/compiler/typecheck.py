@@ -370,3 +370,18 @@ def check(symbols: Symbols) -> tuple[dict[str, T.Type], list[Diagnostic]]:
     checker = _Checker(symbols)
     checker.check()
     return checker.define_types, checker.diagnostics
+
+
+class ExpressionTypes:
+    """The static type of any expression of a checked rule set.
+
+    For back ends that write the rules in another language (the form exports),
+    where a comparison reads differently for dates, scale levels and sets.
+    Defined names' types are worked out once and kept.
+    """
+
+    def __init__(self, symbols: Symbols):
+        self._checker = _Checker(symbols)
+
+    def __call__(self, expr: ast.Expr) -> T.Type:
+        return self._checker.expr_or_code(expr)

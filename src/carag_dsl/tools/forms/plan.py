@@ -1,0 +1,228 @@
+"""What a form of a rule set holds, whatever the target: fields in groups, calculated values, checks.
+
+:func:`build_plan` walks the checked rule set once and writes every condition
+in one dialect (:mod:`.expressions`); the XLSForm and SurveyJS writers only
+lay the plan out in their formats.
+
+What a form does with each part of the rules:
+
+- a fact is a field in the first group; a question a field in its section's
+  group, shown (``relevant`` / ``visibleIf``) exactly when carag says it
+  applies, hidden while that is unknown;
+- defined names and the case type are calculated values, in the order carag
+  evaluates them; an override answer (``override core when [2.0.19a] == yes``)
+  is read by the case type's calculation as carag reads it, and answers that
+  contradict each other break a constraint on the questions they come from;
+- a judgement with ``derive`` rules gets a calculated derived value, which
+  later rules read while the judgement is unanswered (as carag does); the
+  judgement itself stays for the inspector to answer, required only while no
+  derive rule gives its value;
+- a ``constraint`` is a constraint on its fact's field, checked once the field
+  is filled, failing only when carag says the rule is false;
+- every question that applies needs an answer (``required``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import attrs
+
+from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs
+from carag_dsl.language import ast
+from carag_dsl.tools.forms.expressions import Dialect, Lowering
+from carag_dsl.tools.forms.names import FieldNames
+
+if TYPE_CHECKING:
+    from carag_dsl.compiler.ruleset import CheckedRules
+
+FACTS_GROUP_LABEL = "Case facts"
+
+
+@attrs.frozen
+class Check:
+    """A condition a field's value must meet, and what the form says when it does not."""
+
+    condition: str
+    message: str
+
+
+@attrs.frozen
+class Field:
+    """A fact or a question as a form field."""
+
+    name: str
+    carag_id: str
+    role: str  # "fact" | "question"
+    type: ast.TypeExpr
+    label: str
+    hint: str | None
+    relevant: str | None  # None: always shown
+    required: str | None  # None: optional; Dialect.TRUE: always when shown; else a condition
+    checks: tuple[Check, ...] = ()
+
+
+@attrs.frozen
+class Calculation:
+    """A value the form calculates: the case type, a defined name, a judgement's derived value."""
+
+    name: str
+    carag_id: str
+    expression: str
+
+
+@attrs.frozen
+class Group:
+    name: str
+    label: str
+    hint: str | None
+    fields: tuple[Field, ...]
+
+
+@attrs.frozen
+class FormPlan:
+    title: str
+    version: str
+    groups: tuple[Group, ...]
+    calculations: tuple[Calculation, ...]
+
+
+def form_version(rules: "CheckedRules") -> str:
+    """The rule set's version and the hash of its text: a form names exactly the rules it was made from."""
+    return f"{rules.version or '0'}+{rules.content_hash}"
+
+
+def first_paragraph(text: str | None) -> str | None:
+    if not text:
+        return None
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
+    return " ".join(blocks[0].split()) if blocks else None
+
+
+def build_plan(rules: "CheckedRules", dialect: Dialect, names: FieldNames, refuse=None) -> FormPlan:
+    return _Planner(rules, dialect, names, refuse).plan()
+
+
+class _Planner:
+    def __init__(self, rules: "CheckedRules", dialect: Dialect, names: FieldNames, refuse):
+        self.rules = rules
+        self.symbols = rules.symbols
+        self.d = dialect
+        self.names = names
+        self.lowering = Lowering(rules, dialect, names, refuse)
+
+    def plan(self) -> FormPlan:
+        groups = [Group(self.names.group("facts"), FACTS_GROUP_LABEL, None, tuple(self.fact_fields()))]
+        groups += self.section_groups()
+        return FormPlan(self.rules.name or "carag rules", form_version(self.rules), tuple(groups), tuple(self.calculations()))
+
+    # ------------------------------------------------------------------ facts
+    def fact_fields(self):
+        checks: dict[str, list[Check]] = {}
+        for constraint in self.symbols.constraints:
+            ref = self.d.field(self.names.fact(constraint.field))
+            # Checked once the field is given; broken only when carag says the rule is false.
+            condition = self.d.or_(self.d.blank(ref), self.d.not_(self.lowering.condition(constraint.expr).false))
+            checks.setdefault(constraint.field, []).append(Check(condition, constraint.message))
+        for name, decl in self.symbols.facts.items():
+            label = _sentence(decl.doc) if decl.doc else name
+            yield Field(self.names.fact(name), name, "fact", decl.type, label, None, None, None, tuple(checks.get(name, ())))
+
+    # ------------------------------------------------------------------ questions
+    def section_groups(self):
+        by_section: dict[int, list[ast.QuestionDecl]] = {}
+        sections: dict[int, ast.SectionDecl | None] = {}
+        for qid, question in self.symbols.questions.items():
+            section = self.symbols.section_of.get(qid)
+            key = id(section)
+            sections.setdefault(key, section)
+            by_section.setdefault(key, []).append(question)
+        override_checks = self.override_checks()
+        for number, (key, questions) in enumerate(by_section.items(), start=1):
+            section = sections[key]
+            label = section.title if section else "Questions"
+            hint = (section.heading if section else None)
+            fields = tuple(self.question_field(q, override_checks.get(q.id, ())) for q in questions)
+            yield Group(self.names.group(str(number)), label, hint, fields)
+
+    def question_field(self, question: ast.QuestionDecl, checks) -> Field:
+        d = self.d
+        relevant = None if question.applies is None else self.lowering.holds(question.applies)
+        required = d.TRUE
+        if question.derive:  # answered by a derive rule when one holds: required only while none does
+            required = d.blank(d.field(self.names.derived(question.id)))
+        hint = " ".join(part for part in (question.label, first_paragraph(question.guidance)) if part) or None
+        label = f"{question.id} {question.text or ''}".strip()
+        answer = question.answer or ast.TypeExpr("text")
+        return Field(self.names.question(question.id), question.id, "question", answer, label, hint, relevant, required, tuple(checks))
+
+    def override_checks(self) -> dict[str, list[Check]]:
+        """Answers that would make the case two types at once: a check on each question an override reads."""
+        decl = self.symbols.case_type
+        if decl is None:
+            return {}
+        d = self.d
+        clashes = []
+        for i, first in enumerate(decl.overrides):
+            for second in decl.overrides[i + 1:]:
+                if first.value != second.value:
+                    clashes.append(d.and_(self.lowering.holds(first.condition), self.lowering.holds(second.condition)))
+        if not clashes:
+            return {}
+        condition = d.not_(d.or_(*clashes))
+        message = "these answers contradict each other: one makes the case one type and another a different one; correct one of them"
+        found: dict[str, list[Check]] = {}
+        for override in decl.overrides:
+            for node in expression_inputs(override.condition, self.symbols):
+                if node.startswith("question:"):
+                    found.setdefault(node.split(":", 1)[1], [Check(condition, message)])
+        return found
+
+    # ------------------------------------------------------------------ calculations
+    def calculations(self):
+        """Calculated values in carag's evaluation order (each after what it reads)."""
+        for node in self.rules.order:
+            if node == CASE_TYPE_NODE:
+                yield Calculation(self.names.case_type(), "case_type", self.case_type())
+                continue
+            kind, name = node.split(":", 1)
+            if kind == "define":
+                if not self._is_set(name):
+                    yield Calculation(self.names.define(name), name, self.lowering.stored(self.symbols.defines[name].expr))
+            elif self.symbols.questions[name].derive:
+                yield Calculation(self.names.derived(name), name, self.derived(self.symbols.questions[name]))
+
+    def _is_set(self, define: str) -> bool:
+        from carag_dsl.compiler import types as T
+
+        return isinstance(self.lowering.type_of(self.symbols.defines[define].expr), (T.SetOf, T.CodeSet))
+
+    def case_type(self) -> str:
+        """Overrides first (the first one that holds decides), then the rules in order; blank while unknown."""
+        d, lowering = self.d, self.lowering
+        decl = self.symbols.case_type
+        result = d.string("")
+        for rule in reversed(decl.rules):
+            value = d.string(rule.value)
+            if rule.condition is None:
+                result = value
+            else:
+                condition = lowering.condition(rule.condition)
+                result = d.choose(condition.true, value, d.choose(condition.false, result, d.string("")))
+        for override in reversed(decl.overrides):
+            result = d.choose(lowering.holds(override.condition), d.string(override.value), result)
+        return result
+
+    def derived(self, question: ast.QuestionDecl) -> str:
+        """The first derive rule that holds gives the value, only while the question applies."""
+        d = self.d
+        applies = self.lowering.holds(question.applies)
+        result = d.string("")
+        for rule in reversed(question.derive):
+            result = d.choose(self.lowering.holds(rule.condition), d.string(rule.value), result)
+        return d.choose(applies, result, d.string(""))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,97 @@
+"""Replaying generated cases through the real form engines, against carag's own statuses.
+
+``generated_cases`` draws cases with the Hypothesis strategy of
+``carag_dsl.testing`` (facts and answers partly blank); ``surveyjs_visibility``
+runs them all through survey-core in one Node.js process;
+``xform_visibility`` evaluates the binds of the XForm that pyxform makes of
+the exported XLSForm with openrosa-xpath-evaluator (Enketo's XPath engine) in
+one headless Chromium page. ``mismatches`` names every question whose
+visibility differs from "carag says it applies".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from carag_dsl.compiler.outcomes import APPLIES
+from carag_dsl.testing import cases
+from browser import open_page
+from node_env import NODE_PROJECT, node_modules, run_node
+
+SURVEYJS_REPLAY = NODE_PROJECT / "surveyjs_replay.js"
+XFORM_REPLAY_PAGE = NODE_PROJECT / "xform_replay_page.js"
+#: Forms are filled in England: the XForm replay runs in its time zone, summer time and all.
+TIME_ZONE = "Europe/London"
+
+
+def generated_cases(rules, count: int) -> list[dict[str, Any]]:
+    """``count`` cases from the strategy (derandomized: the same cases on every run)."""
+    found: list[dict[str, Any]] = []
+
+    @settings(max_examples=count, database=None, derandomize=True, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(cases(rules))
+    def collect(case):
+        found.append(_without_empty_text(case))
+
+    collect()
+    return found[:count]
+
+
+def _without_empty_text(case: dict[str, Any]) -> dict[str, Any]:
+    """A form cannot hold an empty text apart from a blank field: both are a missing value."""
+    return {
+        "id": case["id"],
+        "facts": {k: v for k, v in case["facts"].items() if v != ""},
+        "answers": {k: v for k, v in case["answers"].items() if v != ""},
+    }
+
+
+def carag_applies(rules, case) -> dict[str, bool]:
+    result = rules.evaluate(case)
+    return {qid: question.status == APPLIES for qid, question in result.questions.items()}
+
+
+def surveyjs_visibility(survey: dict[str, Any], data: list[dict[str, Any]]) -> dict[str, Any]:
+    done = run_node(SURVEYJS_REPLAY, stdin=json.dumps({"survey": survey, "cases": data}), timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(done.stdout)
+
+
+def mismatches(rules, names, cases_: list[dict[str, Any]], visible: list[dict[str, bool]]) -> list[str]:
+    """One line per question whose visibility in the form is not 'carag says it applies'."""
+    problems = []
+    for case, shown in zip(cases_, visible, strict=True):
+        for qid, applies in carag_applies(rules, case).items():
+            field = names.question(qid)
+            if shown.get(field) != applies:
+                problems.append(
+                    f"question {qid}: carag says {'applies' if applies else 'does not apply / pending'}, "
+                    f"the form {'shows' if shown.get(field) else 'hides'} it; case {json.dumps(case, sort_keys=True)}"
+                )
+    return problems
+
+
+def xform_visibility(xform: str, values: list[dict[str, str]], folder: Path) -> list[dict[str, bool]]:
+    """Every case through the XForm's binds in ONE headless Chromium page (openrosa-xpath-evaluator)."""
+    package = node_modules() / "openrosa-xpath-evaluator"
+    modules = {
+        f"openrosa-xpath-evaluator/{path.relative_to(package).as_posix()}": path.read_text(encoding="utf-8")
+        for path in sorted((package / "src").rglob("*.js"))
+    }
+    bundle = json.dumps(modules).replace("</", "<\\/")
+    page_file = folder / "xform_replay.html"
+    page_file.write_text(
+        "<!doctype html><meta charset=utf-8><title>XForm replay</title>"
+        f"<script>const MODULES = {bundle};</script>"
+        f"<script>{XFORM_REPLAY_PAGE.read_text(encoding='utf-8')}</script>",
+        encoding="utf-8",
+    )
+    with open_page(page_file, timezone_id=TIME_ZONE) as (page, errors, outside):
+        shown = page.evaluate("([xform, cases]) => replayXForm(xform, cases)", [xform, values])
+        assert errors == [] and outside == [], (errors, outside)
+    return shown

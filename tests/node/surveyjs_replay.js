@@ -1,0 +1,30 @@
+// Replays cases through a SurveyJS survey in survey-core, the engine SurveyJS pages run.
+//
+// Reads {"survey": <survey JSON>, "cases": [<survey data>, ...]} on standard input and
+// writes {"jsonErrors": [...], "lint": [...], "visible": [{<question name>: true|false}, ...]}:
+// the survey's load errors, the findings of survey-core's own linter, and for every case
+// which questions the survey shows. One process for all the cases.
+"use strict";
+const Survey = require("survey-core");
+const { lintSurvey } = require("survey-core/linter");
+
+let input = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk) => { input += chunk; });
+process.stdin.on("end", () => {
+    const { survey: json, cases } = JSON.parse(input);
+    const model = new Survey.Model(json);
+    const jsonErrors = (model.jsonErrors || []).map((e) => String(e.message || e));
+    const lint = lintSurvey(json).findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, path: f.path }));
+    // One survey for all the cases: setting its data replaces every value and recalculates.
+    const survey = new Survey.Model(json);
+    const visible = cases.map((data) => {
+        survey.data = data;
+        const shown = {};
+        for (const question of survey.getAllQuestions()) {
+            shown[question.name] = question.isVisible && question.isParentVisible;
+        }
+        return shown;
+    });
+    process.stdout.write(JSON.stringify({ jsonErrors, lint, visible }));
+});
