@@ -128,6 +128,12 @@ def test_labels_and_text_that_look_like_references_or_formulas_stay_text(tmp_pat
     assert "costs $\u2060{notes}" in xform
 
 
+def test_a_surveyjs_title_shows_braces_as_written_never_a_value_piped_in(tmp_path):
+    rules = carag_dsl.load(_rules_with(tmp_path, 'fact notes: text\nquestion "Q 1" prompt\n    text "costs {notes}"\n    answer yes_no\n'))
+    titles = surveyjs_visibility(surveyjs_form(rules), [{"notes": "SECRET"}])["titles"]
+    assert titles["Q 1"] == "Q 1 costs {\u2060notes}"
+
+
 # ------------------------------------------------------------------ SurveyJS
 
 @pytest.mark.parametrize("rules_path", [None, SAMPLE, FIXTURES / "ratings" / "sample.carag"], ids=["CARaG", "sample", "ratings"])

@@ -1,9 +1,10 @@
 // Replays cases through a SurveyJS survey in survey-core, the engine SurveyJS pages run.
 //
 // Reads {"survey": <survey JSON>, "cases": [<survey data>, ...]} on standard input and
-// writes {"jsonErrors": [...], "lint": [...], "visible": [{<question name>: true|false}, ...]}:
-// the survey's load errors, the findings of survey-core's own linter, and for every case
-// which questions the survey shows. One process for all the cases.
+// writes {"jsonErrors": [...], "lint": [...], "titles": {...}, "visible": [{<question name>: true|false}, ...]}:
+// the survey's load errors, the findings of survey-core's own linter, each question's title as
+// shown (after the first case's values are piped in), and for every case which questions the
+// survey shows. One process for all the cases.
 "use strict";
 const Survey = require("survey-core");
 const { lintSurvey } = require("survey-core/linter");
@@ -18,13 +19,15 @@ process.stdin.on("end", () => {
     const lint = lintSurvey(json).findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, path: f.path }));
     // One survey for all the cases: setting its data replaces every value and recalculates.
     const survey = new Survey.Model(json);
-    const visible = cases.map((data) => {
+    const titles = {};
+    const visible = cases.map((data, index) => {
         survey.data = data;
         const shown = {};
         for (const question of survey.getAllQuestions()) {
             shown[question.name] = question.isVisible && question.isParentVisible;
+            if (index === 0) titles[question.name] = question.processedTitle;
         }
         return shown;
     });
-    process.stdout.write(JSON.stringify({ jsonErrors, lint, visible }));
+    process.stdout.write(JSON.stringify({ jsonErrors, lint, titles, visible }));
 });

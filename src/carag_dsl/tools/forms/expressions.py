@@ -305,6 +305,7 @@ class Lowering:
                 d.or_(d.and_(condition.true, then.false), d.and_(condition.false, otherwise.false), d.and_(then.false, otherwise.false)),
             )
         assert isinstance(then, Value) and isinstance(otherwise, Value)
+        self._veto(node, (node.then, node.otherwise))  # the branches are compared with each other
         agree = d.and_(then.known, otherwise.known, self._equal(then, otherwise, node))
         return Value(
             d.choose(condition.true, then.text, d.choose(condition.false, otherwise.text, then.text)),
@@ -328,7 +329,7 @@ class Lowering:
             same = d.or_(d.and_(left.true, right.true), d.and_(left.false, right.false))
             different = d.or_(d.and_(left.true, right.false), d.and_(left.false, right.true))
             return Cond(same, different) if node.op == "==" else Cond(different, same)
-        self._veto(node)
+        self._veto(node, (node.left, node.right))
         known = d.and_(left.known, right.known)
         if left.kind == "set" or right.kind == "set":
             holds = self._set_equals(left, right)
@@ -365,10 +366,10 @@ class Lowering:
             result = d.if_(d.compare("==", text, d.string(code)), d.number(rank), result)
         return result
 
-    def _veto(self, node: ast.Compare) -> None:
+    def _veto(self, node: ast.Expr, compared: tuple[ast.Expr, ast.Expr]) -> None:
         if self.refuse is None:
             return
-        for side in (node.left, node.right):
+        for side in compared:
             why = self.refuse(side, self.type_of(side))
             if why:
                 raise CannotExpress(node, why)

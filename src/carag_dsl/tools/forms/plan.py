@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from carag_dsl.compiler import types as T
 from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs
 from carag_dsl.language import ast
 from carag_dsl.tools.forms.expressions import Dialect, Lowering
@@ -194,8 +195,6 @@ class _Planner:
                 yield Calculation(self.names.derived(name), name, self.derived(self.symbols.questions[name]))
 
     def _is_set(self, define: str) -> bool:
-        from carag_dsl.compiler import types as T
-
         return isinstance(self.lowering.type_of(self.symbols.defines[define].expr), (T.SetOf, T.CodeSet))
 
     def case_type(self) -> str:
