@@ -36,7 +36,7 @@ def run(args) -> int:
         raise UsageError(f"--output {output}: this is a folder; give the file to write")
     if args.target == "xlsform":
         try:
-            import openpyxl  # noqa: F401 -- only to say which extra brings it
+            import openpyxl  # type: ignore[import-untyped]  # noqa: F401 -- only to say which extra brings it
         except ImportError:
             raise UsageError("carag export xlsform needs openpyxl: pip install 'carag-dsl[forms]'") from None
     try:

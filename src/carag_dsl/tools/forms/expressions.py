@@ -251,8 +251,7 @@ class Lowering:
         question = self.symbols.questions[node.question_id]
         d = self.d
         ref = d.field(self.names.question(question.id))
-        kind = question.answer.kind if question.answer else "text"
-        if kind == "any":
+        if question.answer is not None and question.answer.kind == "any":
             return Value(ref, d.filled(ref), "set", T.option_codes(question.answer))
         if question.derive:  # unanswered, the value is the derived one (when a derive rule holds)
             derived = d.field(self.names.derived(question.id))

@@ -201,6 +201,7 @@ class _Planner:
         """Overrides first (the first one that holds decides), then the rules in order; blank while unknown."""
         d, lowering = self.d, self.lowering
         decl = self.symbols.case_type
+        assert decl is not None  # the case type is in the evaluation order only when declared
         result = d.string("")
         for rule in reversed(decl.rules):
             value = d.string(rule.value)

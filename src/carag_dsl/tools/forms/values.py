@@ -33,10 +33,10 @@ def choices_of(type_expr: ast.TypeExpr) -> list[tuple[str, str]]:
 
 def _fields(rules: "CheckedRules", names: FieldNames):
     """(section of the case, carag name, form name, declared type) for every fact and answer."""
-    for name, decl in rules.symbols.facts.items():
-        yield "facts", name, names.fact(name), decl.type
-    for qid, decl in rules.symbols.questions.items():
-        yield "answers", qid, names.question(qid), decl.answer or ast.TypeExpr("text")
+    for name, fact in rules.symbols.facts.items():
+        yield "facts", name, names.fact(name), fact.type
+    for qid, question in rules.symbols.questions.items():
+        yield "answers", qid, names.question(qid), question.answer or ast.TypeExpr("text")
 
 
 def to_surveyjs_data(rules: "CheckedRules", names: FieldNames, case: dict[str, Any]) -> dict[str, Any]:

@@ -189,7 +189,7 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def write_xlsform(rules: "CheckedRules", path) -> None:
     """Write the XLSForm workbook (needs openpyxl: ``pip install 'carag-dsl[forms]'``)."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     workbook = Workbook()
     sheets = xlsform_sheets(rules)
