@@ -13,7 +13,7 @@ English.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING
 from carag_dsl.compiler.ruleset import CheckedRules
@@ -34,23 +34,24 @@ STATUSES = (APPLIES, NOT_APPLICABLE, PENDING)
 class Region:
     """A set of cases of a :class:`CaseSpace` (within the cases every rule set accepts)."""
 
-    __slots__ = ("space", "node")
+    __slots__ = ("space", "node", "within")
 
-    def __init__(self, space: "CaseSpace", node):
+    def __init__(self, space: "CaseSpace", node, within=None):
         self.space = space
-        self.node = node & space._universe
+        self.within = space._universe if within is None else within  # the cases this region is taken from
+        self.node = node & self.within
 
     def __and__(self, other: "Region") -> "Region":
-        return Region(self.space, self.node & other.node)
+        return Region(self.space, self.node & other.node, self.within)
 
     def __or__(self, other: "Region") -> "Region":
-        return Region(self.space, self.node | other.node)
+        return Region(self.space, self.node | other.node, self.within)
 
     def __sub__(self, other: "Region") -> "Region":
-        return Region(self.space, self.node & ~other.node)
+        return Region(self.space, self.node & ~other.node, self.within)
 
     def __invert__(self) -> "Region":
-        return Region(self.space, ~self.node)
+        return Region(self.space, ~self.node, self.within)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Region) and other.space is self.space and other.node == self.node
@@ -178,9 +179,7 @@ class CaseSpace:
         return Region(self, self.bdd.false)
 
     def accepted(self, rules: CheckedRules) -> Region:
-        region = Region.__new__(Region)
-        region.space, region.node = self, self._accepted[id(rules)]
-        return region
+        return Region(self, self._accepted[id(rules)], self._domain)
 
     def accepted_only_by(self, accepting: CheckedRules, rejecting: CheckedRules) -> Region:
         """The well-formed cases ``accepting`` accepts and ``rejecting`` rejects (what a change of constraints does).
@@ -189,20 +188,31 @@ class CaseSpace:
         not narrowed to them (combine it with nothing but its own kind); ``witness`` and
         ``describe`` read it over all well-formed cases.
         """
-        region = Region.__new__(Region)
-        region.space, region.node = self, self._accepted[id(accepting)] & ~self._accepted[id(rejecting)]
-        return region
+        return Region(self, self._accepted[id(accepting)] & ~self._accepted[id(rejecting)], self._domain)
 
-    def status(self, question_id: str, rules: CheckedRules | None = None) -> dict[str, Region]:
+    def status(self, question_id: str, rules: CheckedRules | None = None, assume: bool = True) -> dict[str, Region]:
+        """``assume=False``: over every well-formed case, also those a constraint or contradicting overrides reject."""
         symbolic = self._symbolic_for(rules)
-        return {status: Region(self, node) for status, node in symbolic.status(question_id).items()}
+        within = None if assume else self._domain
+        return {status: Region(self, node, within) for status, node in symbolic.status(question_id).items()}
 
-    def truth(self, expr: ast.Expr | None, rules: CheckedRules | None = None) -> dict[Any, Region]:
+    def given(self, field: str, on_answer: bool = False) -> Region:
+        """The cases that give a fact (or, ``on_answer``, answer a question)."""
+        if on_answer:
+            valuation = self.answer_valuation(field, self.rules_list[0])
+            return Region(self, ~valuation.get(UNKNOWN, self.bdd.false))
+        return Region(self, self.fact_given(field))
+
+    def truth(self, expr: ast.Expr | None, rules: CheckedRules | None = None, values: bool = False) -> dict[Any, Region]:
+        """``{True: Region, False: ..., UNKNOWN: ...}``; ``values=True``: every value the expression can take -> Region."""
         symbolic = self._symbolic_for(rules)
+        if values:
+            return {value: Region(self, node) for value, node in symbolic.valuation(expr).items()} if expr is not None else {True: self.everything}
         return {value: Region(self, symbolic.truth(expr, value)) for value in (True, False, UNKNOWN)}
 
-    def case_type(self, rules: CheckedRules | None = None) -> dict[Any, Region]:
-        return {value: Region(self, node) for value, node in self._symbolic_for(rules).case_type().items()}
+    def case_type(self, rules: CheckedRules | None = None, assume: bool = True) -> dict[Any, Region]:
+        within = None if assume else self._domain
+        return {value: Region(self, node, within) for value, node in self._symbolic_for(rules).case_type().items()}
 
     def answer(self, question_id: str, rules: CheckedRules | None = None) -> dict[Any, Region]:
         return {value: Region(self, node) for value, node in self._symbolic_for(rules).answer(question_id).items()}
@@ -236,8 +246,9 @@ class CaseSpace:
         return Region(self, node)
 
     # -- witnesses and descriptions
-    def _assignment(self, region: Region) -> dict[int, int] | None:
-        """A class per variable for one case of the region, preferring "not given" wherever it can."""
+    def _assignment(self, region: Region, prefer_given: frozenset = frozenset()) -> dict[int, int] | None:
+        """A class per variable for one case of the region: "not given" wherever it can, except for the
+        facts and answers named in ``prefer_given``, which are given wherever they can be."""
         node = region.node
         if node == self.bdd.false:
             return None
@@ -247,7 +258,7 @@ class CaseSpace:
             if not support.intersection(variable.bits):
                 choice[variable.index] = 0
                 continue
-            for index in range(len(variable.classes)):  # class 0, "not given", first
+            for index in self._preference(variable, prefer_given):
                 narrowed = node & self._class_bdds[variable.index][index]
                 if narrowed != self.bdd.false:
                     node = narrowed
@@ -255,9 +266,24 @@ class CaseSpace:
                     break
         return choice
 
-    def witness(self, region: Region, case_id: str = "witness") -> dict | None:
-        """A case of the region in the input shape of ``carag eval`` (None when the region is empty)."""
-        choice = self._assignment(region)
+    @staticmethod
+    def _preference(variable: Variable, prefer_given: frozenset) -> list[int]:
+        indexes = list(range(len(variable.classes)))  # class 0, "not given", first
+        if variable.key[0] == "numbers":
+            wanted = set(variable.key[1]) & prefer_given
+            if wanted:
+                indexes.sort(key=lambda i: -sum(1 for n, v in variable.classes[i].values if n in wanted and v is not UNKNOWN))
+        elif variable.key[1] in prefer_given:
+            indexes = indexes[1:] + indexes[:1]
+        return indexes
+
+    def witness(self, region: Region, case_id: str = "witness", prefer_given: Iterable[str] = ()) -> dict | None:
+        """A case of the region in the input shape of ``carag eval`` (None when the region is empty).
+
+        It gives as little as it can: only what the region needs, and what ``prefer_given``
+        names (facts by name, answers by question id) wherever the region allows.
+        """
+        choice = self._assignment(region, frozenset(prefer_given))
         if choice is None:
             return None
         facts: dict[str, Any] = {}

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
-from carag_dsl.compiler.outcomes import ignored_answer_warning, overruled_warning_end, overruled_warning_start
+from carag_dsl.compiler.outcomes import consistency_warning, ignored_answer_warning, overruled_warning_end, overruled_warning_start
 from carag_dsl.compiler.symbols import CASE_TYPE
 
 if TYPE_CHECKING:
@@ -378,6 +378,13 @@ class _Writer:
                 f"    _problems.append(_CaseProblem({field!r}, {message!r}))",
             ])
         lines += ["if _problems is not None:", "    raise _CaseDataError(_problems, case_id)"]
+        for rule in self.symbols.consistency:  # warnings, after the errors as in the reference evaluator
+            stmts, atom = self.named_expr(rule.expr)
+            given = "answers" if rule.on_answer else "facts"
+            lines += [f"if {rule.field!r} in {given}:"] + _indent(stmts + [
+                f"if {atom} is False:",
+                f"    _warnings.append({consistency_warning(rule)!r})",
+            ])
         return lines
 
     def module(self) -> str:

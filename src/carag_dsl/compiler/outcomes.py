@@ -12,6 +12,11 @@ from carag_dsl.language import ast
 APPLIES, NOT_APPLICABLE, PENDING = "applies", "not_applicable", "pending"
 
 
+def consistency_warning(rule: ast.ConsistencyDecl) -> str:
+    """The warning of a consistency rule (``constraint FIELD requires ... warn "..."``) a case breaks."""
+    return f"{rule.field}: {rule.message}"
+
+
 def ignored_answer_warning(question_id: str) -> str:
     return f"{question_id}: an answer was given but the question does not apply to this case; the answer is ignored"
 

@@ -26,6 +26,8 @@ class Symbols:
     facts: dict[str, ast.FactDecl] = attrs.Factory(dict)
     defines: dict[str, ast.DefineDecl] = attrs.Factory(dict)
     constraints: list[ast.ConstraintDecl] = attrs.Factory(list)
+    consistency: list[ast.ConsistencyDecl] = attrs.Factory(list)  # `constraint ... warn`: warnings, not errors
+    applicability: dict[str, ast.ApplicabilityDecl] = attrs.Factory(dict)  # label -> what it means
     case_type: ast.CaseTypeDecl | None = None
     sections: list[ast.SectionDecl] = attrs.Factory(list)
     questions: dict[str, ast.QuestionDecl] = attrs.Factory(dict)
@@ -88,6 +90,11 @@ def collect(modules: Iterable[ast.Module]) -> tuple[Symbols, list[Diagnostic]]:
                     symbols.defines[item.name] = item
             elif isinstance(item, ast.ConstraintDecl):
                 symbols.constraints.append(item)
+            elif isinstance(item, ast.ConsistencyDecl):
+                symbols.consistency.append(item)
+            elif isinstance(item, ast.ApplicabilityDecl):
+                if not duplicate(item, "applicability:" + item.label, f"the applicability label \"{item.label}\""):
+                    symbols.applicability[item.label] = item
             elif isinstance(item, ast.CaseTypeDecl):
                 if not duplicate(item, "case type", "the case type (a 'case type' block)"):
                     symbols.case_type = item

@@ -279,6 +279,15 @@ class _Checker:
                 hint = did_you_mean(constraint.field, self.symbols.facts)
                 self.error(constraint, "unknown-name", f"a constraint must name a fact, and '{constraint.field}' is not one{hint}")
             self.expect_bool(constraint.expr, "the constraint")
+        for rule in self.symbols.consistency:
+            known = self.symbols.questions if rule.on_answer else self.symbols.facts
+            if rule.field not in known:
+                what = "question" if rule.on_answer else "fact"
+                self.error(rule, "unknown-name", f"a consistency rule must name a fact or [question], and '{rule.field}' is not a {what}{did_you_mean(rule.field, known)}")
+            self.expect_bool(rule.expr, "the consistency rule")
+        for entry in self.symbols.applicability.values():
+            if entry.condition is not None:
+                self.expect_bool(entry.condition, f"the meaning of the label \"{entry.label}\"")
         self.check_case_type()
         for question in self.symbols.questions.values():
             self.check_question(question)

@@ -224,6 +224,32 @@ class ConstraintDecl:
 
 
 @attrs.frozen
+class ConsistencyDecl:
+    """``constraint FIELD requires EXPR warn "..."``: checked when FIELD (a fact, or ``[question]``) is given;
+    a case that breaks it is still evaluated, with the warning."""
+
+    field: str
+    on_answer: bool  # FIELD is a question's answer (written in brackets)
+    expr: Expr
+    message: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class ApplicabilityDecl:
+    """``applicability "Core cases only" when case_type == core``: what a question label means.
+
+    ``condition`` is None for a label whose meaning differs from question to question;
+    ``always`` for ``applicability "All cases" always``.
+    """
+
+    label: str
+    condition: Expr | None = None
+    always: bool = False
+    span: Span = _span()
+
+
+@attrs.frozen
 class CaseRule:
     """``adjusted when EXPR`` or ``core otherwise`` (``condition`` is None)."""
 
@@ -348,7 +374,7 @@ class TestDecl:
 
 
 Decl = Union[
-    Header, Include, FactDecl, DefineDecl, ConstraintDecl, CaseTypeDecl, SectionDecl,
+    Header, Include, FactDecl, DefineDecl, ConstraintDecl, ConsistencyDecl, ApplicabilityDecl, CaseTypeDecl, SectionDecl,
     QuestionDecl, BandsDecl, StandardDecl, TestDecl,
 ]
 

@@ -37,7 +37,8 @@ _KEYWORDS = frozenset(
     requires message case type when otherwise override section heading guidance question label answer
     applies always informed by derive yes_no yes_no_not_a_factor bands from standard key questions rated
     lowest band at most is test facts answers expect not applicable pending error true false if then else
-    or and in empty days day week weeks month months year years to prompt information judgement""".split()
+    or and in empty days day week weeks month months year years to prompt information judgement warn
+    applicability""".split()
 )
 _NAME_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
@@ -118,6 +119,15 @@ def _declaration(item: ast.Decl) -> list[str]:
     if isinstance(item, ast.ConstraintDecl):
         lines = _wrapped(f"constraint {item.field} requires ", item.expr, INDENT * 2)
         return lines + _string_clause(INDENT, "message ", item.message)
+    if isinstance(item, ast.ConsistencyDecl):
+        field = f"[{item.field}]" if item.on_answer else item.field
+        lines = _wrapped(f"constraint {field} requires ", item.expr, INDENT * 2)
+        return lines + _string_clause(INDENT, "warn ", item.message)
+    if isinstance(item, ast.ApplicabilityDecl):
+        head = f"applicability {_quote(item.label)}"
+        if item.always:
+            return [head + " always"]
+        return [head] if item.condition is None else _wrapped(head + " when ", item.condition, INDENT * 2)
     if isinstance(item, ast.CaseTypeDecl):
         lines = ["case type"]
         for rule in item.rules:

@@ -107,7 +107,7 @@ _TERMINAL_NAMES = {
 }
 
 
-_DECLARATION_KEYWORDS = {"ruleset", "include", "fact", "define", "constraint", "case", "section", "question", "bands", "standard", "test"}
+_DECLARATION_KEYWORDS = {"ruleset", "include", "fact", "define", "constraint", "applicability", "case", "section", "question", "bands", "standard", "test"}
 _EXPRESSION_STARTS = {"NAME", "QREF", "INT", "DATE"}
 _EXPRESSION_OTHERS = {"DAYS", "FALSE", "TRUE", "NOT", "LPAR", "LBRACE", "STRING", "IF"}
 
@@ -297,6 +297,19 @@ class _AstBuilder(Transformer):
     def constraint_decl(self, meta, children):
         field, expr, message = children
         return ast.ConstraintDecl(str(field), expr, _unquote(message), span=self._span(meta))
+
+    def consistency_decl(self, meta, children):
+        field, expr, message = children
+        on_answer = field.type == "QREF"
+        name = self._qref(field).question_id if on_answer else str(field)
+        return ast.ConsistencyDecl(name, on_answer, expr, _unquote(message), span=self._span(meta))
+
+    def applicability_when(self, meta, children):
+        label, condition = children
+        return ast.ApplicabilityDecl(_unquote(label), condition, span=self._span(meta))
+
+    def applicability_always(self, meta, children):
+        return ast.ApplicabilityDecl(_unquote(children[0]), None, always=True, span=self._span(meta))
 
     # -- case type
     def case_type_decl(self, meta, children):

@@ -10,7 +10,7 @@ import datetime
 import operator
 from typing import TYPE_CHECKING, Any, Callable
 
-from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING, ignored_answer_warning, overruled_warning_end, overruled_warning_start
+from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING, consistency_warning, ignored_answer_warning, overruled_warning_end, overruled_warning_start
 from carag_dsl.language import ast
 from carag_dsl.errors import CaseDataError, CaseProblem
 from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs, node_label
@@ -246,5 +246,8 @@ def run(ruleset: "CheckedRules", case: "CaseData"):
     ]
     if problems:
         raise CaseDataError(problems, case.id)
+    for rule in symbols.consistency:
+        if rule.field in (case.answers if rule.on_answer else case.facts) and evaluate(rule.expr, scope) is False:
+            warnings.append(consistency_warning(rule))
     ordered = {qid: results[qid] for qid in symbols.questions}
     return scope, ordered, warnings, case_type_source

@@ -1,0 +1,81 @@
+"""What every lint rule receives: the rule set, its exact case space (built once per run), and helpers."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import attrs
+from typing import Any, Iterable
+
+from carag_dsl.analysis import CaseSpace, Region
+from carag_dsl.compiler.graph import expression_inputs, node_label
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.language import ast
+from carag_dsl.source import Span
+from carag_dsl.tools.lint.finding import Expect, Finding
+from carag_dsl.tools.lint.registry import RULES
+
+
+class LintContext:
+    def __init__(self, rules: CheckedRules):
+        self.rules = rules
+        self.symbols = rules.symbols
+
+    @cached_property
+    def space(self) -> CaseSpace:
+        return CaseSpace(self.rules)
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Question id -> its place in the document."""
+        return {qid: i for i, qid in enumerate(self.symbols.questions)}
+
+    def reads(self, expr: ast.Expr | None) -> list[str]:
+        """The facts and question ids an expression reads, through defined names and the case type too."""
+        found: list[str] = []
+        stack = expression_inputs(expr, self.symbols)
+        seen: set[str] = set()
+        while stack:
+            node = stack.pop(0)
+            if node in seen:
+                continue
+            seen.add(node)
+            if node.startswith(("fact:", "question:")):
+                found.append(node_label(node))
+            else:  # a defined name or the case type: what it reads
+                stack += list(self.rules.graph.predecessors(node))
+        return found
+
+    def witness(self, region: Region, prefer_given: Iterable[str] = ()) -> dict[str, Any] | None:
+        return self.space.witness(region, prefer_given=prefer_given)
+
+    def finding(self, rule: str, span: Span, message: str, question: str | None = None,
+                region: Region | None = None, expect: Expect | None = None, prefer_given: Iterable[str] = (),
+                subject: object = None) -> Finding:
+        witness = self.witness(region, prefer_given) if region is not None else None
+        if expect is not None and expect.error is not None:
+            expect = attrs.evolve(expect, error=self.engine_error(witness))
+        return Finding(rule, RULES[rule].severity, span, message, question, witness, expect if witness is not None else None, subject)
+
+    def engine_error(self, witness: dict | None) -> str | None:
+        """The first problem the engine finds in a case it rejects (for a witness's expectation)."""
+        from carag_dsl.errors import CaseDataError
+        from carag_dsl.runtime.evaluate import evaluate_case
+
+        if witness is None:
+            return None
+        try:
+            evaluate_case(self.rules, witness, backend="reference")
+        except CaseDataError as error:
+            return error.problems[0].message
+        return None
+
+    def case_type_of(self, witness: dict | None) -> str | None:
+        """The case type a witness has (for its expectation), or None."""
+        if witness is None or self.symbols.case_type is None:
+            return None
+        region = self.space.region_of(witness)
+        for value, ct_region in self.space.case_type().items():
+            if isinstance(value, str) and not (region & ct_region).is_empty:
+                return value
+        return None
