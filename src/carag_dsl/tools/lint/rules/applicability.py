@@ -195,7 +195,7 @@ def blocked_by_constraint(context: LintContext):
         return
     strict = space.case_type()
     for value, loose in space.case_type(assume=False).items():
-        if isinstance(value, str) and loose and value not in strict:
+        if isinstance(value, str) and loose and (value not in strict or strict[value].is_empty):
             rule = next((r for r in decl.rules if r.value == value), decl)
             yield context.finding(
                 "blocked-by-constraint", rule.span,

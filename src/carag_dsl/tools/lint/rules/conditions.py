@@ -35,17 +35,18 @@ def _rule_expressions(context: LintContext) -> Iterator[tuple[ast.Expr, str | No
 
 
 def _conditions(expr: ast.Expr, include_root: bool) -> Iterator[ast.Expr]:
-    """The true/false parts of an expression: comparisons, memberships, emptiness tests, names of yes/no values."""
+    """The true/false parts of an expression, outermost first: and/or/not, comparisons, memberships, emptiness
+    tests, names of yes/no values."""
     for node in ast.walk(expr):
         if node is expr and not include_root:
             continue
-        if isinstance(node, (ast.Compare, ast.In, ast.IsEmpty, ast.Name, ast.AnswerRef)):
+        if isinstance(node, (ast.BoolOp, ast.Not, ast.Compare, ast.In, ast.IsEmpty, ast.Name)):
             yield node
 
 
 def _is_condition(context: LintContext, node: ast.Expr) -> bool:
     """Comparisons and the like always; a name when it stands for a yes/no fact or a defined condition."""
-    if isinstance(node, (ast.Compare, ast.In, ast.IsEmpty)):
+    if isinstance(node, (ast.BoolOp, ast.Not, ast.Compare, ast.In, ast.IsEmpty)):
         return True
     if isinstance(node, ast.Name) and (node.name in context.symbols.facts or node.name in context.symbols.defines):
         values = context.space.truth(node, values=True)
@@ -63,6 +64,7 @@ def _check(context: LintContext, value: bool):
             seen.add(id(node))
             truth = context.space.truth(node)
             if truth[not value].is_empty and truth[value]:
+                seen.update(id(inner) for inner in ast.walk(node))  # the parts of a constant part say nothing more
                 text = node.span.one_line() if node.span.source is not None else "the condition"
                 yield context.finding(
                     rule, node.span,

@@ -46,5 +46,5 @@ def answers_contradict(context: LintContext):
             yield context.finding(
                 "answers-contradict", rule.span,
                 f"the routing accepts answers that this consistency rule forbids ({rule.message})",
-                rule.field if rule.on_answer else None, region, Expect(warning=consistency_warning(rule)),
+                rule.field if rule.on_answer else None, region, Expect(warning=consistency_warning(rule)), subject=rule,
             )

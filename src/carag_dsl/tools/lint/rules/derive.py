@@ -41,7 +41,7 @@ def derive_never_fires(context: LintContext):
                 yield context.finding(
                     "derive-never-fires", rule.span,
                     f"'derive {rule.value}' of {question.id} never gives the value: its condition never holds where {question.id} applies",
-                    question.id, applies, Expect(question.id, APPLIES), prefer_given=context.reads(rule.condition),
+                    question.id, applies, Expect(question.id, APPLIES), prefer_given=context.reads(rule.condition), subject=rule,
                 )
 
 
@@ -83,7 +83,7 @@ def derive_overlap(context: LintContext):
             "derive-overlap", second.span,
             f"both 'derive {first.value}' rules of {question.id} hold in some cases; the second adds nothing there",
             question.id, both, Expect(question.id, APPLIES, value=first.value),
-            prefer_given=context.reads(first.condition) + context.reads(second.condition),
+            prefer_given=context.reads(first.condition) + context.reads(second.condition), subject=(first, second),
         )
 
 
@@ -110,5 +110,5 @@ def derive_conflict(context: LintContext):
             "derive-conflict", second.span,
             f"'derive {first.value}' and 'derive {second.value}' of {question.id} both hold in some cases; the first wins",
             question.id, both, Expect(question.id, APPLIES, value=first.value),
-            prefer_given=context.reads(first.condition) + context.reads(second.condition),
+            prefer_given=context.reads(first.condition) + context.reads(second.condition), subject=(first, second),
         )

@@ -72,7 +72,7 @@ def informed_by_non_prompt(context: LintContext):
             if other is not None and other.kind != "prompt":
                 yield context.finding(
                     "informed-by-non-prompt", ref.span,
-                    f"{question.id} is informed by {other.id}, which is a {other.kind} question, not a prompt", question.id,
+                    f"{question.id} is informed by {other.id}, which is {'an' if other.kind[0] in 'aeiou' else 'a'} {other.kind} question, not a prompt", question.id,
                 )
 
 

@@ -67,7 +67,7 @@ def label_contradicts_rule(context: LintContext):
                     "label-contradicts-rule", question.applies.span,
                     f'question {question.id} is labelled "{question.label}", but its rule {_DISAGREEMENT[value]}, '
                     f"for example when {space.describe(differs, limit=1)}",
-                    question.id, differs, Expect(question.id, shown), prefer_given=context.reads(question.applies),
+                    question.id, differs, Expect(question.id, shown), prefer_given=context.reads(question.applies), subject=entry,
                 )
                 break
 
@@ -102,7 +102,7 @@ def no_applies_rule(context: LintContext):
         yield context.finding(
             "no-applies-rule", question.id_span,
             f'question {question.id} is labelled "{question.label}" but has no \'applies\' rule, so it applies to every case',
-            question.id, region, Expect(question.id, APPLIES), prefer_given=context.reads(entry.condition) if entry else (),
+            question.id, region, Expect(question.id, APPLIES), prefer_given=context.reads(entry.condition) if entry else (), subject=entry,
         )
 
 
