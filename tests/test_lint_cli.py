@@ -109,3 +109,22 @@ def test_the_docs_have_a_page_per_rule_written_from_its_metadata():
         page = REPO / "docs" / "lint" / name
         assert page.read_text(encoding="utf-8") == text, f"docs/lint/{name} is stale: python -m carag_dsl.tools.lint.docs docs"
     assert {p.stem for p in (REPO / "docs" / "lint").glob("*.md")} == set(RULES) | {"index"}
+
+
+def test_the_issue_slip_x10_reading_x7_is_caught_on_the_carag_with_a_witness_that_gives_the_warning(tmp_path):
+    import shutil
+
+    from carag_dsl.runtime.evaluate import evaluate_case
+
+    folder = tmp_path / "questions"
+    shutil.copytree(REPO / "questions", folder)
+    section = folder / "05_implementation_and_delivery_information.carag"
+    text = section.read_text(encoding="utf-8")
+    assert text.count("applies when [X 8] != not_a_factor") == 1
+    section.write_text(text.replace("applies when [X 8] != not_a_factor", "applies when [X 7] != not_a_factor"), encoding="utf-8")
+    rules = load(folder)
+    (finding,) = lint(rules).findings
+    assert (finding.rule, finding.question) == ("answers-contradict", "X 10")
+    result = evaluate_case(rules, finding.witness, backend="reference").to_dict()
+    assert result["questions"]["X 10"]["status"] == "applies"
+    assert finding.expect.warning in result["warnings"]

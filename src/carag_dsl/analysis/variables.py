@@ -62,8 +62,8 @@ def all_expressions(rules: CheckedRules) -> Iterable[ast.Expr]:
         yield define.expr
     for constraint in symbols.constraints:
         yield constraint.expr
-    for rule in symbols.consistency:
-        yield rule.expr
+    for check in symbols.consistency:
+        yield check.expr
     for entry in symbols.applicability.values():
         if entry.condition is not None:
             yield entry.condition
@@ -225,9 +225,9 @@ def build_variables(rules_list: list[CheckedRules]) -> tuple[list[Variable], dic
                     read = rules.symbols.questions.get(node.question_id)
                     if read is not None and read.answer is not None:
                         read_answers.setdefault(node.question_id, [])
-        for rule in rules.symbols.consistency:  # a consistency rule on an answer asks whether it is given
-            if rule.on_answer and rules.symbols.questions[rule.field].answer is not None:
-                read_answers.setdefault(rule.field, [])
+        for check in rules.symbols.consistency:  # a consistency rule on an answer asks whether it is given
+            if check.on_answer and rules.symbols.questions[check.field].answer is not None:
+                read_answers.setdefault(check.field, [])
         for qid in read_answers:
             question = rules.symbols.questions.get(qid)
             if question is not None and question.answer is not None and question.answer not in read_answers[qid]:

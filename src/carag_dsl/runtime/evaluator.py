@@ -246,8 +246,8 @@ def run(ruleset: "CheckedRules", case: "CaseData"):
     ]
     if problems:
         raise CaseDataError(problems, case.id)
-    for rule in symbols.consistency:
-        if rule.field in (case.answers if rule.on_answer else case.facts) and evaluate(rule.expr, scope) is False:
-            warnings.append(consistency_warning(rule))
+    for check in symbols.consistency:
+        if check.field in (case.answers if check.on_answer else case.facts) and evaluate(check.expr, scope) is False:
+            warnings.append(consistency_warning(check))
     ordered = {qid: results[qid] for qid in symbols.questions}
     return scope, ordered, warnings, case_type_source

@@ -13,7 +13,8 @@ question with ``applies always`` (or no ``applies`` clause) has only the first;
 a question whose rule reads nothing has only the one route its constant rule
 gives; every other question has all three. The coverage lists, per question,
 the routes that no test case reached. It also lists the case types no test
-reached and the ``derive`` rules that no test saw give a value. Rating bands
+reached and the ``derive`` rules that no test saw give a value. Condition coverage (MC/DC, see
+:mod:`.condition_coverage`) lists the conditions of each rule that no pair of tests showed deciding the route. Rating bands
 are not part of route coverage: a band is a property of a sample of cases, not
 of one case, so one test case cannot reach or miss a band boundary.
 """
@@ -31,6 +32,7 @@ from carag_dsl.language import ast
 from carag_dsl.errors import CaseDataError
 from carag_dsl.language.loader import read_test_files  # noqa: F401  (kept importable from here)
 from carag_dsl.compiler.ruleset import CheckedRules, load
+from carag_dsl.tools.condition_coverage import ConditionCoverage, condition_coverage, render_condition_coverage
 
 ROUTES = ("applies", "not_applicable", "pending")
 ROUTE_WORDS = {"applies": "applies", "not_applicable": "not applicable", "pending": "pending"}
@@ -94,6 +96,7 @@ class TestReport:
     __test__ = False  # not a pytest test class, despite the name
     outcomes: tuple[TestOutcome, ...]
     coverage: RouteCoverage
+    conditions: ConditionCoverage | None = None
 
     @property
     def failed(self) -> tuple[TestOutcome, ...]:
@@ -204,7 +207,12 @@ def _value_words(actual: dict[str, Any]) -> str:
 def run_tests(ruleset: CheckedRules, tests: list[ast.TestDecl]) -> TestReport:
     """Run every test; the route coverage counts every case the rules accepted."""
     outcomes = tuple(run_test(ruleset, test) for test in tests)
-    return TestReport(outcomes, coverage_of(ruleset, [o.result for o in outcomes if o.result is not None]))
+    accepted = [o for o in outcomes if o.result is not None]
+    return TestReport(
+        outcomes,
+        coverage_of(ruleset, [o.result for o in accepted if o.result is not None]),
+        condition_coverage(ruleset, [case_of(o.test) for o in accepted]),
+    )
 
 
 def possible_routes(ruleset: CheckedRules) -> dict[str, tuple[str, ...]]:
@@ -267,6 +275,8 @@ def render_report(report: TestReport, quiet: bool = False, coverage_only: bool =
             lines.append("no test blocks found: write 'test' blocks in the rule files, or in RULES/tests/*.carag for a folder")
         passed = len(report.outcomes) - len(report.failed)
         lines.append(f"{passed} passed, {len(report.failed)} failed")
+    if report.conditions is not None:
+        lines.extend(render_condition_coverage(report.conditions))
     lines.extend(render_coverage(report.coverage))
     return "\n".join(lines)
 

@@ -30,8 +30,8 @@ def _rule_expressions(context: LintContext) -> Iterator[tuple[ast.Expr, str | No
             yield question.applies, question.id, False
         for derive in question.derive:
             yield derive.condition, question.id, False
-    for rule in symbols.consistency:
-        yield rule.expr, None, True
+    for check in symbols.consistency:
+        yield check.expr, None, True
 
 
 def _conditions(expr: ast.Expr, include_root: bool) -> Iterator[ast.Expr]:

@@ -1,0 +1,128 @@
+"""``carag lint --suggest-tests``: a small test suite that reaches every route and shows every condition.
+
+From the exact case space: for every question, a case for each route its rule allows; for every atomic
+condition of its rule, two cases that differ in that condition alone and route the question differently
+(MC/DC; a condition tied to another, which no pair of cases can change alone, gets none); a case of every
+case type and one for every derive rule that gives a value. Cases that coincide are merged into one test
+with all their expectations, so the suite stays small enough for staff to review and keep.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from carag_dsl.analysis import CaseSpace, Region
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.language import ast
+from carag_dsl.language.formatter import format_module
+from carag_dsl.runtime.logic import UNKNOWN
+from carag_dsl.tools.condition_coverage import atomic_conditions, condition_text
+from carag_dsl.tools.lint.context import LintContext
+from carag_dsl.tools.lint.render import _literal
+
+MAX_CONDITIONS = 6  # 3**6 combinations of values per rule at most
+_VALUES = (True, False, UNKNOWN)
+
+
+class _Suite:
+    """Test cases by content, each with its expectations and what it shows."""
+
+    def __init__(self, rules: CheckedRules):
+        self.rules = rules
+        self.cases: dict[str, tuple[dict, list[ast.Expectation], list[str]]] = {}
+
+    def add(self, case: dict | None, expectation: ast.Expectation, why: str) -> None:
+        if case is None:
+            return
+        key = json.dumps([case["facts"], case["answers"]], sort_keys=True)
+        _, expectations, reasons = self.cases.setdefault(key, (case, [], []))
+        if expectation not in expectations:
+            expectations.append(expectation)
+            reasons.append(why)
+
+    def text(self) -> str:
+        tests = []
+        for number, (case, expectations, reasons) in enumerate(self.cases.values(), start=1):
+            facts = tuple((n, _literal(self.rules, n, v)) for n, v in case["facts"].items())
+            answers = tuple((q, tuple(v) if isinstance(v, list) else v) for q, v in case["answers"].items())
+            name = f"suggested {number}: {reasons[0]}" + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else "")
+            tests.append(ast.TestDecl(name.replace('"', "'"), facts, answers, tuple(expectations)))
+        header = (
+            "# Suggested by `carag lint --suggest-tests`: every route of every question, every condition of\n"
+            "# its rule shown deciding the route on its own (MC/DC), every case type and derive rule.\n"
+            "# Review each expectation against the CARaG before keeping a test.\n\n"
+        )
+        return header + format_module(ast.Module(tuple(tests)))
+
+
+def _status_expectation(qid: str, status: str) -> ast.Expectation:
+    return ast.Expectation(status, (ast.AnswerRef(qid),))
+
+
+def _combination_routes(space: CaseSpace, statuses: dict[str, Region], conditions: list[ast.Expr]):
+    """(values of the conditions, region, route) for every combination of values some case has."""
+    truths = [space.truth(c) for c in conditions]
+    for values in itertools.product(_VALUES, repeat=len(conditions)):
+        region = space.everything
+        for truth, value in zip(truths, values):
+            region = region & truth[value]
+            if region.is_empty:
+                break
+        else:
+            for route, route_region in statuses.items():
+                both = region & route_region
+                if both:
+                    yield values, both, route
+
+
+def suggest_tests(rules: CheckedRules) -> str:
+    context = LintContext(rules)
+    space = context.space
+    suite = _Suite(rules)
+    for value, region in space.case_type().items():
+        if isinstance(value, str):
+            suite.add(context.witness(region), ast.Expectation("case_type", value=value), f"{'an' if value[:1] in 'aeiou' else 'a'} {value} case")
+    for qid, question in rules.symbols.questions.items():
+        if question.applies is None:
+            continue
+        reads = context.reads(question.applies)
+        statuses = {s: r for s, r in space.status(qid).items() if r}
+        for status, region in statuses.items():
+            suite.add(context.witness(region, reads), _status_expectation(qid, status), f"[{qid}] {status.replace('_', ' ')}")
+        conditions = atomic_conditions(rules, question.applies)
+        if not 0 < len(conditions) <= MAX_CONDITIONS:
+            continue
+        combos = list(_combination_routes(space, statuses, conditions))
+        for index, condition in enumerate(conditions):
+            pair = _deciding_pair(combos, index)
+            if pair is None:
+                continue
+            for _, region, route in pair:
+                suite.add(context.witness(region, reads), _status_expectation(qid, route),
+                          f"[{qid}] {route.replace('_', ' ')} because of '{condition_text(condition)}'")
+    for qid, question in rules.symbols.questions.items():
+        for rule, region in space.derives(qid) if question.derive else ():
+            if region:
+                witness = context.witness(region, context.reads(rule.condition))
+                suite.add(witness, ast.Expectation("value", (ast.AnswerRef(qid),), rule.value), f"[{qid}] derived {rule.value}")
+    return suite.text()
+
+
+def _deciding_pair(combos, index: int):
+    """Two combinations that differ only in condition ``index`` and route differently (true/false first)."""
+    best = None
+    for first, second in itertools.combinations(combos, 2):
+        (values_a, _, route_a), (values_b, _, route_b) = first, second
+        if route_a == route_b or values_a[index] == values_b[index]:
+            continue
+        if any(a != b for k, (a, b) in enumerate(zip(values_a, values_b)) if k != index):
+            continue
+        if {values_a[index], values_b[index]} == {True, False}:
+            return first, second
+        best = best or (first, second)
+    return best
+
+
+__all__ = ["suggest_tests"]

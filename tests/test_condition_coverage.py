@@ -1,0 +1,76 @@
+"""Condition coverage (MC/DC) in `carag test`, and `carag lint --suggest-tests`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from carag_dsl.cli import main
+from carag_dsl.compiler.ruleset import load, loads
+from carag_dsl.language.parser import parse
+from carag_dsl.tools.condition_coverage import atomic_conditions, condition_coverage
+from carag_dsl.tools.lint.suggest import suggest_tests
+from carag_dsl.tools.rule_tests import load_tests, run_tests
+
+REPO = Path(__file__).resolve().parent.parent
+
+AND_RULE = loads('''
+fact mappa: bool
+fact court_report: bool
+question "Q 1" prompt
+    text "Was the MAPPA level reviewed with the court report?"
+    applies when mappa and court_report
+    answer yes_no
+''')
+
+
+def _case(**facts):
+    return {"id": "t", "facts": facts, "answers": {}}
+
+
+def test_two_cases_that_reach_both_routes_need_not_show_every_condition():
+    coverage = condition_coverage(AND_RULE, [_case(mappa=True, court_report=True), _case(mappa=False, court_report=False)])
+    assert coverage.covered == 0 and coverage.total == 2
+    assert [c.name for c in coverage.missing()["Q 1"]] == ["mappa", "court_report"]
+
+
+def test_a_pair_differing_in_one_condition_and_in_the_route_shows_that_condition():
+    cases = [_case(mappa=True, court_report=True), _case(mappa=False, court_report=True)]
+    coverage = condition_coverage(AND_RULE, cases)
+    assert [c.name for c in coverage.missing()["Q 1"]] == ["court_report"]
+    cases.append(_case(mappa=True, court_report=False))
+    assert condition_coverage(AND_RULE, cases).missing() == {}
+
+
+def test_a_defined_name_is_one_condition():
+    rules = load(REPO / "questions")
+    conditions = atomic_conditions(rules, rules.symbols.questions["2.3.01"].applies)
+    assert len(conditions) == 1
+
+
+def test_carag_test_reports_the_conditions_no_pair_of_tests_shows(capsys):
+    assert main(["test", str(REPO / "tests" / "fixtures" / "coverage" / "partial"), "--coverage-only"]) == 0
+    out = capsys.readouterr().out
+    assert "condition coverage: 1 of 2 conditions shown deciding their question's route on their own" in out
+    assert "    [C 2] not shown: case_type == core" in out
+
+
+def test_the_suggested_suite_for_the_carag_passes_and_reaches_every_route_and_every_condition_that_can_be_shown_alone(tmp_path):
+    folder = tmp_path / "questions"
+    shutil.copytree(REPO / "questions", folder, ignore=shutil.ignore_patterns("tests"))
+    (folder / "tests").mkdir()
+    rules = load(folder)
+    (folder / "tests" / "suggested.carag").write_text(suggest_tests(rules), encoding="utf-8")
+    ruleset, tests = load_tests(folder)
+    report = run_tests(ruleset, tests)
+    assert report.failed == ()
+    assert report.coverage.complete
+    # 2.4.3's conditions are tied (case_type == core, case_type == adjusted): no pair of cases changes one alone
+    assert set(report.conditions.missing()) == {"P 2.4.3"}
+
+
+def test_suggest_tests_shows_each_condition_of_an_and_deciding_alone():
+    tests = [item for item in parse(suggest_tests(AND_RULE)).items]
+    report = run_tests(AND_RULE, tests)
+    assert report.failed == () and report.coverage.complete
+    assert report.conditions.missing() == {} and report.conditions.covered == 2
