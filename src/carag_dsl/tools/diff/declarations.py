@@ -129,7 +129,16 @@ def _question_rules(rules: CheckedRules, qid: str) -> dict[str, Any]:
 
 
 def _edits(subject: str, name: str | None, old: dict[str, Any], new: dict[str, Any]) -> list[FieldEdit]:
-    return [FieldEdit(subject, name, field, old.get(field), new.get(field)) for field in {**old, **new} if old.get(field) != new.get(field)]
+    return [_edit(subject, name, field, old.get(field), new.get(field)) for field in {**old, **new} if old.get(field) != new.get(field)]
+
+
+def _edit(subject: str, name: str | None, field: str, old: Any, new: Any) -> FieldEdit:
+    """One edit; of two lists (rules, key questions) only the entries one has and the other has not."""
+    if isinstance(old, list) and isinstance(new, list):
+        gone, came = [x for x in old if x not in new], [x for x in new if x not in old]
+        if gone or came:  # (a list only put in another order keeps both in full)
+            old, new = gone, came
+    return FieldEdit(subject, name, field, old, new)
 
 
 def question_edits(old: CheckedRules, new: CheckedRules, pairing: QuestionPairing) -> list[FieldEdit]:
@@ -155,7 +164,7 @@ def rule_edits(old: CheckedRules, new: CheckedRules, pairing: QuestionPairing) -
     before_constraints = [_constraint_rule(c) for c in old.symbols.constraints]
     after_constraints = [_constraint_rule(c) for c in new.symbols.constraints]
     if before_constraints != after_constraints:
-        found.append(FieldEdit("constraint", None, "rules", before_constraints, after_constraints))
+        found.append(_edit("constraint", None, "rules", before_constraints, after_constraints))
     return found
 
 

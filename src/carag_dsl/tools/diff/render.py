@@ -38,7 +38,10 @@ def grouped(changes: list[dict[str, Any]]) -> list[tuple[list[str], dict[str, An
 
 
 def shorten(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        text = "; ".join(value)
+    else:
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     text = " ".join(text.split())
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
@@ -80,7 +83,7 @@ class _Writer:
         self.lines: list[str] = []
 
     def heading(self, text: str, level: int = 2) -> None:
-        if self.lines:
+        if self.lines and self.lines[-1] != "":
             self.lines.append("")
         self.lines.append(("#" * level + " " + text) if self.markdown else text)
         if self.markdown:
