@@ -308,10 +308,6 @@ class CaseSpace:
         """
         return describing.describe(self, region, limit, within)
 
-    def count(self, region: Region) -> int:
-        """How many classes of cases the region holds (for sizes in reports)."""
-        bits = sum(len(v.bits) for v in self.variables)
-        return int(self.bdd.count(region.node, nvars=bits)) if bits else (0 if region.is_empty else 1)
 
 
 def _class_index(variable: Variable, value: Any) -> int:

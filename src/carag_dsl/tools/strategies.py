@@ -27,7 +27,7 @@
     Small valid rule sets as ``(text, CheckedRules)`` pairs: ASTs built from
     :mod:`carag_dsl.ast` nodes (facts of every kind, defined names, a case type
     with overrides, questions reading facts, defined names, the case type and
-    earlier answers, and test blocks), printed with :func:`carag_dsl.formatter.format_module`
+    earlier answers, consistency rules, and test blocks), printed with :func:`carag_dsl.formatter.format_module`
     and compiled with :func:`carag_dsl.loads`. Nothing is generated from the grammar as text.
 """
 
@@ -374,6 +374,9 @@ def _rule_set_modules(draw) -> ast.Module:
             answer=answer, applies=applies, guidance=draw(st.none() | _SAFE_TEXT), derive=derive,
         ))
     items += questions
+    if draw(st.booleans()):  # a consistency rule: a warning when the last question is answered against it
+        answered_yes = [st.just(ast.Compare("==", ast.AnswerRef(q), ast.Name("yes"))) for q in qids[:-1]]
+        items.append(ast.ConsistencyDecl(qids[-1], True, draw(_conditions(facts, answered_yes)), draw(_SAFE_TEXT).replace("\n", " ")))
     items.append(ast.TestDecl(
         draw(_SAFE_TEXT).replace("\n", " "),
         tuple((f.name, True) for f in facts if f.type.kind == "bool"),

@@ -69,13 +69,3 @@ class LintContext:
         except CaseDataError as error:
             return error.problems[0].message
         return None
-
-    def case_type_of(self, witness: dict | None) -> str | None:
-        """The case type a witness has (for its expectation), or None."""
-        if witness is None or self.symbols.case_type is None:
-            return None
-        region = self.space.region_of(witness)
-        for value, ct_region in self.space.case_type().items():
-            if isinstance(value, str) and not (region & ct_region).is_empty:
-                return value
-        return None
