@@ -27,7 +27,7 @@ from carag_dsl.compiler import graph, symbols as symbols_pass, testcheck, typech
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import Diagnostic, RuleError
 from carag_dsl.language import ast
-from carag_dsl.language.loader import load_modules, read_test_files, test_files
+from carag_dsl.language.loader import load_modules_partial, read_test_files, test_files
 from carag_dsl.language.parser import parse
 from carag_dsl.language.resources import bundled_rules_path
 from carag_dsl.source import NOWHERE
@@ -225,9 +225,8 @@ def compile_path(path: str | Path | None, cls: type[_Rules], tests: bool = False
     their test blocks join the rule set's ``tests``.
     """
     root = bundled_rules_path() if path is None else Path(path)
-    modules = load_modules(root)
+    modules, earlier = load_modules_partial(root)  # syntax errors are reported with the checks of what parsed
     extra: list[ast.TestDecl] = []
-    earlier: list[Diagnostic] = []
     if tests:
         try:
             extra = read_test_files(test_files(root))

@@ -158,7 +158,7 @@ class _Checker:
             left = T.ERROR if isinstance(left, T.Code) and not left.declared else left
         unified = self.unify(left, right, node)
         if unified is None:
-            self.error(node, "type-mismatch", f"cannot compare {left.describe()} with {right.describe()} using '{node.op}'{self._mismatch_hint(left, right)}")
+            self.error(node, "type-mismatch", f"cannot compare {left.describe()} with {right.describe()} using '{node.op}'{self._mismatch_hint(left, right, node)}")
             return T.BOOL
         if node.op not in ("==", "!=") and not isinstance(unified, T.Unknown):
             ordered = unified in ORDERED_PRIMS or (isinstance(unified, T.Enum) and unified.ordered)
@@ -166,9 +166,13 @@ class _Checker:
                 self.error(node, "not-ordered", f"'{node.op}' needs values with an order (numbers, dates, durations or scale levels), but these are {unified.describe()}")
         return T.BOOL
 
-    def _mismatch_hint(self, left, right) -> str:
+    def _mismatch_hint(self, left, right, node) -> str:
         if {left, right} == {T.INT, T.DURATION}:
             return "; write a duration with its unit, e.g. '56 days'"
+        for enum, other in ((left, node.right), (right, node.left)):
+            # `[X 6] != "not_a_factor"`: an option code written in quotes is text, not the option.
+            if isinstance(enum, T.Enum) and isinstance(other, ast.TextLit) and other.value in enum.codes:
+                return f"; remove the quotes: option codes are written bare, like {other.value}"
         return ""
 
     def _In(self, node):

@@ -16,7 +16,7 @@ import attrs
 
 from carag_dsl.language import ast
 from carag_dsl.errors import Diagnostic, RuleError
-from carag_dsl.language.parser import parse
+from carag_dsl.language.parser import parse, parse_partial
 from carag_dsl.language.resources import bundled_rules_path
 from carag_dsl.source import Source, Span
 
@@ -33,7 +33,7 @@ def find_root(path: Path) -> Path:
                     return root
             # The one root of a rule folder (a root that includes other files there) leaves this file
             # out: that, not the names the file reads from the others, is the mistake to report.
-            if len(roots) == 1 and any(p.exists() and p != roots[0].resolve() for p in _reached_by_includes(roots[0])):
+            if len(roots) == 1 and any(p.is_file() and p != roots[0].resolve() for p in _reached_by_includes(roots[0])):
                 raise RuleError([not_included(path, roots[0])])
         return path
     if not path.is_dir():
@@ -81,7 +81,20 @@ def _has_header(path: Path) -> bool:
 
 
 def load_modules(path: Path) -> list[ast.Module]:
-    """Parse the root file and, depth first in order, every file it includes."""
+    """Parse the root file and, depth first in order, every file it includes. Raises RuleError on any error."""
+    modules, diagnostics = load_modules_partial(path)
+    if diagnostics:
+        raise RuleError(diagnostics)
+    return modules
+
+
+def load_modules_partial(path: Path) -> tuple[list[ast.Module], list[Diagnostic]]:
+    """Every file of the rule set, parsed as far as it goes, and every error met while reading them.
+
+    A file with syntax errors still gives the declarations that parsed, so the
+    compiler can check them (and the other files) in the same run. A missing
+    root raises RuleError at once: there is nothing to read.
+    """
     root = find_root(path)
     modules: list[ast.Module] = []
     diagnostics: list[Diagnostic] = []
@@ -106,11 +119,8 @@ def load_modules(path: Path) -> list[ast.Module]:
             reason = "it is not UTF-8 text; save it as UTF-8" if isinstance(error, UnicodeDecodeError) else (error.strerror or str(error)).lower()
             diagnostics.append(Diagnostic(span, "unreadable-file", f"cannot read '{file}': {reason}"))
             return
-        try:
-            module = parse(text, display_path(file))
-        except RuleError as error:
-            diagnostics.extend(error.diagnostics)
-            return
+        module, syntax = parse_partial(text, display_path(file))
+        diagnostics.extend(syntax)
         modules.append(module)
         for item in module.items:
             if isinstance(item, ast.Include):
@@ -119,9 +129,7 @@ def load_modules(path: Path) -> list[ast.Module]:
     visit(root, None)
     if path.is_dir():
         diagnostics += _not_included(path, root, set(loaded))
-    if diagnostics:
-        raise RuleError(diagnostics)
-    return modules
+    return modules, diagnostics
 
 
 def _not_included(folder: Path, root: Path, loaded: set[Path]) -> list[Diagnostic]:

@@ -15,12 +15,11 @@ import textwrap
 from typing import Any, Callable
 
 import attrs
-from typing import Callable
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedInput, VisitError
 
-from carag_dsl.language import ast
+from carag_dsl.language import ast, syntax_errors
 from carag_dsl.errors import Diagnostic, RuleError
 from carag_dsl.language.resources import grammar_path
 from carag_dsl.source import Source, Span
@@ -38,26 +37,83 @@ def _parser() -> Lark:
 
 
 def parse(text: str, path: str = "<string>") -> ast.Module:
-    """Parse the text of one rule file. Raises RuleError on any syntax error."""
+    """Parse the text of one rule file. Raises RuleError with every syntax error found."""
+    module, diagnostics = parse_partial(text, path)
+    if diagnostics:
+        raise RuleError(diagnostics)
+    return module
+
+
+def parse_partial(text: str, path: str = "<string>") -> tuple[ast.Module, list[Diagnostic]]:
+    """Every syntax error of one rule file, and a module of the declarations that parsed.
+
+    After an error the parser resumes at the next line that starts a declaration,
+    so one run reports the errors of every declaration (and the compiler can
+    still check the declarations that parsed). Text left open (a missing closing
+    quote) is reported at its opening quote, and its declaration is skipped.
+    """
     source = Source(path, text)
-    comments: list[ast.Comment] = []
-    try:
-        tree = _parser().parse(text)
-    except UnexpectedInput as error:
-        raise RuleError([_syntax_diagnostic(error, source)]) from None
+    diagnostics: list[Diagnostic] = []
+    blanked = text
+    for opening, resume in syntax_errors.unclosed_strings(text):
+        diagnostics.append(syntax_errors.unclosed_string_diagnostic(source, opening))
+        start = max([s for s in syntax_errors.declaration_starts(text) if s <= opening], default=0)
+        blanked = blanked[:start] + _blank(blanked[start:resume]) + blanked[resume:]
+    starts = syntax_errors.declaration_starts(blanked)
+    builder = _AstBuilder(source)
+    items: list = []
+    begin = 0
+    while True:
+        tree, error = _parse_from(blanked, begin)
+        if error is None:
+            items += _build(builder, tree, source)
+            break
+        diagnostic, at = syntax_errors.describe(error, source, _terminal_pattern)
+        diagnostics.append(diagnostic)
+        # The declaration the error is in: keep those before it, skip it, resume at the next one.
+        broken = max([s for s in starts if begin <= s < at], default=begin)
+        if broken > begin:
+            good, _ = _parse_from(blanked[:broken], begin)
+            items += _build(builder, good, source) if good is not None else []
+        following = [s for s in starts if s > broken and s >= at]
+        if not following:
+            break
+        begin = following[0]
+    diagnostics += builder.diagnostics
     # The grammar ignores comments; `carag fmt` needs them back, so they are read
     # separately with a pattern that skips '#' inside strings.
-    comments.extend(_comments(text))
-    builder = _AstBuilder(source)
+    return ast.Module(tuple(items), tuple(_comments(text)), path, text), diagnostics
+
+
+def _blank(text: str) -> str:
+    """The text with every character but line breaks made a space: lines, columns and offsets stay put."""
+    return re.sub(r"[^\n]", " ", text)
+
+
+def _parse_from(text: str, begin: int):
+    """Lark's tree of the text from offset ``begin`` on (what comes before is blanked), or the syntax error."""
     try:
-        items = builder.transform(tree)
+        return _parser().parse(_blank(text[:begin]) + text[begin:]), None
+    except UnexpectedInput as error:
+        return None, error
+
+
+def _build(builder: "_AstBuilder", tree, source: Source) -> list:
+    try:
+        return builder.transform(tree)
     except VisitError as error:  # an exception inside the builder: unwrap it
         raise error.orig_exc from None
     except RecursionError:
         raise RuleError([Diagnostic(_deepest_declaration(tree, source), "too-deep", "an expression is nested too deeply to read (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
-    if builder.diagnostics:
-        raise RuleError(builder.diagnostics)
-    return ast.Module(tuple(items), tuple(comments), path, text)
+
+
+def _terminal_pattern(name: str) -> str | None:
+    """The literal text of a keyword or punctuation terminal, or None for a pattern such as NAME."""
+    try:
+        pattern = _parser().get_terminal(name).pattern
+    except KeyError:
+        return None
+    return pattern.value if pattern.type == "str" else None
 
 
 _TOKEN_RE = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
@@ -87,96 +143,6 @@ def _comments(text: str) -> list[ast.Comment]:
             line = text.count("\n", 0, match.start()) + 1
             found.append(ast.Comment(match.group()[1:].strip(), line))
     return found
-
-
-# ------------------------------------------------------------------ syntax errors
-
-_TERMINAL_NAMES = {
-    "NAME": "a name",
-    "STRING": 'a "quoted text"',
-    "QREF": "a question reference like [2.3.01]",
-    "INT": "a whole number",
-    "DATE": "a date like 2025-10-20",
-    "PERCENT": "a percentage like 65%",
-    "DURATION_UNIT": "days or weeks",
-    "COMPARE": "a comparison (== != < <= > >=)",
-    "ADD_OP": "+ or -",
-    "QUESTION_KIND": "prompt, information or judgement",
-    "$END": "the end of the file",
-    "LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "COLON": "':'", "EQUAL": "'='",
-}
-
-
-_DECLARATION_KEYWORDS = {"ruleset", "include", "fact", "define", "constraint", "applicability", "case", "section", "question", "bands", "standard", "test"}
-_EXPRESSION_STARTS = {"NAME", "QREF", "INT", "DATE"}
-_EXPRESSION_OTHERS = {"DAYS", "FALSE", "TRUE", "NOT", "LPAR", "LBRACE", "STRING", "IF"}
-
-
-def _describe_terminal(name: str) -> str:
-    if name in _TERMINAL_NAMES:
-        return _TERMINAL_NAMES[name]
-    try:
-        pattern = _parser().get_terminal(name).pattern
-        if pattern.type == "str":
-            return f"'{pattern.value}'"
-    except KeyError:
-        pass
-    return name.lower()
-
-
-def _describe_token(token: Token) -> str:
-    if token.type == "$END":
-        return "end of file"
-    value = str(token)
-    if len(value) > 30:
-        value = value[:27] + "..."
-    return f"'{value}'"
-
-
-def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
-    line, column = getattr(error, "line", 1) or 1, getattr(error, "column", 1) or 1
-    terminals = set(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
-    if _EXPRESSION_STARTS <= terminals:
-        terminals -= _EXPRESSION_STARTS | _EXPRESSION_OTHERS
-    expected = sorted({_describe_terminal(t) for t in terminals})
-    if _EXPRESSION_STARTS <= set(getattr(error, "expected", None) or ()):
-        # Listing every token that can start an expression helps nobody.
-        expected.insert(0, "an expression (a name, a question like [X 6], a number, a date, 'not', '(' ...)")
-    if isinstance(error, UnexpectedCharacters):
-        position = error.pos_in_stream or 0
-        char = source.text[position] if position < len(source.text) else ""
-        message = f"unexpected character {char!r}"
-        if char == "[":
-            message += " (a question reference is an identifier in brackets, like [2.3.01] or [X 4])"
-        width = 1
-    elif isinstance(error, UnexpectedEOF):
-        lines = source.text.splitlines() or [""]
-        line, column = len(lines), len(lines[-1]) + 1
-        message = "the file ends in the middle of a declaration"
-        width = 1
-    else:
-        assert isinstance(error, UnexpectedToken)
-        token = error.token
-        message = f"unexpected {_describe_token(token)}"
-        if str(token) == "=" and "COMPARE" in terminals:
-            message += " (to compare two values write '==')"
-        previous = (error.token_history or [None])[-1]
-        if previous is not None and previous.type == "NAME" and str(previous) in _DECLARATION_KEYWORDS:
-            # A declaration keyword read as a name: the expression before it was left unfinished.
-            line, column = previous.line, previous.column
-            message = (f"the rule before this '{previous}' is unfinished (it ends with 'and', 'or', 'not', "
-                       f"a comparison or an open bracket), so '{previous}' was read as a name")
-            token = previous
-            expected = []
-        if token.type == "$END":
-            lines = source.text.splitlines() or [""]
-            line, column = len(lines), len(lines[-1]) + 1
-        width = max(1, len(str(token))) if token.type != "$END" else 1
-    if expected:
-        shown = expected if len(expected) <= 12 else expected[:12] + ["..."]
-        message += "; expected " + (shown[0] if len(shown) == 1 else "one of: " + ", ".join(shown))
-    span = Span(source, line, column, line, column + width)
-    return Diagnostic(span, "syntax", message)
 
 
 # ------------------------------------------------------------------ tree -> AST

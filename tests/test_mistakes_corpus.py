@@ -1,0 +1,64 @@
+"""The mistakes corpus: realistic errors of people editing rules, each with the exact output of `carag check`.
+
+Every file (or folder) under tests/fixtures/mistakes/ holds one mistake; the
+.expected file beside it is what `carag check` prints. Run with
+UPDATE_GOLDEN=1 to rewrite them after an intended change of wording, then read
+the diff. Together they cover every code in docs/diagnostics.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from carag_dsl.cli import main
+from carag_dsl.errors import RuleError
+from carag_dsl.tools.rule_tests import load_tests
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path("tests/fixtures/mistakes")
+CASES = sorted(p.name for p in (REPO / CORPUS).iterdir() if p.suffix == ".carag" or p.is_dir())
+LOCATED = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<column>\d+): error: (?P<message>.+)$")
+
+
+def test_the_corpus_holds_at_least_forty_mistakes():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_check_prints_the_exact_expected_output_for_each_mistake(name, monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    status = main(["check", str(CORPUS / name)])
+    output = capsys.readouterr().err
+    expected_file = REPO / CORPUS / (Path(name).stem + ".expected")
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected_file.write_text(output, encoding="utf-8")
+    assert status == 1
+    assert output == expected_file.read_text(encoding="utf-8")
+    errors = [line for line in output.splitlines() if ": error: " in line]
+    assert errors and all(LOCATED.match(line) for line in errors), output  # every error at file:line:col
+    assert "Traceback" not in output and "Token(" not in output and "$END" not in output
+
+
+def test_the_corpus_covers_every_code_in_the_diagnostics_catalogue():
+    catalogue = set(re.findall(r"^### `([a-z-]+)`\s*$", (REPO / "docs" / "diagnostics.md").read_text(encoding="utf-8"), re.M))
+    seen: set[str] = set()
+    for name in CASES:
+        with pytest.raises(RuleError) as raised:
+            load_tests(REPO / CORPUS / name)
+        seen |= {d.code for d in raised.value.diagnostics}
+    assert sorted(catalogue - seen) == []
+
+
+def test_a_folder_with_a_syntax_error_and_a_type_error_in_two_files_reports_both(monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    assert main(["check", str(CORPUS / "syntax_error_and_type_error_in_two_files")]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert [line.split(": error: ")[0] for line in errors] == [
+        f"{CORPUS}/syntax_error_and_type_error_in_two_files/assessment.carag:3:5",
+        f"{CORPUS}/syntax_error_and_type_error_in_two_files/assessment.carag:8:18",
+    ]
+    assert "did you mean 'applies'?" in errors[0]
