@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING
 from carag_dsl.compiler.ruleset import load
@@ -20,6 +21,7 @@ from carag_dsl.runtime import evaluator
 from carag_dsl.runtime.casedata import read_case
 from carag_dsl.runtime.evaluate import evaluate_case
 from carag_dsl.runtime.logic import UNKNOWN
+from carag_dsl.testing import rule_sets
 from carag_dsl.tools.lint import RULES, Finding, lint
 
 CORPUS = Path(__file__).parent / "fixtures" / "lint"
@@ -132,3 +134,13 @@ def test_a_condition_finding_names_its_condition_node():
     rules = load(CORPUS / "impossible_date_part")
     (finding,) = [f for f in lint(rules).findings if f.rule == "condition-always-false"]
     assert isinstance(finding.subject, ast.Compare)
+
+
+@settings(max_examples=30)
+@given(rule_sets())
+def test_on_generated_rule_sets_every_witness_shows_its_finding(pair):
+    _, rules = pair
+    for finding in lint(rules).findings:
+        assert RULES[finding.rule].severity == finding.severity
+        if finding.witness is not None:
+            assert_witness_shows(rules, finding)
