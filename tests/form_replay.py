@@ -57,9 +57,16 @@ def carag_applies(rules, case) -> dict[str, bool]:
 
 
 def surveyjs_visibility(survey: dict[str, Any], data: list[dict[str, Any]]) -> dict[str, Any]:
-    done = run_node(SURVEYJS_REPLAY, stdin=json.dumps({"survey": survey, "cases": data}), timeout=600)
+    """One survey's load errors, linter findings, titles and, per case, which questions it shows."""
+    return surveyjs_runs([(survey, data)])[0]
+
+
+def surveyjs_runs(runs: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+    """:func:`surveyjs_visibility` of several surveys, all in one Node.js process."""
+    payload = {"runs": [{"survey": survey, "cases": data} for survey, data in runs]}
+    done = run_node(SURVEYJS_REPLAY, stdin=json.dumps(payload), timeout=600)
     assert done.returncode == 0, done.stderr[-4000:]
-    return json.loads(done.stdout)
+    return json.loads(done.stdout)["runs"]
 
 
 def mismatches(rules, names, cases_: list[dict[str, Any]], visible: list[dict[str, bool]]) -> list[str]:
@@ -78,6 +85,11 @@ def mismatches(rules, names, cases_: list[dict[str, Any]], visible: list[dict[st
 
 def xform_visibility(xform: str, values: list[dict[str, str]], folder: Path) -> list[dict[str, bool]]:
     """Every case through the XForm's binds in ONE headless Chromium page (openrosa-xpath-evaluator)."""
+    return xform_runs([(xform, values)], folder)[0]
+
+
+def xform_runs(runs: list[tuple[str, list[dict[str, str]]]], folder: Path) -> list[list[dict[str, bool]]]:
+    """:func:`xform_visibility` of several XForms, all in one page."""
     package = node_modules() / "openrosa-xpath-evaluator"
     modules = {
         f"openrosa-xpath-evaluator/{path.relative_to(package).as_posix()}": path.read_text(encoding="utf-8")
@@ -92,6 +104,6 @@ def xform_visibility(xform: str, values: list[dict[str, str]], folder: Path) -> 
         encoding="utf-8",
     )
     with open_page(page_file, timezone_id=TIME_ZONE) as (page, errors, outside):
-        shown = page.evaluate("([xform, cases]) => replayXForm(xform, cases)", [xform, values])
+        shown = page.evaluate("(runs) => runs.map(([xform, cases]) => replayXForm(xform, cases))", [list(run) for run in runs])
         assert errors == [] and outside == [], (errors, outside)
     return shown
