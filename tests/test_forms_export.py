@@ -14,16 +14,17 @@ from hypothesis import given
 
 import carag_dsl
 from carag_dsl.cli import main
+from carag_dsl.compiler.outcomes import consistency_warning
 from carag_dsl.testing import cases
 from carag_dsl.tools.forms import (
-    CannotExpress, form_version, from_surveyjs_data, from_xform_values, surveyjs_form, surveyjs_plan,
+    CannotExpress, form_version, write_xlsform, from_surveyjs_data, from_xform_values, surveyjs_form, surveyjs_plan,
     to_surveyjs_data, to_xform_values, xlsform_plan, xlsform_sheets,
 )
 from carag_dsl.tools.forms.names import xml_name
 from carag_dsl.tools.forms.surveyjs import SurveyJSDialect
 from carag_dsl.tools.forms.xlsform import xpath_string
 from browser import open_page
-from form_replay import surveyjs_visibility
+from form_replay import surveyjs_visibility, xform_visibility
 from node_env import NODE_PROJECT, run_node
 
 openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is not installed (pip install -e '.[test]')")
@@ -153,9 +154,9 @@ def test_the_surveyjs_json_loads_in_survey_core_without_errors_or_linter_warning
 def test_text_in_a_surveyjs_literal_reads_back_unchanged_in_survey_core():
     dialect = SurveyJSDialect()
     writable = [text for text in HOSTILE_TEXT if not text.endswith("\\")]
-    done = run_node(NODE_PROJECT / "surveyjs_evaluate.js", stdin=json.dumps({"expressions": [dialect.string(t) for t in writable]}))
+    done = run_node(NODE_PROJECT / "surveyjs_evaluate.js", stdin=json.dumps([{"expressions": [dialect.string(t) for t in writable]}]))
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == writable
+    assert json.loads(done.stdout) == [writable]
 
 
 def test_a_rule_surveyjs_cannot_express_exactly_is_refused_with_its_place(tmp_path, capsys):
@@ -217,3 +218,26 @@ def test_export_needs_a_target_and_a_file_to_write(tmp_path, capsys):
     assert exit_.value.code == 2
     assert main(["export", "surveyjs", "--output", str(tmp_path)]) == 2
     assert "this is a folder" in capsys.readouterr().err
+
+
+def test_a_consistency_warning_shows_in_both_forms_exactly_when_carag_warns(tmp_path):
+    cases_ = [
+        {"id": "broken", "answers": {"X 9": "yes", "X 6": "not_a_factor"}},
+        {"id": "kept", "answers": {"X 9": "yes", "X 6": "yes"}},
+        {"id": "unanswered", "answers": {"X 6": "not_a_factor"}},
+    ]
+    warning = consistency_warning(next(rule for rule in CARAG.symbols.consistency if rule.field == "X 9"))
+    warned = [warning in CARAG.evaluate(case).warnings for case in cases_]
+    assert warned == [True, False, False]
+    write_xlsform(CARAG, tmp_path / "form.xlsx")
+    _, names = xlsform_plan(CARAG)
+    shown = xform_visibility(convert(tmp_path / "form.xlsx").xform, [to_xform_values(CARAG, names, c) for c in cases_], tmp_path)
+    assert [s["X_9-warning-1"] for s in shown] == warned
+    survey = surveyjs_form(CARAG)
+    (validator,) = next(e for page in survey["pages"] for e in page["elements"] if e["name"] == "X 9")["validators"]
+    assert validator["notificationType"] == "warning"  # the answer is kept
+    _, names = surveyjs_plan(CARAG)
+    runs = [{"expressions": [validator["expression"]], "values": to_surveyjs_data(CARAG, names, case)} for case in cases_]
+    done = run_node(NODE_PROJECT / "surveyjs_evaluate.js", stdin=json.dumps(runs))
+    assert done.returncode == 0, done.stderr
+    assert [not kept for (kept,) in json.loads(done.stdout)] == warned

@@ -1,5 +1,6 @@
 // Evaluates SurveyJS expressions with survey-core's ExpressionRunner.
-// Reads {"expressions": [...], "values": {...}} on standard input; writes the list of results.
+// Reads [{"expressions": [...], "values": {...}}, ...] on standard input (each group of
+// expressions evaluated with its values) and writes the results, group by group.
 "use strict";
 const Survey = require("survey-core");
 
@@ -7,10 +8,10 @@ let input = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk) => { input += chunk; });
 process.stdin.on("end", () => {
-    const { expressions, values } = JSON.parse(input);
-    const results = expressions.map((text) => {
+    const groups = JSON.parse(input);
+    const results = groups.map(({ expressions, values }) => expressions.map((text) => {
         const runner = new Survey.ExpressionRunner(text);
         return runner.canRun() ? runner.runValues(values || {}) : { invalid: text };
-    });
+    }));
     process.stdout.write(JSON.stringify(results));
 });

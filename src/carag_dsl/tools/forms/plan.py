@@ -18,7 +18,9 @@ What a form does with each part of the rules:
   judgement itself stays for the inspector to answer, required only while no
   derive rule gives its value;
 - a ``constraint`` is a constraint on its fact's field, checked once the field
-  is filled, failing only when carag says the rule is false;
+  is filled, failing only when carag says the rule is false; a consistency
+  rule (``constraint ... warn``) is a warning on its field, under the same
+  terms, that keeps the value;
 - every question that applies needs an answer (``required``).
 """
 
@@ -61,7 +63,8 @@ class Field:
     hint: str | None
     relevant: str | None  # None: always shown
     required: str | None  # None: optional; Dialect.TRUE: always when shown; else a condition
-    checks: tuple[Check, ...] = ()
+    checks: tuple[Check, ...] = ()  # errors: the value is refused until they hold
+    warnings: tuple[Check, ...] = ()  # the form warns while one does not hold, and keeps the value
 
 
 @attrs.frozen
@@ -114,24 +117,40 @@ class _Planner:
         self.lowering = Lowering(rules, dialect, names, refuse)
 
     def plan(self) -> FormPlan:
-        groups = [Group(self.names.group("facts"), FACTS_GROUP_LABEL, None, tuple(self.fact_fields()))]
-        groups += self.section_groups()
+        errors, warnings = self.rule_checks()
+        groups = [Group(self.names.group("facts"), FACTS_GROUP_LABEL, None, tuple(self.fact_fields(errors, warnings)))]
+        groups += self.section_groups(errors, warnings)
         return FormPlan(self.rules.name or "carag rules", form_version(self.rules), tuple(groups), tuple(self.calculations()))
 
-    # ------------------------------------------------------------------ facts
-    def fact_fields(self):
-        checks: dict[str, list[Check]] = {}
+    # ------------------------------------------------------------------ checks
+    def rule_checks(self) -> tuple[dict[tuple[str, str], list[Check]], dict[tuple[str, str], list[Check]]]:
+        """Errors (``constraint ... message``) and warnings (``constraint ... warn``) by (role, carag id) of their field."""
+        errors: dict[tuple[str, str], list[Check]] = {}
+        warnings: dict[tuple[str, str], list[Check]] = {}
         for constraint in self.symbols.constraints:
-            ref = self.d.field(self.names.fact(constraint.field))
-            # Checked once the field is given; broken only when carag says the rule is false.
-            condition = self.d.or_(self.d.blank(ref), self.d.not_(self.lowering.condition(constraint.expr).false))
-            checks.setdefault(constraint.field, []).append(Check(condition, constraint.message))
+            key = ("fact", constraint.field)
+            errors.setdefault(key, []).append(Check(self.kept(key, constraint.expr), constraint.message))
+        for rule in self.symbols.consistency:
+            key = ("question" if rule.on_answer else "fact", rule.field)
+            warnings.setdefault(key, []).append(Check(self.kept(key, rule.expr), rule.message))
+        return errors, warnings
+
+    def kept(self, key: tuple[str, str], expr: ast.Expr) -> str:
+        """Checked once the field is given; broken only when carag says the rule is false."""
+        role, carag_id = key
+        ref = self.d.field(self.names.fact(carag_id) if role == "fact" else self.names.question(carag_id))
+        return self.d.or_(self.d.blank(ref), self.d.not_(self.lowering.condition(expr).false))
+
+    # ------------------------------------------------------------------ facts
+    def fact_fields(self, errors, warnings):
         for name, decl in self.symbols.facts.items():
             label = _sentence(decl.doc) if decl.doc else name
-            yield Field(self.names.fact(name), name, "fact", decl.type, label, None, None, None, tuple(checks.get(name, ())))
+            key = ("fact", name)
+            yield Field(self.names.fact(name), name, "fact", decl.type, label, None, None, None,
+                        tuple(errors.get(key, ())), tuple(warnings.get(key, ())))
 
     # ------------------------------------------------------------------ questions
-    def section_groups(self):
+    def section_groups(self, errors, warnings):
         by_section: dict[int, list[ast.QuestionDecl]] = {}
         sections: dict[int, ast.SectionDecl | None] = {}
         for qid, question in self.symbols.questions.items():
@@ -139,15 +158,18 @@ class _Planner:
             key = id(section)
             sections.setdefault(key, section)
             by_section.setdefault(key, []).append(question)
-        override_checks = self.override_checks()
+        for qid, checks in self.override_checks().items():
+            errors.setdefault(("question", qid), []).extend(checks)
         for number, (key, questions) in enumerate(by_section.items(), start=1):
             section = sections[key]
             label = section.title if section else "Questions"
             hint = (section.heading if section else None)
-            fields = tuple(self.question_field(q, override_checks.get(q.id, ())) for q in questions)
+            fields = tuple(
+                self.question_field(q, errors.get(("question", q.id), ()), warnings.get(("question", q.id), ())) for q in questions
+            )
             yield Group(self.names.group(str(number)), label, hint, fields)
 
-    def question_field(self, question: ast.QuestionDecl, checks) -> Field:
+    def question_field(self, question: ast.QuestionDecl, checks, warnings) -> Field:
         d = self.d
         relevant = None if question.applies is None else self.lowering.holds(question.applies)
         required = d.TRUE
@@ -156,7 +178,8 @@ class _Planner:
         hint = " ".join(part for part in (question.label, first_paragraph(question.guidance)) if part) or None
         label = f"{question.id} {question.text or ''}".strip()
         answer = question.answer or ast.TypeExpr("text")
-        return Field(self.names.question(question.id), question.id, "question", answer, label, hint, relevant, required, tuple(checks))
+        return Field(self.names.question(question.id), question.id, "question", answer, label, hint, relevant, required,
+                     tuple(checks), tuple(warnings))
 
     def override_checks(self) -> dict[str, list[Check]]:
         """Answers that would make the case two types at once: a check on each question an override reads."""

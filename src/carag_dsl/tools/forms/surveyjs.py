@@ -145,6 +145,9 @@ def _question(field: Field) -> dict[str, Any]:
         question["isRequired"] = True
     elif field.required is not None:
         question["requiredIf"] = field.required
-    if field.checks:
-        question["validators"] = [{"type": "expression", "expression": c.condition, "text": display_text(c.message)} for c in field.checks]
+    validators = [{"type": "expression", "expression": c.condition, "text": display_text(c.message)} for c in field.checks]
+    validators += [{"type": "expression", "expression": c.condition, "text": display_text(c.message), "notificationType": "warning"}
+                   for c in field.warnings]
+    if validators:
+        question["validators"] = validators
     return question

@@ -132,6 +132,7 @@ def xlsform_sheets(rules: "CheckedRules") -> dict[str, list[dict[str, Any]]]:
         survey.append({"type": "begin group", "name": group.name, "label": label_text(group.label), "hint": label_text(group.hint)})
         for field in group.fields:
             survey.append(_field_row(field, lists, choices))
+            survey.extend(_warning_rows(field))
         survey.append({"type": "end group", "name": group.name})
         if index == 0:  # the calculated values next, in the order carag evaluates them
             for calculation in plan.calculations:
@@ -172,6 +173,15 @@ def _field_row(field: Field, lists: dict[tuple, str], choices: list[dict[str, An
         row["constraint"] = XPathDialect().and_(*[check.condition for check in checks])
         row["constraint_message"] = " / ".join(dict.fromkeys(check.message for check in checks))
     return row
+
+
+def _warning_rows(field: Field) -> list[dict[str, Any]]:
+    """XLSForm has no soft constraint: a consistency warning is a note shown right after its field while broken."""
+    return [
+        {"type": "note", "name": f"{field.name}-warning-{number}", "label": label_text(f"Warning: {check.message}"),
+         "relevant": XPathDialect().not_(check.condition), "bind::carag:id": field.carag_id}
+        for number, check in enumerate(field.warnings, start=1)
+    ]
 
 
 def _none_alone() -> Check:
