@@ -374,9 +374,31 @@ def test_diff_git_compares_the_working_copy_with_a_revision_in_a_fresh_clone(tmp
     changed = run_carag("diff", "--git", "HEAD", "rules", "--format", "json", cwd=clone)
     assert changed.returncode == 1, changed.stderr
     data = json.loads(changed.stdout)
-    assert data["old"]["path"] == "HEAD:rules" and data["case_type"]
+    assert data["old"]["path"] == "HEAD:rules" and data["new"]["path"] == "rules" and data["case_type"]
     assert git("status", "--porcelain", cwd=clone).strip() == "M rules/root.carag"  # nothing checked out
     assert run_carag("diff", "--git", "no-such-revision", "rules", cwd=clone).returncode == 2
+
+
+def test_diff_git_names_errors_in_the_old_rules_by_revision_and_path(tmp_path):
+    repository = tmp_path / "repository"
+    (repository / "rules").mkdir(parents=True)
+    (repository / "rules" / "root.carag").write_text(BASE.replace("answer yes_no\n\nquestion \"Q2\"", "answer maybe\n\nquestion \"Q2\""), encoding="utf-8")
+    git("init", "-q", cwd=repository)
+    git("add", ".", cwd=repository)
+    git("commit", "-q", "-m", "broken rules", cwd=repository)
+    (repository / "rules" / "root.carag").write_text(BASE, encoding="utf-8")
+    done = run_carag("diff", "--git", "HEAD", "rules", cwd=repository)
+    assert done.returncode == 1
+    assert "HEAD:rules/root.carag:" in done.stderr and "carag-diff-" not in done.stderr
+
+
+def test_diff_with_cases_reads_csv_too(two_versions, tmp_path):
+    old, new = two_versions
+    sample = tmp_path / "sample.csv"
+    sample.write_text("id,sentence,Q1,Q2\na,licence,yes,no\nb,community,no,yes\n", encoding="utf-8")
+    done = run_carag("diff", str(old), str(new), "--cases", str(sample), "--format", "json", "--no-exact")
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["cases"]["changed_cases"] == 2
 
 
 def test_diff_git_head_on_the_carag_in_this_repository():

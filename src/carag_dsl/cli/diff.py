@@ -16,9 +16,10 @@ import attrs
 from carag_dsl.api import RuleSet, load
 from carag_dsl.cli._progress import Progress
 from carag_dsl.cli.rate import CsvHeaderError, reader_for
-from carag_dsl.cli._common import open_input
+from carag_dsl.cli._common import RULES_DEFAULT, open_input
 from carag_dsl.errors import CaragError, RuleError, UsageError
-from carag_dsl.language.resources import bundled_rules_path
+from carag_dsl.language.loader import choose_rules
+from carag_dsl.tools.which_rules import announce
 from carag_dsl.source import Source
 
 FORMATS = ("text", "markdown", "json", "html")
@@ -34,7 +35,7 @@ def register(subparsers) -> None:
         "added, removed or renamed, bands, standards). Exit 0 when nothing routes differently, 1 when something does.",
     )
     parser.add_argument("paths", nargs="*", metavar="OLD NEW", help="two rule sets (a root .carag file or a folder each); with --git, at most one: RULES")
-    parser.add_argument("--git", metavar="REV", help="compare RULES (default: the bundled CARaG folder) with the same path at git revision REV (read with git, no checkout)")
+    parser.add_argument("--git", metavar="REV", help=f"compare RULES (default: {RULES_DEFAULT}) with the same path at git revision REV (read with git, no checkout)")
     parser.add_argument("--cases", metavar="FILE", help="also evaluate a sample under both versions: JSON Lines (.jsonl, .ndjson, .json; '-' for standard input) or CSV (.csv)")
     parser.add_argument("--by", metavar="NAME", help="with --cases, break the counts and ratings down by a fact, a defined name, case_type or a question id")
     parser.add_argument("--format", choices=FORMATS, default="text", help="text (the default), markdown (for a pull request), json, or html (a self-contained page)")
@@ -77,14 +78,25 @@ def _rule_sets(args):
         raise UsageError("with --git, give at most one rule set: carag diff --git REV [RULES]")
     from carag_dsl.tools.diff.revision import rules_at_revision
 
-    rules = Path(args.paths[0]) if args.paths else bundled_rules_path()
+    choice = choose_rules(args.paths[0] if args.paths else None)
+    rules = choice.path
     new = load(rules)
-    with rules_at_revision(args.git, rules) as (copy_root, old_path):
+    if not args.paths:
+        announce(new, choice)
+    with rules_at_revision(args.git, rules) as (copy_root, old_path, in_repository):
         try:
             old = load(old_path)
         except RuleError as error:
             raise _at_revision(error, copy_root, args.git) from None
-        yield old, new, f"{args.git}:{args.paths[0] if args.paths else rules}", str(rules)
+        yield old, new, f"{args.git}:{in_repository}", args.paths[0] if args.paths else _shown(rules)
+
+
+def _shown(path: Path) -> str:
+    """A path found by carag as people read it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
 
 
 def _at_revision(error: RuleError, copy_root: Path, revision: str) -> RuleError:

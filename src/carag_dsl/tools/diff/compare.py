@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.tools.which_rules import ruleset_json
 from carag_dsl.tools.diff.declarations import FieldEdit, QuestionPairing, declaration_edits, pair_questions, question_edits, rule_edits
 from carag_dsl.tools.diff.exact import CASE_TYPE, CONSTRAINTS, Change, ExactResult, compare
 
@@ -76,7 +77,8 @@ class RuleDiff:
 
 
 def _describe(rules: CheckedRules, name: str) -> dict[str, Any]:
-    return {"path": name, "name": rules.name, "version": rules.version, "questions": len(rules.questions)}
+    """A version as JSON outputs name a rule set (``ruleset_json``), its path as the command was given it."""
+    return {**ruleset_json(rules), "path": name, "questions": len(rules.questions)}
 
 
 def _change(change: Change) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def _plain(value: Any) -> Any:
     return None if value is UNKNOWN else json_value(value)
 
 
-def _moves(space, before: dict, after: dict) -> Iterator[tuple[Any, Any, Any]]:
+def _moves(before: dict, after: dict) -> Iterator[tuple[Any, Any, Any]]:
     """(value before, value after, region) for every pair of different values whose regions meet."""
     for old_value, old_region in before.items():
         for new_value, new_region in after.items():
@@ -88,7 +88,7 @@ class _Comparison:
 
     def by_case_type(self, target: str, before: dict, after: dict) -> list[Change]:
         found = []
-        for old_value, new_value, region in _moves(self.space, before, after):
+        for old_value, new_value, region in _moves(before, after):
             for case_type, of_type in self.case_types.items():
                 part = region & of_type
                 if not part.is_empty:
@@ -103,7 +103,7 @@ class _Comparison:
 
     def case_type(self) -> list[Change]:
         before = self.space.case_type(self.old) if self.old.symbols.case_type is not None else {UNKNOWN: self.space.everything}
-        return [self.change(CASE_TYPE, a, b, None, region) for a, b, region in _moves(self.space, before, self.case_types)]
+        return [self.change(CASE_TYPE, a, b, None, region) for a, b, region in _moves(before, self.case_types)]
 
     def acceptance(self) -> list[Change]:
         found = []

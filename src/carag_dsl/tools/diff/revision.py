@@ -41,8 +41,8 @@ def _repository_of(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def rules_at_revision(revision: str, rules: Path) -> Iterator[tuple[Path, Path]]:
-    """(the copy's root folder, the path of RULES in it) as RULES was at ``revision``.
+def rules_at_revision(revision: str, rules: Path) -> Iterator[tuple[Path, Path, str]]:
+    """(the copy's root folder, the path of RULES in it, RULES's path in the repository) as RULES was at ``revision``.
 
     Every ``.carag`` file of the revision is copied (rule files are small, and an
     include may reach outside the RULES folder). UsageError when git fails, the
@@ -63,4 +63,4 @@ def rules_at_revision(revision: str, rules: Path) -> Iterator[tuple[Path, Path]]
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(_git(repository, "show", f"{commit}:{name}"))
-        yield root, root / relative
+        yield root, root / relative, relative.as_posix()
