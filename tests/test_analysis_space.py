@@ -83,3 +83,9 @@ def test_two_rule_sets_share_one_space():
     space = CaseSpace(old, new)
     changed = space.status("Q 1", old)["applies"] & space.status("Q 1", new)["not_applicable"]
     assert space.witness(changed)["facts"] == {"m": True}
+
+
+def test_each_alternative_of_a_description_names_each_variable_once():
+    description = SPACE.describe(SPACE.case_type()["core"], limit=10)
+    for alternative in description.split("; or "):
+        assert alternative.count("[2.0.19a]") <= 1 and alternative.count("[2.0.20a]") <= 1, alternative

@@ -57,13 +57,15 @@ def _classes_in(space, node, variable) -> list[int]:
     return [i for i, bdd in enumerate(space._class_bdds[variable.index]) if (node & bdd) != space.bdd.false]
 
 
-def _alternatives(space, node, limit: int, universe) -> list[str]:
+def _alternatives(space, node, limit: int, universe, described: frozenset = frozenset()) -> list[str]:
+    """Each alternative as a sentence; ``described``: variables an enclosing alternative already named."""
     node = node & universe
-    variables = _variables_in(space, node, universe)
+    relevant = _variables_in(space, node, universe)
+    variables = [v for v in relevant if v.index not in described]
     if not variables:
         return []
     product = space.bdd.true
-    for variable in variables:
+    for variable in relevant:
         product &= _projection(space, node, variable)
     if (product & universe) == node:
         phrases = [_phrase(space, v, _classes_in(space, node, v)) for v in variables]
@@ -74,9 +76,14 @@ def _alternatives(space, node, limit: int, universe) -> list[str]:
         rest = space.bdd.exist(list(first.bits), node & space._class_bdds[first.index][index]) & universe
         groups.setdefault(rest, []).append(index)
     found: list[str] = []
-    for rest, indexes in groups.items():
+    for indexes in groups.values():
         head = _phrase(space, first, indexes)
-        tails = _alternatives(space, rest, limit, universe) or [""]
+        # The rest keeps the head's classes, so a constraint tying a later variable to this one
+        # is not read as a new restriction of it (each variable is named once per alternative).
+        chosen = space.bdd.false
+        for index in indexes:
+            chosen |= space._class_bdds[first.index][index]
+        tails = _alternatives(space, node & chosen, limit, universe, described | {first.index}) or [""]
         for tail in tails:
             found.append(" and ".join(p for p in (head, tail) if p))
             if len(found) >= limit:
