@@ -27,8 +27,8 @@ from carag_dsl.compiler import graph, symbols as symbols_pass, testcheck, typech
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import Diagnostic, RuleError
 from carag_dsl.language import ast
-from carag_dsl.language.loader import load_modules_partial, read_test_files, test_files
-from carag_dsl.language.parser import parse
+from carag_dsl.language.loader import ParseText, ReadText, load_modules_partial, read_file, read_test_files, test_files
+from carag_dsl.language.parser import parse, parse_partial
 from carag_dsl.language.resources import bundled_rules_path
 from carag_dsl.source import NOWHERE
 
@@ -218,18 +218,26 @@ def compile_modules(
     return cls(table, dependency_graph, modules, test_files)
 
 
-def compile_path(path: str | Path | None, cls: type[_Rules], tests: bool = False) -> _Rules:
+def compile_path(
+    path: str | Path | None,
+    cls: type[_Rules],
+    tests: bool = False,
+    read_text: ReadText = read_file,
+    parse_text: ParseText = parse_partial,
+) -> _Rules:
     """Compile a .carag file or a folder of them; ``None`` compiles the bundled CARaG V1.1 rule set.
 
     With ``tests``, the test-only files of a folder (``tests/*.carag``) are read and checked too, and
-    their test blocks join the rule set's ``tests``.
+    their test blocks join the rule set's ``tests``. ``read_text`` and ``parse_text`` are how files are
+    read and parsed (the language server passes its unsaved buffers and kept parses).
     """
     root = bundled_rules_path() if path is None else Path(path)
-    modules, earlier = load_modules_partial(root)  # syntax errors are reported with the checks of what parsed
+    # Syntax errors are reported with the checks of what parsed.
+    modules, earlier = load_modules_partial(root, read_text, parse_text)
     extra: list[ast.TestDecl] = []
     if tests:
         try:
-            extra = read_test_files(test_files(root))
+            extra = read_test_files(test_files(root), read_text, parse_text)
         except RuleError as error:  # reported together with whatever the rule files have
             earlier += error.diagnostics
     return compile_modules(modules, cls, extra, earlier)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Callable
 
 import attrs
 
 from carag_dsl.language import ast
 from carag_dsl.errors import Diagnostic, RuleError
-from carag_dsl.language.parser import parse, parse_partial
+from carag_dsl.language.parser import parse_partial
 from carag_dsl.language.resources import bundled_rules_path
 from carag_dsl.source import Source, Span
 
@@ -88,12 +89,26 @@ def load_modules(path: Path) -> list[ast.Module]:
     return modules
 
 
-def load_modules_partial(path: Path) -> tuple[list[ast.Module], list[Diagnostic]]:
+#: How a file is read, and how its text is parsed (:func:`parse_partial`'s signature).
+ReadText = Callable[[Path], str]
+ParseText = Callable[[str, str], "tuple[ast.Module, list[Diagnostic]]"]
+
+
+def read_file(file: Path) -> str:
+    return file.read_text(encoding="utf-8")
+
+
+def load_modules_partial(
+    path: Path, read_text: ReadText = read_file, parse_text: ParseText = parse_partial,
+) -> tuple[list[ast.Module], list[Diagnostic]]:
     """Every file of the rule set, parsed as far as it goes, and every error met while reading them.
 
     A file with syntax errors still gives the declarations that parsed, so the
     compiler can check them (and the other files) in the same run. A missing
-    root raises RuleError at once: there is nothing to read.
+    root raises RuleError at once: there is nothing to read. ``read_text`` and
+    ``parse_text`` are how files are read and parsed: the language server lays
+    the editor's unsaved buffers over the files on disk and keeps the parses of
+    files that did not change.
     """
     root = find_root(path)
     modules: list[ast.Module] = []
@@ -108,7 +123,7 @@ def load_modules_partial(path: Path) -> tuple[list[ast.Module], list[Diagnostic]
             return
         loaded[resolved] = included_at
         try:
-            text = file.read_text(encoding="utf-8")
+            text = read_text(file)
         except FileNotFoundError:
             span = included_at or Span(Source(str(file), ""), 1, 1, 1, 1)
             diagnostics.append(Diagnostic(span, "no-such-file", f"cannot include '{file}': there is no such file"))
@@ -119,7 +134,7 @@ def load_modules_partial(path: Path) -> tuple[list[ast.Module], list[Diagnostic]
             reason = "it is not UTF-8 text; save it as UTF-8" if isinstance(error, UnicodeDecodeError) else (error.strerror or str(error)).lower()
             diagnostics.append(Diagnostic(span, "unreadable-file", f"cannot read '{file}': {reason}"))
             return
-        module, syntax = parse_partial(text, display_path(file))
+        module, syntax = parse_text(text, display_path(file))
         diagnostics.extend(syntax)
         modules.append(module)
         for item in module.items:
@@ -182,16 +197,21 @@ def test_files(path: Path) -> list[Path]:
     return sorted(folder.glob("*.carag")) if path.is_dir() and folder.is_dir() else []
 
 
-def read_test_files(paths: list[Path]) -> list[ast.TestDecl]:
-    """The test blocks of test-only files; anything else in them is an error (all errors raised together)."""
+def read_test_files(
+    paths: list[Path], read_text: ReadText = read_file, parse_text: ParseText = parse_partial,
+) -> list[ast.TestDecl]:
+    """The test blocks of test-only files; anything else in them is an error (all errors raised together).
+
+    ``read_text`` and ``parse_text`` as for :func:`load_modules_partial`.
+    """
     tests: list[ast.TestDecl] = []
     diagnostics: list[Diagnostic] = []
     for path in paths:
         try:
-            module = parse(path.read_text(encoding="utf-8"), display_path(path))
-        except RuleError as error:
-            diagnostics.extend(error.diagnostics)
-            continue
+            module, syntax = parse_text(read_text(path), display_path(path))
+            if syntax:
+                diagnostics.extend(syntax)
+                continue
         except (OSError, UnicodeDecodeError):
             diagnostics.append(Diagnostic(Span(Source(display_path(path), ""), 1, 1, 1, 1), "unreadable-file", f"cannot read '{path}' as UTF-8 text"))
             continue

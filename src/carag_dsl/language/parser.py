@@ -36,6 +36,15 @@ def _parser() -> Lark:
     )
 
 
+def lark_parser() -> Lark:
+    """The grammar's Lark parser itself, for tools that read its tree or drive it token by token.
+
+    The language server indexes names from the tree and completes keywords with the
+    interactive parser; everything else goes through :func:`parse`.
+    """
+    return _parser()
+
+
 def parse(text: str, path: str = "<string>") -> ast.Module:
     """Parse the text of one rule file. Raises RuleError with every syntax error found."""
     module, diagnostics = parse_partial(text, path)

@@ -1,0 +1,238 @@
+"""The pygls wiring: LSP requests and notifications to the feature modules of :mod:`carag_dsl.lsp`.
+
+Every open document belongs to a rule set (its root file, found as ``carag check``
+finds it). Each change re-checks that rule set with the buffers as they are and
+publishes the diagnostics of every file in it, clearing files that have none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from carag_dsl.lsp import completion, examples, hover, navigation
+from carag_dsl.errors import Diagnostic
+from carag_dsl.lsp.diagnostics import to_lsp
+from carag_dsl.lsp.lint_findings import LintCache
+from carag_dsl.lsp.formatting import format_edits
+from carag_dsl.lsp.positions import Lines
+from carag_dsl.lsp.workspace import Analysis, Workspace, resolved
+
+SERVER_NAME = "carag-lsp"
+LINT_DELAY = 0.3  # seconds without an edit before lint runs
+
+
+def path_of(uri: str) -> Path:
+    return resolved(to_fs_path(uri) or uri)
+
+
+class CaragSession:
+    """What the server keeps between messages: the workspace, each rule set's analysis, the chosen examples."""
+
+    def __init__(self, server: LanguageServer):
+        self.server = server
+        self.workspace = Workspace()
+        self.analyses: dict[Path, Analysis] = {}
+        self.published: dict[Path, set[Path]] = {}
+        self.example: dict[Path, Path] = {}
+        self.lint = LintCache()
+        self.generation: dict[Path, int] = {}  # edits per rule set, so a pending lint knows it is stale
+
+    def analysis_for(self, path: Path) -> Analysis:
+        root = self.workspace.root_of(path)
+        if root not in self.analyses:
+            self.analyses[root] = self.workspace.analyse(root)
+        return self.analyses[root]
+
+    def refresh(self, path: Path) -> None:
+        """Re-check the rule set of ``path`` and publish the diagnostics of each of its files.
+
+        Lint findings follow once the typing pauses (:data:`LINT_DELAY`), unless the
+        rule set's text was linted before.
+        """
+        root = self.workspace.root_of(path)
+        analysis = self.workspace.analyse(root)
+        self.analyses.pop(root, None)  # keep the rule set edited last at the end
+        self.analyses[root] = analysis
+        self.generation[root] = generation = self.generation.get(root, 0) + 1
+        findings = self.lint.cached(analysis.rules) if analysis.rules is not None else []
+        self._publish(root, analysis, findings or [], also=path)
+        if findings is None:
+            try:
+                asyncio.get_running_loop().call_later(LINT_DELAY, self._lint_later, root, generation)
+            except RuntimeError:  # not inside the server's event loop: lint now
+                self._lint_later(root, generation)
+
+    def _lint_later(self, root: Path, generation: int) -> None:
+        if self.generation.get(root) != generation:  # edited again since: that edit's turn will come
+            return
+        analysis = self.analyses[root]
+        if analysis.rules is not None:
+            self._publish(root, analysis, self.lint.run(analysis.rules))
+
+    def _publish(self, root: Path, analysis: Analysis, lint: list[Diagnostic], also: Path | None = None) -> None:
+        by_file = {file: list(found) for file, found in analysis.diagnostics.items()}
+        for finding in lint:
+            by_file.setdefault(resolved(finding.span.path), []).append(finding)
+        files = set(by_file) | self.published.get(root, set()) | ({also} if also else set())
+        for file in sorted(files):
+            self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=file.as_uri(), diagnostics=[to_lsp(d) for d in by_file.get(file, [])]
+            ))
+        self.published[root] = set(by_file)
+
+
+def build_server() -> LanguageServer:
+    server = LanguageServer(SERVER_NAME, _version(), text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+    session = CaragSession(server)
+    workspace = session.workspace
+
+    def document_text(uri: str) -> str:
+        return server.workspace.get_text_document(uri).source
+
+    # -- documents
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        path = path_of(params.text_document.uri)
+        workspace.set_buffer(path, params.text_document.text)
+        workspace.forget_roots()
+        session.refresh(path)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        path = path_of(params.text_document.uri)
+        workspace.set_buffer(path, document_text(params.text_document.uri))
+        session.refresh(path)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        workspace.forget_roots()  # a saved include or header can move a file to another rule set
+        session.refresh(path_of(params.text_document.uri))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        path = path_of(params.text_document.uri)
+        workspace.close_buffer(path)  # the file on disk counts again
+        session.refresh(path)
+
+    # -- reading the rules
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def on_hover(params: types.HoverParams) -> types.Hover | None:
+        path = path_of(params.text_document.uri)
+        analysis = session.analysis_for(path)
+        here = navigation.symbol_at(workspace, analysis, path, params.position)
+        if here is None:
+            return None
+        occurrence, key = here
+        text = hover.describe(key, analysis.symbols)
+        if text is None:
+            return None
+        lines = Lines(workspace.text(path))
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+            range=lines.range(occurrence.line, occurrence.column, occurrence.end_line, occurrence.end_column),
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["[", " "]))
+    def on_completion(params: types.CompletionParams) -> types.CompletionList:
+        path = path_of(params.text_document.uri)
+        analysis = session.analysis_for(path)
+        items = completion.complete(workspace.text(path), params.position, analysis.symbols)
+        return types.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def on_definition(params: types.DefinitionParams) -> list[types.Location]:
+        path = path_of(params.text_document.uri)
+        return navigation.definition(workspace, session.analysis_for(path), path, params.position)
+
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    def on_references(params: types.ReferenceParams) -> list[types.Location]:
+        path = path_of(params.text_document.uri)
+        return navigation.references(workspace, session.analysis_for(path), path, params.position, params.context.include_declaration)
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def on_document_symbol(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+        module = workspace.parsed(path_of(params.text_document.uri))
+        return navigation.document_symbols(module) if module is not None else []
+
+    # -- changing the rules
+    @server.feature(types.TEXT_DOCUMENT_FORMATTING)
+    def on_formatting(params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
+        path = path_of(params.text_document.uri)
+        module = workspace.parsed(path, complete=True)
+        if module is None:  # carag fmt leaves a file that does not parse as it is
+            return None
+        return format_edits(workspace.text(path), module)
+
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    def on_prepare_rename(params: types.PrepareRenameParams) -> types.Range | None:
+        path = path_of(params.text_document.uri)
+        return navigation.prepare_rename(workspace, session.analysis_for(path), path, params.position)
+
+    @server.feature(types.TEXT_DOCUMENT_RENAME)
+    def on_rename(params: types.RenameParams) -> types.WorkspaceEdit | None:
+        path = path_of(params.text_document.uri)
+        try:
+            return navigation.rename(workspace, session.analysis_for(path), path, params.position, params.new_name)
+        except navigation.RenameRefused as refused:
+            raise JsonRpcInvalidParams(str(refused)) from None
+
+    # -- the example cases
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+    def on_code_lens(params: types.CodeLensParams) -> list[types.CodeLens]:
+        path = path_of(params.text_document.uri)
+        module = workspace.parsed(path)
+        if module is None:
+            return []
+        analysis = session.analysis_for(path)
+        chosen = session.example.get(analysis.root)
+        outcome = examples.evaluate(analysis.rules, chosen) if chosen is not None and analysis.rules is not None else None
+        return examples.code_lenses(module, outcome, bool(examples.example_files(analysis.root)), analysis.rules is not None)
+
+    @server.command(examples.COMMAND)
+    def evaluate_example(*arguments: Any) -> dict[str, Any]:
+        """Arguments: the example (name or path), or nothing for the next one; and, optionally, a document URI."""
+        wanted = str(arguments[0]) if arguments and arguments[0] else None
+        uri = str(arguments[1]) if len(arguments) > 1 else None
+        analysis = _analysis_for_command(session, uri)
+        if analysis is None:
+            raise JsonRpcInvalidParams("open a .carag file of the rule set first")
+        chosen = examples.choose(analysis.root, session.example.get(analysis.root), wanted)
+        if chosen is None:
+            raise JsonRpcInvalidParams(f"no example case {wanted or ''} in {analysis.root.parent / 'examples'}".replace("  ", " "))
+        session.example[analysis.root] = chosen
+        if analysis.rules is None:
+            return {"example": chosen.name, "error": "the rule set has errors; fix them to evaluate the example"}
+        outcome = examples.evaluate(analysis.rules, chosen)
+        try:
+            server.workspace_code_lens_refresh(None)
+        except Exception:  # noqa: BLE001 - a client without code lens refresh still gets the answer
+            pass
+        return outcome
+
+    return server
+
+
+def _analysis_for_command(session: CaragSession, uri: str | None) -> Analysis | None:
+    if uri:
+        return session.analysis_for(path_of(uri))
+    return next(reversed(session.analyses.values()), None)  # the rule set edited last
+
+
+def _version() -> str:
+    try:
+        return version("carag-dsl")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def serve() -> None:
+    """Run the server over standard input and output until the client says exit."""
+    build_server().start_io()

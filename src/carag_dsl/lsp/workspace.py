@@ -1,0 +1,196 @@
+"""The rule folders the editor works on: files on disk with the unsaved buffers laid over them.
+
+An edit re-parses only the file that changed (parses are kept by file and text),
+then runs what ``carag check`` runs (:func:`compile_path` with the test files of
+``tests/``, reading through the buffers), so the diagnostics are the command
+line's, code for code and word for word.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+from typing import Callable
+
+import attrs
+from lark.exceptions import LarkError
+
+from carag_dsl.compiler import symbols as symbols_pass
+from carag_dsl.compiler.ruleset import CheckedRules, compile_path
+from carag_dsl.errors import Diagnostic, RuleError
+from carag_dsl.language import ast
+from carag_dsl.language.loader import find_root, read_file, test_files
+from carag_dsl.language.parser import parse_partial
+from carag_dsl.lsp.index import FileIndex, index_text
+
+
+@functools.lru_cache(maxsize=4096)
+def resolved(path: str | Path) -> Path:
+    """A path as an absolute file (a diagnostic's path is relative to the working folder, as the loader writes it).
+
+    Kept: resolving walks the file system, and every edit asks for the same few paths.
+    """
+    return Path(path).resolve()
+
+
+@attrs.frozen
+class Analysis:
+    """Everything known about one rule set at one moment."""
+
+    root: Path
+    rule_files: tuple[Path, ...]  # the root, then the files it includes
+    test_files: tuple[Path, ...]  # tests/*.carag beside the root
+    diagnostics: dict[Path, list[Diagnostic]]
+    symbols: symbols_pass.Symbols  # from every file that parses, even when the rule set has errors
+    rules: CheckedRules | None  # the checked rule set, when it has no errors
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return self.rule_files + self.test_files
+
+
+class Workspace:
+    """Open buffers, kept parses and indexes, and the analysis of each rule set."""
+
+    def __init__(self, read_disk: Callable[[Path], str] = read_file):
+        self._read_disk = read_disk
+        self._buffers: dict[Path, str] = {}
+        self._parses: dict[Path, tuple[str, str, tuple[ast.Module, list[Diagnostic]]]] = {}
+        self._indexes: dict[Path, tuple[str, FileIndex]] = {}
+        self._roots: dict[Path, Path] = {}
+        self._targets: dict[Path, Path] = {}
+        self._lock = threading.RLock()
+
+    # -- buffers
+    def set_buffer(self, path: Path, text: str) -> None:
+        self._buffers[resolved(path)] = text
+
+    def close_buffer(self, path: Path) -> None:
+        self._buffers.pop(resolved(path), None)
+        self.forget_roots()
+
+    def text(self, path: Path) -> str:
+        """The buffer when the file is open, the file on disk otherwise."""
+        found = self._buffers.get(resolved(path))
+        return found if found is not None else self._read_disk(path)
+
+    # -- parsing, kept per file
+    def parse(self, text: str, display_path: str) -> tuple[ast.Module, list[Diagnostic]]:
+        """:func:`parse_partial`, remembered for the last text of each file."""
+        key = resolved(display_path)
+        with self._lock:
+            kept = self._parses.get(key)
+            if kept is None or kept[0] != text or kept[1] != display_path:
+                kept = (text, display_path, parse_partial(text, display_path))
+                self._parses[key] = kept
+            return kept[2]
+
+    def parsed(self, path: Path, complete: bool = False) -> ast.Module | None:
+        """The file's module: what parsed of it, or (``complete``) only when all of it parses."""
+        try:
+            module, syntax = self.parse(self.text(path), str(path))
+        except (OSError, UnicodeDecodeError):
+            return None
+        return None if complete and syntax else module
+
+    def index(self, path: Path) -> FileIndex | None:
+        """The file's index; the last one that parsed while it has a syntax error (places may be a little off)."""
+        path = resolved(path)
+        try:
+            text = self.text(path)
+        except (OSError, UnicodeDecodeError):
+            return None
+        with self._lock:
+            kept = self._indexes.get(path)
+            if kept is not None and kept[0] == text:
+                return kept[1]
+            try:
+                built = index_text(text)
+            except (LarkError, RecursionError):
+                return kept[1] if kept else None
+            self._indexes[path] = (text, built)
+            return built
+
+    # -- rule sets
+    def root_of(self, path: Path) -> Path:
+        """The root file of the rule set a file belongs to (a file in tests/ belongs to the folder above).
+
+        Kept until a file is saved, opened or closed (:meth:`forget_roots`): finding it reads the folder.
+        """
+        path = resolved(path)
+        if path not in self._roots:
+            self._roots[path] = self._find_root(path)
+        return self._roots[path]
+
+    def forget_roots(self) -> None:
+        self._roots.clear()
+        self._targets.clear()
+
+    def _find_root(self, path: Path) -> Path:
+        if path.parent.name == "tests" and path.parent.parent.is_dir():
+            try:
+                return find_root(path.parent.parent).resolve()
+            except RuleError:
+                pass
+        try:
+            return find_root(path).resolve()
+        except RuleError:
+            return path
+
+    def checked_path(self, root: Path) -> Path:
+        """What ``carag check`` is given for this rule set: its folder when the root is the folder's root
+        (so files the root does not include, and the tests in ``tests/``, are checked too), else the root file."""
+        with self._lock:
+            if root not in self._targets:
+                try:
+                    self._targets[root] = root.parent if find_root(root.parent).resolve() == root else root
+                except RuleError:  # several roots in the folder: check the one file's rule set
+                    self._targets[root] = root
+            return self._targets[root]
+
+    def analyse(self, root: Path) -> Analysis:
+        """Check the rule set of ``root`` as ``carag check`` does, with the buffers as they are now."""
+        with self._lock:
+            target = self.checked_path(root)
+            diagnostics: list[Diagnostic] = []
+            rules = None
+            try:
+                rules = compile_path(target, CheckedRules, tests=True, read_text=self.text, parse_text=self.parse)
+            except RuleError as error:
+                diagnostics += error.diagnostics
+            if rules is not None:
+                rule_files = tuple(resolved(m.path) for m in rules.modules)
+                symbols = rules.symbols
+            else:  # still know what the files that parse declare
+                rule_files = self._rule_files(root)
+                symbols = symbols_pass.collect([m for m in map(self.parsed, rule_files) if m is not None])[0]
+            tests = tuple(resolved(f) for f in test_files(target)) if target.is_dir() else ()
+            by_file: dict[Path, list[Diagnostic]] = {}
+            for diagnostic in diagnostics:
+                by_file.setdefault(resolved(diagnostic.span.path), []).append(diagnostic)
+            return Analysis(root, rule_files, tests, by_file, symbols, rules)
+
+    def _rule_files(self, root: Path) -> tuple[Path, ...]:
+        """The root and the files it includes, depth first, when one of them does not parse.
+
+        A file that parses says what it includes; one with a syntax error, its last index that parsed.
+        """
+        files: list[Path] = []
+
+        def visit(file: Path) -> None:
+            file = file.resolve()
+            if file in files:
+                return
+            files.append(file)
+            module = self.parsed(file)
+            if module is not None:
+                includes = [item.path for item in module.items if isinstance(item, ast.Include)]
+            else:
+                found = self.index(file)
+                includes = list(found.includes) if found else []
+            for name in includes:
+                visit(file.parent / name)
+
+        visit(root)
+        return tuple(f for f in files if f == root or f.exists() or f in self._buffers)
