@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -61,10 +62,10 @@ def test_an_and_inside_an_or_keeps_its_brackets_for_readers():
     assert format_expr(_expr("a or b and c")) == "a or (b and c)"
 
 
-def test_comments_go_before_the_declaration_that_follows_them_and_trailing_ones_stay_last():
+def test_comments_stay_on_their_line_or_before_what_follows_them_and_trailing_ones_stay_last():
     text = 'fact a: bool    # why a\n# about b\n\n# more about b\nfact b: int\n# the end\n'
     formatted = format_module(parse(text))
-    assert formatted == "fact a: bool\n\n# why a\n# about b\n\n# more about b\nfact b: int\n\n# the end\n"
+    assert formatted == "fact a: bool  # why a\n\n# about b\n\n# more about b\nfact b: int\n\n# the end\n"
     assert format_module(parse(formatted)) == formatted
 
 
@@ -130,3 +131,29 @@ def test_fmt_on_a_copy_of_the_bundled_rules_changes_nothing(tmp_path, capsys):
     copy = tmp_path / "questions"
     shutil.copytree(REPO / "questions", copy)
     assert main(["fmt", "--check", str(copy)]) == 0
+
+
+# ------------------------------------------------------------------ awkward comment placements
+
+COMMENT_CORPUS = sorted((REPO / "tests" / "fixtures" / "fmt").glob("*.carag"))
+
+
+def _comment_places(text: str) -> list[tuple[str, bool]]:
+    """Each comment in order, and whether it follows code on its line (True) or stands on a line of its own."""
+    module = parse(text)
+    lines = text.splitlines()
+    return [(c.text, not lines[c.line - 1].lstrip().startswith("#")) for c in module.comments]
+
+
+@pytest.mark.parametrize("path", COMMENT_CORPUS, ids=lambda p: p.name)
+def test_fmt_keeps_every_comment_on_its_line_and_prints_the_golden_layout(path):
+    text = path.read_text(encoding="utf-8")
+    formatted = format_module(parse(text, path.name))
+    golden = path.with_suffix(".formatted")
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(formatted, encoding="utf-8")
+    assert formatted == golden.read_text(encoding="utf-8")
+    # None lost, none moved off its line (clauses may be put in the canonical order, with their comments).
+    assert sorted(_comment_places(formatted)) == sorted(_comment_places(text))
+    assert format_module(parse(formatted)) == formatted  # idempotent
+    assert parse(formatted) == parse(text)

@@ -9,9 +9,10 @@ the same AST always reads the same way:
 * expressions get the fewest brackets the grammar's precedence allows
   (loosest first: if/then/else, or, and, not, comparison, + and -); a long
   ``and``/``or`` chain is written one operand per line;
-* comments are kept: each goes before the declaration that follows it in the
-  source, blank lines between comment groups are kept, and comments after the
-  last declaration stay at the end.
+* comments are kept where they were: a comment on a line of its own goes before
+  the declaration or clause that follows it in the source, a comment after code
+  stays at the end of that line, blank lines between comment groups are kept,
+  and comments after the last declaration stay at the end.
 
 Formatting is idempotent, and parsing the output gives back an equal AST
 (``parse(format_module(m)) == m``; spans do not take part in equality).
@@ -19,6 +20,7 @@ Formatting is idempotent, and parsing the output gives back an equal AST
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import re
 import textwrap
@@ -27,6 +29,9 @@ from carag_dsl.language import ast
 
 INDENT = "    "
 WIDTH = 100
+# The width the current declaration is laid out to: 0 while one is written with every and/or chain and
+# option list broken one part per line, to keep the comments its author wrote on those lines.
+_width: contextvars.ContextVar[int] = contextvars.ContextVar("width", default=WIDTH)
 # Test facts read best on one line, as a case record; only very long ones are split.
 BINDINGS_WIDTH = 120
 
@@ -63,7 +68,21 @@ def format_module(module: ast.Module) -> str:
                 position += 1
             if block and line - previous_line > 1:
                 block.append("")
-        block.extend(_declaration(item))
+        lines = _declaration(item)
+        if line is not None:
+            inner = []
+            while position < len(comments) and comments[position].line <= item.span.end_line:
+                inner.append(comments[position])
+                position += 1
+            placed, joined = _place_comments(lines, inner, item.span)
+            if joined:  # the layout joins lines that carry comments: break this declaration into its parts
+                narrow = _width.set(0)
+                try:
+                    placed, _ = _place_comments(_declaration(item), inner, item.span)
+                finally:
+                    _width.reset(narrow)
+            lines = placed
+        block.extend(lines)
         # Includes are a list: one per line, no blank lines between them.
         together = isinstance(item, ast.Include) and isinstance(last, ast.Include) and len(block) == 1
         if out and not together:
@@ -82,6 +101,99 @@ def format_module(module: ast.Module) -> str:
                 out.append("")
             out.append(_comment(comment, source))
     return "\n".join(out) + "\n" if out else ""
+
+
+def _place_comments(lines: list[str], comments: list[ast.Comment], span) -> tuple[list[str], bool]:
+    """The declaration's lines with the comments written inside it in the source put back on their lines.
+
+    Each written line is matched to the source line it came from: the line with
+    the same code, else the next source line that starts with the same clause
+    keyword. A comment after code goes to the end of the line matched to its
+    source line (or to the clause it belongs to); a comment on a line of its own
+    goes before the first line matched to a later source line. Lines inside a
+    \"\"\" block never take a comment (it would become part of the text).
+    Also says whether comments of several source lines met on one written line.
+    """
+    if not comments:
+        return lines, False
+    source = span.source
+    first, last = span.line, span.end_line
+    on_line = {comment.line: comment for comment in comments}
+    code = {n: _code_part(source.line(n), on_line.get(n)) for n in range(first, last + 1)}
+    anchors = _anchors(lines, code, first, last)
+    safe = _outside_blocks(lines)
+    trailing: dict[int, list[str]] = {}
+    before: dict[int, list[str]] = {}
+    for comment in comments:
+        written = _comment(comment, source)
+        if code.get(comment.line, "").strip():
+            # After code: the written line from that source line, else the nearest before it.
+            earlier = [(a, i) for i, a in enumerate(anchors) if a is not None and a <= comment.line and safe[i]]
+            if earlier:
+                trailing.setdefault(max(earlier)[1], []).append(written)
+                continue
+        later = [(a, i) for i, a in enumerate(anchors) if a is not None and a > comment.line]
+        before.setdefault(min(later)[1] if later else len(lines), []).append(written)
+    joined = any(len(written_after) > 1 for written_after in trailing.values())
+    for index, written_after in list(trailing.items()):
+        if len(written_after) > 1:
+            # Source lines the layout joins into one (a condition or options on one line): their comments
+            # go, in order, on lines of their own before it, rather than run together after it.
+            before.setdefault(index, [])[:0] = trailing.pop(index)
+    out: list[str] = []
+    for index, text in enumerate(lines + [""]):
+        indent = INDENT if index else ""
+        if index < len(lines) and index:
+            indent = text[: len(text) - len(text.lstrip())] or INDENT
+        out.extend(indent + c for c in before.get(index, []))
+        if index < len(lines):
+            out.append("  ".join([text, *trailing.get(index, [])]))
+    return out, joined
+
+
+def _code_part(line: str, comment: ast.Comment | None) -> str:
+    """A source line without its comment (the parser found where it starts; a '#' in text is not one)."""
+    if comment is None:
+        return line
+    for position in (i for i, char in enumerate(line) if char == "#"):
+        if line[position + 1:].strip() == comment.text:
+            return line[:position]
+    return line
+
+
+def _anchors(lines: list[str], code: dict[int, str], first: int, last: int) -> list[int | None]:
+    """For each written line, the source line it came from (None for a line only the formatter made)."""
+    anchors: list[int | None] = [None] * len(lines)
+    used: set[int] = set()
+    for index, text in enumerate(lines):  # the same code: a line already in canonical layout
+        match = next((n for n in range(first, last + 1) if n not in used and code[n].strip() == text.strip() and text.strip()), None)
+        if match is not None:
+            anchors[index] = match
+            used.add(match)
+    cursor = first
+    for index, text in enumerate(lines):  # else the next source line with the same clause keyword
+        anchor = anchors[index]
+        if anchor is not None:
+            cursor = anchor + 1
+            continue
+        if index and (not text.startswith(INDENT) or text.startswith(INDENT * 2)):  # only clause lines
+            continue
+        keyword = text.split()[0] if text.split() else ""
+        match = next((n for n in range(cursor, last + 1) if n not in used and code[n].split()[:1] == [keyword]), None)
+        if match is not None:
+            anchors[index] = match
+            used.add(match)
+            cursor = match + 1
+    return anchors
+
+
+def _outside_blocks(lines: list[str]) -> list[bool]:
+    """Whether the end of each line is outside a \"\"\" block (where a comment can go)."""
+    safe, inside = [], False
+    for text in lines:
+        inside ^= text.count('"""') % 2 == 1
+        safe.append(not inside)
+    return safe
 
 
 def format_expr(expr: ast.Expr) -> str:
@@ -250,7 +362,7 @@ def _typed(prefix: str, type_expr: ast.TypeExpr, indent: str) -> list[str]:
         return [prefix + type_expr.kind]
     options = [option.code + (f" {_quote(option.label)}" if option.label is not None else "") for option in type_expr.options]
     single = f"{prefix}{words[type_expr.kind]} " + ", ".join(options)
-    if len(single) <= WIDTH:
+    if len(single) <= _width.get():
         return [single]
     inner = indent + INDENT * 2 if indent == "" else indent + INDENT
     lines = [f"{prefix}{words[type_expr.kind]}"]
@@ -388,7 +500,7 @@ def _wrapped(prefix: str, expr: ast.Expr, continuation: str, break_after: str | 
     prefix line and the others follow at ``continuation``.
     """
     single = prefix + format_expr(expr)
-    if len(single) <= WIDTH or not isinstance(expr, ast.BoolOp):
+    if len(single) <= _width.get() or not isinstance(expr, ast.BoolOp):
         return [single]
     op = expr.op
     operands = _chain(expr, op)
