@@ -123,3 +123,11 @@ def test_a_question_that_needs_many_facts_at_once_is_not_reported_dead():
     )
     for seed in range(4):
         assert [f for f in fuzz(rules, examples=60, seed=seed) if f.kind == "dead question"] == []
+
+
+def test_fuzz_says_how_many_generated_cases_it_tried(capsys):
+    main(["fuzz", str(FIXTURES / "dead_question.carag"), "--examples", str(EXAMPLES)])
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    count, words = last.split(" ", 1)
+    assert words == f"generated cases tried (seed 0, up to {EXAMPLES} per search)"
+    assert int(count) >= EXAMPLES  # at least one full search ran, every case counted

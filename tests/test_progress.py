@@ -33,3 +33,15 @@ def test_no_bar_when_standard_error_is_not_a_terminal(tmp_path):
     cases.write_text("{}\n")
     assert Progress.for_input(str(cases), "rating") is None  # pytest captures stderr: not a terminal
     assert Progress.for_input("-", "rating") is None
+
+
+def test_a_count_without_a_bar_for_work_of_unknown_length():
+    stream = io.StringIO()
+    progress = Progress(0, "fuzzing", stream, counting=True)
+    progress.started = time.monotonic() - 2
+    progress.tick()
+    progress.tick()  # drawn at most five times a second
+    assert stream.getvalue() == "\rfuzzing: 1 cases tried"
+    progress.clear()
+    assert stream.getvalue().endswith("\r")
+    assert Progress.counting("fuzzing") is None  # pytest captures stderr: not a terminal

@@ -16,7 +16,8 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, total_bytes: int, verb: str, stream: IO[str] | None = None):
+    def __init__(self, total_bytes: int, verb: str, stream: IO[str] | None = None, counting: bool = False):
+        self.counting_only = counting  # no bar: the total is not known
         self.total = max(total_bytes, 1)
         self.verb = verb
         self.stream = stream or sys.stderr
@@ -38,6 +39,14 @@ class Progress:
         except OSError:
             return None
 
+    @classmethod
+    def counting(cls, verb: str) -> "Progress | None":
+        """A count of cases for work whose length is not known in advance (``carag fuzz``), or None
+        when standard error is not a terminal."""
+        if not sys.stderr.isatty():
+            return None
+        return cls(0, verb, counting=True)
+
     def track(self, lines: Iterable[str]) -> Iterator[str]:
         for line in lines:
             self.read += len(line.encode("utf-8", "surrogatepass"))
@@ -49,6 +58,11 @@ class Progress:
         if now - self.started < 1.0 or now - self.last_drawn < 0.2:
             return
         self.last_drawn = now
+        if self.counting_only:
+            self.stream.write(f"\r{self.verb}: {self.cases} cases tried")
+            self.stream.flush()
+            self.shown = True
+            return
         share = min(self.read / self.total, 1.0)
         filled = int(share * self.WIDTH)
         self.stream.write(f"\r{self.verb} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {share:4.0%}  {self.cases} cases")

@@ -6,6 +6,7 @@ import sys
 
 from carag_dsl.errors import UsageError
 from carag_dsl.cli._common import add_rules_argument, load_rules
+from carag_dsl.cli._progress import Progress
 
 
 def register(subparsers) -> None:
@@ -31,6 +32,20 @@ def run(args) -> int:
     if args.examples < 1:
         raise UsageError("--examples must be at least 1")
     ruleset = load_rules(args, sys.stdout)
-    findings = fuzz(ruleset, examples=args.examples, seed=args.seed)
+    progress = Progress.counting("fuzzing")
+    tried = 0
+
+    def count() -> None:
+        nonlocal tried
+        tried += 1
+        if progress:
+            progress.tick()
+
+    try:
+        findings = fuzz(ruleset, examples=args.examples, seed=args.seed, on_case=count)
+    finally:
+        if progress:
+            progress.clear()
     print(render(findings))
+    print(f"{tried} generated case{'s' if tried != 1 else ''} tried (seed {args.seed}, up to {args.examples} per search)")
     return 1 if findings else 0

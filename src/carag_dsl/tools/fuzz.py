@@ -33,6 +33,8 @@ constraint rejects everything
 
 from __future__ import annotations
 
+import contextvars
+
 import datetime
 import functools
 from typing import Any, Callable
@@ -78,6 +80,7 @@ def search(
     drawing rarely meets is still found.
     """
     found: list[Any] = []
+    on_case = _on_case.get()
 
     @settings(
         max_examples=examples, database=None, deadline=None, verbosity=Verbosity.quiet,
@@ -86,6 +89,8 @@ def search(
     @seed_decorator(seed)
     @given(strategy)
     def probe(value):
+        if on_case is not None:
+            on_case()
         if score is not None:
             target(score(value))
         if predicate(value):
@@ -101,8 +106,23 @@ def search(
     return None
 
 
-def fuzz(ruleset: CheckedRules, examples: int = 200, seed: int = 0) -> list[Finding]:
-    """Run every search; the findings, each with a shrunk case as a test block."""
+# Called once per case any search tries (set by :func:`fuzz`'s ``on_case``): progress and the count of cases.
+_on_case: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar("on_case", default=None)
+
+
+def fuzz(ruleset: CheckedRules, examples: int = 200, seed: int = 0, on_case: Callable[[], None] | None = None) -> list[Finding]:
+    """Run every search; the findings, each with a shrunk case as a test block.
+
+    ``on_case``, when given, is called for every case tried (for a progress display and a count).
+    """
+    token = _on_case.set(on_case)
+    try:
+        return _fuzz(ruleset, examples, seed)
+    finally:
+        _on_case.reset(token)
+
+
+def _fuzz(ruleset: CheckedRules, examples: int, seed: int) -> list[Finding]:
     crashes = _crashes(ruleset, examples, seed)
     if crashes:  # the other searches evaluate cases too: they would stop at the same crash
         return crashes
