@@ -35,8 +35,8 @@ def test_one_run_reports_unknown_name_duplicate_id_type_error_and_cycle(monkeypa
     monkeypatch.chdir(REPO)
     main(["check", str(FIXTURES / "four_errors")])
     output = capsys.readouterr().err
-    assert "questions.carag:1:10: error: question '1.1' is declared twice" in output
-    assert "rules.carag:9:10: note: question '1.1' is first declared here" in output
+    assert "questions.carag:1:10: error: question '1.1' is declared twice, here and at tests/fixtures/errors/four_errors/rules.carag:9:10" in output
+    assert "rules.carag:9:10: note: the other question '1.1' is here" in output
     assert "questions.carag:8:18: error: cannot compare date with duration" in output
     assert "dependency cycle: 1.3 -> 1.4 -> 1.3" in output
     assert "rules.carag:12:18: error: unknown name 'sentance' (did you mean 'sentence'?)" in output

@@ -106,8 +106,11 @@ def collect(modules: Iterable[ast.Module]) -> tuple[Symbols, list[Diagnostic]]:
                     other = symbols.questions[item.id]
                     diagnostics.append(
                         Diagnostic(
-                            item.id_span, "duplicate-question", f"question '{item.id}' is declared twice",
-                            notes=((other.id_span, f"question '{item.id}' is first declared here"),),
+                            # Which of the two is the new one, only the author knows: the message blames neither.
+                            item.id_span, "duplicate-question",
+                            f"question '{item.id}' is declared twice, here and at {other.id_span.location()}; every question "
+                            f"needs an id of its own: if you are adding a question, give the new one an id no other question has",
+                            notes=((other.id_span, f"the other question '{item.id}' is here"),),
                         )
                     )
                 else:
