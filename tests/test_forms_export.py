@@ -241,3 +241,14 @@ def test_a_consistency_warning_shows_in_both_forms_exactly_when_carag_warns(tmp_
     done = run_node(NODE_PROJECT / "surveyjs_evaluate.js", stdin=json.dumps(runs))
     assert done.returncode == 0, done.stderr
     assert [not kept for (kept,) in json.loads(done.stdout)] == warned
+
+
+def test_a_rule_set_without_facts_or_sections_gives_forms_without_empty_groups(tmp_path):
+    rules_path = _rules_with(tmp_path, 'question "Q 1" prompt\n    text "One?"\n    answer yes_no\n')
+    assert main(["export", "xlsform", str(rules_path), "--output", str(tmp_path / "form.xlsx")]) == 0
+    warnings: list[str] = []
+    convert(tmp_path / "form.xlsx", warnings=warnings)
+    assert warnings == []
+    survey = surveyjs_form(carag_dsl.load(rules_path))
+    assert [page["title"] for page in survey["pages"]] == ["Questions"]
+    assert surveyjs_visibility(survey, [{}])["lint"] == []

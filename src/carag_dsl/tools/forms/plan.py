@@ -86,10 +86,17 @@ class Group:
 
 @attrs.frozen
 class FormPlan:
+    """The case facts' group (None for a rule set without facts), a group per section, the calculated values."""
+
     title: str
     version: str
-    groups: tuple[Group, ...]
+    facts: Group | None
+    sections: tuple[Group, ...]
     calculations: tuple[Calculation, ...]
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        return ((self.facts,) if self.facts else ()) + self.sections
 
 
 def form_version(rules: "CheckedRules") -> str:
@@ -118,9 +125,10 @@ class _Planner:
 
     def plan(self) -> FormPlan:
         errors, warnings = self.rule_checks()
-        groups = [Group(self.names.group("facts"), FACTS_GROUP_LABEL, None, tuple(self.fact_fields(errors, warnings)))]
-        groups += self.section_groups(errors, warnings)
-        return FormPlan(self.rules.name or "carag rules", form_version(self.rules), tuple(groups), tuple(self.calculations()))
+        facts = Group(self.names.group("facts"), FACTS_GROUP_LABEL, None, tuple(self.fact_fields(errors, warnings)))
+        sections = tuple(group for group in self.section_groups(errors, warnings) if group.fields)
+        return FormPlan(self.rules.name or "carag rules", form_version(self.rules), facts if facts.fields else None,
+                        sections, tuple(self.calculations()))
 
     # ------------------------------------------------------------------ checks
     def rule_checks(self) -> tuple[dict[tuple[str, str], list[Check]], dict[tuple[str, str], list[Check]]]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from carag_dsl.tools.forms.expressions import EMPTY_SET_CHOICE, Dialect
 from carag_dsl.tools.forms.names import FieldNames, xml_name
-from carag_dsl.tools.forms.plan import Check, Field, FormPlan, build_plan
+from carag_dsl.tools.forms.plan import Check, Field, FormPlan, Group, build_plan
 from carag_dsl.tools.forms.values import EMPTY_SET_LABEL, choices_of
 
 if TYPE_CHECKING:
@@ -120,24 +120,25 @@ def form_id(rules: "CheckedRules") -> str:
 def xlsform_sheets(rules: "CheckedRules") -> dict[str, list[dict[str, Any]]]:
     """The rows of the survey, choices and settings sheets (each row a dict by column)."""
     plan, _ = xlsform_plan(rules)
-    survey: list[dict[str, Any]] = []
     choices: list[dict[str, Any]] = [
         {"list_name": _BOOLEAN_LIST, "name": "true", "label": "True"},
         {"list_name": _BOOLEAN_LIST, "name": "false", "label": "False"},
     ]
     lists: dict[tuple, str] = {}
-    groups = list(plan.groups)
-    facts_group, sections = groups[0], groups[1:]
-    for index, group in enumerate([facts_group] + sections):
-        survey.append({"type": "begin group", "name": group.name, "label": label_text(group.label), "hint": label_text(group.hint)})
+
+    def group_rows(group: Group) -> list[dict[str, Any]]:
+        rows = [{"type": "begin group", "name": group.name, "label": label_text(group.label), "hint": label_text(group.hint)}]
         for field in group.fields:
-            survey.append(_field_row(field, lists, choices))
-            survey.extend(_warning_rows(field))
-        survey.append({"type": "end group", "name": group.name})
-        if index == 0:  # the calculated values next, in the order carag evaluates them
-            for calculation in plan.calculations:
-                survey.append({"type": "calculate", "name": calculation.name, "calculation": calculation.expression,
-                               "bind::carag:id": calculation.carag_id})
+            rows.append(_field_row(field, lists, choices))
+            rows.extend(_warning_rows(field))
+        return rows + [{"type": "end group", "name": group.name}]
+
+    # The case facts, then the calculated values in the order carag evaluates them, then the sections.
+    survey = group_rows(plan.facts) if plan.facts else []
+    survey += [{"type": "calculate", "name": c.name, "calculation": c.expression, "bind::carag:id": c.carag_id}
+               for c in plan.calculations]
+    for section in plan.sections:
+        survey += group_rows(section)
     settings = [{"form_title": plan.title, "form_id": form_id(rules), "version": plan.version,
                  "namespaces": f'carag="{CARAG_NAMESPACE}"'}]
     return {"survey": survey, "choices": choices, "settings": settings}
