@@ -336,3 +336,23 @@ def test_lint_findings_follow_as_diagnostics_with_the_rule_as_code(server: Backg
         assert list(await lsp.wait_diagnostics(uri, lambda d: not d)) == []
 
     server.run(scenario())
+
+
+def test_an_edit_parses_only_the_edited_file_again(rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from carag_dsl.lsp import workspace as workspace_module
+
+    parsed: list[str] = []
+    real = workspace_module.parse_partial
+    monkeypatch.setattr(workspace_module, "parse_partial", lambda text, path: parsed.append(Path(path).name) or real(text, path))
+    workspace = workspace_module.Workspace()
+    edited = rules / "03_assessment.carag"
+    root = workspace.root_of(edited)
+    workspace.analyse(root)
+    assert len(parsed) == len(list(rules.rglob("*.carag")))  # every rule and test file once
+    for broken in (True, False, True):  # with and without an error, which takes the slower path
+        parsed.clear()
+        text = edited.read_text(encoding="utf-8")
+        workspace.set_buffer(edited, text.replace("applies always", "applies when no_such_fact", 1) if broken else text + "\n")
+        analysis = workspace.analyse(root)
+        assert (analysis.rules is None) == broken
+        assert parsed == ["03_assessment.carag"]

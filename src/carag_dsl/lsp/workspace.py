@@ -20,7 +20,7 @@ from carag_dsl.compiler import symbols as symbols_pass
 from carag_dsl.compiler.ruleset import CheckedRules, compile_path
 from carag_dsl.errors import Diagnostic, RuleError
 from carag_dsl.language import ast
-from carag_dsl.language.loader import find_root, read_file, test_files
+from carag_dsl.language.loader import display_path, find_root, read_file, test_files
 from carag_dsl.language.parser import parse_partial
 from carag_dsl.lsp.index import FileIndex, index_text
 
@@ -76,20 +76,23 @@ class Workspace:
         return found if found is not None else self._read_disk(path)
 
     # -- parsing, kept per file
-    def parse(self, text: str, display_path: str) -> tuple[ast.Module, list[Diagnostic]]:
-        """:func:`parse_partial`, remembered for the last text of each file."""
-        key = resolved(display_path)
+    def parse(self, text: str, shown_path: str) -> tuple[ast.Module, list[Diagnostic]]:
+        """:func:`parse_partial`, remembered for the last text of each file.
+
+        ``shown_path`` is the path diagnostics show (:func:`display_path`), as the loader gives it.
+        """
+        key = resolved(shown_path)
         with self._lock:
             kept = self._parses.get(key)
-            if kept is None or kept[0] != text or kept[1] != display_path:
-                kept = (text, display_path, parse_partial(text, display_path))
+            if kept is None or kept[0] != text or kept[1] != shown_path:
+                kept = (text, shown_path, parse_partial(text, shown_path))
                 self._parses[key] = kept
             return kept[2]
 
     def parsed(self, path: Path, complete: bool = False) -> ast.Module | None:
         """The file's module: what parsed of it, or (``complete``) only when all of it parses."""
         try:
-            module, syntax = self.parse(self.text(path), str(path))
+            module, syntax = self.parse(self.text(path), display_path(path))
         except (OSError, UnicodeDecodeError):
             return None
         return None if complete and syntax else module
