@@ -11,7 +11,7 @@ import asyncio
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Awaitable, Callable, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient

@@ -4,7 +4,7 @@ Read from the grammar's own parse tree (:func:`carag_dsl.language.parser.lark_pa
 which keeps every token's place, including those the AST does not (the names in a
 test's ``facts`` line). A bare name in an expression may be a fact, a defined name
 or an option code: the index records it as written, with the operand it is
-compared with (its *partner*), and :mod:`.symbols_at` resolves it against the
+compared with (its *partner*), and :mod:`.resolve` resolves it against the
 rule set's declarations, the way the type checker does.
 """
 
@@ -44,7 +44,6 @@ class Occurrence:
 @attrs.frozen
 class FileIndex:
     occurrences: tuple[Occurrence, ...]
-    includes: tuple[str, ...]
 
     def at(self, line: int, column: int) -> Occurrence | None:
         """The occurrence under a 0-based position (the cursor may sit just after its last character)."""
@@ -63,7 +62,7 @@ def index_text(text: str) -> FileIndex:
     """The index of one file's text; raises Lark's errors when it does not parse."""
     builder = _Builder()
     builder.visit(lark_parser().parse(text), None, None)
-    return FileIndex(tuple(builder.occurrences), tuple(builder.includes))
+    return FileIndex(tuple(builder.occurrences))
 
 
 def _reference(node) -> Partner | None:
@@ -79,7 +78,6 @@ def _reference(node) -> Partner | None:
 class _Builder:
     def __init__(self) -> None:
         self.occurrences: list[Occurrence] = []
-        self.includes: list[str] = []
 
     def add(self, kind: str, token: Token, text: str | None = None, partner: Partner | None = None) -> None:
         # Tokens from the parser always carry their place (Lark types it as optional).
@@ -102,9 +100,6 @@ class _Builder:
             self.visit(child, partner, owner)
 
     # -- declarations
-    def _include(self, children, partner, owner) -> None:
-        self.includes.append(str(children[0])[1:-1])
-
     def _fact_decl(self, children, partner, owner) -> None:
         name, type_expr, _meaning = children
         self.add(NAME_DECLARATION, name)

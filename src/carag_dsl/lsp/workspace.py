@@ -175,25 +175,18 @@ class Workspace:
             return Analysis(root, rule_files, tests, by_file, symbols, rules)
 
     def _rule_files(self, root: Path) -> tuple[Path, ...]:
-        """The root and the files it includes, depth first, when one of them does not parse.
-
-        A file that parses says what it includes; one with a syntax error, its last index that parsed.
-        """
+        """The root and the files it includes, depth first, read from what parsed of each (when the rule set has errors)."""
         files: list[Path] = []
 
         def visit(file: Path) -> None:
-            file = file.resolve()
+            file = resolved(file)
             if file in files:
                 return
             files.append(file)
             module = self.parsed(file)
-            if module is not None:
-                includes = [item.path for item in module.items if isinstance(item, ast.Include)]
-            else:
-                found = self.index(file)
-                includes = list(found.includes) if found else []
-            for name in includes:
-                visit(file.parent / name)
+            for item in module.items if module is not None else ():
+                if isinstance(item, ast.Include):
+                    visit(file.parent / item.path)
 
         visit(root)
         return tuple(f for f in files if f == root or f.exists() or f in self._buffers)
