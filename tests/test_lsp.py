@@ -177,6 +177,13 @@ def test_completion_offers_facts_after_applies_when_and_option_codes_after_a_com
         first = sorted(found.items, key=lambda item: item.sort_text or item.label)[:3]
         assert [item.label for item in first] == ["community", "licence", "pss"]
 
+        partial = text + "[X"
+        lsp.replace(uri, partial)
+        found = await lsp.client.text_document_completion_async(types.CompletionParams(
+            text_document=doc(uri), position=position_of(partial, "applies when [X", occurrence=partial.count("applies when [X") - 1, offset=15)))
+        assert found.items and all(item.label.startswith("[") for item in found.items)
+        assert found.items[0].text_edit.range.start.character == len("    applies when ")  # replaces the '[X' typed
+
         clause = text[: -len("applies when ")] + "    ans"
         lsp.replace(uri, clause)
         found = await lsp.client.text_document_completion_async(types.CompletionParams(

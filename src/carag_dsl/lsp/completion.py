@@ -80,10 +80,16 @@ def _in_comment_or_string(line: str) -> bool:
     return "#" in unquoted or unquoted.count('"') % 2 == 1
 
 
-def _partner(tokens: list[Token]):
-    """The fact or question whose option codes fit at the end of ``tokens`` (comparison, ``in {...}``, test value)."""
+def _code_context(tokens: list[Token]) -> tuple[tuple[str, str] | None, bool]:
+    """Whose option codes fit at the end of ``tokens``, and whether only codes do.
+
+    After a comparison (``sentence ==``) a code or another operand may come; inside
+    ``in {...}``, after a test's ``=`` or after ``expect case type``, only a code.
+    """
     position = len(tokens) - 1
+    codes_only = True
     if position >= 0 and tokens[position].type in ("COMPARE", "EQUAL"):
+        codes_only = tokens[position].type == "EQUAL"
         position -= 1
     else:
         while position >= 1 and tokens[position].type == "COMMA" and tokens[position - 1].type == "NAME":
@@ -95,19 +101,19 @@ def _partner(tokens: list[Token]):
                 if position >= 0 and tokens[position].type == "NOT":
                     position -= 1
             else:
-                return None
+                return None, True  # a set of codes in a test: whose, the binding before it says
         elif position >= 2 and [t.type for t in tokens[position - 2 : position + 1]] == ["EXPECT", "CASE", "TYPE"]:
-            return ("case_type", "")
+            return ("case_type", ""), True
         else:
-            return None
+            return None, False
     if position < 0:
-        return None
+        return None, codes_only
     operand = tokens[position]
     if operand.type == "NAME":
-        return ("name", str(operand))
+        return ("name", str(operand)), codes_only
     if operand.type == "QREF":
-        return ("question", question_id_of(operand))
-    return None
+        return ("question", question_id_of(operand)), codes_only
+    return None, codes_only
 
 
 def complete(text: str, position: types.Position, symbols: Symbols) -> list[types.CompletionItem]:
@@ -124,19 +130,23 @@ def complete(text: str, position: types.Position, symbols: Symbols) -> list[type
         return []
     tokens, accepted = fed
     replace = types.Range(start=lines.position(position.line, lines.character(position) - len(partial)), end=position)
+    if partial.startswith("["):  # a question reference is being typed: nothing else fits
+        return _questions(symbols, replace) if "QREF" in accepted else []
     items: list[types.CompletionItem] = []
+    partner, codes_only = _code_context(tokens)
     words = keyword_terminals()
     for terminal in sorted(accepted):
         for word in (words[terminal],) if terminal in words else _SPELLED_OUT.get(terminal, ()):
-            items.append(types.CompletionItem(label=word, kind=types.CompletionItemKind.Keyword, sort_text="3" + word))
+            if not codes_only or word in ("true", "false"):
+                items.append(types.CompletionItem(label=word, kind=types.CompletionItemKind.Keyword, sort_text="3" + word))
     if "NAME" in accepted and not (tokens and tokens[-1].type in _NEW_NAME_AFTER):
-        items += _names(symbols, owner_of(_partner(tokens), symbols))
-    if "QREF" in accepted:
+        items += _names(symbols, owner_of(partner, symbols), codes_only)
+    if "QREF" in accepted and not codes_only:
         items += _questions(symbols, replace)
     return items
 
 
-def _names(symbols: Symbols, owner: tuple[str, str]) -> list[types.CompletionItem]:
+def _names(symbols: Symbols, owner: tuple[str, str], codes_only: bool) -> list[types.CompletionItem]:
     words = PlainEnglish(symbols)
     items = []
     kind, name = owner
@@ -151,6 +161,8 @@ def _names(symbols: Symbols, owner: tuple[str, str]) -> list[types.CompletionIte
             label=code, kind=types.CompletionItemKind.EnumMember, sort_text="0" + code,
             detail=words.option_label(code, type_expr) if type_expr is not None else "case type",
         ))
+    if codes_only:
+        return items
     for fact in symbols.facts.values():
         items.append(types.CompletionItem(
             label=fact.name, kind=types.CompletionItemKind.Variable, sort_text="1" + fact.name,
