@@ -127,9 +127,12 @@ class _Builder:
         self.visit(expr, None, None)
 
     def _case_rule_when(self, children, partner, owner) -> None:
-        self.add(CODE, children[0], partner=("case_type", ""))
-        for child in children[1:]:
-            self.visit(child, None, None)
+        # Every bare name of a case-type rule or override (`override core from adjusted when ...`) is a case type.
+        for child in children:
+            if isinstance(child, Token) and child.type == "NAME":
+                self.add(CODE, child, partner=("case_type", ""))
+            else:
+                self.visit(child, None, None)
 
     _case_rule_otherwise = _case_override = _case_rule_when
 
