@@ -314,9 +314,11 @@ def test_diagnostic_fixture_produces_exactly_its_code(code):
     # As `carag test` reads a rule set: its files, then the test-only files in RULES/tests/.
     from carag_dsl.tools.rule_tests import load_tests
 
-    with pytest.raises(carag_dsl.RuleError) as raised:
-        load_tests(path)
-    assert {d.code for d in raised.value.diagnostics} == {code}, raised.value.render()
+    try:
+        found = load_tests(path)[0].warnings  # a warning code: the rules are valid, with the warning
+    except carag_dsl.RuleError as error:
+        found = error.diagnostics
+    assert {d.code for d in found} == {code}, "\n".join(d.render() for d in found)
 
 
 # ------------------------------------------------------------------ the site

@@ -141,8 +141,21 @@ def test_every_link_in_the_handbook_leads_to_a_place_on_the_page(page):
 
 def test_handbook_shows_derivations_of_summary_judgements(page):
     assert page.questions["P 2.1.3"]["q-derive"] == [
-        "When it applies and is not answered, the answer is 'yes' if no factors related to risk of harm were found in the case."
+        "When it applies and is not answered, the answer is 'yes' if 'no risk of harm factors' is true."
     ]
+
+
+def test_a_defined_names_meaning_is_shown_as_the_authors_apart_from_the_rule_the_engine_computes():
+    rules = carag_dsl.loads(
+        'fact start_date: date\nfact suspension_date: date\n'
+        'define suspended_early = suspension_date <= start_date + 12 weeks\n'
+        '    meaning "contact was suspended within eight weeks (56 days)"\n'
+        'question "1" prompt\n    text "One?"\n    applies when suspended_early\n    answer yes_no\n'
+    )
+    html = render_handbook(rules)
+    assert "Author's description</dt><dd><span class=\"authored\">contact was suspended within eight weeks (56 days)</span>" in html
+    assert "12 weeks after the start date" in html  # the rule itself, written from the AST
+    assert "eight weeks" not in PlainEnglish(rules.symbols).applicability(rules.symbols.questions["1"])
 
 
 def test_handbook_escapes_text_from_the_rules():

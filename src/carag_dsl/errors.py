@@ -52,6 +52,11 @@ class RuleError(CaragError):
         self.diagnostics: tuple[Diagnostic, ...] = tuple(sorted(diagnostics, key=lambda d: d.span.sort_key()))
         super().__init__(self.render())
 
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics that are errors (the others are warnings, reported with them)."""
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
     def render(self) -> str:
         return "\n".join(d.render() for d in self.diagnostics)
 

@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except RuleError as error:
         print(error.render(), file=sys.stderr)
-        count = len(error.diagnostics)
+        count = len(error.errors)
         print(f"{count} error{'s' if count != 1 else ''} found", file=sys.stderr)
         return EXIT_ERRORS
     except UsageError as error:

@@ -27,14 +27,17 @@ def run(args) -> int:
             ruleset = compile_path(choice.path, RuleSet, tests=True)  # test blocks are checked too
         except RuleError as error:
             print(error.render(), file=sys.stderr)
-            failed += len(error.diagnostics)
+            failed += len(error.errors)
             continue
         announce(ruleset, choice)
+        for warning in ruleset.warnings:  # worth a look, but the rules are valid
+            print(warning.render(), file=sys.stderr)
         where = ruleset_path(ruleset) if path is None else path
         root = find_root(Path(path)) if path is not None and Path(path).is_file() else None
         if root is not None and root != Path(path):
             where += f" (checked with its rule set, {root})"
-        print(f"{where}: ok ({len(ruleset.questions)} questions)", file=sys.stderr)
+        warned = len(ruleset.warnings)
+        print(f"{where}: ok ({len(ruleset.questions)} questions" + (f", {warned} warning{'s' if warned != 1 else ''}" if warned else "") + ")", file=sys.stderr)
     if failed:
         print(f"{failed} error{'s' if failed != 1 else ''} found", file=sys.stderr)
     return 1 if failed else 0

@@ -97,7 +97,9 @@ class PlainEnglish:
         return self.define_types.get(node.name) == T.BOOL
 
     def _doc(self, name: str) -> str | None:
-        decl = self.symbols.facts.get(name) or self.symbols.defines.get(name)
+        """The description of a fact, which says what the data records. A defined name's ``meaning`` is
+        never used: it is the author's account of a rule, and a rule told in words must come from the rule."""
+        decl = self.symbols.facts.get(name)
         return decl.doc if decl is not None else None
 
     # ------------------------------------------------------------------ expressions

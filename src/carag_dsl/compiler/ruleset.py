@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 import attrs
 import networkx as nx
 
-from carag_dsl.compiler import graph, symbols as symbols_pass, testcheck, typecheck
+from carag_dsl.compiler import graph, meanings, symbols as symbols_pass, testcheck, typecheck
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import Diagnostic, RuleError
 from carag_dsl.language import ast
@@ -58,10 +58,14 @@ class CheckedRules:
     is a frozen networkx graph (changing either raises).
     """
 
-    __slots__ = ("_symbols", "_graph", "_modules", "_tests", "_order", "_scales", "_questions", "_derived", "_derived_lock", "__weakref__")
+    __slots__ = ("_symbols", "_graph", "_modules", "_tests", "_warnings", "_order", "_scales", "_questions", "_derived", "_derived_lock", "__weakref__")
 
-    def __init__(self, symbols: symbols_pass.Symbols, dependency_graph: nx.DiGraph, modules: list[ast.Module], test_files: Sequence[ast.TestDecl] = ()):
+    def __init__(
+        self, symbols: symbols_pass.Symbols, dependency_graph: nx.DiGraph, modules: list[ast.Module],
+        test_files: Sequence[ast.TestDecl] = (), warnings: Sequence[Diagnostic] = (),
+    ):
         self._symbols = symbols
+        self._warnings = tuple(warnings)
         self._tests = tuple(symbols.tests) + tuple(test_files)
         self._graph = nx.freeze(dependency_graph)
         self._modules = tuple(modules)
@@ -93,6 +97,11 @@ class CheckedRules:
     def modules(self) -> tuple[ast.Module, ...]:
         """The parsed files, root first, in include order."""
         return self._modules
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """What the checks found worth a look but not wrong (severity "warning"), e.g. a stale ``meaning``."""
+        return self._warnings
 
     @property
     def tests(self) -> tuple[ast.TestDecl, ...]:
@@ -213,9 +222,10 @@ def compile_modules(
     dependency_graph = graph.build(table)
     diagnostics += graph.cycle_diagnostics(dependency_graph, table)
     diagnostics += testcheck.check_tests(table, [*table.tests, *test_files])
-    if diagnostics:
-        raise RuleError(diagnostics)
-    return cls(table, dependency_graph, modules, test_files)
+    diagnostics += meanings.meaning_warnings(table)
+    if any(d.severity == "error" for d in diagnostics):
+        raise RuleError(diagnostics)  # the warnings too, so an editor can show everything at once
+    return cls(table, dependency_graph, modules, test_files, diagnostics)
 
 
 def compile_path(

@@ -57,6 +57,8 @@ article h3 { margin: 0 0 .3rem; font-size: 1.05rem; display: flex; gap: .6rem; a
 .qid { font-variant-numeric: tabular-nums; background: var(--soft); border: 1px solid var(--line); border-radius: 3px; padding: 0 .4rem; }
 .kind { font-size: .8rem; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .label { font-size: .85rem; color: var(--muted); }
+.computed { font-size: .85rem; color: var(--muted); }
+.authored { font-style: italic; }
 p.q-text { font-size: 1.05rem; margin: .2rem 0 .5rem; font-weight: 500; }
 dl.facts { display: grid; grid-template-columns: 9rem minmax(0, 1fr); gap: .2rem .8rem; margin: .3rem 0; font-size: .95rem; }
 dl.facts dt { font-weight: 600; color: var(--muted); }
@@ -323,7 +325,7 @@ class _Writer:
         for name, define in self.symbols.defines.items():
             node = G.define_node(name)
             rows = [
-                ("Means", f'<span class="define-rule">{escape(self.words.expr(define.expr))}</span>'),
+                ("Rule", f'<span class="define-rule">{escape(self.words.expr(define.expr))}</span> <span class="computed">(what the engine computes, written from the rule)</span>'),
                 ("Depends on", self.link_list(self.reads(node), "depends-on")),
                 ("Affects", self.link_list(self.read_by(node), "used-by")),
             ]
@@ -331,10 +333,12 @@ class _Writer:
         return f'<section id="defines" class="group"><h2>Derived facts</h2><p>Names the rules define from facts and answers, so that a rule can be written once and used in many places.</p>{"".join(entries) or "<p class=none>No derived facts.</p>"}</section>'
 
     def entry(self, node: str, search: str, title: str, doc: str | None, rows) -> str:
-        doc_html = f"<p>{escape(doc)}</p>" if doc else ""
+        # The `meaning` an author wrote is shown as theirs, apart from what is written from the rules.
+        if doc:
+            rows = [*rows[:1], ("Author's description", f'<span class="authored">{escape(doc)}</span> <span class="computed">(written by the author of the rules; the engine does not read it)</span>'), *rows[1:]]
         return (
             f'<article class="entry" id="{anchor(node)}" data-search="{_search_text(node.split(":", 1)[-1], search, doc)}">'
-            f"<h3>{title}</h3>{doc_html}"
+            f"<h3>{title}</h3>"
             f'<dl class="facts">{"".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)}</dl></article>'
         )
 
