@@ -4,6 +4,9 @@ Property tests run 50 examples each by default (the 'ci' profile). Run more
 locally with ``pytest --hypothesis-profile=thorough`` (500 examples each).
 """
 
+import os
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -15,3 +18,11 @@ settings.register_profile(
 )
 settings.register_profile("thorough", parent=settings.get_profile("ci"), max_examples=500)
 settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _rule_sets_are_not_looked_for_above_the_test_folders(tmp_path_factory):
+    """Commands run without RULES in a test's folder look for a rule set there and above (see
+    carag_dsl.language.loader.choose_rules); a stray .carag file in the system's temporary folder
+    must not change what they find, so the search stops at pytest's base folder (subprocesses too)."""
+    os.environ["CARAG_CEILING_DIRECTORIES"] = str(tmp_path_factory.getbasetemp())

@@ -28,6 +28,14 @@ def test_a_folder_with_a_root_file_of_its_own_is_the_rule_set(tmp_path):
     assert choose_rules(None, cwd=tmp_path / "rules") == RulesChoice(tmp_path / "rules", "working directory")
 
 
+def test_the_search_does_not_go_up_into_a_ceiling_folder(tmp_path, monkeypatch):
+    shutil.copytree(SAMPLE, tmp_path / "rules")
+    (tmp_path / "rules" / "inner").mkdir()
+    monkeypatch.setenv("CARAG_CEILING_DIRECTORIES", str(tmp_path / "rules"))
+    assert choose_rules(None, cwd=tmp_path / "rules" / "inner").origin == "bundled"
+    assert choose_rules(None, cwd=tmp_path / "rules").origin == "working directory"  # the start is always looked at
+
+
 def test_without_a_rule_set_around_the_bundled_carag_is_used_and_a_given_path_wins(tmp_path):
     assert choose_rules(None, cwd=tmp_path).path == bundled_rules_path()
     assert choose_rules(None, cwd=tmp_path).origin == "bundled"

@@ -256,7 +256,11 @@ def choose_rules(given: str | Path | None, cwd: Path | None = None) -> RulesChoi
     if given is not None:
         return RulesChoice(Path(given), "given")
     start = (cwd or Path.cwd()).resolve()
+    # As GIT_CEILING_DIRECTORIES for git: folders the search does not go up into (the start is always looked at).
+    ceilings = {Path(p).resolve() for p in os.environ.get("CARAG_CEILING_DIRECTORIES", "").split(os.pathsep) if p}
     for folder in (start, *start.parents):
+        if folder != start and folder in ceilings:
+            break
         for candidate in (folder / "questions", folder):
             if candidate.is_dir() and any(_has_header(p) for p in candidate.glob("*.carag")):
                 return RulesChoice(candidate, "working directory")
