@@ -19,18 +19,13 @@ from carag_dsl.runtime.logic import UNKNOWN
 def describe(space: Any, region: Any, limit: int, within: Any = None) -> str:
     """``space.describe(region)`` (a function of its own: the space module imports this one, not the reverse).
 
-    ``within``: the region the description may take for granted (by default, the cases every
-    rule set accepts; for a region outside them, such as CaseSpace.accepted_only_by, all
-    well-formed cases).
+    ``within``: the region the description may take for granted (by default, the cases the
+    region is taken from: those every rule set accepts, or all well-formed cases for a region
+    such as CaseSpace.accepted_only_by).
     """
     if region.is_empty:
         return "no case"
-    if within is not None:
-        universe = within.node
-    elif (region.node & ~space._universe) == space.bdd.false:
-        universe = space._universe
-    else:
-        universe = space._domain
+    universe = within.node if within is not None else region.within
     parts = _alternatives(space, region.node, limit + 1, universe)
     if not parts:
         return "every case"

@@ -184,9 +184,7 @@ class CaseSpace:
     def accepted_only_by(self, accepting: CheckedRules, rejecting: CheckedRules) -> Region:
         """The well-formed cases ``accepting`` accepts and ``rejecting`` rejects (what a change of constraints does).
 
-        Unlike every other region it lies outside the cases all rule sets accept, so it is
-        not narrowed to them (combine it with nothing but its own kind); ``witness`` and
-        ``describe`` read it over all well-formed cases.
+        It lies outside the cases all rule sets accept, so it is taken from all well-formed cases.
         """
         return Region(self, self._accepted[id(accepting)] & ~self._accepted[id(rejecting)], self._domain)
 

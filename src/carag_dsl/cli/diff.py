@@ -7,17 +7,15 @@ Exit status: 0 when every case comes to the same thing under both versions,
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 
 import attrs
 
 from carag_dsl.api import RuleSet, load
-from carag_dsl.cli._progress import Progress
-from carag_dsl.cli.rate import CsvHeaderError, reader_for
+from carag_dsl.cli.rate import CsvHeaderError, feed_cases, reader_for
 from carag_dsl.cli._common import RULES_DEFAULT, open_input
-from carag_dsl.errors import CaragError, RuleError, UsageError
+from carag_dsl.errors import RuleError, UsageError
 from carag_dsl.language.loader import choose_rules
 from carag_dsl.tools.which_rules import announce
 from carag_dsl.source import Source
@@ -54,41 +52,40 @@ def run(args) -> int:
             import carag_dsl.analysis  # noqa: F401
         except ImportError:
             raise UsageError("the exact analysis of carag diff needs the dd package: pip install 'carag-dsl[analysis]' (or give --no-exact)") from None
-    with _rule_sets(args) as (old, new, old_name, new_name):
-        from carag_dsl.tools.diff.compare import diff_rules
+    old, new, old_name, new_name = _rule_sets(args)
+    from carag_dsl.tools.diff.compare import diff_rules
 
-        result = diff_rules(old, new, old_name, new_name, exact=not args.no_exact)
-        bad = 0
-        if args.cases:
-            cases, bad = _compare_sample(args, old, new, result.pairing)
-            result = attrs.evolve(result, cases=cases)
+    result = diff_rules(old, new, old_name, new_name, exact=not args.no_exact)
+    bad = 0
+    if args.cases:
+        cases, bad = _compare_sample(args, old, new, result.pairing)
+        result = attrs.evolve(result, cases=cases)
     _write(result.to_dict(), args)
     return 1 if result.routes_differently or bad else 0
 
 
-@contextlib.contextmanager
-def _rule_sets(args):
+def _rule_sets(args) -> tuple[RuleSet, RuleSet, str, str]:
+    """(old, new, old's name, new's name) as the arguments give them."""
     if args.git is None:
         if len(args.paths) != 2:
             raise UsageError("give two rule sets to compare (carag diff OLD NEW), or one with a revision (carag diff --git REV [RULES])")
         old_path, new_path = args.paths
-        yield load(old_path), load(new_path), old_path, new_path
-        return
+        return load(old_path), load(new_path), old_path, new_path
     if len(args.paths) > 1:
         raise UsageError("with --git, give at most one rule set: carag diff --git REV [RULES]")
     from carag_dsl.tools.diff.revision import rules_at_revision
 
     choice = choose_rules(args.paths[0] if args.paths else None)
-    rules = choice.path
-    new = load(rules)
+    new = load(choice.path)
     if not args.paths:
         announce(new, choice)
-    with rules_at_revision(args.git, rules) as (copy_root, old_path, in_repository):
+    # Loaded rules keep their text, so the revision's temporary copy is needed only while they load.
+    with rules_at_revision(args.git, choice.path) as (copy_root, old_path, in_repository):
         try:
             old = load(old_path)
         except RuleError as error:
             raise _at_revision(error, copy_root, args.git) from None
-        yield old, new, f"{args.git}:{in_repository}", args.paths[0] if args.paths else _shown(rules)
+    return old, new, f"{args.git}:{in_repository}", args.paths[0] if args.paths else _shown(choice.path)
 
 
 def _shown(path: Path) -> str:
@@ -116,25 +113,7 @@ def _compare_sample(args, old: RuleSet, new: RuleSet, pairing) -> tuple[dict, in
 
     comparison = CaseComparison(old, new, pairing, args.by)  # an unknown --by fails before any reading
     reader = reader_for(args.cases)
-    bad = 0
-    with open_input(args.cases) as stream:
-        progress = Progress.for_input(args.cases, "comparing")
-        lines = progress.track(stream) if progress else stream
-        try:
-            for number, case, wrong in _read_cases(reader, old, new, lines, args.cases):
-                if wrong is None:
-                    try:
-                        comparison.add(case)
-                    except CaragError as error:
-                        wrong = str(error)
-                if wrong is not None:
-                    bad += 1
-                    if progress:
-                        progress.clear()
-                    print(f"{args.cases}:{number}: error: {wrong}", file=sys.stderr)
-        finally:
-            if progress:
-                progress.clear()
+    bad = feed_cases(args.cases, lambda lines: _read_cases(reader, old, new, lines, args.cases), comparison.add, "comparing")
     if bad:
         print(f"{bad} bad line{'s' if bad != 1 else ''} in {args.cases} left out of the comparison", file=sys.stderr)
     return comparison.result(), bad

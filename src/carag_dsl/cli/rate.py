@@ -17,7 +17,7 @@ import re
 import sys
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
@@ -56,33 +56,40 @@ def run(args) -> int:
     reader = reader_for(args.cases)
     ruleset = load_rules(args)
     tally = RatingTally(ruleset, args.by)  # an unknown --by fails here, before any reading
-    bad = 0
-    with open_input(args.cases) as stream:
-        progress = Progress.for_input(args.cases, "rating")
-        lines = progress.track(stream) if progress else stream
-        try:
-            for number, case, wrong in reader(ruleset, lines, args.cases):
-                if wrong is None:
-                    try:
-                        tally.add_case(case)
-                    except CaragError as error:
-                        wrong = str(error)
-                if wrong is not None:
-                    bad += 1
-                    if progress:
-                        progress.clear()
-                    print(f"{args.cases}:{number}: error: {wrong}", file=sys.stderr)
-                elif progress:
-                    progress.tick()
-        finally:
-            if progress:
-                progress.clear()
+    bad = feed_cases(args.cases, lambda lines: reader(ruleset, lines, args.cases), tally.add_case, "rating")
     rated = tally.result().to_dict()
     _write_report(ruleset, rated, args)
     if bad:
         print(f"{bad} bad line{'s' if bad != 1 else ''} in {args.cases} left out of the rating; "
               f"{rated['cases']} case{'s' if rated['cases'] != 1 else ''} rated", file=sys.stderr)
     return 1 if bad else 0
+
+
+def feed_cases(path: str, read: Callable[[Iterable[str]], Iterator[tuple[int, Any, str | None]]], add: Callable[[Any], None], doing: str) -> int:
+    """Give each case of a file to ``add``; a bad line (unreadable, or ``add`` raises) is reported on
+    standard error with its number and left out. Returns how many lines were bad."""
+    bad = 0
+    with open_input(path) as stream:
+        progress = Progress.for_input(path, doing)
+        lines = progress.track(stream) if progress else stream
+        try:
+            for number, case, wrong in read(lines):
+                if wrong is None:
+                    try:
+                        add(case)
+                    except CaragError as error:
+                        wrong = str(error)
+                if wrong is not None:
+                    bad += 1
+                    if progress:
+                        progress.clear()
+                    print(f"{path}:{number}: error: {wrong}", file=sys.stderr)
+                elif progress:
+                    progress.tick()
+        finally:
+            if progress:
+                progress.clear()
+    return bad
 
 
 def reader_for(path: str):

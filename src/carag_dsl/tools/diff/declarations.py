@@ -39,14 +39,9 @@ class QuestionPairing:
     removed: tuple[str, ...]
     renamed: tuple[Rename, ...]
 
-    def new_id(self, old_id: str) -> str | None:
-        return self.pairs.get(old_id)
-
     def old_id(self, new_id: str) -> str | None:
-        return self._reverse().get(new_id)
-
-    def _reverse(self) -> dict[str, str]:
-        return {new: old for old, new in self.pairs.items()}
+        """The old rule set's id of a question of the new one (None when it is new)."""
+        return next((old for old, new in self.pairs.items() if new == new_id), None)
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ only one version declares is left out for the other (it is what changed).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable
+from typing import Any
 
 import attrs
 
@@ -165,11 +165,3 @@ def _rating_moves(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         standards.append({"standard": name, "old": (before or {}).get("band"), "new": (after or {}).get("band"),
                           "moved": (before or {}).get("band") != (after or {}).get("band")})
     return {"key_questions": key_questions, "standards": standards}
-
-
-def compare_cases(old: CheckedRules, new: CheckedRules, pairing: QuestionPairing, cases: Iterable[Any], by: str | None = None) -> dict[str, Any]:
-    """Compare a sample given as an iterable of case dicts (bad cases raise CaseDataError)."""
-    comparison = CaseComparison(old, new, pairing, by)
-    for case in cases:
-        comparison.add(case)
-    return comparison.result()
