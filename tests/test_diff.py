@@ -406,3 +406,14 @@ def test_diff_git_head_on_the_carag_in_this_repository():
         pytest.skip("not a git checkout")
     done = run_carag("diff", "--git", "HEAD", "questions/")
     assert done.returncode == 0, done.stderr
+
+
+def test_diff_git_head_on_the_carag_in_a_fresh_clone_of_this_repository(tmp_path):
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    clone = tmp_path / "clone"
+    git("clone", "-q", "--depth", "1", ROOT.as_uri(), str(clone), cwd=tmp_path)
+    done = run_carag("diff", "--git", "HEAD", "questions/", cwd=clone)
+    assert done.returncode == 0, done.stderr
+    assert "No routing change" in done.stdout
+
