@@ -79,13 +79,3 @@ class FieldNames:
         if key not in self._groups:
             self._groups[key] = self._claim("group-" + key)
         return self._groups[key]
-
-    @property
-    def facts(self) -> dict[str, str]:
-        """carag fact name -> form field name."""
-        return dict(self._facts)
-
-    @property
-    def questions(self) -> dict[str, str]:
-        """carag question id -> form field name."""
-        return dict(self._questions)
