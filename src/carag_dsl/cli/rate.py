@@ -13,16 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from carag_dsl.language import ast
-from carag_dsl.compiler import types as T
-from carag_dsl.runtime.casedata import convert_value
-from carag_dsl.errors import CaragError, UsageError, did_you_mean
+from carag_dsl.runtime.wide import CSV_EMPTY_SET, CsvHeaderError, case_from_row, read_header
+from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.rating.tally import RatingTally, cap_notes, percent_of
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._common import add_rules_argument, iter_jsonl, load_rules, open_input
@@ -31,10 +28,6 @@ from carag_dsl.cli._progress import Progress
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = (".csv",)
 FORMATS = ("table", "json", "csv", "html")
-# CSV spellings of a bool fact: any letter case, so spreadsheet TRUE/FALSE work too.
-CSV_TRUE, CSV_FALSE = ("true", "yes"), ("false", "no")
-# CSV spelling of an empty multi-choice answer ("none of these"); an empty cell means unknown.
-CSV_EMPTY_SET = "(none)"
 
 
 def register(subparsers) -> None:
@@ -134,10 +127,6 @@ def read_jsonl_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Itera
     return iter_jsonl(lines)
 
 
-class CsvHeaderError(CaragError):
-    """The header of a CSV case file names columns the rule set does not have (no row can be read)."""
-
-
 def read_csv_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterator[tuple[int, Any, str | None]]:
     """Cases from CSV rows, cells converted to the declared types; a bad row is reported, not raised.
 
@@ -151,7 +140,7 @@ def read_csv_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterato
         return
     except csv.Error as error:
         raise CsvHeaderError(f"{path}:1: the header is not valid CSV: {error}") from None
-    columns = _read_header(ruleset, header, path)
+    columns = read_header(ruleset, header, path)
     previous_end = reader.line_num
     while True:
         try:
@@ -168,87 +157,8 @@ def read_csv_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterato
         if len(row) != len(header):
             yield number, None, f"the row has {len(row)} cells but the header has {len(header)} columns"
             continue
-        case, wrong = _case_from_row(row, columns)
+        case, wrong = case_from_row(row, columns)
         yield number, case, wrong
-
-
-def _read_header(ruleset: RuleSet, header: list[str], path: str) -> list[tuple[str, str, ast.TypeExpr | None]]:
-    """(column name, "id" | "facts" | "answers", declared type) per column."""
-    symbols = ruleset.symbols
-    columns: list[tuple[str, str, ast.TypeExpr | None]] = []
-    problems = []
-    seen: set[str] = set()
-    for index, raw in enumerate(header, start=1):
-        name = raw.strip().lstrip("\ufeff")  # a byte-order mark from spreadsheet exports
-        where = f"{path}:1: column {index} ('{name}')"
-        if name in seen:
-            problems.append(f"{where} is named twice")
-        seen.add(name)
-        if name == "id":
-            columns.append((name, "id", None))
-        elif name in symbols.facts:
-            columns.append((name, "facts", symbols.facts[name].type))
-        elif name in symbols.questions and symbols.questions[name].answer is not None:
-            columns.append((name, "answers", symbols.questions[name].answer))
-        else:
-            hint = did_you_mean(name, [*symbols.facts, *symbols.questions, "id"])
-            problems.append(f"{where} is not a fact, a question id or 'id'{hint}; each column holds one fact or the answers to one question")
-            columns.append((name, "unknown", None))
-    if problems:
-        raise CsvHeaderError("\n".join(problems) + "\nno case was read: correct the header and run again")
-    return columns
-
-
-def _case_from_row(row: list[str], columns) -> tuple[dict | None, str | None]:
-    case: dict[str, Any] = {"facts": {}, "answers": {}}
-    problems = []
-    for index, (cell, (name, where, type_expr)) in enumerate(zip(row, columns), start=1):
-        text = cell.strip()
-        if text == "":  # unknown
-            continue
-        if where == "id":
-            case["id"] = text
-            continue
-        value, wrong = csv_cell_value(type_expr, text)
-        if wrong is None:
-            _, wrong = convert_value(type_expr, value)
-        if wrong is not None:
-            problems.append(f"column {index} ('{name}'): {wrong}")
-        else:
-            case[where][name] = value
-    if not problems:
-        return case, None
-    who = f"case {case['id']!r}" if "id" in case else "the case"
-    if len(problems) == 1:
-        return None, f"{who}: {problems[0]}"
-    return None, f"{who} has {len(problems)} problems:\n" + "\n".join("  " + p for p in problems)
-
-
-def csv_cell_value(type_expr: ast.TypeExpr, text: str) -> tuple[Any, str | None]:
-    """A non-empty CSV cell as the JSON value of its declared type (checked further by convert_value)."""
-    kind = type_expr.kind
-    if kind == "bool":
-        lowered = text.lower()
-        if lowered in CSV_TRUE:
-            return True, None
-        if lowered in CSV_FALSE:
-            return False, None
-        return None, f"{text!r} is not allowed; expected true or false (yes or no also work; empty for unknown)"
-    if kind == "int":
-        if re.fullmatch(r"[+-]?\d+", text):
-            return int(text), None
-        return None, f"{text!r} is not allowed; expected a whole number"
-    if kind == "any":
-        if text == CSV_EMPTY_SET:
-            return [], None
-        codes = T.option_codes(type_expr)
-        chosen = [part.strip() for part in text.split(";") if part.strip()]
-        for code in chosen:
-            if code not in codes:
-                return None, (f"{code!r} is not an option{did_you_mean(code, codes)}; expected codes of {', '.join(codes)} "
-                              f"separated by ';', or {CSV_EMPTY_SET} for none of them (empty for unknown)")
-        return chosen, None
-    return text, None  # dates, codes and text are strings, as in JSON
 
 
 # ---------------------------------------------------------------- rendering

@@ -1,0 +1,181 @@
+"""The columnar back end: a whole batch of cases evaluated at once with numpy.
+
+The third back end beside the reference evaluator and the per-case compiled
+function, lowered from the same checked AST (:mod:`.lowering`), three-valued
+logic as int8 columns (:mod:`.vectors`). It takes columns and returns
+columns; :class:`~.engine.BatchResult` holds them, and :func:`result_dicts`
+gives each row exactly what ``Evaluation.to_dict()`` gives (or its error).
+
+Inputs:
+
+- :func:`evaluate_columns`: the wide layout (a column per fact and per question
+  id, plus ``id``) as a pyarrow Table or RecordBatch, or a dict of arrays or
+  lists; native Arrow types or the CSV text forms.
+- :func:`evaluate_cases`: case dicts as read from JSON Lines
+  (``{"id", "facts", "answers"}``), turned into columns here.
+
+Rows the vector form cannot decide exactly (bad data, failing constraints,
+contradicting overrides, huge numbers) are evaluated by the per-case path,
+so every row gets the per-case result or the per-case error, in input order.
+numpy and pyarrow come with ``pip install 'carag-dsl[bulk]'``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from carag_dsl.errors import CaragError
+from carag_dsl.runtime.casedata import CASE_KEYS
+from carag_dsl.runtime.columnar.engine import SOURCES, STATUSES, BatchResult, ColumnarRules
+from carag_dsl.runtime.columnar.vectors import SET
+from carag_dsl.runtime.evaluate import evaluate_case
+from carag_dsl.runtime.wide import case_from_row, read_header
+
+if TYPE_CHECKING:
+    from carag_dsl.compiler.ruleset import CheckedRules
+    from carag_dsl.runtime.evaluation import Evaluation
+
+__all__ = ["BatchResult", "ColumnarRules", "columnar_rules", "evaluate_cases", "evaluate_columns", "result_dicts"]
+
+
+def columnar_rules(rules: "CheckedRules") -> ColumnarRules:
+    """The rule set lowered to numpy, built on first use and kept with the rule set."""
+    return rules.derived(ColumnarRules)
+
+
+def per_case(rules: "CheckedRules", case: Any) -> "Evaluation | str":
+    """One case the per-case way: its Evaluation, or its error as ``carag eval`` prints it."""
+    try:
+        return evaluate_case(rules, case)
+    except CaragError as error:
+        return str(error)
+
+
+# ------------------------------------------------------------------ wide columns in
+
+
+def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>") -> BatchResult:
+    """Evaluate cases given in the wide layout (pyarrow Table/RecordBatch, or a mapping of name -> column).
+
+    Raises CsvHeaderError when a column is not a fact, a question id or ``id``.
+    """
+    names, data, n = _columns_of(columns)
+    layout = read_header(rules, names, path)
+    by_name = dict(zip(names, data))
+    ids = _ids(by_name.get("id"), n)
+
+    def row_per_case(row: int) -> "Evaluation | str":
+        cells = [_cell(column, row) for column in data]
+        case, wrong = case_from_row(cells, layout)
+        return wrong if wrong is not None else per_case(rules, case)
+
+    result = columnar_rules(rules).evaluate(by_name, n, row_per_case, text_forms=True)
+    result.ids = ids
+    return result
+
+
+def _columns_of(columns: Any) -> tuple[list[str], list[Any], int]:
+    if hasattr(columns, "column_names") and hasattr(columns, "num_rows"):  # pyarrow Table or RecordBatch
+        return list(columns.column_names), [columns.column(i) for i in range(columns.num_columns)], columns.num_rows
+    if isinstance(columns, Mapping):
+        names = [str(name) for name in columns]
+        data = list(columns.values())
+        lengths = {len(column) for column in data}
+        if len(lengths) > 1:
+            raise CaragError(f"the columns have different lengths ({', '.join(str(n) for n in sorted(lengths))}); each column holds one value per case")
+        return names, data, lengths.pop() if lengths else 0
+    raise CaragError(f"columns must be a pyarrow Table or RecordBatch or a mapping of column name -> values, not {type(columns).__name__}")
+
+
+def _cell(column: Any, row: int) -> Any:
+    value = column[row]
+    return value.as_py() if hasattr(value, "as_py") else value.item() if isinstance(value, np.generic) else value
+
+
+def _ids(column: Any, n: int) -> list[Any]:
+    if column is None:
+        return [None] * n
+    values = column.to_pylist() if hasattr(column, "to_pylist") else [_cell(column, i) for i in range(n)]
+    return [(v.strip() or None) if isinstance(v, str) else v for v in values]
+
+
+# ------------------------------------------------------------------ case dicts in
+
+
+def evaluate_cases(rules: "CheckedRules", cases: Sequence[Any], marked: np.ndarray | None = None) -> BatchResult:
+    """Evaluate case dicts (as decoded from JSON Lines) as one batch; results in the same order.
+
+    ``marked`` rows are evaluated per case whatever they hold (callers mark lines that were not JSON).
+    """
+    n = len(cases)
+    symbols = rules.symbols
+    fields = {name: [None] * n for name in symbols.facts}
+    answerable = frozenset(qid for qid, q in symbols.questions.items() if q.answer is not None)
+    fact_names = frozenset(symbols.facts)
+    fields.update({qid: [None] * n for qid in answerable})
+    odd = np.zeros(n, dtype=bool) if marked is None else marked.copy()
+    ids: list[Any] = [None] * n
+    for row, case in enumerate(cases):
+        if odd[row]:
+            continue
+        # Anything but the plain shape goes to the per-case path, which words the error.
+        if case.__class__ is not dict or not case.keys() <= _CASE_KEYS:
+            odd[row] = True
+            continue
+        ids[row] = case.get("id")
+        for section, declared in (("facts", fact_names), ("answers", answerable)):
+            given = case.get(section)
+            if given is None:
+                continue
+            if given.__class__ is not dict or not given.keys() <= declared:
+                odd[row] = True
+                break
+            for name, value in given.items():
+                fields[name][row] = value
+    result = columnar_rules(rules).evaluate(fields, n, lambda row: per_case(rules, cases[row]), text_forms=False, marked=odd)
+    result.ids = ids
+    return result
+
+
+_CASE_KEYS = frozenset(CASE_KEYS)
+
+
+# ------------------------------------------------------------------ results out
+
+
+def result_dicts(result: BatchResult) -> Iterator["dict[str, Any] | str"]:
+    """Per row, in order: exactly ``Evaluation.to_dict()`` of the per-case path, or the text of its error."""
+    rules = result.engine.rules
+    strings = result.strings.values
+    universe = result.engine.lowering.universe_column
+    questions = list(rules.symbols.questions)
+    set_columns = {
+        qid: [(code, universe[code]) for code in rules.option_order(qid)]
+        for qid in questions if result.value[qid].kind == SET
+    } if result.value else {}
+    for row in range(result.n):
+        done = result.per_case.get(row)
+        if done is not None:
+            yield done if isinstance(done, str) else done.to_dict()
+            continue
+        entries = {}
+        for qid in questions:
+            source = int(result.source[qid][row])
+            value: Any = None
+            if source:
+                vec = result.value[qid]
+                if vec.kind == SET:
+                    flags = vec.data[row]
+                    value = [code for code, column in set_columns[qid] if flags[column]]
+                else:
+                    value = strings[vec.data[row]]
+            entries[qid] = {"status": STATUSES[int(result.status[qid][row])], "value": value, "source": SOURCES[source]}
+        known_type = result.case_type_source[row] > 0
+        yield {
+            "id": result.ids[row],
+            "case_type": strings[result.case_type[row]] if known_type else None,
+            "questions": entries,
+            "warnings": list(result.warnings.get(row, ())),
+        }

@@ -1,0 +1,206 @@
+"""Evaluating a batch of cases at once: the rule set's graph order, run over columns.
+
+The engine decides every case it can decide exactly in vector form. A case it
+cannot is marked and evaluated by the per-case path instead, so its result (or
+its located error) is the per-case one to the letter:
+
+- a bad cell (the per-case checker words the error),
+- a constraint that fails, or case-type overrides that contradict each other
+  (both raise CaseDataError in the per-case path),
+- whole numbers beyond +-2**62 (Python's are unbounded; int64 is not).
+
+A batch is never filtered: every input row has exactly one result, in order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+import numpy as np
+
+from carag_dsl.compiler.graph import CASE_TYPE_NODE
+from carag_dsl.compiler.outcomes import ignored_answer_warning, overruled_warning_end, overruled_warning_start
+from carag_dsl.runtime.columnar.decode import decode_column, unknown_vec
+from carag_dsl.runtime.columnar.lowering import Env, Lowering, Unsupported, declared_kind
+from carag_dsl.runtime.columnar.vectors import FALSE, STR, TRUE, Strings, Vec
+
+if TYPE_CHECKING:
+    from carag_dsl.compiler.ruleset import CheckedRules
+    from carag_dsl.runtime.evaluation import Evaluation
+
+#: Status codes of the result columns, in the order of :data:`STATUSES`.
+APPLIES, NOT_APPLICABLE, PENDING = 0, 1, 2
+STATUSES = ("applies", "not_applicable", "pending")
+#: Source codes: no value, an answer, a derived value.
+SOURCES = (None, "answer", "derived")
+
+#: How the per-case path evaluates row ``i``: its Evaluation, or the text of its error.
+PerCase = Callable[[int], "Evaluation | str"]
+
+
+class ColumnarRules:
+    """A rule set lowered to numpy (built once per rule set: ``rules.derived(ColumnarRules)``)."""
+
+    def __init__(self, rules: "CheckedRules"):
+        self.rules = rules
+        self.symbols = rules.symbols
+        self.lowering = Lowering(rules)
+        self.unsupported: str | None = None
+        try:
+            self._plan = self._lower()
+        except Unsupported as why:  # evaluated per case instead, every row
+            self.unsupported, self._plan = str(why), []
+
+    def _lower(self) -> list:
+        symbols, lower = self.symbols, self.lowering
+        plan: list = []
+        for node in self.rules.order:
+            if node == CASE_TYPE_NODE:
+                decl = symbols.case_type
+                if decl is None:
+                    continue
+                overrides = [(o.value, lower.expr(o.condition)) for o in decl.overrides]
+                rules = [(r.value, None if r.condition is None else lower.expr(r.condition)) for r in decl.rules]
+                plan.append(("case_type", overrides, rules))
+                continue
+            kind, name = node.split(":", 1)
+            if kind == "define":
+                plan.append(("define", name, lower.expr(symbols.defines[name].expr)))
+                lower.kind(symbols.defines[name].expr)
+                continue
+            decl = symbols.questions[name]
+            applies = None if decl.applies is None else lower.expr(decl.applies)
+            derive = [(lower.ids[rule.value], lower.expr(rule.condition), overruled_warning_end(rule)) for rule in decl.derive]
+            plan.append(("question", name, applies, derive))
+        self._constraints = [(c.field, lower.expr(c.expr)) for c in symbols.constraints]
+        return plan
+
+    # -------------------------------------------------------------- one batch
+    def evaluate(self, columns: Mapping[str, Any], n: int, per_case: PerCase, text_forms: bool = True,
+                 marked: np.ndarray | None = None) -> "BatchResult":
+        """Evaluate ``n`` cases given as columns (name -> column; facts and question ids; see decode).
+
+        ``per_case(i)`` evaluates row ``i`` the per-case way; it is called only for the rows the
+        vector form cannot decide exactly, and for every row marked in ``marked``.
+        """
+        strings = Strings(self.lowering.fixed, dict(self.rules.scale_ranks))
+        env = Env(n, strings, self.lowering.universe_of_id)
+        to_per_case = np.zeros(n, dtype=bool) if marked is None else marked.copy()
+        answers: dict[str, Vec] = {}
+        symbols = self.symbols
+        for name, decl in symbols.facts.items():
+            env.facts[name] = self._column(decl.type, columns.get(name), n, strings, text_forms, to_per_case)
+        for qid, decl in symbols.questions.items():
+            if decl.answer is not None:
+                answers[qid] = self._column(decl.answer, columns.get(qid), n, strings, text_forms, to_per_case)
+        result = BatchResult(self, n, strings)
+        env.case_type = Vec(STR, result.case_type, np.zeros(n, dtype=bool))  # unknown without a 'case type' block
+        if self.unsupported is not None:
+            to_per_case[:] = True
+        else:
+            self._run(env, answers, result)
+            to_per_case |= env.to_per_case
+            for field, check in self._constraints:
+                given = env.facts[field].is_known()
+                to_per_case |= given & (check(env).data == FALSE)
+        for row in np.flatnonzero(to_per_case):
+            result.per_case[int(row)] = per_case(int(row))
+        return result
+
+    def _column(self, type_expr, column, n, strings, text_forms, to_per_case) -> Vec:
+        if column is None:
+            return unknown_vec(declared_kind(type_expr), n, len(self.lowering.universe))
+        decoded = decode_column(self.lowering, type_expr, column, n, strings, text_forms)
+        to_per_case |= decoded.bad | decoded.per_case
+        return decoded.vec
+
+    def _run(self, env: Env, answers: dict[str, Vec], result: "BatchResult") -> None:
+        for step in self._plan:
+            if step[0] == "define":
+                env.defines[step[1]] = step[2](env)
+            elif step[0] == "case_type":
+                self._case_type(env, step[1], step[2], result)
+            else:
+                self._question(env, answers, result, *step[1:])
+
+    def _case_type(self, env: Env, overrides, rules, result: "BatchResult") -> None:
+        n = env.n
+        value = np.zeros(n, dtype=np.int32)
+        source = np.zeros(n, dtype=np.int8)
+        chosen = np.full(n, -1, dtype=np.int32)  # the override's case type, first that holds
+        for code, condition in overrides:
+            holds = condition(env).data == TRUE
+            code_id = self.lowering.ids[code]
+            env.to_per_case |= holds & (chosen >= 0) & (chosen != code_id)  # a contradiction: the per-case error
+            chosen = np.where(holds & (chosen < 0), code_id, chosen)
+        by_answer = chosen >= 0
+        value[by_answer], source[by_answer] = chosen[by_answer], 1
+        undecided = ~by_answer
+        for code, condition in rules:  # in order; an unknown condition leaves the type unknown
+            if condition is None:
+                value[undecided], source[undecided] = self.lowering.ids[code], 2
+                break
+            data = condition(env).data
+            holds = undecided & (data == TRUE)
+            value[holds], source[holds] = self.lowering.ids[code], 2
+            undecided &= data == FALSE
+        env.case_type = Vec(STR, value, source > 0)
+        result.case_type, result.case_type_source = value, source
+
+    def _question(self, env: Env, answers, result: "BatchResult", qid, applies, derive) -> None:
+        n = env.n
+        if applies is None:
+            status = np.zeros(n, dtype=np.int8)
+        else:
+            data = applies(env).data
+            status = np.where(data == TRUE, APPLIES, np.where(data == FALSE, NOT_APPLICABLE, PENDING)).astype(np.int8)
+        answer = answers.get(qid)
+        answered = answer.is_known() if answer is not None else np.zeros(n, dtype=bool)
+        derived = np.zeros(n, dtype=np.int32)
+        derived_known = np.zeros(n, dtype=bool)
+        because = np.full(n, -1, dtype=np.int16)
+        applying = status == APPLIES
+        for index, (code_id, condition, _) in enumerate(derive):  # the first rule that holds gives the value
+            holds = applying & ~derived_known & (condition(env).data == TRUE)
+            derived[holds], because[holds] = code_id, index
+            derived_known |= holds
+        kind = answer.kind if answer is not None else STR
+        # What [Q] reads: the answer when given (whatever the status), else the derived value.
+        if kind == STR:
+            value = Vec(STR, np.where(answered, answer.data if answer is not None else 0, derived).astype(np.int32), answered | derived_known)
+        else:
+            value = Vec(kind, answer.data, answered) if answer is not None else Vec(kind, np.zeros(n, dtype=np.int32), answered)
+        env.values[qid] = value
+        ignored = answered & (status == NOT_APPLICABLE)
+        source = np.where(answered & ~ignored, 1, np.where(~answered & derived_known, 2, 0)).astype(np.int8)
+        result.add_question(qid, status, source, value)
+        for row in np.flatnonzero(ignored):
+            result.warn(int(row), ignored_answer_warning(qid))
+        if derive:
+            overruled = answered & ~ignored & derived_known & (value.data != derived)
+            strings = env.strings.values
+            for row in np.flatnonzero(overruled):
+                row = int(row)
+                result.warn(row, overruled_warning_start(qid) + repr(strings[value.data[row]]) + derive[because[row]][2])
+
+
+class BatchResult:
+    """The results of a batch, as columns: per question a status, a source and a value column."""
+
+    def __init__(self, engine: ColumnarRules, n: int, strings: Strings):
+        self.engine = engine
+        self.n = n
+        self.strings = strings
+        self.case_type = np.zeros(n, dtype=np.int32)
+        self.case_type_source = np.zeros(n, dtype=np.int8)
+        self.status: dict[str, np.ndarray] = {}
+        self.source: dict[str, np.ndarray] = {}
+        self.value: dict[str, Vec] = {}
+        self.warnings: dict[int, list[str]] = {}  # only the rows that have any
+        self.per_case: dict[int, Any] = {}  # row -> Evaluation or error text, from the per-case path
+
+    def add_question(self, qid: str, status: np.ndarray, source: np.ndarray, value: Vec) -> None:
+        self.status[qid], self.source[qid], self.value[qid] = status, source, value
+
+    def warn(self, row: int, text: str) -> None:
+        self.warnings.setdefault(row, []).append(text)

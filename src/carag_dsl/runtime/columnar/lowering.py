@@ -1,0 +1,304 @@
+"""Lowering the checked AST to numpy: one function per expression that computes it for a whole batch.
+
+The rule set is lowered once; each expression becomes a closure over its
+operands' closures, so evaluating a batch walks no AST and makes one numpy
+call per operation for all its cases. The semantics follow the reference
+evaluator (:mod:`carag_dsl.runtime.evaluator`) rule for rule; the comments say
+where a vector form needs care to stay exact.
+"""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from carag_dsl.compiler.symbols import CASE_TYPE
+from carag_dsl.compiler import types as T
+from carag_dsl.language import ast
+from carag_dsl.runtime.columnar.vectors import (
+    BOOL, DATE, DURATION, FALSE, INT, MAX_DAYS, MAX_ORDINAL, MIN_ORDINAL, SAFE_INT, SET, STR, TRUE, Strings, Vec, kleene,
+)
+
+if TYPE_CHECKING:
+    from carag_dsl.compiler.ruleset import CheckedRules
+
+_UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_DECLARED_KIND = {"bool": BOOL, "int": INT, "date": DATE, "text": STR, "any": SET}
+
+Lowered = Callable[["Env"], Vec]
+
+
+class Unsupported(Exception):
+    """A rule set the vector form cannot evaluate exactly (the per-case path evaluates it instead)."""
+
+
+def declared_kind(type_expr: ast.TypeExpr) -> str:
+    return _DECLARED_KIND.get(type_expr.kind, STR)  # every option kind is one code: a string
+
+
+class Env:
+    """What a batch's expressions read: facts, answers, defined names, case type, question values."""
+
+    def __init__(self, n: int, strings: Strings, universe_of_id: np.ndarray):
+        self.n = n
+        self.strings = strings
+        self.universe_of_id = universe_of_id  # fixed string id -> column of the set universe, -1 when none
+        self.facts: dict[str, Vec] = {}
+        self.defines: dict[str, Vec] = {}
+        self.values: dict[str, Vec] = {}  # question id -> answer, else derived value, else unknown
+        self.case_type: Vec | None = None
+        self.to_per_case = np.zeros(n, dtype=bool)  # cases the vector form cannot decide exactly
+
+    def universe_index(self, ids: np.ndarray) -> np.ndarray:
+        table = self.universe_of_id
+        inside = ids < len(table)
+        return np.where(inside, table[np.where(inside, ids, 0)], -1)
+
+
+class Lowering:
+    """Lowers the expressions of one rule set; keeps the fixed strings and the set universe they need."""
+
+    def __init__(self, rules: "CheckedRules"):
+        self.rules = rules
+        self.symbols = rules.symbols
+        fixed: dict[str, None] = {}
+        for code in rules.case_types:
+            fixed[code] = None
+        universe: dict[str, None] = {}
+        for decl in [f.type for f in self.symbols.facts.values()] + [q.answer for q in self.symbols.questions.values() if q.answer]:
+            for code in T.option_codes(decl):
+                fixed[code] = None
+                if decl.kind == "any":
+                    universe[code] = None
+        for expr in _expressions(self.symbols):
+            for node in ast.walk(expr):
+                if isinstance(node, ast.SetLit):
+                    for code in node.members:
+                        fixed[code] = None
+                        universe[code] = None
+                elif isinstance(node, ast.Name):
+                    fixed[node.name] = None
+                elif isinstance(node, ast.TextLit):
+                    fixed[node.value] = None
+        for question in self.symbols.questions.values():
+            for rule in question.derive:
+                fixed[rule.value] = None
+        self.fixed = tuple(fixed)
+        self.ids = {value: index for index, value in enumerate(self.fixed)}
+        self.universe = tuple(universe)
+        self.universe_column = {code: index for index, code in enumerate(self.universe)}
+        self.universe_of_id = np.array([self.universe_column.get(v, -1) for v in self.fixed], dtype=np.int64)
+        self._define_kinds: dict[str, str] = {}
+
+    # -------------------------------------------------------------- static kinds
+    def kind(self, node: ast.Expr) -> str:
+        if isinstance(node, (ast.Not, ast.BoolOp, ast.Compare, ast.In, ast.IsEmpty, ast.BoolLit)):
+            return BOOL
+        if isinstance(node, ast.IntLit):
+            return INT
+        if isinstance(node, ast.DateLit):
+            return DATE
+        if isinstance(node, (ast.DurationLit, ast.DaysBetween)):
+            return DURATION
+        if isinstance(node, ast.TextLit):
+            return STR
+        if isinstance(node, ast.SetLit):
+            return SET
+        if isinstance(node, ast.Name):
+            if node.name in self.symbols.facts:
+                return declared_kind(self.symbols.facts[node.name].type)
+            if node.name in self.symbols.defines:
+                if node.name not in self._define_kinds:
+                    self._define_kinds[node.name] = self.kind(self.symbols.defines[node.name].expr)
+                return self._define_kinds[node.name]
+            return STR  # the case type, or an option code
+        if isinstance(node, ast.AnswerRef):
+            question = self.symbols.questions.get(node.question_id)
+            return declared_kind(question.answer) if question is not None and question.answer is not None else STR
+        if isinstance(node, ast.Arith):
+            left, right = self.kind(node.left), self.kind(node.right)
+            if left == DATE and right == DATE:
+                return DURATION
+            return left
+        if isinstance(node, ast.If):
+            return self.kind(node.then)
+        raise Unsupported(type(node).__name__)
+
+    # -------------------------------------------------------------- expressions
+    def expr(self, node: ast.Expr) -> Lowered:
+        return getattr(self, "_" + type(node).__name__)(node)
+
+    def _constant(self, kind: str, value: Any) -> Lowered:
+        if kind == BOOL:
+            return lambda env: Vec(BOOL, np.full(env.n, TRUE if value else FALSE, dtype=np.int8))
+        if kind == SET:
+            row = np.zeros((1, len(self.universe)), dtype=bool)
+            for code in value:
+                row[0, self.universe_column[code]] = True
+            return lambda env: Vec(SET, np.broadcast_to(row, (env.n, row.shape[1])), np.ones(env.n, dtype=bool))
+        dtype = np.int32 if kind == STR else np.int64
+        return lambda env: Vec(kind, np.full(env.n, value, dtype=dtype), np.ones(env.n, dtype=bool))
+
+    def _Name(self, node: ast.Name) -> Lowered:
+        name = node.name  # as Scope.name: a fact, else a defined name, else the case type, else an option code
+        if name in self.symbols.facts:
+            return lambda env: env.facts[name]
+        if name in self.symbols.defines:
+            return lambda env: env.defines[name]
+        if name == CASE_TYPE:
+            return lambda env: env.case_type  # type: ignore[return-value]
+        return self._constant(STR, self.ids[name])
+
+    def _AnswerRef(self, node: ast.AnswerRef) -> Lowered:
+        qid = node.question_id
+        return lambda env: env.values[qid]
+
+    def _IntLit(self, node: ast.IntLit) -> Lowered:
+        if abs(node.value) > SAFE_INT:
+            raise Unsupported("a number too large for 64 bits")
+        return self._constant(INT, node.value)
+
+    def _DateLit(self, node: ast.DateLit) -> Lowered:
+        return self._constant(DATE, node.value.toordinal())
+
+    def _TextLit(self, node: ast.TextLit) -> Lowered:
+        return self._constant(STR, self.ids[node.value])
+
+    def _BoolLit(self, node: ast.BoolLit) -> Lowered:
+        return self._constant(BOOL, bool(node.value))
+
+    def _DurationLit(self, node: ast.DurationLit) -> Lowered:
+        days = node.amount * _UNIT_DAYS[node.unit]
+        try:
+            datetime.timedelta(days=days)
+        except OverflowError:  # the reference raises reading it: leave such rule sets to the per-case path
+            raise Unsupported("a duration beyond timedelta's range") from None
+        return self._constant(DURATION, days)
+
+    def _SetLit(self, node: ast.SetLit) -> Lowered:
+        return self._constant(SET, node.members)
+
+    def _Not(self, node: ast.Not) -> Lowered:
+        operand = self.expr(node.operand)
+        return lambda env: Vec(BOOL, -operand(env).data)
+
+    def _BoolOp(self, node: ast.BoolOp) -> Lowered:
+        # Kleene with -1/0/1: 'and' is the minimum, 'or' the maximum (false and unknown = false, ...).
+        left, right = self.expr(node.left), self.expr(node.right)
+        combine = np.minimum if node.op == "and" else np.maximum
+        return lambda env: Vec(BOOL, combine(left(env).data, right(env).data))
+
+    def _Compare(self, node: ast.Compare) -> Lowered:
+        left, right = self.expr(node.left), self.expr(node.right)
+        test = _COMPARE[node.op]
+        ordering = node.op not in ("==", "!=")
+
+        def compare(env: Env) -> Vec:
+            a, b = left(env), right(env)
+            known = a.is_known() & b.is_known()
+            if a.kind == SET or b.kind == SET:
+                same = (a.data == b.data).all(axis=1)
+                holds = same if node.op == "==" else ~same
+            elif ordering and a.kind == STR:
+                # Scales compare by rank, anything else by code point (as the reference's scale_rank).
+                in_scale, rank, lexical = env.strings.order()
+                both = in_scale[a.data] & in_scale[b.data]
+                holds = np.where(both, test(rank[a.data], rank[b.data]), test(lexical[a.data], lexical[b.data]))
+            else:
+                holds = test(a.data, b.data)
+            return Vec(BOOL, kleene(holds, known))
+
+        return compare
+
+    def _In(self, node: ast.In) -> Lowered:
+        element, collection = self.expr(node.element), self.expr(node.collection)
+        negated = node.negated
+
+        def contains(env: Env) -> Vec:
+            a, b = element(env), collection(env)
+            known = a.is_known() & b.is_known()
+            column = env.universe_index(a.data.astype(np.int64))
+            rows = np.arange(env.n)
+            found = np.where(column >= 0, b.data[rows, np.maximum(column, 0)], False) if b.data.shape[1] else np.zeros(env.n, dtype=bool)
+            return Vec(BOOL, kleene(~found if negated else found, known))
+
+        return contains
+
+    def _IsEmpty(self, node: ast.IsEmpty) -> Lowered:
+        operand = self.expr(node.operand)
+        negated = node.negated
+
+        def is_empty(env: Env) -> Vec:
+            value = operand(env)
+            some = value.data.any(axis=1)
+            return Vec(BOOL, kleene(some if negated else ~some, value.known))  # type: ignore[arg-type]
+
+        return is_empty
+
+    def _Arith(self, node: ast.Arith) -> Lowered:
+        left, right = self.expr(node.left), self.expr(node.right)
+        kind = self.kind(node)
+        sign = 1 if node.op == "+" else -1
+
+        def arith(env: Env) -> Vec:
+            a, b = left(env), right(env)
+            known = a.known & b.known  # type: ignore[operator]
+            data = a.data + sign * b.data
+            if kind == DATE:  # beyond year 1..9999: OverflowError in Python, unknown here
+                known = known & (data >= MIN_ORDINAL) & (data <= MAX_ORDINAL)
+            elif kind == DURATION and a.kind == DURATION:
+                known = known & (np.abs(data) <= MAX_DAYS)
+            elif kind == INT:  # Python's integers are unbounded: cases this big are evaluated per case
+                env.to_per_case |= known & (np.abs(data) > SAFE_INT)
+            return Vec(kind, np.where(known, data, 0), known)
+
+        return arith
+
+    def _DaysBetween(self, node: ast.DaysBetween) -> Lowered:
+        start, end = self.expr(node.start), self.expr(node.end)
+
+        def days(env: Env) -> Vec:
+            a, b = start(env), end(env)
+            known = a.known & b.known  # type: ignore[operator]
+            return Vec(DURATION, np.where(known, b.data - a.data, 0), known)
+
+        return days
+
+    def _If(self, node: ast.If) -> Lowered:
+        condition, then, otherwise = self.expr(node.condition), self.expr(node.then), self.expr(node.otherwise)
+
+        def choose(env: Env) -> Vec:
+            c = condition(env).data
+            a, b = then(env), otherwise(env)
+            # An unknown condition still gives the value both branches agree on.
+            if a.kind == BOOL:
+                agreed = np.where(a.data == b.data, a.data, 0).astype(np.int8)
+                return Vec(BOOL, np.where(c == TRUE, a.data, np.where(c == FALSE, b.data, agreed)).astype(np.int8))
+            if a.kind == SET:
+                same = (a.data == b.data).all(axis=1)
+                pick_b = (c == FALSE)[:, None]
+                data = np.where(pick_b, b.data, a.data)
+            else:
+                same = a.data == b.data
+                data = np.where(c == FALSE, b.data, a.data)
+            known = np.where(c == TRUE, a.known, np.where(c == FALSE, b.known, a.known & b.known & same))
+            return Vec(a.kind, data, known)
+
+        return choose
+
+
+def _expressions(symbols) -> list[ast.Expr]:
+    """Every expression of a rule set (for the strings and set codes it mentions)."""
+    found: list[ast.Expr] = [d.expr for d in symbols.defines.values()] + [c.expr for c in symbols.constraints]
+    if symbols.case_type is not None:
+        found += [r.condition for r in symbols.case_type.rules if r.condition is not None]
+        found += [o.condition for o in symbols.case_type.overrides]
+    for question in symbols.questions.values():
+        if question.applies is not None:
+            found.append(question.applies)
+        found += [rule.condition for rule in question.derive]
+    return found

@@ -1,0 +1,87 @@
+"""Column values of the columnar back end: one numpy array per expression, for a whole batch of cases.
+
+Three-valued logic is an int8 column: -1 false, 0 unknown, 1 true. Kleene
+``and`` is then the element-wise minimum, ``or`` the maximum and ``not`` the
+negation, exactly the truth tables of :mod:`carag_dsl.runtime.logic` (false
+and unknown is false, true or unknown is true) with no branch per case.
+
+Every other value is a data array and a ``known`` mask (unknown where False):
+
+- ``int``: int64. Python integers have no bound; the engine hands a case whose
+  numbers leave +-2**62 to the per-case path (see :class:`Batch`), so no
+  numpy overflow can ever change an answer.
+- ``date``: int64 proleptic Gregorian ordinals (``date.toordinal()``);
+  arithmetic that leaves year 1..9999 is unknown, as the reference's
+  OverflowError is.
+- ``duration``: int64 days, unknown beyond +-999,999,999 days (timedelta's range).
+- ``str``: int32 ids into the batch's :class:`Strings` table (option codes,
+  the case types, text). Equal ids are equal strings, so ``==`` compares ids;
+  ordering goes by scale rank when both are scale codes and by code point
+  otherwise (``CheckedRules.scale_rank``).
+- ``set``: a boolean matrix, one row per case and one column per code of the
+  rule set's set universe (every ``any of`` option and every ``{...}`` member).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+BOOL, INT, DATE, DURATION, STR, SET = "bool", "int", "date", "duration", "str", "set"
+FALSE, UNKNOWN_BOOL, TRUE = -1, 0, 1
+MIN_ORDINAL, MAX_ORDINAL = 1, 3652059  # date.min.toordinal(), date.max.toordinal()
+MAX_DAYS = 999_999_999  # timedelta's range
+SAFE_INT = 2**62  # larger magnitudes go to the per-case path
+
+
+class Vec:
+    """The value of one expression for every case of a batch."""
+
+    __slots__ = ("kind", "data", "known")
+
+    def __init__(self, kind: str, data: np.ndarray, known: np.ndarray | None = None):
+        self.kind = kind
+        self.data = data
+        self.known = known  # None for BOOL (data != 0)
+
+    def is_known(self) -> np.ndarray:
+        return self.data != 0 if self.kind == BOOL else self.known  # type: ignore[return-value]
+
+
+def kleene(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """A two-valued result made three-valued: unknown where ``known`` is False."""
+    out = np.where(condition, np.int8(TRUE), np.int8(FALSE))
+    out[~known] = UNKNOWN_BOOL
+    return out
+
+
+class Strings:
+    """Interned strings of one batch: the rule set's fixed strings first (ids fixed at lowering), then text from data."""
+
+    def __init__(self, fixed: Sequence[str], scale_ranks: dict[str, int]):
+        self.values: list[str] = list(fixed)
+        self.ids: dict[str, int] = {value: index for index, value in enumerate(self.values)}
+        self._scale_ranks = scale_ranks
+        self._order: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def copy(self) -> "Strings":
+        return Strings(self.values, self._scale_ranks)
+
+    def intern(self, value: str) -> int:
+        found = self.ids.get(value)
+        if found is None:
+            found = self.ids[value] = len(self.values)
+            self.values.append(value)
+            self._order = None
+        return found
+
+    def order(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(is a scale code, scale rank, code-point rank) per id, for ordering comparisons."""
+        if self._order is None:
+            in_scale = np.array([v in self._scale_ranks for v in self.values], dtype=bool)
+            rank = np.array([self._scale_ranks.get(v, 0) for v in self.values], dtype=np.int64)
+            lexical = np.empty(len(self.values), dtype=np.int64)
+            lexical[sorted(range(len(self.values)), key=self.values.__getitem__)] = np.arange(len(self.values))
+            self._order = (in_scale, rank, lexical)
+        return self._order
