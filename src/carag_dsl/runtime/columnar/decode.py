@@ -77,9 +77,9 @@ def _native(lowering: Lowering, type_expr: ast.TypeExpr, kind: str, arrow, n: in
     if pa.types.is_null(kind_of):
         return Decoded(unknown_vec(kind, n, len(lowering.universe)), none, none)
     if kind == BOOL and pa.types.is_boolean(kind_of):
-        data = np.asarray(pc.fill_null(arrow, False)).astype(np.int8) * 2 - 1
-        data[~valid] = 0
-        return Decoded(Vec(BOOL, data.astype(np.int8)), none, none)
+        flags = np.asarray(pc.fill_null(arrow, False)).astype(np.int8) * 2 - 1
+        flags[~valid] = 0
+        return Decoded(Vec(BOOL, flags.astype(np.int8)), none, none)
     if kind == INT and pa.types.is_integer(kind_of) and not pa.types.is_uint64(kind_of):
         data = np.asarray(pc.fill_null(arrow, 0)).astype(np.int64)
         big = valid & ((data > SAFE_INT) | (data < -SAFE_INT))  # Python's integers are unbounded: per case
@@ -179,6 +179,7 @@ def _spread(lowering, type_expr, kind, uniques, index, n, strings, text_forms) -
     known = np.zeros(count + 1, dtype=bool)  # the extra last slot stands for null
     bad = np.zeros(count + 1, dtype=bool)
     per_case = np.zeros(count + 1, dtype=bool)
+    data: Any
     if kind == SET:
         data = np.zeros((count + 1, len(lowering.universe)), dtype=bool)
     else:

@@ -68,9 +68,9 @@ class ColumnarRules:
                 plan.append(("define", name, lower.expr(symbols.defines[name].expr)))
                 lower.kind(symbols.defines[name].expr)
                 continue
-            decl = symbols.questions[name]
-            applies = None if decl.applies is None else lower.expr(decl.applies)
-            derive = [(lower.ids[rule.value], lower.expr(rule.condition), overruled_warning_end(rule)) for rule in decl.derive]
+            question = symbols.questions[name]
+            applies = None if question.applies is None else lower.expr(question.applies)
+            derive = [(lower.ids[rule.value], lower.expr(rule.condition), overruled_warning_end(rule)) for rule in question.derive]
             plan.append(("question", name, applies, derive))
         self._constraints = [(c.field, lower.expr(c.expr)) for c in symbols.constraints]
         return plan
@@ -90,9 +90,9 @@ class ColumnarRules:
         symbols = self.symbols
         for name, decl in symbols.facts.items():
             env.facts[name] = self._column(decl.type, columns.get(name), n, strings, text_forms, to_per_case)
-        for qid, decl in symbols.questions.items():
-            if decl.answer is not None:
-                answers[qid] = self._column(decl.answer, columns.get(qid), n, strings, text_forms, to_per_case)
+        for qid, question in symbols.questions.items():
+            if question.answer is not None:
+                answers[qid] = self._column(question.answer, columns.get(qid), n, strings, text_forms, to_per_case)
         result = BatchResult(self, n, strings)
         env.case_type = Vec(STR, result.case_type, np.zeros(n, dtype=bool))  # unknown without a 'case type' block
         if self.unsupported is not None:
@@ -103,8 +103,8 @@ class ColumnarRules:
             for field, check in self._constraints:
                 given = env.facts[field].is_known()
                 to_per_case |= given & (check(env).data == FALSE)
-        for row in np.flatnonzero(to_per_case):
-            result.per_case[int(row)] = per_case(int(row))
+        for row in np.flatnonzero(to_per_case).tolist():
+            result.per_case[row] = per_case(row)
         return result
 
     def _column(self, type_expr, column, n, strings, text_forms, to_per_case) -> Vec:
@@ -174,13 +174,12 @@ class ColumnarRules:
         ignored = answered & (status == NOT_APPLICABLE)
         source = np.where(answered & ~ignored, 1, np.where(~answered & derived_known, 2, 0)).astype(np.int8)
         result.add_question(qid, status, source, value)
-        for row in np.flatnonzero(ignored):
-            result.warn(int(row), ignored_answer_warning(qid))
+        for row in np.flatnonzero(ignored).tolist():
+            result.warn(row, ignored_answer_warning(qid))
         if derive:
             overruled = answered & ~ignored & derived_known & (value.data != derived)
             strings = env.strings.values
-            for row in np.flatnonzero(overruled):
-                row = int(row)
+            for row in np.flatnonzero(overruled).tolist():
                 result.warn(row, overruled_warning_start(qid) + repr(strings[value.data[row]]) + derive[because[row]][2])
 
 
@@ -198,6 +197,7 @@ class BatchResult:
         self.value: dict[str, Vec] = {}
         self.warnings: dict[int, list[str]] = {}  # only the rows that have any
         self.per_case: dict[int, Any] = {}  # row -> Evaluation or error text, from the per-case path
+        self.ids: list[Any] = [None] * n  # each case's id, set by whoever read the columns
 
     def add_question(self, qid: str, status: np.ndarray, source: np.ndarray, value: Vec) -> None:
         self.status[qid], self.source[qid], self.value[qid] = status, source, value

@@ -24,7 +24,7 @@ Every other value is a data array and a ``known`` mask (unknown where False):
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -40,13 +40,13 @@ class Vec:
 
     __slots__ = ("kind", "data", "known")
 
-    def __init__(self, kind: str, data: np.ndarray, known: np.ndarray | None = None):
+    def __init__(self, kind: str, data: Any, known: Any = None):
         self.kind = kind
-        self.data = data
-        self.known = known  # None for BOOL (data != 0)
+        self.data: Any = data
+        self.known: Any = known  # None for BOOL (data != 0)
 
-    def is_known(self) -> np.ndarray:
-        return self.data != 0 if self.kind == BOOL else self.known  # type: ignore[return-value]
+    def is_known(self) -> Any:
+        return self.data != 0 if self.kind == BOOL else self.known
 
 
 def kleene(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
