@@ -52,8 +52,8 @@ class Progress:
             self.read += len(line.encode("utf-8", "surrogatepass"))
             yield line
 
-    def tick(self) -> None:
-        self.cases += 1
+    def tick(self, cases: int = 1) -> None:
+        self.cases += cases
         now = time.monotonic()
         if now - self.started < 1.0 or now - self.last_drawn < 0.2:
             return

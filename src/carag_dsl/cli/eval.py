@@ -1,14 +1,16 @@
-"""``carag eval [RULES] --case FILE | --cases FILE.jsonl [--format text|json|jsonl]``."""
+"""``carag eval [RULES] --case FILE | --cases FILE [--format text|json|jsonl|csv|parquet] [--output FILE] [--engine auto|columnar|per-case]``."""
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sys
+from typing import Any, Callable
 
 from carag_dsl.errors import CaragError
 from carag_dsl.runtime.evaluation import Evaluation
-from carag_dsl.runtime.result_writer import ResultWriter
-from carag_dsl.cli._common import add_rules_argument, dump_json, iter_jsonl, load_rules, open_input, read_json_case
+from carag_dsl.cli._cases import ENGINES, choose_engine, columnar_chunks, input_format, per_case_rows
+from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, read_json_case
+from carag_dsl.cli._output import OUTPUT_FORMATS, ResultSink, output_format
 from carag_dsl.cli._progress import Progress
 
 STATUS_WORDS = {"applies": "applies", "not_applicable": "does not apply", "pending": "pending"}
@@ -19,8 +21,13 @@ def register(subparsers) -> None:
     add_rules_argument(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--case", metavar="FILE", help="one case as JSON ('-' for standard input)")
-    source.add_argument("--cases", metavar="FILE", help="JSON Lines, one case per line ('-' for standard input); streamed")
-    parser.add_argument("--format", choices=("text", "json", "jsonl"), default=None, help="text (a table, the default for --case), json, or jsonl (the default for --cases)")
+    source.add_argument("--cases", metavar="FILE",
+                        help="many cases: JSON Lines ('-' for standard input), CSV or Parquet/Arrow (a column per fact and question id); streamed")
+    parser.add_argument("--format", choices=OUTPUT_FORMATS, default=None,
+                        help="text (a table, the default for --case), json, jsonl (the default for --cases), csv or parquet")
+    parser.add_argument("--output", metavar="FILE", help="write the results to FILE (the format from its extension unless --format is given)")
+    parser.add_argument("--engine", choices=ENGINES, default="auto",
+                        help="columnar (numpy, for large files) or per-case; auto picks columnar for large files when carag-dsl[bulk] is installed")
     parser.set_defaults(run=run)
 
 
@@ -28,60 +35,99 @@ def run(args) -> int:
     ruleset = load_rules(args)
     if args.case is not None:
         evaluation = ruleset.evaluate(read_json_case(args.case))
-        output = args.format or "text"
+        output = output_format(args.format, args.output, "text")
+        sink = ResultSink(ruleset, output, args.output)
         if output == "text":
-            print(render_text(evaluation))
+            sink.line(render_text(evaluation))
+        elif output == "json":
+            sink.data(evaluation.to_dict())
         else:
-            dump_json(evaluation.to_dict(), indent=2 if output == "json" else None)
+            sink.evaluation(evaluation)
+        sink.close()
         return 0
-    return _run_many(ruleset, args.cases, args.format or "jsonl")
+    return _run_many(ruleset, args)
 
 
-def _run_many(ruleset, path: str, output: str) -> int:
-    # Streams: one case in memory at a time. Output lines are joined and written in batches, and the
-    # JSON encoder is built once, so the per-line cost is the evaluation and the JSON itself.
+def _run_many(ruleset, args) -> int:
+    # Streams: a batch of cases in memory at a time. Either engine gives the same lines, in input order,
+    # and the same errors with the same line numbers.
+    path = args.cases
+    kind = input_format(path)
+    output = output_format(args.format, args.output, "jsonl")
+    engine = "per-case" if output == "text" else choose_engine(args.engine, path, kind)
+    sink = ResultSink(ruleset, output, args.output)
     bad = 0
-    out = sys.stdout
-    encode = json.JSONEncoder(ensure_ascii=False, indent=2 if output == "json" else None).encode
-    jsonl_line = ResultWriter(ruleset).line  # the same text as encode(evaluation.to_dict()), faster
-    evaluate = ruleset.evaluate
-    batch: list[str] = []
-    with open_input(path) as stream:
-        progress = Progress.for_input(path, "evaluating", streams_results=True)
-        for number, case, wrong in iter_jsonl(progress.track(stream) if progress else stream):
-            if progress:
-                progress.tick()
-            if wrong is None:
-                try:
-                    evaluation = evaluate(case)
-                except CaragError as error:
-                    wrong = str(error)
-            if wrong is not None:
-                bad += 1
-                if batch:  # keep errors and results in order when both go to a terminal
-                    out.write("".join(batch))
-                    batch.clear()
-                    out.flush()
+
+    def report(number: int, wrong: str) -> None:
+        nonlocal bad
+        bad += 1
+        if sink.output is None:  # keep errors and results in order when both go to a terminal
+            sink.flush()
+        if progress:
+            progress.clear()
+        print(f"{path}:{number}: error: {wrong}", file=sys.stderr)
+
+    with open_input(path) if kind != "arrow" else contextlib.nullcontext(None) as stream:
+        progress = Progress.for_input(path, "evaluating", streams_results=args.output is None)
+        lines = progress.track(stream) if progress and stream is not None else stream
+        if engine == "columnar":
+            for chunk in columnar_chunks(ruleset, path, kind, lines):
+                _write_chunk(chunk, sink, output, report)
                 if progress:
-                    progress.clear()
-                print(f"{path}:{number}: error: {wrong}", file=sys.stderr)
-                continue
-            if output == "text":
-                batch.append(render_text(evaluation) + "\n\n")
-            elif output == "jsonl":
-                batch.append(jsonl_line(evaluation) + "\n")
-            else:
-                batch.append(encode(evaluation.to_dict()) + "\n")
-            if len(batch) >= 256:
-                out.write("".join(batch))
-                batch.clear()
-    if batch:
-        out.write("".join(batch))
+                    progress.tick(len(chunk.numbers))
+        else:
+            evaluate = ruleset.evaluate
+            for number, case, wrong in per_case_rows(ruleset, path, kind, lines):
+                if progress:
+                    progress.tick()
+                if wrong is None:
+                    try:
+                        evaluation = evaluate(case)
+                    except CaragError as error:
+                        wrong = str(error)
+                if wrong is not None:
+                    report(number, wrong)
+                    continue
+                sink.evaluation(evaluation)
+    sink.close()
     if progress:
         progress.clear()
     if bad:
         print(f"{bad} bad line{'s' if bad != 1 else ''} in {path}; the other lines were evaluated", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _write_chunk(chunk, sink: ResultSink, output: str, report) -> None:
+    """A columnar batch's results and errors, interleaved in input order."""
+    errors = dict(chunk.errors())
+    result = chunk.result
+    if result is None:
+        for number, wrong in sorted(errors.items()):
+            report(number, wrong)
+        return
+    rows: list[Any]
+    write: Callable[[Any], None]
+    if output == "jsonl":
+        from carag_dsl.runtime.columnar.encode import result_lines
+
+        rows, write = result_lines(result, sink.writer.line), sink.line
+    else:
+        from carag_dsl.runtime.columnar import result_dicts
+
+        rows, write = list(result_dicts(result)), sink.data
+    unread = iter(sorted(chunk.unread))
+    waiting = next(unread, None)
+    for number, row in zip(chunk.numbers, rows):
+        while waiting is not None and waiting[0] < number:
+            report(*waiting)
+            waiting = next(unread, None)
+        if number in errors and (row is None or isinstance(row, str)):
+            report(number, errors[number])
+        else:
+            write(row)
+    while waiting is not None:
+        report(*waiting)
+        waiting = next(unread, None)
 
 
 def _shorten(text: str, width: int) -> str:

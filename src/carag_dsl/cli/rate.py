@@ -10,7 +10,9 @@ exit status is then 1.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import glob
 import io
 import json
 import sys
@@ -22,11 +24,12 @@ from carag_dsl.runtime.wide import CSV_EMPTY_SET, CsvHeaderError, case_from_row,
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.rating.tally import RatingTally, cap_notes, percent_of
 from carag_dsl.api import RuleSet
+from carag_dsl.cli._cases import CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, per_case_rows
 from carag_dsl.cli._common import add_rules_argument, iter_jsonl, load_rules, open_input
 from carag_dsl.cli._progress import Progress
 
-JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
-CSV_SUFFIXES = (".csv",)
+#: Worker processes of the local Dask cluster ``--engine dask`` starts when no --scheduler is given.
+DASK_LOCAL_WORKERS = 2
 FORMATS = ("table", "json", "csv", "html")
 
 
@@ -38,18 +41,65 @@ def register(subparsers) -> None:
     )
     add_rules_argument(parser)
     parser.add_argument("--cases", metavar="FILE", required=True,
-                        help="the cases: JSON Lines (.jsonl, .ndjson, .json; '-' for standard input) or CSV (.csv)")
+                        help="the cases: JSON Lines (.jsonl, .ndjson, .json; '-' for standard input), CSV (.csv) or Parquet/Arrow (.parquet, .arrow)")
     parser.add_argument("--by", metavar="NAME", help="also break every figure down by a fact, a defined name, case_type or a question id")
     parser.add_argument("--format", choices=FORMATS, default="table", help="table (the default, for people), json, csv, or html (a self-contained report with charts)")
     parser.add_argument("--output", metavar="PATH", help="write the report to PATH instead of standard output")
+    parser.add_argument("--engine", choices=ENGINES + ("dask",), default="auto",
+                        help="columnar (numpy), per-case, or dask (Parquet files on a Dask cluster; --cases may be a glob); "
+                             "auto picks columnar for large files when carag-dsl[bulk] is installed")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler to use (default: a local cluster)")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    reader = reader_for(args.cases)
+    if args.engine == "dask":
+        return _run_dask(args)
+    if args.scheduler is not None:
+        raise UsageError("--scheduler is for --engine dask")
+    kind = input_format(args.cases)
     ruleset = load_rules(args)
     tally = RatingTally(ruleset, args.by)  # an unknown --by fails here, before any reading
-    bad = feed_cases(args.cases, lambda lines: reader(ruleset, lines, args.cases), tally.add_case, "rating")
+    engine = choose_engine(args.engine, args.cases, kind)
+    bad = 0
+
+    def report(number: int, wrong: str) -> None:
+        nonlocal bad
+        bad += 1
+        if progress:
+            progress.clear()
+        print(f"{args.cases}:{number}: error: {wrong}", file=sys.stderr)
+
+    with open_input(args.cases) if kind != "arrow" else contextlib.nullcontext(None) as stream:
+        progress = Progress.for_input(args.cases, "rating")
+        lines = progress.track(stream) if progress and stream is not None else stream
+        try:
+            if engine == "columnar":
+                for chunk in columnar_chunks(ruleset, args.cases, kind, lines):
+                    if chunk.result is not None:
+                        tally.add_batch(chunk.result)
+                    for number, wrong in chunk.errors():
+                        report(number, wrong)
+                    if progress:
+                        progress.tick(len(chunk.numbers))
+            else:
+                for number, case, wrong in per_case_rows(ruleset, args.cases, kind, lines):
+                    if wrong is None:
+                        try:
+                            tally.add_case(case)
+                        except CaragError as error:
+                            wrong = str(error)
+                    if wrong is not None:
+                        report(number, wrong)
+                    elif progress:
+                        progress.tick()
+        finally:
+            if progress:
+                progress.clear()
+    return _finish(ruleset, tally, args, bad)
+
+
+def _finish(ruleset: RuleSet, tally: RatingTally, args, bad: int) -> int:
     rated = tally.result().to_dict()
     _write_report(ruleset, rated, args)
     if bad:
@@ -86,6 +136,7 @@ def feed_cases(path: str, read: Callable[[Iterable[str]], Iterator[tuple[int, An
 
 
 def reader_for(path: str):
+    """The case-by-case reader of a JSON Lines or CSV file (``carag diff --cases`` reads through it too)."""
     if path == "-":
         return read_jsonl_cases
     suffix = Path(path).suffix.lower()
@@ -97,6 +148,42 @@ def reader_for(path: str):
         f"cannot tell the format of {path} from its name: use a name ending in "
         f"{', '.join(JSONL_SUFFIXES)} (JSON Lines, one case per line) or .csv (one column per fact and question)"
     )
+
+
+def _run_dask(args) -> int:
+    """Rate Parquet files on a Dask cluster: one task per file, counts added up here; errors keep file and row."""
+    from carag_dsl.bulk import RulesSource, rate_parquet_file, require_bulk
+
+    require_bulk()
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--engine dask needs dask.distributed: pip install 'carag-dsl[bulk]'") from None
+    files = sorted(glob.glob(args.cases))
+    if not files:
+        raise UsageError(f"no file matches {args.cases}: give Parquet files, e.g. --cases 'cases/*.parquet'")
+    for path in files:
+        if input_format(path) != "arrow":
+            raise UsageError(f"{path}: --engine dask reads Parquet or Arrow files (a column per fact and question id)")
+    ruleset = load_rules(args)
+    tally = RatingTally(ruleset, args.by)
+    source = RulesSource.of(ruleset)
+    cluster = None
+    if args.scheduler is None:
+        cluster = LocalCluster(n_workers=DASK_LOCAL_WORKERS, threads_per_worker=1, processes=True, dashboard_address=None)
+    bad = 0
+    try:
+        with Client(cluster if cluster is not None else args.scheduler) as client:
+            futures = client.map(rate_parquet_file, [source] * len(files), files, [args.by] * len(files), pure=False)
+            for path, done in zip(files, client.gather(futures)):
+                tally.merge(done["counts"])
+                for number, wrong in done["errors"]:
+                    bad += 1
+                    print(f"{path}:{number}: error: {wrong}", file=sys.stderr)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return _finish(ruleset, tally, args, bad)
 
 
 def _write_report(ruleset: RuleSet, rated: dict, args) -> None:

@@ -35,6 +35,7 @@ from carag_dsl.errors import CaseDataError
 from carag_dsl.runtime.logic import UNKNOWN
 
 if TYPE_CHECKING:
+    from carag_dsl.runtime.columnar import BatchResult
     from carag_dsl.runtime.evaluation import Evaluation
 
 
@@ -143,6 +144,67 @@ class RatingTally:
                 counter = counters.questions[question_id]
                 counter.n_judged += 1
                 counter.n_yes += result.value == "yes"
+
+    def add_batch(self, batch: "BatchResult") -> None:
+        """Count every case of a columnar batch that has a result (error rows are the caller's to report).
+
+        The counts are those :meth:`add` makes case by case: judged where the question applies
+        and its value is yes or no, counted with a few numpy sums per question and subgroup.
+        """
+        import numpy as np
+
+        from carag_dsl.runtime.columnar import group_keys
+
+        rows = np.ones(batch.n, dtype=bool)
+        for row, done in batch.per_case.items():
+            rows[row] = False
+            if not isinstance(done, str):
+                self.add(done)
+        yes_id, no_id = batch.strings.ids.get("yes", -1), batch.strings.ids.get("no", -1)
+        judged, said_yes = {}, {}
+        for qid in self.questions:
+            value = batch.value[qid].data
+            judged[qid] = rows & (batch.status[qid] == 0) & (batch.source[qid] != 0) & ((value == yes_id) | (value == no_id))
+            said_yes[qid] = judged[qid] & (value == yes_id)
+        parts = [(self.overall, rows)]
+        if self._by_kind is not None:
+            keys = group_keys(batch, self.by or "", self._by_kind, self._codes)
+            chosen: dict[Any, list[int]] = {}
+            for row in np.flatnonzero(rows).tolist():
+                chosen.setdefault(keys[row], []).append(row)
+            for key, members in chosen.items():
+                if key not in self.groups:
+                    self.groups[key] = self._new_counters()
+                mask = np.zeros(batch.n, dtype=bool)
+                mask[members] = True
+                parts.append((self.groups[key], mask))
+        for counters, mask in parts:
+            counters.cases += int(mask.sum())
+            for qid in self.questions:
+                counter = counters.questions[qid]
+                counter.n_judged += int((judged[qid] & mask).sum())
+                counter.n_yes += int((said_yes[qid] & mask).sum())
+
+    def counts(self) -> dict[str, Any]:
+        """The counters as plain data (to send between processes; :meth:`merge` adds them up)."""
+        def plain(counters: _Counters) -> tuple[int, dict[str, tuple[int, int]]]:
+            return counters.cases, {qid: (c.n_judged, c.n_yes) for qid, c in counters.questions.items()}
+
+        return {"overall": plain(self.overall), "groups": [(key, plain(group)) for key, group in self.groups.items()]}
+
+    def merge(self, counts: Mapping[str, Any]) -> None:
+        """Add counters made elsewhere (another process, another machine) by :meth:`counts`."""
+        def add(target: _Counters, plain: tuple[int, Mapping[str, tuple[int, int]]]) -> None:
+            target.cases += plain[0]
+            for qid, (n_judged, n_yes) in plain[1].items():
+                target.questions[qid].n_judged += n_judged
+                target.questions[qid].n_yes += n_yes
+
+        add(self.overall, counts["overall"])
+        for key, plain in counts["groups"]:
+            if key not in self.groups:
+                self.groups[key] = self._new_counters()
+            add(self.groups[key], plain)
 
     def result(self, failures: Iterable[CaseFailure] = ()) -> "Rating":
         """The rating of what was added (``failures``: the cases left out, when they were collected)."""

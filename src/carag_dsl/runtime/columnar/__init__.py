@@ -63,7 +63,7 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
     """
     names, data, n = _columns_of(columns)
     layout = read_header(rules, names, path)
-    by_name = dict(zip(names, data))
+    by_name = {name: column for (name, _, _), column in zip(layout, data)}  # names as read_header cleans them
     ids = _ids(by_name.get("id"), n)
 
     def row_per_case(row: int) -> "Evaluation | str":
@@ -179,3 +179,43 @@ def result_dicts(result: BatchResult) -> Iterator["dict[str, Any] | str"]:
             "questions": entries,
             "warnings": list(result.warnings.get(row, ())),
         }
+
+
+def group_keys(result: BatchResult, by: str, kind: str, codes: tuple[str, ...]) -> list[Any]:
+    """Each row's subgroup for a rating broken down by ``by``: the value ``rating.tally.group_value`` gives."""
+    import datetime
+
+    from carag_dsl.runtime.columnar.vectors import BOOL, DATE, DURATION, INT
+
+    if kind == "question":
+        vec = result.value[by]
+        known = (result.status[by] == 0) & (result.source[by] != 0)
+    elif kind == "case_type":
+        vec = result.env.case_type if result.env is not None else None  # type: ignore[assignment]
+        known = result.case_type_source > 0
+    else:
+        env = result.env
+        vec = (env.facts if kind == "fact" else env.defines)[by]  # type: ignore[union-attr]
+        known = vec.is_known()
+    assert vec is not None
+    strings = result.strings.values
+    rank = {code: i for i, code in enumerate(codes)}
+    columns = sorted(result.engine.lowering.universe_column.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+    keys: list[Any] = []
+    for row in range(result.n):
+        if not known[row]:
+            keys.append(None)
+        elif vec.kind == BOOL:
+            keys.append(bool(vec.data[row] > 0))
+        elif vec.kind == INT:
+            keys.append(int(vec.data[row]))
+        elif vec.kind == DATE:
+            keys.append(datetime.date.fromordinal(int(vec.data[row])))
+        elif vec.kind == DURATION:
+            keys.append(datetime.timedelta(days=int(vec.data[row])))
+        elif vec.kind == SET:
+            flags = vec.data[row]
+            keys.append(tuple(code for code, column in columns if flags[column]))
+        else:
+            keys.append(strings[vec.data[row]])
+    return keys

@@ -94,6 +94,7 @@ class ColumnarRules:
             if question.answer is not None:
                 answers[qid] = self._column(question.answer, columns.get(qid), n, strings, text_forms, to_per_case)
         result = BatchResult(self, n, strings)
+        result.env = env
         env.case_type = Vec(STR, result.case_type, np.zeros(n, dtype=bool))  # unknown without a 'case type' block
         if self.unsupported is not None:
             to_per_case[:] = True
@@ -198,6 +199,7 @@ class BatchResult:
         self.warnings: dict[int, list[str]] = {}  # only the rows that have any
         self.per_case: dict[int, Any] = {}  # row -> Evaluation or error text, from the per-case path
         self.ids: list[Any] = [None] * n  # each case's id, set by whoever read the columns
+        self.env: Env | None = None  # the facts and defined names, for ratings broken down by one of them
 
     def add_question(self, qid: str, status: np.ndarray, source: np.ndarray, value: Vec) -> None:
         self.status[qid], self.source[qid], self.value[qid] = status, source, value

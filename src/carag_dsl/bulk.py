@@ -1,0 +1,305 @@
+"""Rules over columns at scale: Arrow batches in, Arrow batches (or rating counts) out.
+
+The functions here take and give Arrow data, so the engines people already
+run can spread the work over many machines (see docs/bulk.md for recipes):
+
+- Spark: ``df.mapInArrow(lambda batches: evaluate_batches(rules_text, batches), schema)``
+- Ray: ``ds.map_batches(lambda table: evaluate_batch(rules_text, table), batch_format="pyarrow")``
+- Dask: ``ddf.map_partitions(...)`` or, for ratings, ``carag rate --engine dask``.
+
+Rules travel as :class:`RulesSource` (the text of each rule file), which pickles
+to any worker; each worker compiles it once and keeps it.
+
+The input is the wide layout (a column per fact and per question id, plus
+``id``; native Arrow types or CSV text forms). Every input row gives one
+output row, in order; a row whose data is bad keeps its located error in the
+``error`` column, exactly as the per-case path words it.
+Needs ``pip install 'carag-dsl[bulk]'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+import attrs
+
+from carag_dsl.api import RuleSet
+from carag_dsl.compiler.ruleset import compile_modules
+from carag_dsl.errors import CaragError, UsageError
+from carag_dsl.language.parser import parse
+from carag_dsl.rating.tally import RatingTally
+from carag_dsl.runtime.wide import CSV_EMPTY_SET
+
+if TYPE_CHECKING:
+    from carag_dsl.runtime.columnar import BatchResult
+
+__all__ = ["RulesSource", "evaluate_batch", "evaluate_batches", "rate_batch", "result_table", "require_bulk"]
+
+#: Rows per batch when the CLI streams a file through the columnar engine.
+BATCH_ROWS = 65_536
+
+
+def require_bulk() -> None:
+    """UsageError naming the extra to install when numpy or pyarrow is missing."""
+    try:
+        import numpy  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError as missing:
+        raise UsageError(f"the columnar engine needs {missing.name}: pip install 'carag-dsl[bulk]'") from None
+
+
+@attrs.frozen
+class RulesSource:
+    """A rule set as the text of its files, in load order: small, picklable, compiled once per process."""
+
+    files: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, rules: RuleSet) -> "RulesSource":
+        return cls(tuple((module.path, module.text) for module in rules.modules))
+
+    def rules(self) -> RuleSet:
+        found = _COMPILED.get(self.files)
+        if found is None:
+            found = _COMPILED[self.files] = compile_modules([parse(text, path) for path, text in self.files], RuleSet)
+        return found
+
+
+_COMPILED: dict[tuple[tuple[str, str], ...], RuleSet] = {}
+
+
+def _rules_of(rules: "RuleSet | RulesSource | str") -> RuleSet:
+    if isinstance(rules, RulesSource):
+        return rules.rules()
+    if isinstance(rules, str):  # rule text, as one file
+        return RulesSource((("<rules>", rules),)).rules()
+    return rules
+
+
+def _as_arrow(batch: Any) -> Any:
+    if type(batch).__module__.startswith("pandas"):  # Dask's map_partitions hands over pandas frames
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(batch, preserve_index=False)
+    return batch
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+def evaluate_batch(rules: "RuleSet | RulesSource | str", batch: Any) -> Any:
+    """Evaluate one Arrow RecordBatch or Table of cases in the wide layout; a RecordBatch of results.
+
+    The result has ``id``, ``case_type``, per question ``<id>.status``, ``<id>.value`` and
+    ``<id>.source``, ``warnings`` (list of text) and ``error`` (null, or the row's located error).
+    """
+    require_bulk()
+    from carag_dsl.runtime.columnar import evaluate_columns
+
+    return result_table(evaluate_columns(_rules_of(rules), _as_arrow(batch)))
+
+
+def evaluate_batches(rules: "RuleSet | RulesSource | str", batches: Iterable[Any]) -> Iterator[Any]:
+    """:func:`evaluate_batch` over an iterator of batches (the shape of Spark's ``mapInArrow``)."""
+    compiled = _rules_of(rules)
+    for batch in batches:
+        yield evaluate_batch(compiled, batch)
+
+
+def result_table(result: "BatchResult") -> Any:
+    """The results of a columnar batch as an Arrow RecordBatch (one row per input row, in order)."""
+    import pyarrow as pa
+
+    from carag_dsl.runtime.columnar import result_dicts
+
+    rules = result.engine.rules
+    rows = list(result_dicts(result))
+    columns: dict[str, list[Any]] = {"id": [], "case_type": []}
+    for qid in rules.questions:
+        for part in ("status", "value", "source"):
+            columns[f"{qid}.{part}"] = []
+    columns["warnings"], columns["error"] = [], []
+    for row, data in enumerate(rows):
+        if isinstance(data, str):
+            columns["id"].append(_plain_id(result.ids[row]))
+            columns["case_type"].append(None)
+            for qid in rules.questions:
+                for part in ("status", "value", "source"):
+                    columns[f"{qid}.{part}"].append(None)
+            columns["warnings"].append([])
+            columns["error"].append(data)
+            continue
+        columns["id"].append(_plain_id(data["id"]))
+        columns["case_type"].append(data["case_type"])
+        for qid, entry in data["questions"].items():
+            value = entry["value"]
+            columns[f"{qid}.status"].append(entry["status"])
+            columns[f"{qid}.value"].append((";".join(value) or CSV_EMPTY_SET) if isinstance(value, list) else value)
+            columns[f"{qid}.source"].append(entry["source"])
+        columns["warnings"].append(data["warnings"])
+        columns["error"].append(None)
+    types = {name: pa.list_(pa.string()) if name == "warnings" else pa.string() for name in columns}
+    return pa.RecordBatch.from_pydict(columns, schema=pa.schema([(name, types[name]) for name in columns]))
+
+
+def _plain_id(value: Any) -> Any:
+    return None if value is None else value if isinstance(value, str) else json.dumps(value)
+
+
+# ------------------------------------------------------------------ ratings
+
+
+def rate_batch(rules: "RuleSet | RulesSource | str", batch: Any, by: str | None = None) -> dict[str, Any]:
+    """Rating counts of one batch (plain data: add them up with ``RatingTally.merge``), and its bad rows.
+
+    ``{"counts": ..., "errors": [(row from 1, error text), ...]}``.
+    """
+    require_bulk()
+    from carag_dsl.runtime.columnar import evaluate_columns
+
+    compiled = _rules_of(rules)
+    tally = RatingTally(compiled, by)
+    result = evaluate_columns(compiled, _as_arrow(batch))
+    tally.add_batch(result)
+    errors = sorted((row + 1, done) for row, done in result.per_case.items() if isinstance(done, str))
+    return {"counts": tally.counts(), "errors": errors}
+
+
+def rate_parquet_file(source: RulesSource, path: str, by: str | None = None) -> dict[str, Any]:
+    """Rating counts of one Parquet file, read in batches; errors located by row number (from 1) in the file."""
+    tally = RatingTally(source.rules(), by)
+    errors: list[tuple[int, str]] = []
+    for chunk in parquet_chunks(source.rules(), path):
+        if chunk.result is not None:
+            tally.add_batch(chunk.result)
+        errors += chunk.errors()
+    return {"counts": tally.counts(), "errors": errors}
+
+
+# ------------------------------------------------------------------ reading files in batches
+
+
+@attrs.define
+class Chunk:
+    """A batch of cases from a file: the engine's results, each row's line (or row) number, and the
+    lines that never reached the engine (not JSON, not a CSV row), with their errors."""
+
+    result: "BatchResult | None"
+    numbers: list[int]
+    unread: list[tuple[int, str]]
+
+    def errors(self) -> list[tuple[int, str]]:
+        """Every error of the chunk, in file order: (line number, text)."""
+        found = list(self.unread)
+        if self.result is not None:
+            found += [(self.numbers[row], done) for row, done in self.result.per_case.items() if isinstance(done, str)]
+        return sorted(found)
+
+
+def jsonl_chunks(rules: RuleSet, lines: Iterable[str], size: int = BATCH_ROWS) -> Iterator[Chunk]:
+    """JSON Lines in batches; a line that is not JSON gets the per-case path's error and its number."""
+    from carag_dsl.runtime.columnar import evaluate_cases
+
+    loads = _fast_loads()
+    cases: list[Any] = []
+    numbers: list[int] = []
+    unread: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            cases.append(loads(line))
+        except ValueError:
+            try:
+                cases.append(json.loads(line))  # orjson is stricter than json in a few corners: json decides
+            except json.JSONDecodeError as error:
+                unread.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
+                continue
+        numbers.append(number)
+        if len(cases) >= size:
+            yield Chunk(evaluate_cases(rules, cases), numbers, unread)
+            cases, numbers, unread = [], [], []
+    if cases or unread:
+        yield Chunk(evaluate_cases(rules, cases) if cases else None, numbers, unread)
+
+
+def _fast_loads():
+    try:
+        import orjson
+
+        return orjson.loads
+    except ImportError:  # pragma: no cover - orjson is optional
+        return json.loads
+
+
+def csv_chunks(rules: RuleSet, lines: Iterable[str], path: str, size: int = BATCH_ROWS) -> Iterator[Chunk]:
+    """CSV rows in batches, read and numbered exactly as ``carag rate`` reads them case by case."""
+    from carag_dsl.runtime.columnar import evaluate_columns
+    from carag_dsl.runtime.wide import CsvHeaderError, read_header
+
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as error:
+        raise CsvHeaderError(f"{path}:1: the header is not valid CSV: {error}") from None
+    names = [name for name, _, _ in read_header(rules, header, path)]
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    unread: list[tuple[int, str]] = []
+    previous_end = reader.line_num
+
+    def flush() -> Chunk:
+        columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+        return Chunk(evaluate_columns(rules, columns, path) if rows else None, numbers, unread)
+
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            unread.append((previous_end + 1, f"not valid CSV: {error}"))
+            previous_end = reader.line_num
+            continue
+        number, previous_end = previous_end + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            unread.append((number, f"the row has {len(row)} cells but the header has {len(header)} columns"))
+            continue
+        rows.append(row)
+        numbers.append(number)
+        if len(rows) >= size:
+            yield flush()
+            rows, numbers, unread = [], [], []
+    if rows or unread:
+        yield flush()
+
+
+def parquet_chunks(rules: RuleSet, path: str, size: int = BATCH_ROWS) -> Iterator[Chunk]:
+    """A Parquet file (or Arrow IPC file) in batches; rows are numbered from 1."""
+    from carag_dsl.runtime.columnar import evaluate_columns
+
+    first = 1
+    for batch in _arrow_batches(path, size):
+        yield Chunk(evaluate_columns(rules, batch, path), list(range(first, first + batch.num_rows)), [])
+        first += batch.num_rows
+
+
+def _arrow_batches(path: str, size: int) -> Iterator[Any]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        if path.lower().endswith((".arrow", ".feather", ".ipc")):
+            with pa.memory_map(path) as source:
+                table = pa.ipc.open_file(source).read_all()
+            yield from table.to_batches(max_chunksize=size)
+            return
+        yield from pq.ParquetFile(path).iter_batches(batch_size=size)
+    except (OSError, pa.ArrowException) as error:
+        raise CaragError(f"cannot read {path}: {error}") from None

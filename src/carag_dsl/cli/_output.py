@@ -1,0 +1,155 @@
+"""Where ``carag eval --cases`` writes results: JSON Lines, JSON, text, CSV or Parquet, to a file or standard output.
+
+Rows come either as per-case evaluations or as result dicts of the columnar
+engine; both give the same bytes (JSON Lines lines equal ``json.dumps`` of
+``to_dict()``). CSV and Parquet hold one row per case: ``id``, ``case_type``,
+per question ``<id>.status``, ``<id>.value``, ``<id>.source`` (a multi-choice
+value as codes joined by ``;``), then ``warnings`` (one per line in CSV).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+from carag_dsl.errors import UsageError
+from carag_dsl.runtime.result_writer import ResultWriter
+from carag_dsl.runtime.wide import CSV_EMPTY_SET
+
+OUTPUT_FORMATS = ("text", "json", "jsonl", "csv", "parquet")
+_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".txt": "text"}
+
+
+def output_format(asked: str | None, output: str | None, default: str) -> str:
+    if asked is not None:
+        return asked
+    if output is not None:
+        suffix = Path(output).suffix.lower()
+        if suffix in _SUFFIX_FORMATS:
+            return _SUFFIX_FORMATS[suffix]
+        raise UsageError(f"cannot tell the format to write from the name {output}: end it in "
+                         f"{', '.join(_SUFFIX_FORMATS)} or give --format")
+    return default
+
+
+class ResultSink:
+    """Writes results in order, in batches; ``close()`` flushes (and writes the Parquet file)."""
+
+    def __init__(self, ruleset, fmt: str, output: str | None):
+        self.ruleset = ruleset
+        self.fmt = fmt
+        self.output = output
+        if fmt == "parquet" and output is None:
+            raise UsageError("Parquet output needs a file: give --output FILE.parquet")
+        self.stream: IO[str] | None = None  # Parquet is written by pyarrow
+        if fmt != "parquet":
+            try:
+                self.stream = sys.stdout if output is None else open(output, "w", encoding="utf-8", newline="")
+            except OSError as error:
+                raise UsageError(f"cannot write {output}: {error.strerror}") from None
+        self.writer = ResultWriter(ruleset)
+        self.encode = json.JSONEncoder(ensure_ascii=False, indent=2 if fmt == "json" else None).encode
+        self.pending: list[str] = []
+        self.rows: list[list[Any]] = []  # CSV and Parquet
+        self.header = ["id", "case_type"] + [f"{qid}.{part}" for qid in ruleset.questions for part in ("status", "value", "source")] + ["warnings"]
+        self.csv = csv.writer(self.stream, lineterminator="\n") if fmt == "csv" and self.stream is not None else None
+        if self.csv is not None:
+            self.csv.writerow(self.header)
+        self.parquet_writer: Any = None
+
+    # -- one result
+    def evaluation(self, evaluation) -> None:
+        if self.fmt == "jsonl":
+            self.pending.append(self.writer.line(evaluation) + "\n")
+        elif self.fmt == "text":
+            from carag_dsl.cli.eval import render_text
+
+            self.pending.append(render_text(evaluation) + "\n\n")
+        else:
+            self.data(evaluation.to_dict())
+
+    def data(self, data: dict) -> None:
+        if self.fmt in ("jsonl", "json"):
+            self.pending.append(self.encode(data) + "\n")
+        else:
+            self.rows.append(_row(data))
+        if len(self.pending) + len(self.rows) >= 4096:
+            self.flush()
+
+    def line(self, text: str) -> None:
+        """A JSON Lines line already written (the columnar engine's result_lines)."""
+        self.pending.append(text + "\n")
+
+    def flush(self) -> None:
+        """Write what is pending (before an error goes to the terminal, so the order stays)."""
+        if self.pending:
+            assert self.stream is not None
+            self.stream.write("".join(self.pending))
+            self.pending.clear()
+        if self.rows:
+            if self.csv is not None:
+                self.csv.writerows([[_csv_cell(cell) for cell in row] for row in self.rows])
+            else:
+                self._write_parquet()
+            self.rows.clear()
+        if self.stream is not None:
+            self.stream.flush()
+
+    def _write_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        columns = list(zip(*self.rows))
+        schema = self._schema()
+        table = pa.table([pa.array([_text(v) for v in column] if name != "warnings" else list(column), type=schema.field(name).type)
+                          for name, column in zip(self.header, columns)], schema=schema)
+        if self.parquet_writer is None:
+            try:
+                self.parquet_writer = pq.ParquetWriter(self.output, schema)
+            except OSError as error:
+                raise UsageError(f"cannot write {self.output}: {error}") from None
+        self.parquet_writer.write_table(table)
+
+    def _schema(self) -> Any:
+        import pyarrow as pa
+
+        return pa.schema([(name, pa.list_(pa.string()) if name == "warnings" else pa.string()) for name in self.header])
+
+    def close(self) -> None:
+        self.flush()
+        if self.fmt == "parquet":
+            if self.parquet_writer is None:  # no case: a file with the columns and no row
+                import pyarrow.parquet as pq
+
+                pq.write_table(self._schema().empty_table(), self.output)
+            else:
+                self.parquet_writer.close()
+        elif self.stream is not None and self.stream is not sys.stdout:
+            self.stream.close()
+
+
+def _row(data: dict) -> list[Any]:
+    row: list[Any] = [data["id"], data["case_type"]]
+    for entry in data["questions"].values():
+        value = entry["value"]
+        row += [entry["status"], multi_choice_text(value) if isinstance(value, list) else value, entry["source"]]
+    row.append(list(data["warnings"]))
+    return row
+
+
+def multi_choice_text(codes: list[str]) -> str:
+    """A multi-choice value in one cell, as the CSV input reads it: codes joined by ';', or (none)."""
+    return ";".join(codes) if codes else CSV_EMPTY_SET
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else value if isinstance(value, str) else json.dumps(value)
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(value)
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value)

@@ -1,0 +1,199 @@
+"""Bulk paths: both engines of ``carag eval --cases`` and ``carag rate`` give the same lines, errors and
+ratings from JSON Lines, CSV and Parquet; CSV and Parquet results; carag_dsl.bulk over Arrow batches;
+and a real Dask cluster rates partitioned Parquet exactly as one process does."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from carag_dsl import load  # noqa: E402
+from carag_dsl.bulk import RulesSource, evaluate_batch, rate_batch  # noqa: E402
+from carag_dsl.cli import main  # noqa: E402
+from carag_dsl.rating.tally import RatingTally  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from cases import generate  # noqa: E402
+
+BAD_LINES = ['{"id": "broken", "facts": ', "[1, 2]", '{"id": "typo", "facts": {"sentense": "licence"}}']
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load()
+
+
+@pytest.fixture(scope="module")
+def sample(bundled):
+    """300 realistic cases of the bundled CARaG (about 1% with bad data) as dicts."""
+    return list(generate(bundled, 300, seed=7))
+
+
+def wide_rows(bundled, cases):
+    names = ["id", *bundled.symbols.facts, *(q for q, d in bundled.symbols.questions.items() if d.answer is not None)]
+    rows = [{"id": c["id"], **c.get("facts", {}), **c.get("answers", {})} for c in cases]
+    return names, rows
+
+
+def csv_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "FALSE"
+    if isinstance(value, list):
+        return ";".join(value) if value else "(none)"
+    return str(value)
+
+
+@pytest.fixture(scope="module")
+def files(bundled, sample, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bulk")
+    jsonl = folder / "cases.jsonl"
+    lines = [json.dumps(c) for c in sample]
+    for index, bad in enumerate(BAD_LINES):
+        lines.insert(10 + 50 * index, bad)
+    lines.insert(5, "")
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    names, rows = wide_rows(bundled, sample)
+    with open(folder / "cases.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(names)
+        for index, row in enumerate(rows):
+            writer.writerow([csv_text(row.get(name)) for name in names])
+            if index == 20:
+                writer.writerow(["too", "few"])
+    # Parquet with native types: date32, bool, list<string>; a text column where values are not all of one type.
+    columns = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        if name in bundled.symbols.facts and bundled.symbols.facts[name].type.kind == "date":
+            values = [_date_or_text(v) for v in values]
+        try:
+            columns[name] = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            columns[name] = pa.array([None if v is None else v if isinstance(v, str) else json.dumps(v) for v in values])
+    table = pa.table(columns)
+    assert pa.types.is_date32(table.schema.field("start_date").type) and pa.types.is_boolean(table.schema.field("mappa").type)
+    pq.write_table(table, folder / "cases.parquet")
+    parts = folder / "parts"
+    parts.mkdir()
+    for index, start in enumerate(range(0, table.num_rows, 80)):
+        pq.write_table(table.slice(start, 80), parts / f"part-{index:02d}.parquet")
+    return {"jsonl": jsonl, "csv": folder / "cases.csv", "parquet": folder / "cases.parquet", "parts": parts, "table": table}
+
+
+def _date_or_text(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_eval_gives_the_same_lines_and_errors_with_either_engine(kind, files, capsys):
+    per_case = run(capsys, "eval", "--cases", files[kind], "--engine", "per-case")
+    columnar = run(capsys, "eval", "--cases", files[kind], "--engine", "columnar")
+    assert per_case == columnar
+    code, out, err = columnar
+    assert code == 1 and len(out.splitlines()) > 250
+    assert f"{files[kind]}:" in err and ": error: " in err
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_rate_gives_the_same_rating_and_errors_with_either_engine(kind, files, capsys):
+    for by in (None, "sentence", "start_date", "2.0.19a"):
+        extra = ["--by", by] if by else []
+        per_case = run(capsys, "rate", "--cases", files[kind], "--engine", "per-case", "--format", "json", *extra)
+        columnar = run(capsys, "rate", "--cases", files[kind], "--engine", "columnar", "--format", "json", *extra)
+        assert per_case == columnar
+        assert json.loads(columnar[1])["cases"] > 250
+
+
+def test_bad_lines_of_json_lines_keep_their_numbers_with_the_columnar_engine(files, capsys):
+    _, _, err = run(capsys, "eval", "--cases", files["jsonl"], "--engine", "columnar")
+    assert f"{files['jsonl']}:12: error: not valid JSON" in err
+    assert f"{files['jsonl']}:62: error: case must be" in err or f"{files['jsonl']}:62: error: the case" in err
+    assert "facts.sentense: the rule set has no fact 'sentense' (did you mean 'sentence'?)" in err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_results_written_as_csv_or_parquet_hold_what_the_json_lines_hold(suffix, files, tmp_path, capsys):
+    _, out, _ = run(capsys, "eval", "--cases", files["jsonl"], "--engine", "per-case")
+    expected = [json.loads(line) for line in out.splitlines()]
+    target = tmp_path / f"results{suffix}"
+    for engine in ("per-case", "columnar"):
+        assert run(capsys, "eval", "--cases", files["jsonl"], "--engine", engine, "--output", target)[0] == 1
+        if suffix == ".csv":
+            with open(target, newline="", encoding="utf-8") as stream:
+                rows = list(csv.DictReader(stream))
+        else:
+            rows = pq.read_table(target).to_pylist()
+        assert len(rows) == len(expected)
+        for row, data in zip(rows, expected):
+            assert row["id"] == data["id"] and (row["case_type"] or None) == data["case_type"]
+            for qid, entry in data["questions"].items():
+                value = entry["value"]
+                shown = (";".join(value) or "(none)") if isinstance(value, list) else value
+                # An empty text answer and no value are both an empty cell.
+                assert (row[f"{qid}.status"], row[f"{qid}.value"] or None) == (entry["status"], shown or None)
+            warnings = row["warnings"].split("\n") if suffix == ".csv" and row["warnings"] else row["warnings"] or []
+            assert warnings == data["warnings"]
+
+
+def test_evaluate_batch_keeps_every_row_in_order_with_its_error(bundled, files):
+    table = files["table"].slice(0, 120)
+    results = evaluate_batch(RulesSource.of(bundled), table)
+    assert results.num_rows == 120
+    assert results.column("id").to_pylist() == table.column("id").to_pylist()
+    errors = [e for e in results.column("error").to_pylist() if e is not None]
+    statuses = results.column("2.3.01.status").to_pylist()
+    for row, error in enumerate(results.column("error").to_pylist()):
+        assert (error is None) == (statuses[row] is not None)
+    assert errors, "the sample has bad rows"
+
+
+def test_rate_batch_counts_add_up_to_the_rating_of_the_whole(bundled, files):
+    whole = RatingTally(bundled, "sentence")
+    parts = RatingTally(bundled, "sentence")
+    table = files["table"]
+    done = rate_batch(bundled, table, "sentence")
+    whole.merge(done["counts"])
+    for start in range(0, table.num_rows, 70):
+        parts.merge(rate_batch(bundled, table.slice(start, 70), "sentence")["counts"])
+    assert whole.result().to_dict() == parts.result().to_dict()
+    assert whole.result().cases == table.num_rows - len(done["errors"])
+
+
+def test_a_dask_cluster_of_two_worker_processes_rates_partitioned_parquet_as_one_process_does(files, capsys):
+    pytest.importorskip("distributed")
+    single = run(capsys, "rate", "--cases", files["parquet"], "--engine", "columnar", "--format", "json", "--by", "sentence")
+    code, out, err = run(capsys, "rate", "--cases", f"{files['parts']}/*.parquet", "--engine", "dask", "--format", "json", "--by", "sentence")
+    assert (code, json.loads(out)) == (single[0], json.loads(single[1]))
+    assert err.count(": error: ") == single[2].count(": error: ") > 0
+    assert "part-00.parquet:" in err
+
+
+def test_the_columnar_engine_without_the_bulk_extra_says_what_to_install(files):
+    script = (
+        "import sys; sys.modules['pyarrow'] = None\n"
+        "from carag_dsl.cli import main\n"
+        f"sys.exit(main(['eval', '--cases', {str(files['jsonl'])!r}, '--engine', 'columnar']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "pip install 'carag-dsl[bulk]'" in done.stderr
