@@ -7,11 +7,15 @@ chosen for large files when the ``[bulk]`` extra is installed.
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
+from carag_dsl.api import RuleSet
+from carag_dsl.cli._common import iter_jsonl
 from carag_dsl.errors import UsageError
+from carag_dsl.runtime.wide import CsvHeaderError, case_from_row, read_header
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = (".csv",)
@@ -68,9 +72,6 @@ def choose_engine(engine: str, path: str, kind: str) -> str:
 
 def per_case_rows(ruleset, path: str, kind: str, stream) -> Iterator[tuple[int, Any, str | None]]:
     """(line number, case, None) or (line number, None, what is wrong), case by case."""
-    from carag_dsl.cli._common import iter_jsonl
-    from carag_dsl.cli.rate import read_csv_cases
-
     if kind == "jsonl":
         return iter_jsonl(stream)
     if kind == "csv":
@@ -80,8 +81,6 @@ def per_case_rows(ruleset, path: str, kind: str, stream) -> Iterator[tuple[int, 
 
 def _arrow_rows(ruleset, path: str) -> Iterator[tuple[int, Any, str | None]]:
     from carag_dsl.bulk import BATCH_ROWS, _arrow_batches
-    from carag_dsl.runtime.wide import case_from_row, read_header
-
     number = 0
     layout = None
     for batch in _arrow_batches(path, BATCH_ROWS):
@@ -102,3 +101,42 @@ def columnar_chunks(ruleset, path: str, kind: str, stream):
     if kind == "csv":
         return bulk.csv_chunks(ruleset, stream, path)
     return bulk.parquet_chunks(ruleset, path)
+
+
+def read_jsonl_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterator[tuple[int, Any, str | None]]:
+    """(line number, case, None) or (line number, None, what is wrong), as ``carag eval --cases``."""
+    return iter_jsonl(lines)
+
+
+def read_csv_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterator[tuple[int, Any, str | None]]:
+    """Cases from CSV rows, cells converted to the declared types; a bad row is reported, not raised.
+
+    The header must name only facts, question ids and ``id``; a header that
+    does not fits no row, so it is an error for the whole file (CsvHeaderError).
+    """
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as error:
+        raise CsvHeaderError(f"{path}:1: the header is not valid CSV: {error}") from None
+    columns = read_header(ruleset, header, path)
+    previous_end = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield previous_end + 1, None, f"not valid CSV: {error}"
+            previous_end = reader.line_num
+            continue
+        number, previous_end = previous_end + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield number, None, f"the row has {len(row)} cells but the header has {len(header)} columns"
+            continue
+        case, wrong = case_from_row(row, columns)
+        yield number, case, wrong

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from carag_dsl.errors import UsageError
+from carag_dsl.cli._text import render_text
 from carag_dsl.runtime.result_writer import ResultWriter
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
@@ -65,8 +66,6 @@ class ResultSink:
         if self.fmt == "jsonl":
             self.pending.append(self.writer.line(evaluation) + "\n")
         elif self.fmt == "text":
-            from carag_dsl.cli.eval import render_text
-
             self.pending.append(render_text(evaluation) + "\n\n")
         else:
             self.data(evaluation.to_dict())

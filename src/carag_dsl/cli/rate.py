@@ -20,12 +20,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from carag_dsl.runtime.wide import CSV_EMPTY_SET, CsvHeaderError, case_from_row, read_header
+from carag_dsl.runtime.wide import CSV_EMPTY_SET, CsvHeaderError  # noqa: F401 (CsvHeaderError: carag diff catches it from here)
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.rating.tally import RatingTally, cap_notes, percent_of
 from carag_dsl.api import RuleSet
-from carag_dsl.cli._cases import CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, per_case_rows
-from carag_dsl.cli._common import add_rules_argument, iter_jsonl, load_rules, open_input
+from carag_dsl.cli._cases import (
+    CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, per_case_rows, read_csv_cases, read_jsonl_cases,
+)
+from carag_dsl.cli._common import add_rules_argument, load_rules, open_input
 from carag_dsl.cli._progress import Progress
 
 #: Worker processes of the local Dask cluster ``--engine dask`` starts when no --scheduler is given.
@@ -207,45 +209,6 @@ def _write_report(ruleset: RuleSet, rated: dict, args) -> None:
 
 
 # ---------------------------------------------------------------- reading cases
-
-
-def read_jsonl_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterator[tuple[int, Any, str | None]]:
-    """(line number, case, None) or (line number, None, what is wrong), as ``carag eval --cases``."""
-    return iter_jsonl(lines)
-
-
-def read_csv_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterator[tuple[int, Any, str | None]]:
-    """Cases from CSV rows, cells converted to the declared types; a bad row is reported, not raised.
-
-    The header must name only facts, question ids and ``id``; a header that
-    does not fits no row, so it is an error for the whole file (CsvHeaderError).
-    """
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as error:
-        raise CsvHeaderError(f"{path}:1: the header is not valid CSV: {error}") from None
-    columns = read_header(ruleset, header, path)
-    previous_end = reader.line_num
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield previous_end + 1, None, f"not valid CSV: {error}"
-            previous_end = reader.line_num
-            continue
-        number, previous_end = previous_end + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            yield number, None, f"the row has {len(row)} cells but the header has {len(header)} columns"
-            continue
-        case, wrong = case_from_row(row, columns)
-        yield number, case, wrong
 
 
 # ---------------------------------------------------------------- rendering
