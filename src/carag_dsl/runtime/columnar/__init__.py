@@ -66,12 +66,14 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
     by_name = {name: column for (name, _, _), column in zip(layout, data)}  # names as read_header cleans them
     ids = _ids(by_name.get("id"), n)
 
-    def row_per_case(row: int) -> "Evaluation | str":
-        cells = [_cell(column, row) for column in data]
-        case, wrong = case_from_row(cells, layout)
-        return wrong if wrong is not None else per_case(rules, case)
+    def rows_per_case(rows: list[int]) -> "list[Evaluation | str]":
+        found: list[Evaluation | str] = []
+        for cells in zip(*(_take(column, rows) for column in data)):
+            case, wrong = case_from_row(cells, layout)
+            found.append(wrong if wrong is not None else per_case(rules, case))
+        return found
 
-    result = columnar_rules(rules).evaluate(by_name, n, row_per_case, text_forms=True)
+    result = columnar_rules(rules).evaluate(by_name, n, rows_per_case, text_forms=True)
     result.ids = ids
     return result
 
@@ -89,15 +91,19 @@ def _columns_of(columns: Any) -> tuple[list[str], list[Any], int]:
     raise CaragError(f"columns must be a pyarrow Table or RecordBatch or a mapping of column name -> values, not {type(columns).__name__}")
 
 
-def _cell(column: Any, row: int) -> Any:
-    value = column[row]
-    return value.as_py() if hasattr(value, "as_py") else value.item() if isinstance(value, np.generic) else value
+def _take(column: Any, rows: list[int]) -> list[Any]:
+    """The cells of some rows as Python values."""
+    if hasattr(column, "take") and hasattr(column, "to_pylist"):  # pyarrow
+        return column.take(rows).to_pylist()  # type: ignore[no-any-return]
+    if isinstance(column, np.ndarray):
+        return column[rows].tolist()  # type: ignore[no-any-return]
+    return [column[row] for row in rows]
 
 
 def _ids(column: Any, n: int) -> list[Any]:
     if column is None:
         return [None] * n
-    values = column.to_pylist() if hasattr(column, "to_pylist") else [_cell(column, i) for i in range(n)]
+    values = column.to_pylist() if hasattr(column, "to_pylist") else _take(column, list(range(n)))
     return [(v.strip() or None) if isinstance(v, str) else v for v in values]
 
 
@@ -134,7 +140,7 @@ def evaluate_cases(rules: "CheckedRules", cases: Sequence[Any], marked: np.ndarr
                 break
             for name, value in given.items():
                 fields[name][row] = value
-    result = columnar_rules(rules).evaluate(fields, n, lambda row: per_case(rules, cases[row]), text_forms=False, marked=odd)
+    result = columnar_rules(rules).evaluate(fields, n, lambda rows: [per_case(rules, cases[row]) for row in rows], text_forms=False, marked=odd)
     result.ids = ids
     return result
 

@@ -63,7 +63,14 @@ def _as_arrow(column: Any):
         return column
     if isinstance(column, np.ndarray) and column.dtype != object:
         return pa.array(column)
-    return None
+    # A list of JSON values or CSV cells: let pyarrow type it in C when it is all of one type (text, bools,
+    # lists of text...). Mixed values stay a list and are checked one distinct value at a time. A value
+    # pyarrow converts (1 to 1.0 among floats) can only turn valid into bad, never bad into valid, and a
+    # bad row goes to the per-case path, which reads the original value.
+    try:
+        return pa.array(column)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError, TypeError, ValueError):
+        return None
 
 
 def _native(lowering: Lowering, type_expr: ast.TypeExpr, kind: str, arrow, n: int) -> Decoded | None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 
 from carag_dsl.compiler.graph import CASE_TYPE_NODE
-from carag_dsl.compiler.outcomes import ignored_answer_warning, overruled_warning_end, overruled_warning_start
+from carag_dsl.compiler.outcomes import consistency_warning, ignored_answer_warning, overruled_warning_end, overruled_warning_start
 from carag_dsl.runtime.columnar.decode import decode_column, unknown_vec
 from carag_dsl.runtime.columnar.lowering import Env, Lowering, Unsupported, declared_kind
 from carag_dsl.runtime.columnar.vectors import FALSE, STR, TRUE, Strings, Vec
@@ -34,8 +34,8 @@ STATUSES = ("applies", "not_applicable", "pending")
 #: Source codes: no value, an answer, a derived value.
 SOURCES = (None, "answer", "derived")
 
-#: How the per-case path evaluates row ``i``: its Evaluation, or the text of its error.
-PerCase = Callable[[int], "Evaluation | str"]
+#: How the per-case path evaluates the given rows: for each, its Evaluation or the text of its error.
+PerCase = Callable[[list[int]], "list[Evaluation | str]"]
 
 
 class ColumnarRules:
@@ -73,6 +73,7 @@ class ColumnarRules:
             derive = [(lower.ids[rule.value], lower.expr(rule.condition), overruled_warning_end(rule)) for rule in question.derive]
             plan.append(("question", name, applies, derive))
         self._constraints = [(c.field, lower.expr(c.expr)) for c in symbols.constraints]
+        self._consistency = [(c.field, c.on_answer, lower.expr(c.expr), consistency_warning(c)) for c in symbols.consistency]
         return plan
 
     # -------------------------------------------------------------- one batch
@@ -80,8 +81,8 @@ class ColumnarRules:
                  marked: np.ndarray | None = None) -> "BatchResult":
         """Evaluate ``n`` cases given as columns (name -> column; facts and question ids; see decode).
 
-        ``per_case(i)`` evaluates row ``i`` the per-case way; it is called only for the rows the
-        vector form cannot decide exactly, and for every row marked in ``marked``.
+        ``per_case(rows)`` evaluates those rows the per-case way; it is called once, with the rows the
+        vector form cannot decide exactly and every row marked in ``marked``.
         """
         strings = Strings(self.lowering.fixed, dict(self.rules.scale_ranks))
         env = Env(n, strings, self.lowering.universe_of_id)
@@ -104,8 +105,14 @@ class ColumnarRules:
             for field, check in self._constraints:
                 given = env.facts[field].is_known()
                 to_per_case |= given & (check(env).data == FALSE)
-        for row in np.flatnonzero(to_per_case).tolist():
-            result.per_case[row] = per_case(row)
+            for field, on_answer, check, warning in self._consistency:  # warnings after the questions' own
+                given = (answers[field] if on_answer else env.facts[field]).is_known()
+                broken = given & (check(env).data == FALSE)
+                if broken.any():
+                    result.warning_sources.append((broken, warning, None))
+        rows = np.flatnonzero(to_per_case).tolist()
+        if rows:
+            result.per_case = dict(zip(rows, per_case(rows)))
         return result
 
     def _column(self, type_expr, column, n, strings, text_forms, to_per_case) -> Vec:
@@ -175,13 +182,17 @@ class ColumnarRules:
         ignored = answered & (status == NOT_APPLICABLE)
         source = np.where(answered & ~ignored, 1, np.where(~answered & derived_known, 2, 0)).astype(np.int8)
         result.add_question(qid, status, source, value)
-        for row in np.flatnonzero(ignored).tolist():
-            result.warn(row, ignored_answer_warning(qid))
+        if ignored.any():
+            result.warning_sources.append((ignored, ignored_answer_warning(qid), None))
         if derive:
             overruled = answered & ~ignored & derived_known & (value.data != derived)
-            strings = env.strings.values
-            for row in np.flatnonzero(overruled).tolist():
-                result.warn(row, overruled_warning_start(qid) + repr(strings[value.data[row]]) + derive[because[row]][2])
+            if overruled.any():
+                start = overruled_warning_start(qid)
+                ends = [rule[2] for rule in derive]
+                strings = env.strings.values
+                data = value.data
+                result.warning_sources.append(
+                    (overruled, None, lambda row: start + repr(strings[data[row]]) + ends[because[row]]))
 
 
 class BatchResult:
@@ -196,7 +207,10 @@ class BatchResult:
         self.status: dict[str, np.ndarray] = {}
         self.source: dict[str, np.ndarray] = {}
         self.value: dict[str, Vec] = {}
-        self.warnings: dict[int, list[str]] = {}  # only the rows that have any
+        # Per question in graph order: (rows warned, the warning, or a function of the row giving it).
+        # The texts are made only when results are written (a rating needs none).
+        self.warning_sources: list[tuple[Any, str | None, Callable[[int], str] | None]] = []
+        self._warnings: dict[int, list[str]] | None = None
         self.per_case: dict[int, Any] = {}  # row -> Evaluation or error text, from the per-case path
         self.ids: list[Any] = [None] * n  # each case's id, set by whoever read the columns
         self.env: Env | None = None  # the facts and defined names, for ratings broken down by one of them
@@ -204,5 +218,13 @@ class BatchResult:
     def add_question(self, qid: str, status: np.ndarray, source: np.ndarray, value: Vec) -> None:
         self.status[qid], self.source[qid], self.value[qid] = status, source, value
 
-    def warn(self, row: int, text: str) -> None:
-        self.warnings.setdefault(row, []).append(text)
+    @property
+    def warnings(self) -> dict[int, list[str]]:
+        """Row -> its warnings in the order the per-case path gives them (only rows that have any)."""
+        if self._warnings is None:
+            found: dict[int, list[str]] = {}
+            for rows, text, make in self.warning_sources:
+                for row in np.flatnonzero(rows).tolist():
+                    found.setdefault(row, []).append(make(row) if make is not None else text or "")
+            self._warnings = found
+        return self._warnings

@@ -1,0 +1,338 @@
+"""Benchmarks of the bulk paths: the columnar engine, whole jobs against same-bytes yardsticks, start-up.
+
+Run on demand (not part of the test suite), from the repository root:
+
+    python benchmarks/bulk.py               # 1,000,000 cases; prints the tables (Markdown)
+    python benchmarks/bulk.py --cases 50000 --rounds 2   # a quick try
+
+Contenders are timed in interleaved rounds (round 1 of every contender, then
+round 2, ...) and the best round of each is kept, so a burst of load on a
+shared machine hits them all alike; read the ratios, which come from one run.
+Before timing, the columnar engine is checked to give exactly the per-case
+results on every case of the sample (lines compared byte for byte).
+
+The 1,000,000 cases are the first 100,000 generated cases (benchmarks/cases.py,
+about 1% with bad data) repeated ten times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import cases as case_mix  # noqa: E402
+import peers  # noqa: E402
+from run import generated_rule_set, machine  # noqa: E402
+
+import carag_dsl  # noqa: E402
+from carag_dsl.errors import CaseDataError  # noqa: E402
+from carag_dsl.runtime.casedata import read_case  # noqa: E402
+
+DISTINCT = 100_000
+
+
+def interleaved(rounds: int, contenders: dict[str, callable]) -> dict[str, float]:
+    """Best wall seconds of each contender over ``rounds`` interleaved rounds."""
+    best = {name: float("inf") for name in contenders}
+    for _ in range(rounds):
+        for name, function in contenders.items():
+            gc.collect()
+            start = time.perf_counter()
+            function()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def child(command: list[str], stdin_path: str | None = None) -> None:
+    with open(stdin_path, "rb") if stdin_path else open(os.devnull, "rb") as stdin:
+        done = subprocess.run(command, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    if done.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command)} failed with exit status {done.returncode}")
+
+
+# ------------------------------------------------------------------ the data
+
+
+def wide_table(rules, cases):
+    """The cases in the wide layout with native Arrow types (a value that does not fit its column's type stays bad)."""
+    import pyarrow as pa
+
+    symbols = rules.symbols
+    names = ["id", *symbols.facts, *(q for q, d in symbols.questions.items() if d.answer is not None)]
+    columns = {}
+    for name in names:
+        values = []
+        kind = symbols.facts[name].type.kind if name in symbols.facts else (symbols.questions[name].answer.kind if name != "id" else "id")
+        for case in cases:
+            value = case.get("facts", {}).get(name) if name in symbols.facts else case.get("answers", {}).get(name) if name != "id" else case.get("id")
+            if kind == "date" and isinstance(value, str):
+                try:
+                    value = datetime.date.fromisoformat(value)
+                except ValueError:
+                    value = None  # (the bad dates of the mix become unknown in Parquet)
+            elif kind == "any" and value is not None and not isinstance(value, list):
+                value = [str(value)]  # a bad code inside the list: the row stays bad
+            elif kind == "bool" and not isinstance(value, bool):
+                value = None
+            elif kind not in ("date", "any", "bool") and value is not None and not isinstance(value, str):
+                value = json.dumps(value)
+            values.append(value)
+        columns[name] = pa.array(values)
+    return pa.table(columns)
+
+
+def write_files(rules, folder: Path, count: int) -> dict[str, Path]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    distinct = list(case_mix.generate(rules, min(count, DISTINCT)))
+    repeats = max(1, count // len(distinct))
+    lines = "".join(json.dumps(case) + "\n" for case in distinct)
+    jsonl = folder / "cases.jsonl"
+    with open(jsonl, "w", encoding="utf-8") as stream:
+        for _ in range(repeats):
+            stream.write(lines)
+    table = wide_table(rules, distinct)
+    parquet = folder / "cases.parquet"
+    pq.write_table(pa.concat_tables([table] * repeats), parquet, row_group_size=65_536)
+    one = folder / "one.json"
+    one.write_text(json.dumps(distinct[0]), encoding="utf-8")
+    return {"jsonl": jsonl, "parquet": parquet, "one": one, "distinct": distinct, "table": table, "count": len(distinct) * repeats}
+
+
+# ------------------------------------------------------------------ checks before timing
+
+
+def check_columnar(rules, distinct) -> None:
+    from carag_dsl.runtime.columnar import evaluate_cases
+    from carag_dsl.runtime.columnar.encode import result_lines
+    from carag_dsl.runtime.result_writer import ResultWriter
+
+    writer = ResultWriter(rules)
+    sample = distinct[:20_000]
+    lines = result_lines(evaluate_cases(rules, sample), writer.line)
+    for case, line in zip(sample, lines):
+        try:
+            expected = writer.line(rules.evaluate(case))
+        except CaseDataError:
+            expected = None
+        if line != expected:
+            sys.exit(f"the columnar engine differs from the per-case path on case {case.get('id')}")
+
+
+# ------------------------------------------------------------------ the parts
+
+
+def routing_rows(rules, files, rounds: int) -> list[tuple[str, float, int]]:
+    """Routing alone, per case: compiled (checked data in), columnar (native Arrow columns in), the fastest peer."""
+    import pyarrow as pa
+
+    from carag_dsl.runtime.columnar import evaluate_columns
+
+    valid = []
+    valid_cases = []
+    for case in files["distinct"]:
+        try:
+            rules.evaluate(case)
+        except CaseDataError:
+            continue
+        valid.append(read_case(rules, case))
+        valid_cases.append(case)
+    route = rules.compiled._route
+    sample = valid[:20_000]
+    table = wide_table(rules, valid_cases)
+    repeats = max(1, files["count"] // table.num_rows)
+    big = pa.concat_tables([table] * repeats).combine_chunks()
+    batches = big.to_batches(max_chunksize=65_536)
+    peer_contexts, peer_run, peer_name = [], None, None
+    for name in ("simpleeval", "rule-engine", "json-logic"):
+        try:
+            run, prepare, translator = peers.build_peer(name, rules)
+        except ImportError:
+            continue
+        peer_contexts = [prepare(peers.context_values(translator, rules.compiled.evaluate(item))) for item in valid[:2000]]
+        peer_run, peer_name = run, name
+        break
+    contenders = {
+        "compiled": lambda: [route(d.facts, d.answers, d.id) for d in sample],
+        "columnar": lambda: [evaluate_columns(rules, batch) for batch in batches],
+    }
+    if peer_run is not None:
+        contenders["peer"] = lambda: [peer_run(c) for c in peer_contexts]
+    best = interleaved(rounds, contenders)
+    rows = [
+        ("carag compiled routing, one case at a time (checked data in)", best["compiled"] / len(sample), len(sample)),
+        (f"carag columnar: evaluate_columns over {big.num_rows:,} valid cases (native Arrow columns in, result columns out)",
+         best["columnar"] / big.num_rows, big.num_rows),
+    ]
+    if peer_run is not None:
+        rows.append((f"fastest peer installed ({peer_name}): the 'applies' rules of one case, context given", best["peer"] / len(peer_contexts), len(peer_contexts)))
+    return rows
+
+
+DECODE_LOOP = """
+import sys
+try:
+    from orjson import loads
+except ImportError:
+    from json import loads
+for line in sys.stdin.buffer:
+    if line.strip():
+        loads(line)
+"""
+
+ECHO_LOOP = """
+import sys
+try:
+    import orjson
+    loads, dumps = orjson.loads, orjson.dumps
+except ImportError:
+    import json
+    loads, dumps = json.loads, lambda v: json.dumps(v).encode()
+write = sys.stdout.buffer.write
+for line in sys.stdin.buffer:
+    if line.strip():
+        write(dumps(loads(line)) + b"\\n")
+"""
+
+SAME_BYTES_LOOP = """
+import sys
+try:
+    from orjson import loads
+except ImportError:
+    from json import loads
+results = open(sys.argv[1], "rb")
+write = sys.stdout.buffer.write
+for line in sys.stdin.buffer:
+    if line.strip():
+        loads(line)
+        write(results.readline())
+"""
+
+
+def job_rows(files, rounds: int, folder: Path) -> dict[str, float]:
+    """Whole jobs as processes: carag against loops doing less with the fastest JSON library installed."""
+    python = sys.executable
+    carag = [python, "-m", "carag_dsl"]
+    results = folder / "results.jsonl"
+    with open(files["jsonl"], "rb") as stdin, open(results, "wb") as stdout:
+        subprocess.run(carag + ["eval", "--cases", "-", "--engine", "per-case"], stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL, check=False)
+    contenders = {
+        "rate parquet columnar": lambda: child(carag + ["rate", "--cases", str(files["parquet"]), "--engine", "columnar"]),
+        "rate jsonl columnar": lambda: child(carag + ["rate", "--cases", str(files["jsonl"]), "--engine", "columnar"]),
+        "decode loop": lambda: child([python, "-c", DECODE_LOOP], str(files["jsonl"])),
+        "eval jsonl per-case": lambda: child(carag + ["eval", "--cases", str(files["jsonl"]), "--engine", "per-case"]),
+        "eval jsonl columnar": lambda: child(carag + ["eval", "--cases", str(files["jsonl"]), "--engine", "columnar"]),
+        "same bytes loop": lambda: child([python, "-c", SAME_BYTES_LOOP, str(results)], str(files["jsonl"])),
+        "echo loop": lambda: child([python, "-c", ECHO_LOOP], str(files["jsonl"])),
+    }
+    return interleaved(rounds, contenders)
+
+
+def startup_rows(files, rounds: int) -> dict[str, float]:
+    python = sys.executable
+    contenders = {
+        "python": lambda: child([python, "-c", "pass"]),
+        "import carag_dsl": lambda: child([python, "-c", "import carag_dsl"]),
+        "carag eval --case": lambda: child([python, "-m", "carag_dsl", "eval", "--case", str(files["one"])]),
+    }
+    return interleaved(rounds, contenders)
+
+
+def compile_rows(rounds: int) -> dict[int, float]:
+    from carag_dsl import api
+
+    texts = {n: generated_rule_set(n) for n in (1000, 10_000)}
+    return {n: t for n, t in interleaved(rounds, {n: (lambda text=text: api.loads(text).compiled) for n, text in texts.items()}).items()}
+
+
+# ------------------------------------------------------------------ report
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    if seconds >= 1e-6:
+        return f"{seconds * 1e6:.2f} µs"
+    return f"{seconds * 1e9:.0f} ns"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    rules = carag_dsl.load()
+    out = [f"Measured {datetime.date.today()} on {machine()}; {args.rounds} interleaved rounds, best of each.", ""]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = write_files(rules, folder, args.cases)
+        check_columnar(rules, files["distinct"])
+        count = files["count"]
+
+        routing = routing_rows(rules, files, args.rounds)
+        compiled, columnar = routing[0][1], routing[1][1]
+        out += ["### Routing alone", "", "| contender | per case | cases timed | columnar is faster by |", "|---|---:|---:|---:|"]
+        for label, seconds, n in routing:
+            out.append(f"| {label} | {fmt(seconds)} | {n:,} | {seconds / columnar:,.0f}x |")
+        peer = routing[2][1] if len(routing) > 2 else None
+        out.append("")
+
+        jobs = job_rows(files, args.rounds, folder)
+        out += [f"### Whole jobs over {count:,} cases (processes, start-up included)", "", "| command | time | per case | ratio |", "|---|---:|---:|---:|"]
+        rows = [
+            ("`carag rate --cases cases.parquet --engine columnar`", "rate parquet columnar", None),
+            ("loop: decode each JSON line (orjson), nothing else", "decode loop", "decode loop"),
+            ("`carag rate --cases cases.jsonl --engine columnar`", "rate jsonl columnar", "decode loop"),
+            ("loop: decode each line, write its result line (read from a file of the same bytes)", "same bytes loop", "same bytes loop"),
+            ("`carag eval --cases cases.jsonl --engine per-case`", "eval jsonl per-case", "same bytes loop"),
+            ("`carag eval --cases cases.jsonl --engine columnar`", "eval jsonl columnar", "same bytes loop"),
+            ("loop: echo each line (orjson loads + dumps)", "echo loop", "echo loop"),
+        ]
+        for label, key, against in rows:
+            ratio = f"{jobs[key] / jobs[against]:.2f}x {'the ' + against if against != key else ''}" if against else ""
+            out.append(f"| {label} | {fmt(jobs[key])} | {fmt(jobs[key] / count)} | {ratio} |")
+        out.append("")
+
+        start = startup_rows(files, max(5, args.rounds))
+        out += ["### Start-up", "", "| process | wall time |", "|---|---:|"]
+        out += [f"| {label} | {fmt(seconds)} |" for label, seconds in start.items()]
+        out.append("")
+
+    compiled_sizes = compile_rows(max(2, args.rounds - 1))
+    per_q = {n: t / n for n, t in compiled_sizes.items()}
+    out += ["### Compiling large rule sets (load + generated code)", "", "| questions | time | per question |", "|---:|---:|---:|"]
+    out += [f"| {n:,} | {fmt(t)} | {fmt(per_q[n])} |" for n, t in compiled_sizes.items()]
+    out.append("")
+
+    targets = [
+        ("columnar routing vs compiled per-case routing (at least 100x)", f"{compiled / columnar:,.0f}x", compiled / columnar >= 100),
+        ("columnar routing vs the fastest peer (at least 500x)", f"{peer / columnar:,.0f}x" if peer else "no peer installed", bool(peer and peer / columnar >= 500)),
+        (f"`carag rate` over {count:,} cases from Parquet (under 5 s)", fmt(jobs["rate parquet columnar"]), jobs["rate parquet columnar"] < 5),
+        ("`carag rate` from JSON Lines vs the decode-only loop (within 2x)", f"{jobs['rate jsonl columnar'] / jobs['decode loop']:.2f}x", jobs["rate jsonl columnar"] / jobs["decode loop"] <= 2),
+        ("`carag eval --cases` (per-case) vs the same-bytes loop (within 2x)", f"{jobs['eval jsonl per-case'] / jobs['same bytes loop']:.2f}x", jobs["eval jsonl per-case"] / jobs["same bytes loop"] <= 2),
+        ("cold start of `carag eval --case` (under 150 ms)", fmt(start["carag eval --case"]), start["carag eval --case"] < 0.150),
+        ("compiling: time per question at 10,000 within 2x of that at 1,000", f"{per_q[10_000] / per_q[1000]:.2f}x", per_q[10_000] / per_q[1000] <= 2),
+    ]
+    head = ["### Targets", "", "| target | measured | met |", "|---|---:|:---:|"]
+    head += [f"| {label} | {value} | {'yes' if met else '**no**'} |" for label, value, met in targets]
+    print("\n".join(out[:2] + head + [""] + out[2:]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
