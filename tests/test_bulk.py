@@ -197,3 +197,18 @@ def test_the_columnar_engine_without_the_bulk_extra_says_what_to_install(files):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "pip install 'carag-dsl[bulk]'" in done.stderr
+
+
+def test_the_compact_format_says_what_the_full_results_say_in_fewer_bytes(bundled, files, capsys):
+    _, full, _ = run(capsys, "eval", "--cases", files["jsonl"], "--engine", "per-case")
+    outputs = [run(capsys, "eval", "--cases", files["jsonl"], "--format", "compact", "--engine", engine)[1] for engine in ("per-case", "columnar")]
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) * 3 < len(full)
+    letters = {"a": "applies", "n": "not_applicable", "p": "pending"}
+    for full_line, compact_line in zip(full.splitlines(), outputs[0].splitlines(), strict=True):
+        data, compact = json.loads(full_line), json.loads(compact_line)
+        assert compact["id"] == data["id"] and compact.get("case_type") == data["case_type"]
+        assert [letters[c] for c in compact["statuses"]] == [q["status"] for q in data["questions"].values()]
+        assert compact["values"] == {qid: q["value"] for qid, q in data["questions"].items() if q["value"] is not None}
+        assert compact.get("derived", []) == [qid for qid, q in data["questions"].items() if q["source"] == "derived"]
+        assert compact.get("warnings", []) == data["warnings"]

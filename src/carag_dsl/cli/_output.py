@@ -2,7 +2,7 @@
 
 Rows come either as per-case evaluations or as result dicts of the columnar
 engine; both give the same bytes (JSON Lines lines equal ``json.dumps`` of
-``to_dict()``). CSV and Parquet hold one row per case: ``id``, ``case_type``,
+``to_dict()``; ``compact`` lines are :func:`~carag_dsl.runtime.result_writer.compact_result`). CSV and Parquet hold one row per case: ``id``, ``case_type``,
 per question ``<id>.status``, ``<id>.value``, ``<id>.source`` (a multi-choice
 value as codes joined by ``;``), then ``warnings`` (one per line in CSV).
 """
@@ -17,10 +17,10 @@ from typing import IO, Any
 
 from carag_dsl.errors import UsageError
 from carag_dsl.cli._text import render_text
-from carag_dsl.runtime.result_writer import ResultWriter
+from carag_dsl.runtime.result_writer import ResultWriter, compact_encoder, compact_result
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
-OUTPUT_FORMATS = ("text", "json", "jsonl", "csv", "parquet")
+OUTPUT_FORMATS = ("text", "json", "jsonl", "compact", "csv", "parquet")
 _SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".txt": "text"}
 
 
@@ -53,6 +53,7 @@ class ResultSink:
                 raise UsageError(f"cannot write {output}: {error.strerror}") from None
         self.writer = ResultWriter(ruleset)
         self.encode = json.JSONEncoder(ensure_ascii=False, indent=2 if fmt == "json" else None).encode
+        self.compact = compact_encoder()
         self.pending: list[str] = []
         self.rows: list[list[Any]] = []  # CSV and Parquet
         self.header = ["id", "case_type"] + [f"{qid}.{part}" for qid in ruleset.questions for part in ("status", "value", "source")] + ["warnings"]
@@ -73,6 +74,8 @@ class ResultSink:
     def data(self, data: dict) -> None:
         if self.fmt in ("jsonl", "json"):
             self.pending.append(self.encode(data) + "\n")
+        elif self.fmt == "compact":
+            self.pending.append(self.compact(compact_result(data)) + "\n")
         else:
             self.rows.append(_row(data))
         if len(self.pending) + len(self.rows) >= 4096:

@@ -21,7 +21,8 @@ def register(subparsers) -> None:
     source.add_argument("--cases", metavar="FILE",
                         help="many cases: JSON Lines ('-' for standard input), CSV or Parquet/Arrow (a column per fact and question id); streamed")
     parser.add_argument("--format", choices=OUTPUT_FORMATS, default=None,
-                        help="text (a table, the default for --case), json, jsonl (the default for --cases), csv or parquet")
+                        help="text (a table, the default for --case), json, jsonl (the default for --cases), compact (JSON Lines, "
+                             "statuses in one string and only the values given), csv or parquet")
     parser.add_argument("--output", metavar="FILE", help="write the results to FILE (the format from its extension unless --format is given)")
     parser.add_argument("--engine", choices=ENGINES, default="auto",
                         help="columnar (numpy, for large files) or per-case; auto picks columnar for large files when carag-dsl[bulk] is installed")
