@@ -2,8 +2,8 @@
 
 Run on demand (not part of the test suite), from the repository root:
 
-    python benchmarks/bulk.py               # 1,000,000 cases; prints the tables (Markdown)
-    python benchmarks/bulk.py --cases 50000 --rounds 2   # a quick try
+    python benchmarks/bulk.py --write       # 1,000,000 cases; writes its section of docs/benchmarks.md
+    python benchmarks/bulk.py --cases 50000 --rounds 2   # a quick try (prints the tables only)
 
 Contenders are timed in interleaved rounds (round 1 of every contender, then
 round 2, ...) and the best round of each is kept, so a burst of load on a
@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 import cases as case_mix  # noqa: E402
 import peers  # noqa: E402
-from run import generated_rule_set, machine  # noqa: E402
+from run import BULK_MARKER, generated_rule_set, machine  # noqa: E402
 
 import carag_dsl  # noqa: E402
 from carag_dsl.errors import CaseDataError  # noqa: E402
@@ -278,6 +278,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help="replace the bulk section of docs/benchmarks.md with the tables")
     args = parser.parse_args()
     rules = carag_dsl.load()
     out = [f"Measured {datetime.date.today()} on {machine()}; {args.rounds} interleaved rounds, best of each.", ""]
@@ -338,8 +339,21 @@ def main() -> int:
     ]
     head = ["### Targets", "", "| target | measured | met |", "|---|---:|:---:|"]
     head += [f"| {label} | {value} | {'yes' if met else '**no**'} |" for label, value, met in targets]
-    print("\n".join(out[:2] + head + [""] + out[2:]))
+    report = "\n".join([BULK_MARKER, "", *out[:2], *head, "", *out[2:]])
+    print(report)
+    if args.write:
+        page = ROOT / "docs" / "benchmarks.md"
+        text = page.read_text(encoding="utf-8")
+        before = text.split(BULK_MARKER, 1)[0].rstrip("\n")
+        notes = ""
+        if BULK_MARKER in text and NOTES_MARKER in text.split(BULK_MARKER, 1)[1]:
+            notes = "\n" + NOTES_MARKER + text.split(BULK_MARKER, 1)[1].split(NOTES_MARKER, 1)[1]
+        page.write_text(before + "\n\n" + report.rstrip("\n") + "\n" + notes, encoding="utf-8")
     return 0
+
+
+#: The notes after the tables (written by hand: what stands in the way of a missed target) are kept.
+NOTES_MARKER = "### What stands in the way"
 
 
 if __name__ == "__main__":

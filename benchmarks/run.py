@@ -528,9 +528,17 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     if not args.quick:
-        Path(args.output).write_text(report.rstrip("\n") + "\n", encoding="utf-8")
+        output = Path(args.output)
+        kept = ""  # the bulk section (benchmarks/bulk.py writes it) stays as it is
+        if output.exists() and BULK_MARKER in output.read_text(encoding="utf-8"):
+            kept = "\n" + BULK_MARKER + output.read_text(encoding="utf-8").split(BULK_MARKER, 1)[1]
+        output.write_text(report.rstrip("\n") + "\n" + kept, encoding="utf-8")
         print(f"wrote {args.output}")
     return 0
+
+
+#: Where the section written by benchmarks/bulk.py starts in docs/benchmarks.md.
+BULK_MARKER = "## Bulk paths: columnar engine, whole jobs, start-up"
 
 
 if __name__ == "__main__":
