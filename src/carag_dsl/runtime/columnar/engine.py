@@ -33,6 +33,7 @@ APPLIES, NOT_APPLICABLE, PENDING = 0, 1, 2
 STATUSES = ("applies", "not_applicable", "pending")
 #: Source codes: no value, an answer, a derived value.
 SOURCES = (None, "answer", "derived")
+_STATUS_OF = np.array([NOT_APPLICABLE, PENDING, APPLIES], dtype=np.int8)
 
 #: How the per-case path evaluates the given rows: for each, its Evaluation or the text of its error.
 PerCase = Callable[[list[int]], "list[Evaluation | str]"]
@@ -160,8 +161,7 @@ class ColumnarRules:
         if applies is None:
             status = np.zeros(n, dtype=np.int8)
         else:
-            data = applies(env).data
-            status = np.where(data == TRUE, APPLIES, np.where(data == FALSE, NOT_APPLICABLE, PENDING)).astype(np.int8)
+            status = _STATUS_OF[applies(env).data + 1]  # -1, 0, 1 -> not applicable, pending, applies
         answer = answers.get(qid)
         answered = answer.is_known() if answer is not None else np.zeros(n, dtype=bool)
         derived = np.zeros(n, dtype=np.int32)
@@ -180,7 +180,7 @@ class ColumnarRules:
             value = Vec(kind, answer.data, answered) if answer is not None else Vec(kind, np.zeros(n, dtype=np.int32), answered)
         env.values[qid] = value
         ignored = answered & (status == NOT_APPLICABLE)
-        source = np.where(answered & ~ignored, 1, np.where(~answered & derived_known, 2, 0)).astype(np.int8)
+        source = (answered & ~ignored).view(np.int8) + 2 * (~answered & derived_known).view(np.int8)
         result.add_question(qid, status, source, value)
         if ignored.any():
             result.warning_sources.append((ignored, ignored_answer_warning(qid), None))

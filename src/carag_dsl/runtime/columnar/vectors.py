@@ -51,8 +51,10 @@ class Vec:
 
 def kleene(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
     """A two-valued result made three-valued: unknown where ``known`` is False."""
-    out = np.where(condition, np.int8(TRUE), np.int8(FALSE))
-    out[~known] = UNKNOWN_BOOL
+    out = condition.astype(np.int8)
+    out *= 2
+    out -= 1  # true 1, false -1
+    out *= known  # unknown 0
     return out
 
 
