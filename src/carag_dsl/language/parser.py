@@ -1,7 +1,7 @@
 """Parse .carag text into an AST (:mod:`carag_dsl.ast`).
 
-The Lark LALR parser is built once per process (and cached on disk by Lark
-between processes). Lark's exceptions never leave this module: a syntax error
+The Lark LALR parser is built once per process (and kept between processes in
+a private per-user folder, :mod:`.parser_cache`; never in the shared /tmp). Lark's exceptions never leave this module: a syntax error
 becomes a :class:`~carag_dsl.errors.RuleError` with a located diagnostic that
 says what was found and what the language allows there.
 """
@@ -21,19 +21,17 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from carag_dsl.language import ast, syntax_errors
 from carag_dsl.errors import Diagnostic, RuleError
+from carag_dsl.language.parser_cache import lalr_parser
 from carag_dsl.language.resources import grammar_path
 from carag_dsl.source import Source, Span
 
 
+LARK_OPTIONS = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": True}
+
+
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=True,
-    )
+    return lalr_parser(grammar_path().read_text(encoding="utf-8"), LARK_OPTIONS)
 
 
 def lark_parser() -> Lark:
