@@ -19,10 +19,21 @@ Three-valued logic: :data:`~.logic.UNKNOWN` has no truth value, so the code
 only tests it with ``is``; Kleene ``and``/``or``, unknown operands, ``if`` with
 an unknown condition, scale ranks and date overflow follow the reference
 evaluator line by line (see the comments in :func:`_Writer.expr`).
+
+Size and depth: every AST node is written once (an ``if`` with an unknown
+condition reuses the values of both branches, it never copies their code), so
+the source grows linearly with the rules. Lists of case-type rules and derive
+clauses are written one after the other behind a flag, not nested; a
+sub-expression that is read only when needed (the right side of ``and``, the
+branches of ``if``) is nested in an ``if`` only up to :data:`NEST_LIMIT`
+levels, deeper ones are computed unconditionally. That is safe because an
+expression of a checked rule set has no effects and raises nothing; it keeps
+the generated function far from Python's limit of 100 indentation levels.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +48,8 @@ if TYPE_CHECKING:
 _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
 _ORDERING = ("<", "<=", ">", ">=")
 _INDENT = "    "
+#: Levels of ``if`` nesting an expression may use for reading sub-expressions only when needed.
+NEST_LIMIT = 24
 
 
 # ------------------------------------------------------------------ source generation
@@ -54,6 +67,19 @@ class _Writer:
         self.globals_lines: list[str] = []  # module-level constants (dates, sets, durations)
         self.constant_names: dict[tuple, str] = {}
         self.temps = 0
+        self.nesting = 0  # levels of conditional nesting around the expression being written
+
+    @contextlib.contextmanager
+    def nested(self, levels: int):
+        """Write what follows ``levels`` deeper when the limit allows; yields whether it does."""
+        allowed = self.nesting + levels <= NEST_LIMIT
+        if allowed:
+            self.nesting += levels
+        try:
+            yield allowed
+        finally:
+            if allowed:
+                self.nesting -= levels
 
     # -- names
     def temp(self) -> str:
@@ -163,9 +189,19 @@ class _Writer:
     def _BoolOp(self, node: ast.BoolOp):
         # Kleene: 'false and x' is false without reading x; 'true or x' is true. Otherwise as k_and / k_or.
         left_stmts, left = self.named_expr(node.left)
-        right_stmts, right = self.named_expr(node.right)
+        with self.nested(1) as nested:
+            right_stmts, right = self.named_expr(node.right)
         out = self.temp()
         decisive, other = ("False", "True") if node.op == "and" else ("True", "False")
+        if not nested:  # both sides read; the same result
+            return left_stmts + right_stmts + [
+                f"if {left} is {decisive} or {right} is {decisive}:",
+                f"    {out} = {decisive}",
+                f"elif {left} is _U or {right} is _U:",
+                f"    {out} = _U",
+                "else:",
+                f"    {out} = {other}",
+            ], out
         inner = right_stmts + [
             f"if {right} is {decisive}:",
             f"    {out} = {decisive}",
@@ -177,7 +213,11 @@ class _Writer:
         return left_stmts + [f"if {left} is {decisive}:", f"    {out} = {decisive}", "else:"] + _indent(inner), out
 
     def _unknown_guard(self, parts: list[tuple[ast.Expr, list[str], str]], out: str, compute: list[str]) -> list[str]:
-        """Evaluate operands in order; the first unknown one makes ``out`` unknown (right side not read after it)."""
+        """Evaluate operands in order; the first unknown one makes ``out`` unknown (right side not read after it).
+
+        The second operand's statements end up one level deeper, so write them inside ``self.nested(1)``
+        (or pass them as ``[]`` and put them before, when that was refused).
+        """
         if not parts:
             return compute
         node, stmts, atom = parts[0]
@@ -188,7 +228,10 @@ class _Writer:
 
     def _Compare(self, node: ast.Compare):
         left_stmts, left = self.expr(node.left)
-        right_stmts, right = self.expr(node.right)
+        with self.nested(1) as nested:
+            right_stmts, right = self.expr(node.right)
+        if not nested:
+            left_stmts, right_stmts = left_stmts + right_stmts, []
         out = self.temp()
         if node.op in _ORDERING and self.may_be_text(node.left) and self.may_be_text(node.right):
             # Scales compare by rank, not alphabetically (RuleSet.scale_rank).
@@ -245,25 +288,29 @@ class _Writer:
 
     def _If(self, node: ast.If):
         condition_stmts, condition = self.named_expr(node.condition)
-        then_stmts, then = self.named_expr(node.then)
-        otherwise_stmts, otherwise = self.named_expr(node.otherwise)
+        with self.nested(1) as nested:
+            then_stmts, then = self.named_expr(node.then)
+            otherwise_stmts, otherwise = self.named_expr(node.otherwise)
         out = self.temp()
-        # An unknown condition still gives a value when both branches agree on a known one.
-        return condition_stmts + [
+        # Each branch is written once and run when the condition is not against it: both run when it is
+        # unknown, and the result is still known when both branches agree on a known value.
+        if nested:
+            branches = [f"if {condition} is not False:", *_indent(then_stmts), f"if {condition} is not True:", *_indent(otherwise_stmts)]
+        else:
+            branches = then_stmts + otherwise_stmts
+        return condition_stmts + branches + [
             f"if {condition} is True:",
-            *_indent(then_stmts + [f"{out} = {then}"]),
+            f"    {out} = {then}",
             f"elif {condition} is False:",
-            *_indent(otherwise_stmts + [f"{out} = {otherwise}"]),
+            f"    {out} = {otherwise}",
             "else:",
-            *_indent(then_stmts + otherwise_stmts + [
-                f"{out} = {then} if {then} is not _U and {then} == {otherwise} else _U",
-            ]),
+            f"    {out} = {then} if {then} is not _U and {then} == {otherwise} else _U",
         ], out
 
     # -- declarations
     def define(self, name: str) -> list[str]:
         stmts, atom = self.expr(self.symbols.defines[name].expr)
-        return [f"# define #{list(self.define_var).index(name)}"] + stmts + [f"{self.define_var[name]} = {atom}"]
+        return [f"# define #{self.define_var[name][2:]}"] + stmts + [f"{self.define_var[name]} = {atom}"]
 
     def case_type(self) -> list[str]:
         decl = self.symbols.case_type
@@ -279,25 +326,28 @@ class _Writer:
                 "        return _CONTRADICTION",
             ]
         lines += ["if _ov is not None:", "    _ct = _ov", "    _cts = 'answer'", "else:"]
-        lines += _indent(self._case_rules(list(decl.rules)))
+        lines += _indent(self._case_rules(decl.rules))
         return lines
 
-    def _case_rules(self, rules: list[ast.CaseRule]) -> list[str]:
-        if not rules:
-            return ["_ct = _U", "_cts = None"]
-        rule = rules[0]
-        if rule.condition is None:
-            return [f"_ct = {rule.value!r}", "_cts = 'derived'"]
-        stmts, atom = self.named_expr(rule.condition)
-        return stmts + [
-            f"if {atom} is True:",
-            f"    _ct = {rule.value!r}",
-            "    _cts = 'derived'",
-            f"elif {atom} is _U:",
-            "    _ct = _U",
-            "    _cts = None",
-            "else:",
-        ] + _indent(self._case_rules(rules[1:]))
+    def _case_rules(self, rules: tuple[ast.CaseRule, ...]) -> list[str]:
+        """The rules in order, one after the other (not nested): ``_open`` until one holds or is unknown.
+
+        ``_ct`` and ``_cts`` start unknown, so a rule whose condition is unknown only closes the search.
+        """
+        lines = ["_open = True"]
+        for rule in rules:
+            if rule.condition is None:
+                return lines + ["if _open:", f"    _ct = {rule.value!r}", "    _cts = 'derived'"]
+            stmts, atom = self.named_expr(rule.condition)
+            lines += ["if _open:"] + _indent(stmts + [
+                f"if {atom} is True:",
+                f"    _ct = {rule.value!r}",
+                "    _cts = 'derived'",
+                "    _open = False",
+                f"elif {atom} is _U:",
+                "    _open = False",
+            ])
+        return lines
 
     def question(self, qid: str) -> list[str]:
         decl = self.symbols.questions[qid]
@@ -340,7 +390,7 @@ class _Writer:
         answered += [(_INDENT if always else _INDENT * 2) + line for line in body]
         if decl.derive:
             lines += [f"{derived} = _U"]
-            lines += [f"if {status} is _APPLIES:"] + _indent(self._derive_rules(list(decl.derive), derived, f"_y{i}"))
+            lines += [f"if {status} is _APPLIES:"] + _indent(self._derive_rules(decl.derive, derived, f"_y{i}"))
             lines += answered + [
                 f"elif {derived} is not _U:",
                 f"    {value} = {derived}",
@@ -351,20 +401,21 @@ class _Writer:
         lines += ["else:", f"    {value} = _U", f"    {result} = _NONE[{status}]"]
         return lines
 
-    def _derive_rules(self, rules: list[ast.Derive], derived: str, because: str) -> list[str]:
-        """The first rule that holds gives the value; ``because`` keeps the end of its warning, should an answer differ."""
-        if not rules:
-            return ["pass"]
-        rule = rules[0]
-        stmts, atom = self.named_expr(rule.condition)
-        rest = self._derive_rules(rules[1:], derived, because)
-        warning_end = overruled_warning_end(rule)
-        return stmts + [
-            f"if {atom} is True:",
-            f"    {derived} = {rule.value!r}",
-            f"    {because} = {warning_end!r}",
-            "else:",
-        ] + _indent(rest)
+    def _derive_rules(self, rules: tuple[ast.Derive, ...], derived: str, because: str) -> list[str]:
+        """The first rule that holds gives the value; ``because`` keeps the end of its warning, should an answer differ.
+
+        One rule after the other behind the ``_open`` flag, so a long list does not nest.
+        """
+        lines = ["_open = True"]
+        for rule in rules:
+            stmts, atom = self.named_expr(rule.condition)
+            lines += ["if _open:"] + _indent(stmts + [
+                f"if {atom} is True:",
+                f"    {derived} = {rule.value!r}",
+                f"    {because} = {overruled_warning_end(rule)!r}",
+                "    _open = False",
+            ])
+        return lines
 
     def constraints(self) -> list[str]:
         lines = ["_problems = None"]

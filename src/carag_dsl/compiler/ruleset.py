@@ -25,6 +25,7 @@ import networkx as nx
 
 from carag_dsl.compiler import graph, meanings, symbols as symbols_pass, testcheck, typecheck
 from carag_dsl.compiler import types as T
+from carag_dsl.compiler.limits import check_limits
 from carag_dsl.errors import Diagnostic, RuleError
 from carag_dsl.language import ast
 from carag_dsl.language.loader import ParseText, ReadText, load_modules_partial, read_file, read_test_files, test_files
@@ -213,6 +214,9 @@ def compile_modules(
     """
     table, diagnostics = symbols_pass.collect(modules)
     diagnostics = list(earlier) + diagnostics
+    too_big = check_limits(modules)
+    if too_big:  # the other passes walk expressions recursively: not past these limits
+        raise RuleError(diagnostics + too_big)
     try:
         _, type_diagnostics = typecheck.check(table)
     except RecursionError:  # the parser accepts deeper nesting than the checker can walk

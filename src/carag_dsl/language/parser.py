@@ -26,6 +26,8 @@ from carag_dsl.language.resources import grammar_path
 from carag_dsl.source import Source, Span
 
 
+#: Most digits of a number in a rule file.
+MAX_INT_DIGITS = 18
 LARK_OPTIONS = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": True}
 
 
@@ -107,9 +109,10 @@ def _parse_from(text: str, begin: int):
 
 def _build(builder: "_AstBuilder", tree, source: Source) -> list:
     try:
-        return builder.transform(tree)
-    except VisitError as error:  # an exception inside the builder: unwrap it
-        raise error.orig_exc from None
+        try:
+            return builder.transform(tree)
+        except VisitError as error:  # an exception inside the builder: unwrap it (it may be a RecursionError)
+            raise error.orig_exc from None
     except RecursionError:
         raise RuleError([Diagnostic(_deepest_declaration(tree, source), "too-deep", "an expression is nested too deeply to read (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
 
@@ -145,9 +148,11 @@ def _deepest_declaration(tree, source: Source) -> Span:
 
 def _comments(text: str) -> list[ast.Comment]:
     found = []
+    line, counted_to = 1, 0  # lines counted once, from the last comment on: linear in the text
     for match in _TOKEN_RE.finditer(text):
         if match.group().startswith("#"):
-            line = text.count("\n", 0, match.start()) + 1
+            line += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
             found.append(ast.Comment(match.group()[1:].strip(), line))
     return found
 
@@ -229,6 +234,12 @@ class _AstBuilder(Transformer):
 
     def include(self, meta, children):
         return ast.Include(_unquote(children[0]), span=self._span(meta))
+
+    def _int(self, token: Token) -> int:
+        if len(token) > MAX_INT_DIGITS:  # Python refuses to read numbers of thousands of digits; none is needed
+            self._error(self._tspan(token), "number-too-large", f"a number of {len(token)} digits; numbers in rules have at most {MAX_INT_DIGITS} digits")
+            return 0
+        return int(token)
 
     def _date(self, token: Token) -> datetime.date:
         try:
@@ -444,7 +455,7 @@ class _AstBuilder(Transformer):
     # Test literals are plain Python values (the case data a test describes), kept with their place
     # until the binding or expectation that holds them takes the value and the span apart.
     lit_name = _literal(lambda self, children: str(children[0]))
-    lit_int = _literal(lambda self, children: int(children[0]))
+    lit_int = _literal(lambda self, children: self._int(children[0]))
     lit_date = _literal(lambda self, children: self._date(children[0]))
     lit_string = _literal(lambda self, children: _unquote(children[0]))
     lit_true = _literal(lambda self, children: True)
@@ -490,7 +501,7 @@ class _AstBuilder(Transformer):
         return self._qref(children[0])
 
     def int_lit(self, meta, children):
-        return ast.IntLit(int(children[0]), span=self._span(meta))
+        return ast.IntLit(self._int(children[0]), span=self._span(meta))
 
     def date_lit(self, meta, children):
         return ast.DateLit(self._date(children[0]), span=self._span(meta))
@@ -506,7 +517,7 @@ class _AstBuilder(Transformer):
 
     def duration_lit(self, meta, children):
         amount, unit = children
-        return ast.DurationLit(int(amount), str(unit), span=self._span(meta))
+        return ast.DurationLit(self._int(amount), str(unit), span=self._span(meta))
 
     def days_between(self, meta, children):
         return ast.DaysBetween(children[0], children[1], span=self._span(meta))

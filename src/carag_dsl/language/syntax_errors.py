@@ -120,8 +120,7 @@ def describe(error: UnexpectedInput, source: Source, terminal_pattern: Callable[
         line, column = _line_column(text, offset)
     elif isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
         offset = len(text)
-        lines = text.splitlines() or [""]
-        line, column, width = len(lines), len(lines[-1]) + 1, 1
+        (line, column), width = source.end_position(), 1  # lines counted at \n only, as Lark counts them
         message = "unexpected end of file: the file ends in the middle of a declaration" + _expected(accepted, terminal_pattern)
     else:
         assert isinstance(error, UnexpectedToken)
