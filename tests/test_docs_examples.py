@@ -224,7 +224,7 @@ def test_the_example_conventions_are_enforced_on_a_sample_page(tmp_path):
 
 # ------------------------------------------------------------------ the diagnostics catalogue
 
-CALL = re.compile(r"(?:Diagnostic|error)\(")  # also self._error(...)
+CALL = re.compile(r"(?:Diagnostic|error|RefusedFile)\(")  # also self._error(...), and the loader's refusals
 CODE = re.compile(r"[a-z]+(?:-[a-z]+)*")
 
 
@@ -253,7 +253,7 @@ def first_code_argument(text: str, start: int) -> str | None:
 
 
 def codes_in_source() -> set[str]:
-    """Every diagnostic code the compiler can emit: the code strings given to Diagnostic(...) and error(...)."""
+    """Every diagnostic code the compiler can emit: the code strings given to Diagnostic(...), error(...), RefusedFile(...)."""
     codes = set()
     for path in SOURCE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")

@@ -9,6 +9,8 @@ import attrs
 
 #: Longest piece of a source line quoted under a diagnostic; a longer line is shown around the place.
 EXCERPT_WIDTH = 160
+#: Control characters (but tab) shown as U+FFFD in quoted lines: one column each, so carets still line up.
+_CONTROL_CHARACTERS = {code: "\ufffd" for code in (*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0))}
 
 
 @attrs.frozen
@@ -102,6 +104,7 @@ class Span:
             return []
         column = self.column
         width = (self.end_column - self.column) if self.end_line == self.line else len(text) - self.column + 1
+        text = text.translate(_CONTROL_CHARACTERS)  # never send a NUL or a terminal escape code to a terminal
         if len(text) > EXCERPT_WIDTH:
             start = max(0, min(column - 1 - EXCERPT_WIDTH // 4, len(text) - EXCERPT_WIDTH))
             shown = text[start : start + EXCERPT_WIDTH]

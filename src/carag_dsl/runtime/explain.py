@@ -174,6 +174,8 @@ def _or_list(items: list[str]) -> str:
 
 def explain_case_type(evaluation: "Evaluation") -> str:
     """Why the case is core or adjusted, or what would decide it."""
+    if evaluation.ruleset.symbols.case_type is None:
+        return "The rule set has no case type."
     if evaluation.case_type is None:
         missing = _unique(settling_inputs(CASE_TYPE_NODE, evaluation))
         return "The case type is not known yet." + (f" It will be settled by {_or_list(missing)}." if missing else "")
