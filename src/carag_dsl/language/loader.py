@@ -327,7 +327,7 @@ def read_test_files(
 def display_path(file: Path) -> str:
     """A path as people want to read it in diagnostics: relative to the working folder when inside it."""
     try:
-        return str(file.resolve().relative_to(Path.cwd().resolve()))
+        return str(_real(file).relative_to(Path.cwd().resolve()))  # realpath: a loop of links gives no RuntimeError
     except ValueError:
         return str(file)
 
