@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from carag_dsl.compiler.ruleset import CheckedRules, Question, compile_path, compile_text
-from carag_dsl.rating.tally import Rating, rate
+from carag_dsl.rating.tally import MAX_GROUPS, Rating, rate
 from carag_dsl.runtime.compiled import CompiledRules
 from carag_dsl.runtime.evaluate import BACKENDS, Backend, CaseFailure, OnError, compiled_rules, evaluate_case, evaluate_stream
 from carag_dsl.runtime.evaluation import Evaluation
@@ -59,7 +59,8 @@ class RuleSet(CheckedRules):
         """
         return evaluate_stream(self, cases, backend, on_error, failures)
 
-    def rate(self, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: OnError = "raise") -> Rating:
+    def rate(self, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: OnError = "raise",
+             max_groups: int | None = MAX_GROUPS) -> Rating:
         """Rate a sample of cases: per key question the share judged 'yes' and its band, per standard its band.
 
         Streams ``cases`` in constant memory. ``by`` (a fact, a defined name,
@@ -67,9 +68,10 @@ class RuleSet(CheckedRules):
         value. ``Rating.to_dict()`` gives the JSON shape documented in
         docs/ratings.md. Raises UsageError for an unknown ``by``; a case with bad
         data raises CaseDataError, or with ``on_error="collect"`` is left out and
-        listed in ``Rating.failures``.
+        listed in ``Rating.failures``. More than ``max_groups`` values of ``by``
+        raise UsageError (``None`` lifts the cap).
         """
-        return rate(self, cases, by, on_error)
+        return rate(self, cases, by, on_error, max_groups)
 
 
 def load(path: str | Path | None = None) -> RuleSet:

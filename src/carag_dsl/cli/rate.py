@@ -10,6 +10,7 @@ exit status is then 1.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import glob
@@ -22,7 +23,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from carag_dsl.runtime.wide import CSV_EMPTY_SET, CsvHeaderError  # noqa: F401 (CsvHeaderError: carag diff catches it from here)
 from carag_dsl.errors import CaragError, UsageError
-from carag_dsl.rating.tally import RatingTally, cap_notes, percent_of
+from carag_dsl.rating.tally import MAX_GROUPS, RatingTally, TooManyGroups, cap_notes, percent_of
+from carag_dsl.runtime.spreadsheet import safe_row
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._cases import (
     CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, per_case_rows, read_csv_cases, read_jsonl_cases,
@@ -45,6 +47,8 @@ def register(subparsers) -> None:
     parser.add_argument("--cases", metavar="FILE", required=True,
                         help="the cases: JSON Lines (.jsonl, .ndjson, .json; '-' for standard input), CSV (.csv) or Parquet/Arrow (.parquet, .arrow)")
     parser.add_argument("--by", metavar="NAME", help="also break every figure down by a fact, a defined name, case_type or a question id")
+    parser.add_argument("--max-groups", type=_positive, default=MAX_GROUPS, metavar="N",
+                        help=f"with --by, the most groups allowed (default {MAX_GROUPS:,}; more stops the run)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="table (the default, for people), json, csv, or html (a self-contained report with charts)")
     parser.add_argument("--output", metavar="PATH", help="write the report to PATH instead of standard output")
     parser.add_argument("--engine", choices=ENGINES + ("dask",), default="auto",
@@ -61,7 +65,7 @@ def run(args) -> int:
         raise UsageError("--scheduler is for --engine dask")
     kind = input_format(args.cases)
     ruleset = load_rules(args)
-    tally = RatingTally(ruleset, args.by)  # an unknown --by fails here, before any reading
+    tally = RatingTally(ruleset, args.by, args.max_groups)  # an unknown --by fails here, before any reading
     engine = choose_engine(args.engine, args.cases, kind)
     bad = 0
 
@@ -89,6 +93,8 @@ def run(args) -> int:
                     if wrong is None:
                         try:
                             tally.add_case(case)
+                        except TooManyGroups:  # not this line's fault: the whole run asks for too many groups
+                            raise
                         except CaragError as error:
                             wrong = str(error)
                     if wrong is not None:
@@ -122,6 +128,8 @@ def feed_cases(path: str, read: Callable[[Iterable[str]], Iterator[tuple[int, An
                 if wrong is None:
                     try:
                         add(case)
+                    except TooManyGroups:  # not this line's fault: the whole run asks for too many groups
+                        raise
                     except CaragError as error:
                         wrong = str(error)
                 if wrong is not None:
@@ -135,6 +143,16 @@ def feed_cases(path: str, read: Callable[[Iterable[str]], Iterator[tuple[int, An
             if progress:
                 progress.clear()
     return bad
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
 
 
 def reader_for(path: str):
@@ -168,7 +186,7 @@ def _run_dask(args) -> int:
         if input_format(path) != "arrow":
             raise UsageError(f"{path}: --engine dask reads Parquet or Arrow files (a column per fact and question id)")
     ruleset = load_rules(args)
-    tally = RatingTally(ruleset, args.by)
+    tally = RatingTally(ruleset, args.by, args.max_groups)
     source = RulesSource.of(ruleset)
     cluster = None
     if args.scheduler is None:
@@ -289,17 +307,17 @@ CSV_COLUMNS = ("by", "value", "cases", "kind", "name", "n_judged", "n_yes", "per
 
 
 def render_csv(rated: dict) -> str:
-    """One row per key question and per standard, overall (empty 'by') then per group."""
+    """One row per key question and per standard, overall (empty 'by') then per group; no cell reads as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     blocks = [("", "", rated)] + [(g["by"], _csv_value(g["value"]), g) for g in rated["groups"]]
     for by, value, block in blocks:
         for question_id, entry in block["key_questions"].items():
-            writer.writerow([by, value, block["cases"], "key question", question_id, entry["n_judged"], entry["n_yes"],
-                             "" if entry["percent"] is None else f"{entry['percent']:.1f}", entry["band"] or "", ""])
+            writer.writerow(safe_row([by, value, block["cases"], "key question", question_id, entry["n_judged"], entry["n_yes"],
+                             "" if entry["percent"] is None else f"{entry['percent']:.1f}", entry["band"] or "", ""]))
         for name, entry in block["standards"].items():
-            writer.writerow([by, value, block["cases"], "standard", name, "", "", "", entry["band"] or "", entry["lowest"] or ""])
+            writer.writerow(safe_row([by, value, block["cases"], "standard", name, "", "", "", entry["band"] or "", entry["lowest"] or ""]))
     return buffer.getvalue()
 
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
-from carag_dsl.errors import Diagnostic, did_you_mean
+from carag_dsl.errors import Diagnostic, Suggestions, did_you_mean
 from carag_dsl.compiler.symbols import CASE_TYPE, Symbols
 
 ORDERED_PRIMS = (T.INT, T.DATE, T.DURATION)
@@ -26,6 +26,8 @@ class _Checker:
         self.define_types: dict[str, T.Type] = {}
         self._in_progress: set[str] = set()
         self.all_codes = self._all_codes()
+        self._name_suggestions: Suggestions | None = None
+        self._question_suggestions: Suggestions | None = None
 
     def _all_codes(self) -> set[str]:
         codes = set(self.symbols.case_types())
@@ -56,8 +58,9 @@ class _Checker:
         return T.Code(name, declared=False)
 
     def unknown_name(self, node: ast.Name) -> T.Type:
-        candidates = self.symbols.declared_names() + sorted(self.all_codes)
-        hint = did_you_mean(node.name, candidates)
+        if self._name_suggestions is None:  # built once per check, for every unknown name
+            self._name_suggestions = Suggestions(self.symbols.declared_names() + sorted(self.all_codes))
+        hint = self._name_suggestions.did_you_mean(node.name)
         self.error(node, "unknown-name", f"unknown name '{node.name}'{hint}: it is not a fact, a defined name or an option code")
         return T.ERROR
 
@@ -75,7 +78,9 @@ class _Checker:
     def answer_type(self, node: ast.AnswerRef) -> T.Type:
         question = self.symbols.questions.get(node.question_id)
         if question is None:
-            hint = did_you_mean(node.question_id, self.symbols.questions)
+            if self._question_suggestions is None:
+                self._question_suggestions = Suggestions(self.symbols.questions)
+            hint = self._question_suggestions.did_you_mean(node.question_id)
             self.error(node, "unknown-question", f"there is no question '{node.question_id}'{hint}")
             return T.ERROR
         if question.answer is None:

@@ -95,21 +95,44 @@ class _Counters:
     questions: dict[str, _Counter] = attrs.Factory(dict)
 
 
+#: Most subgroups ``by`` may make unless told otherwise: a breakdown is read by people, and a free-text
+#: field would otherwise make one group per case (200,000 groups took 1.4 GB and a 400 MB report).
+MAX_GROUPS = 1000
+
+
+class TooManyGroups(UsageError):
+    """``by`` gives more subgroups than allowed (``max_groups``)."""
+
+
 class RatingTally:
     """Accumulates evaluated cases into counters; :meth:`result` rates what was added.
 
     ``by`` names a fact, a defined name, ``case_type`` or a question id to break
     every figure down by (see :func:`group_value` for the value of a case).
+    More than ``max_groups`` different values raise :class:`TooManyGroups`
+    (``None`` lifts the cap).
     """
 
-    def __init__(self, ruleset: CheckedRules, by: str | None = None):
+    def __init__(self, ruleset: CheckedRules, by: str | None = None, max_groups: int | None = MAX_GROUPS):
         self.ruleset = ruleset
+        self.max_groups = max_groups
         self.questions = rated_questions(ruleset)
         self.by = by
         self._by_kind = _resolve_by(ruleset, by) if by is not None else None
         self._codes = _declared_codes(ruleset, by, self._by_kind)
         self.overall = self._new_counters()
         self.groups: dict[Any, _Counters] = {}
+
+    def _group(self, key: Any) -> _Counters:
+        """The counters of one subgroup, made on first use; TooManyGroups past ``max_groups``."""
+        if key not in self.groups:
+            if self.max_groups is not None and len(self.groups) >= self.max_groups:
+                raise TooManyGroups(
+                    f"'{self.by}' has more than {self.max_groups:,} different values in these cases, too many groups "
+                    f"to report; break the figures down by a field with fewer values, or allow more groups "
+                    f"(carag rate --max-groups N)")
+            self.groups[key] = self._new_counters()
+        return self.groups[key]
 
     def _new_counters(self) -> _Counters:
         return _Counters(0, {qid: _Counter() for qid in self.questions})
@@ -128,10 +151,7 @@ class RatingTally:
         """Count one evaluated case."""
         targets = [self.overall]
         if self._by_kind is not None:
-            key = self.group_of(evaluation)
-            if key not in self.groups:
-                self.groups[key] = self._new_counters()
-            targets.append(self.groups[key])
+            targets.append(self._group(self.group_of(evaluation)))
         for counters in targets:
             counters.cases += 1
         for question_id in self.questions:
@@ -173,11 +193,9 @@ class RatingTally:
             for row in np.flatnonzero(rows).tolist():
                 chosen.setdefault(keys[row], []).append(row)
             for key, members in chosen.items():
-                if key not in self.groups:
-                    self.groups[key] = self._new_counters()
                 mask = np.zeros(batch.n, dtype=bool)
                 mask[members] = True
-                parts.append((self.groups[key], mask))
+                parts.append((self._group(key), mask))
         for counters, mask in parts:
             counters.cases += int(mask.sum())
             for qid in self.questions:
@@ -202,9 +220,7 @@ class RatingTally:
 
         add(self.overall, counts["overall"])
         for key, plain in counts["groups"]:
-            if key not in self.groups:
-                self.groups[key] = self._new_counters()
-            add(self.groups[key], plain)
+            add(self._group(key), plain)
 
     def result(self, failures: Iterable[CaseFailure] = ()) -> "Rating":
         """The rating of what was added (``failures``: the cases left out, when they were collected)."""
@@ -299,8 +315,11 @@ def cap_notes(ruleset: CheckedRules, rated: Mapping[str, Any]) -> dict[str, list
     return notes
 
 
-def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: str = "raise") -> "Rating":
+def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: str = "raise",
+         max_groups: int | None = MAX_GROUPS) -> "Rating":
     """Rate a sample of cases (see the module docstring and docs/ratings.md).
+
+    More than ``max_groups`` values of ``by`` raise :class:`TooManyGroups` (``None``: no cap).
 
     Streams ``cases`` (any iterable, read once, never kept) through the compiled
     back end. Raises UsageError for an unknown ``by``. A case with bad data
@@ -308,7 +327,7 @@ def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | None
     in ``Rating.failures`` with its index and id (``on_error="collect"``).
     """
     check_on_error(on_error)
-    tally = RatingTally(rules, by)
+    tally = RatingTally(rules, by, max_groups)
     failures: list[CaseFailure] = []
     for index, case in enumerate(cases):
         try:
