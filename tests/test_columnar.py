@@ -10,6 +10,7 @@ types and the CSV text forms, mixed).
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +21,8 @@ pa = pytest.importorskip("pyarrow")
 
 from carag_dsl import CaragError, load, loads  # noqa: E402
 from carag_dsl.runtime.columnar import evaluate_cases, evaluate_columns, result_dicts  # noqa: E402
+from carag_dsl.runtime.columnar.encode import result_lines  # noqa: E402
+from carag_dsl.runtime.result_writer import ResultWriter  # noqa: E402
 from carag_dsl.runtime.wide import case_from_row, read_header  # noqa: E402
 from test_codegen import SMALL_RULE_SETS, cases_for  # noqa: E402
 
@@ -98,7 +101,11 @@ def reference_of_row(rules, layout, columns, row):
 
 def check_batch(rules, back_end, cases, draw):
     if back_end != "columnar: wide columns":
-        assert outcomes(rules, back_end, cases) == [reference(rules, case) for case in cases]
+        expected = [reference(rules, case) for case in cases]
+        assert outcomes(rules, back_end, cases) == expected
+        if back_end == "columnar: case dicts":  # and the result lines it writes, byte for byte
+            lines = result_lines(evaluate_cases(rules, cases), ResultWriter(rules).line)
+            assert lines == [None if isinstance(e, str) else json.dumps(e, ensure_ascii=False) for e in expected]
         return
     dict_cases = [c for c in cases if isinstance(c, dict) and isinstance(c.get("facts", {}), dict) and isinstance(c.get("answers", {}), dict)]
     columns = wide_table(rules, [wide_cells(rules, case, draw) for case in dict_cases])

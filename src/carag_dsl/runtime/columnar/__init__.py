@@ -117,10 +117,9 @@ def evaluate_cases(rules: "CheckedRules", cases: Sequence[Any], marked: np.ndarr
     """
     n = len(cases)
     symbols = rules.symbols
-    fields = {name: [None] * n for name in symbols.facts}
     answerable = frozenset(qid for qid, q in symbols.questions.items() if q.answer is not None)
     fact_names = frozenset(symbols.facts)
-    fields.update({qid: [None] * n for qid in answerable})
+    sections: dict[str, list[Any]] = {"facts": [_EMPTY] * n, "answers": [_EMPTY] * n}
     odd = np.zeros(n, dtype=bool) if marked is None else marked.copy()
     ids: list[Any] = [None] * n
     for row, case in enumerate(cases):
@@ -138,14 +137,35 @@ def evaluate_cases(rules: "CheckedRules", cases: Sequence[Any], marked: np.ndarr
             if given.__class__ is not dict or not given.keys() <= declared:
                 odd[row] = True
                 break
-            for name, value in given.items():
-                fields[name][row] = value
+            sections[section][row] = given
+    fields: dict[str, Any] = {}
+    fields.update(_section_columns(sections["facts"], fact_names, n))
+    fields.update(_section_columns(sections["answers"], answerable, n))
     result = columnar_rules(rules).evaluate(fields, n, lambda rows: [per_case(rules, cases[row]) for row in rows], text_forms=False, marked=odd)
     result.ids = ids
     return result
 
 
 _CASE_KEYS = frozenset(CASE_KEYS)
+_EMPTY: dict[str, Any] = {}
+
+
+def _section_columns(given: list[dict[str, Any]], names: frozenset[str], n: int) -> dict[str, Any]:
+    """One column per name from a section's dicts: typed by pyarrow in C when each name's values share a
+    type, else as lists of the JSON values (checked one distinct value at a time, see decode)."""
+    import pyarrow as pa
+
+    try:
+        struct = pa.array(given)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):  # mixed types in a field, huge numbers...
+        struct = None
+    if struct is not None and pa.types.is_struct(struct.type):
+        return {struct.type.field(i).name: struct.field(i) for i in range(struct.type.num_fields)}
+    columns: dict[str, list[Any]] = {name: [None] * n for name in names}
+    for row, values in enumerate(given):
+        for name, value in values.items():
+            columns[name][row] = value
+    return columns
 
 
 # ------------------------------------------------------------------ results out

@@ -3,13 +3,17 @@
 Each line is exactly ``json.dumps(evaluation.to_dict(), ensure_ascii=False)``
 of the per-case path (the tests compare them). A question's entry depends
 only on its status, source and value, and most of those repeat, so each
-distinct entry is encoded once per batch and joined.
+question's column of entries is made with numpy: every distinct (status,
+source, value) is encoded once and spread to its rows; the lines are then
+the entries of each row joined.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import numpy as np
 
 from carag_dsl.runtime.columnar.engine import SOURCES, STATUSES, BatchResult
 from carag_dsl.runtime.columnar.vectors import SET
@@ -25,38 +29,50 @@ def result_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
     rules = result.engine.rules
     strings = result.strings.values
     universe = result.engine.lowering.universe_column
-    lines: list[str | None] = [None] * result.n
-    columns: list[tuple[Any, ...]] = []
+    entry_columns = []
     for qid in rules.questions:
-        vec = result.value[qid]
-        options = [(code, universe[code]) for code in rules.option_order(qid)] if vec.kind == SET else None
-        prefix = _encode(qid) + ": "
-        columns.append((qid, prefix, result.status[qid].tolist(), result.source[qid].tolist(), vec.data, options, {}))
+        entry_columns.append(_entries(qid, result, strings, universe, rules.option_order(qid)).tolist())
     case_types = result.case_type.tolist()
     case_type_known = (result.case_type_source > 0).tolist()
-    for row in range(result.n):
+    warnings = result.warnings
+    lines: list[str | None] = []
+    for row, entries in enumerate(zip(*entry_columns) if entry_columns else [()] * result.n):
         done = result.per_case.get(row)
         if done is not None:
-            lines[row] = None if isinstance(done, str) else line_of_evaluation(done)
+            lines.append(None if isinstance(done, str) else line_of_evaluation(done))
             continue
-        entries = []
-        for qid, prefix, status, source, data, options, cache in columns:
-            source_code = source[row]
-            if not source_code:
-                key: Any = status[row]
-            elif options is None:
-                key = (status[row], source_code, int(data[row]))
-            else:
-                flags = data[row]
-                key = (status[row], source_code, tuple(code for code, column in options if flags[column]))
-            entry = cache.get(key)
-            if entry is None:
-                value = None if not source_code else list(key[2]) if options is not None else strings[key[2]]
-                entry = cache[key] = prefix + _encode({"status": STATUSES[status[row]], "value": value, "source": SOURCES[source_code]})
-            entries.append(entry)
         case_type = strings[case_types[row]] if case_type_known[row] else None
-        lines[row] = (
+        lines.append(
             '{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type)
-            + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + _encode(result.warnings.get(row, [])) + "}"
+            + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + _encode(warnings.get(row, [])) + "}"
         )
     return lines
+
+
+def _entries(qid: str, result: BatchResult, strings: list[str], universe: dict[str, int], options: tuple[str, ...]) -> Any:
+    """The encoded entry (``"qid": {...}``) of one question for every row, as an object array."""
+    status = result.status[qid].astype(np.int64)
+    source = result.source[qid].astype(np.int64)
+    vec = result.value[qid]
+    has_value = source > 0
+    if vec.kind == SET:
+        columns = [universe[code] for code in options]
+        flags = np.asarray(vec.data)[:, columns] if columns else np.zeros((result.n, 0), dtype=bool)
+        _, value = np.unique(flags, axis=0, return_inverse=True) if result.n else (None, np.zeros(0, dtype=np.int64))
+        value = value.reshape(-1).astype(np.int64)
+    else:
+        value = np.asarray(vec.data).astype(np.int64)
+    key = np.where(has_value, (value + 1) * 9 + status * 3 + source, status * 3)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    prefix = _encode(qid) + ": "
+    texts = []
+    for row in first.tolist():
+        code = int(source[row])
+        if not code:
+            shown: Any = None
+        elif vec.kind == SET:
+            shown = [option for index, option in enumerate(options) if flags[row, index]]
+        else:
+            shown = strings[int(vec.data[row])]
+        texts.append(prefix + _encode({"status": STATUSES[int(status[row])], "value": shown, "source": SOURCES[code]}))
+    return np.array(texts, dtype=object)[inverse.reshape(-1)]
