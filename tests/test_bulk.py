@@ -212,3 +212,16 @@ def test_the_compact_format_says_what_the_full_results_say_in_fewer_bytes(bundle
         assert compact["values"] == {qid: q["value"] for qid, q in data["questions"].items() if q["value"] is not None}
         assert compact.get("derived", []) == [qid for qid, q in data["questions"].items() if q["source"] == "derived"]
         assert compact.get("warnings", []) == data["warnings"]
+
+
+def test_results_written_as_csv_never_run_as_spreadsheet_formulas(tmp_path, capsys):
+    rules = tmp_path / "rules.carag"
+    rules.write_text('question "Q" prompt\n    text "Notes?"\n    answer text\n', encoding="utf-8")
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": "=1+1", "answers": {"Q": '=HYPERLINK("x")'}}) + "\n", encoding="utf-8")
+    for engine in ("per-case", "columnar"):
+        target = tmp_path / f"{engine}.csv"
+        assert run(capsys, "eval", rules, "--cases", cases, "--engine", engine, "--output", target)[0] == 0
+        with open(target, newline="", encoding="utf-8") as stream:
+            row = list(csv.DictReader(stream))[0]
+        assert row["id"] == "'=1+1" and row["Q.value"].startswith("'=HYPERLINK")

@@ -18,6 +18,7 @@ from typing import IO, Any
 from carag_dsl.errors import UsageError
 from carag_dsl.cli._text import render_text
 from carag_dsl.runtime.result_writer import ResultWriter, compact_encoder, compact_result
+from carag_dsl.runtime.spreadsheet import safe_cell
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
 OUTPUT_FORMATS = ("text", "json", "jsonl", "compact", "csv", "parquet")
@@ -152,6 +153,7 @@ def _text(value: Any) -> str | None:
 
 
 def _csv_cell(value: Any) -> str:
+    """A result as a CSV cell a spreadsheet shows as text (never runs as a formula: runtime/spreadsheet.py)."""
     if isinstance(value, list):
-        return "\n".join(value)
-    return "" if value is None else value if isinstance(value, str) else json.dumps(value)
+        return safe_cell("\n".join(value))  # type: ignore[no-any-return]
+    return "" if value is None else safe_cell(value if isinstance(value, str) else json.dumps(value))  # type: ignore[no-any-return]
