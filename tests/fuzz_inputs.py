@@ -29,7 +29,10 @@ import attrs
 from carag_dsl import CaragError, loads
 
 REPO = Path(__file__).resolve().parent.parent
+#: A run that takes more CPU time than this counts as a hang. CPU time, not wall time: on a machine
+#: shared with other work a run may wait for the processor much longer than it computes.
 HANG_SECONDS = 2.0
+_clock = time.process_time
 
 SEED_RULES = [
     "".join((REPO / "tests" / "fixtures" / "sample" / name).read_text(encoding="utf-8").replace('include "questions.carag"', "")
@@ -141,10 +144,16 @@ class Report:
     hangs: int = 0
     lost_lines: int = 0
     samples: list[str] = attrs.field(factory=list)
+    keep: Path | None = None  # a folder to save the input of every problem in, to reproduce it
+    current: str = ""  # the rule text being tried (saved with its problem)
 
     def problem(self, what: str, detail: str) -> None:
         if len(self.samples) < 5:
             self.samples.append(f"{what}: {detail}")
+        if self.keep is not None and self.current:
+            self.keep.mkdir(parents=True, exist_ok=True)
+            (self.keep / f"problem-{self.crashes + self.hangs + self.mismatches:05d}.carag").write_text(
+                f"# {what}: {detail}\n" + self.current, encoding="utf-8", errors="surrogatepass")
 
     @property
     def ok(self) -> bool:
@@ -163,7 +172,7 @@ def _outcome(rules, case, backend):
 
 
 def _timed(report: Report, what: str, action: Callable[[], Any]) -> Any:
-    start = time.perf_counter()
+    start = _clock()
     try:
         return action()
     except CaragError:
@@ -173,14 +182,15 @@ def _timed(report: Report, what: str, action: Callable[[], Any]) -> Any:
         report.problem(what, "".join(traceback.format_exception_only(type(error), error)).strip()[:300])
         return None
     finally:
-        if time.perf_counter() - start > HANG_SECONDS:
+        if _clock() - start > HANG_SECONDS:
             report.hangs += 1
-            report.problem(what, f"took {time.perf_counter() - start:.1f} s")
+            report.problem(what, f"took {_clock() - start:.1f} s")
 
 
 def check_and_evaluate(text: str, cases: list[dict] | None, rng: random.Random, report: Report) -> None:
     """``check`` the text; when accepted, evaluate cases with both back ends. Only CaragError may escape the engine."""
     report.tried += 1
+    report.current = text
     try:
         rules = _timed(report, "check", lambda: loads(text))
     except CaragError:
@@ -200,12 +210,106 @@ def check_and_evaluate(text: str, cases: list[dict] | None, rng: random.Random, 
             report.problem("back ends disagree", repr(case)[:200])
 
 
-def fuzz_rule_sets(count: int, seed: int = 0) -> Report:
+def fuzz_rule_sets(count: int, seed: int = 0, keep: Path | None = None) -> Report:
     rng = random.Random(seed)
-    report = Report()
+    report = Report(keep=keep)
     for _ in range(count):
         check_and_evaluate(mutate_rules(rng.choice(SEED_RULES), rng), None, rng, report)
     return report
+
+
+#: Fragments spliced into case lines: encodings, sizes, nesting, numbers JSON cannot carry, separators.
+CASE_FRAGMENTS = [
+    b"\xff", b"\xc3", b"\\ud800", b"\\udfff", b"9" * 5000, b"-" + b"9" * 400, b"[" * 3000, b"{\"a\":" * 50, b"NaN",
+    b"Infinity", b"-Infinity", b"1e999", b'"id": 1, "id": 2, ', b"\xef\xbb\xbf", "\u2028".encode(), b"\x0c",
+    "\x85".encode(), b"\x1b[2J", b'"', b"\n", b"\r", b"{", b"}", b"[", b"]", b",", b":", b"null", b"true",
+    b'"2025-W01-1"', b'"20250101XX"', b'"0001-01-01"', b'"9999-12-31"', b'"' + b"x" * 20_000 + b'"', b"\x00",
+]
+
+
+def mutate_line(line: bytes, rng: random.Random) -> bytes:
+    """Up to three random byte edits of one case line."""
+    for _ in range(rng.choice((0, 1, 1, 2, 3))):
+        a = rng.randrange(len(line) + 1)
+        b = min(len(line), a + rng.randint(0, 12))
+        kind = rng.randrange(4)
+        if kind == 0:
+            line = line[:a] + line[b:]
+        elif kind == 1:
+            line = line[:a] + rng.choice(CASE_FRAGMENTS) + line[a:]
+        elif kind == 2:
+            line = line[:a] + bytes([rng.randrange(256)]) + line[a + 1:]
+        else:
+            line = line[:a] + rng.choice(CASE_FRAGMENTS) + line[b:]
+    return line
+
+
+def fuzz_case_lines(count: int, seed: int = 0, batch: int = 500) -> Report:
+    """``count`` mutated case lines, read in files of ``batch`` lines as ``carag eval --cases`` reads them.
+
+    Every non-blank line must give a result (written as JSON) or a located error: a line that gives
+    neither is lost. Both back ends must agree on every line that is a case.
+    """
+    import io
+
+    from carag_dsl import load
+    from carag_dsl.runtime.caseinput import case_lines, iter_jsonl
+    from carag_dsl.runtime.result_writer import ResultWriter
+
+    rng = random.Random(seed)
+    rules = load(REPO / "tests" / "fixtures" / "sample")
+    writer = ResultWriter(rules)
+    base = [json.dumps(json.loads((REPO / "tests" / "fixtures" / "sample" / "case_licence.json").read_text(encoding="utf-8")))]
+    base += [json.dumps(random_case(rules, rng), ensure_ascii=rng.random() < 0.5) for _ in range(200)]
+    report = Report()
+    done = 0
+    while done < count:
+        lines = [mutate_line(rng.choice(base).encode("utf-8", "surrogatepass"), rng) for _ in range(min(batch, count - done))]
+        done += len(lines)
+        blob = b"\n".join(lines) + b"\n"
+        expected = sum(1 for line in (blob[3:] if blob.startswith(b"\xef\xbb\xbf") else blob).split(b"\n") if line.strip())
+        seen = 0
+
+        lines_read = iter_jsonl(case_lines(io.BytesIO(blob)))
+        while True:
+            start = _clock()
+            try:
+                _number, case, wrong = next(lines_read)
+            except StopIteration:
+                break
+            except Exception as error:  # reading must never raise: every problem belongs to a line
+                report.crashes += 1
+                report.problem("reading case lines", "".join(traceback.format_exception_only(type(error), error)).strip()[:300])
+                break
+            finally:
+                if _clock() - start > HANG_SECONDS:
+                    report.hangs += 1
+                    report.problem("reading one line", f"took {_clock() - start:.1f} s")
+            seen += 1
+            report.tried += 1
+            if wrong is not None:
+                report.refused += 1
+                continue
+            compiled = _timed(report, "case line (compiled)", lambda: _line_outcome(rules, writer, case, "compiled"))
+            reference = _timed(report, "case line (reference)", lambda: _line_outcome(rules, writer, case, "reference"))
+            if compiled is not None and reference is not None and compiled != reference:
+                report.mismatches += 1
+                report.problem("back ends disagree", repr(case)[:200])
+        if seen != expected:
+            report.lost_lines += abs(expected - seen)
+            report.problem("lines lost", f"{expected} non-blank lines, {seen} read")
+    return report
+
+
+def _line_outcome(rules, writer, case, backend):
+    try:
+        evaluation = rules.evaluate(case, backend=backend)
+    except CaragError as error:
+        return ("error", str(error))
+    line = writer.line(evaluation)
+    json.loads(line)  # what eval --cases writes must be JSON
+    line.encode("utf-8")  # and writable as UTF-8
+    return line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,16 +317,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rule-sets", type=int, default=10_000, metavar="N", help="rule-set mutations (default 10,000)")
     parser.add_argument("--cases", type=int, default=100_000, metavar="N", help="case-data line mutations (default 100,000)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="save the rule text of every problem found in DIR")
     args = parser.parse_args(argv)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
     ok = True
-    for name, run in (("rule sets", lambda: fuzz_rule_sets(args.rule_sets, args.seed)),):
-        start = time.perf_counter()
+    for name, run in (("rule sets", lambda: fuzz_rule_sets(args.rule_sets, args.seed, args.keep)),
+                      ("case lines", lambda: fuzz_case_lines(args.cases, args.seed))):
+        start = _clock()
         report = run()
         ok = ok and report.ok
         print(f"{name}: {report.tried} tried, {report.refused} refused with a located error, {report.crashes} non-CaragError "
               f"exceptions, {report.mismatches} back-end disagreements, {report.hangs} over {HANG_SECONDS:g} s, "
-              f"{report.lost_lines} lines lost ({time.perf_counter() - start:.0f} s)")
+              f"{report.lost_lines} lines lost ({_clock() - start:.0f} s of CPU)")
         for sample in report.samples:
             print("  " + sample)
     return 0 if ok else 1

@@ -9,6 +9,7 @@ located :class:`Diagnostic`); problems in case data raise :class:`CaseDataError`
 from __future__ import annotations
 
 import difflib
+import reprlib
 from typing import Iterable, Sequence
 
 import attrs
@@ -78,7 +79,7 @@ class CaseDataError(CaragError):
     def __init__(self, problems: Sequence[CaseProblem], case_id: object = None):
         self.problems = tuple(problems)
         self.case_id = case_id
-        where = f"case {case_id!r}" if case_id is not None else "the case"
+        where = f"case {quoted(case_id)}" if case_id is not None else "the case"
         if len(self.problems) == 1:
             message = f"{where}: {self.problems[0].render()}"
         else:
@@ -88,6 +89,17 @@ class CaseDataError(CaragError):
 
 class UsageError(CaragError):
     """A caller asked for something that does not exist (an unknown question id to explain, ...)."""
+
+
+def quoted(value: object, width: int = 80) -> str:
+    """``repr(value)`` for a message, cut to about ``width`` characters: a huge value is never echoed whole."""
+    if isinstance(value, str) and len(value) > width:
+        return repr(value[:width]) + "…"
+    try:
+        text = repr(value)
+    except RecursionError:  # a structure nested deeper than repr can go
+        text = reprlib.repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

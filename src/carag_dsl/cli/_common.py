@@ -70,3 +70,11 @@ def dump_json(data: Any, stream: IO[str] | None = None, indent: int | None = 2) 
     stream = stream or sys.stdout  # looked up at call time, so redirection works
     json.dump(data, stream, indent=indent, ensure_ascii=False)
     stream.write("\n")
+
+
+_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (but newline and tab) written as ``\\xNN``: case data never drives the terminal."""
+    return text.translate(_CONTROL_ESCAPES)

@@ -9,6 +9,8 @@ arguments and turns errors into messages and exit codes:
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import importlib
 import pkgutil
 import sys
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from carag_dsl import __version__
+from carag_dsl.cli._common import printable
 from carag_dsl.errors import CaragError, RuleError, UsageError
 from carag_dsl.cli._common import RULES_DEFAULT
 
@@ -49,24 +52,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extras)}")
         setattr(args, args.extra_positionals, getattr(args, args.extra_positionals) + extras)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a full disk shows here, not in an exception at exit
+        return status
     except RuleError as error:
-        print(error.render(), file=sys.stderr)
+        print(printable(error.render()), file=sys.stderr)
         count = len(error.errors)
         print(f"{count} error{'s' if count != 1 else ''} found", file=sys.stderr)
         return EXIT_ERRORS
     except UsageError as error:
-        print(f"carag {args.command}: error: {error}", file=sys.stderr)
+        print(printable(f"carag {args.command}: error: {error}"), file=sys.stderr)
         return EXIT_USAGE
     except CaragError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(printable(f"error: {error}"), file=sys.stderr)
         return EXIT_ERRORS
     except BrokenPipeError:  # `carag eval ... | head`: stop quietly
         sys.stderr.close()
         return EXIT_OK
+    except OSError as error:  # the output could not be written: a full disk, a closed terminal, ...
+        _discard_standard_output()
+        reason = (error.strerror or str(error)).lower()
+        print(printable(f"carag {args.command}: error: cannot write the output: {reason}"), file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _discard_standard_output() -> None:
+    """Point standard output at the null device, so what is still buffered cannot fail again at exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):  # not a real file (tests capture it)
+        pass
 
 
 def entry_point() -> None:

@@ -21,6 +21,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    if not args.output.strip():  # Path("") is the working folder: an empty option is a mistake, not a choice
+        raise UsageError(f"--output is empty; give the folder to write {PAGE_NAME} into (e.g. --output handbook)")
     ruleset = load_rules(args, sys.stdout)
     folder = Path(args.output)
     if folder.exists() and not folder.is_dir():

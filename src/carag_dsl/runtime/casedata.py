@@ -9,13 +9,15 @@ saying what is allowed.
 from __future__ import annotations
 
 import datetime
+import math
+import re
 from typing import TYPE_CHECKING, Any, Mapping
 
 import attrs
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
-from carag_dsl.errors import CaseDataError, CaseProblem, did_you_mean
+from carag_dsl.errors import CaseDataError, CaseProblem, did_you_mean, quoted
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -30,6 +32,23 @@ class CaseData:
     id: Any
     facts: Mapping[str, Any]
     answers: Mapping[str, Any]
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> datetime.date | None:
+    """The date written ``YYYY-MM-DD``, or None.
+
+    Only that form: Python's ``date.fromisoformat`` also reads ``2025-W01-1`` and ``20250101``,
+    which are not dates in case data.
+    """
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:  # 2025-02-30
+        return None
 
 
 def _describe_allowed(type_expr: ast.TypeExpr) -> str:
@@ -53,37 +72,35 @@ def convert_value(type_expr: ast.TypeExpr, value: Any) -> tuple[Any, str | None]
     kind = type_expr.kind
     allowed = _describe_allowed(type_expr)
     if kind == "bool":
-        return (value, None) if isinstance(value, bool) else (None, f"{value!r} is not allowed; expected {allowed}")
+        return (value, None) if isinstance(value, bool) else (None, f"{quoted(value)} is not allowed; expected {allowed}")
     if kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return (value, None) if ok else (None, f"{value!r} is not allowed; expected {allowed}")
+        return (value, None) if ok else (None, f"{quoted(value)} is not allowed; expected {allowed}")
     if kind == "text":
-        return (value, None) if isinstance(value, str) else (None, f"{value!r} is not allowed; expected {allowed}")
+        return (value, None) if isinstance(value, str) else (None, f"{quoted(value)} is not allowed; expected {allowed}")
     if kind == "date":
         if isinstance(value, datetime.date):
             return value, None
         if not isinstance(value, str):
-            return None, f"{value!r} is not allowed; expected {allowed}"
-        try:
-            if len(value) != 10:
-                raise ValueError
-            return datetime.date.fromisoformat(value), None
-        except ValueError:
-            return None, f"{value!r} is not a real date; expected {allowed}, e.g. \"2025-02-28\""
+            return None, f"{quoted(value)} is not allowed; expected {allowed}"
+        date = iso_date(value)
+        if date is not None:
+            return date, None
+        return None, f"{quoted(value)} is not a real date; expected {allowed}, e.g. \"2025-02-28\""
     codes = T.option_codes(type_expr)
     if kind == "any":
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
-            return None, f"{value!r} is not allowed; expected {allowed}"
+            return None, f"{quoted(value)} is not allowed; expected {allowed}"
         bad = [v for v in value if v not in codes]
         if bad:
             first = bad[0]
             hint = did_you_mean(first, codes) if isinstance(first, str) else ""
-            return None, f"{first!r} is not an option{hint}; expected {allowed}"
+            return None, f"{quoted(first)} is not an option{hint}; expected {allowed}"
         return frozenset(value), None
     if value in codes and isinstance(value, str):
         return value, None
     hint = did_you_mean(value, codes) if isinstance(value, str) else ""
-    return None, f"{value!r} is not allowed{hint}; expected {allowed}"
+    return None, f"{quoted(value)} is not allowed{hint}; expected {allowed}"
 
 
 _OPTION_KINDS = frozenset(T.SINGLE_OPTION_KINDS)
@@ -121,10 +138,9 @@ def _fast_convert(spec: tuple, value: Any) -> tuple[Any, str | None]:
                 pass
     elif kind == "date":
         if isinstance(value, str) and len(value) == 10:
-            try:
-                return datetime.date.fromisoformat(value), None
-            except ValueError:
-                pass
+            date = iso_date(value)
+            if date is not None:
+                return date, None
     elif kind == "bool":
         if isinstance(value, bool):
             return value, None
@@ -140,6 +156,9 @@ def read_case(ruleset: "CheckedRules", case: Any) -> CaseData:
         raise CaseDataError([CaseProblem("case", f"a case must be a JSON object with keys {', '.join(CASE_KEYS)}, not {type(case).__name__}")])
     problems: list[CaseProblem] = []
     case_id = case.get("id")
+    if case_id.__class__ is float and not math.isfinite(case_id):
+        problems.append(CaseProblem("id", f"{case_id!r} cannot be written as JSON; give the case a text or a whole number as its id"))
+        case_id = None
     for key in case:
         if key not in CASE_KEYS:
             problems.append(CaseProblem(str(key), f"unknown key{did_you_mean(str(key), CASE_KEYS)}; a case has only {', '.join(CASE_KEYS)}"))
