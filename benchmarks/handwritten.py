@@ -11,7 +11,7 @@ Two entry points:
 * :func:`route` takes facts and answers already checked and converted (dates
   as ``datetime.date``, ``X 4`` as a frozenset), like the compiled back end's
   routing function, and returns ``(case_type, case_type_source, {id: (status,
-  value, source)}, warnings)``.
+  value, source)}, warnings, excluded)``.
 * :func:`evaluate` takes a raw case (parsed JSON), checks it as a careful
   hand-written service would (keys, types, option codes, dates), routes it and
   returns the result JSON of ``Evaluation.to_dict()``. Bad data raises
@@ -53,7 +53,7 @@ QUESTIONS = (
     ("2.5.01a", "core", YES_NO, False), ("2.5.05a", "core", YES_NO, False), ("2.5.25a", "always", YES_NO, False),
     ("2.5.26a", "accredited", None, False), ("2.5.47", "mappa", YES_NO, False),
     ("2.5.43", "core", YES_NO, False), ("2.5.44", "core", YES_NO, False),
-    ("X 9", "x6", YES_NO, False), ("2.5.60a", "x7", YES_NO, False), ("X 10", "x8", YES_NO, False),
+    ("X 9", "sexual_harm", YES_NO, False), ("2.5.60a", "hate", YES_NO, False), ("X 10", "x8", YES_NO, False),
     ("2.5.41", "core", YES_NO, False), ("2.5.42", "always", YES_NO, False), ("2.5.48", "always", YES_NO, False),
     ("2.5.49", "core", YES_NO, False), ("2.5.50", "core", YES_NO, False),
     ("X 11", "adjusted", YES_NO, False), ("X 12", "adjusted", YES_NO, False),
@@ -65,14 +65,31 @@ QUESTIONS = (
     ("2.9.06", "always", frozenset(("sufficient", "insufficient", "none")), False),
 )
 ALLOWED = {qid: allowed for qid, _, allowed, _ in QUESTIONS}
-# The order warnings are reported in (the order the rules are decided in: a question after what it reads).
+# The order warnings are reported in (the order the rules are decided in: a question after what it reads;
+# "case type" is the refused-override warning of the case-type block).
 WARNING_ORDER = {qid: i for i, qid in enumerate((
     "2.0.19a", "2.0.20a", "X 4", "2.1.04a", "2.3.20", "2.3.21a", "2.1.07a", "2.1.08a", "X 5", "X 6", "X 7", "X 8",
     "2.3.29", "2.3.31", "2.3.35", "2.3.24", "2.3.27", "2.3.28", "2.4.20", "2.4.21", "2.4.22", "2.4.23", "2.5.25a",
     "2.5.42", "2.5.48", "2.6.20", "2.6.21", "2.9.06", "2.2.06", "X 3", "X 1", "X 2", "2.5.47", "2.5.26a", "2.6.26",
-    "2.6.27", "X 9", "2.5.60a", "X 10", "P 2.1.3", "P 2.2.3", "P 2.3.3", "2.3.01", "2.3.02", "2.3.05", "2.5.01a",
-    "2.5.05a", "2.5.43", "2.5.44", "2.5.41", "2.5.49", "2.5.50", "X 11", "X 12", "2.6.22", "2.6.23", "2.6.25", "P 2.4.3",
+    "2.6.27", "2.5.60a", "X 10", "X 9", "P 2.1.3", "P 2.2.3", "P 2.3.3", "case type", "2.3.01", "2.3.02", "2.3.05",
+    "2.5.01a", "2.5.05a", "2.5.43", "2.5.44", "2.5.41", "2.5.49", "2.5.50", "X 11", "X 12", "2.6.22", "2.6.23",
+    "2.6.25", "P 2.4.3",
 ))}
+SEXUAL_HARM_IN_X4 = frozenset(("registered_sex_offender", "non_registered_sex_offender", "cse_perpetrator"))
+REFUSED_ADJUSTED = (
+    ") would make the case adjusted, but the rules make it core ('adjusted when adjusted_by_the_rules' does not hold, "
+    "so 'core otherwise'); 'override adjusted when [2.0.20a] == yes or [2.0.19a] == no' applies only where the rules "
+    "do not decide the case type, so the case stays core"
+)
+COMMUNITY_RESET = (
+    "suspension: a community sentence suspended under Probation Reset stays core: adjusted questions apply to licence "
+    "and PSS cases suspended under Probation Reset or Probation Impact, and to community sentences only under "
+    "Probation Impact (2.0.20a)"
+)
+X6_WARNING = "X 6: X 6 is answered 'not a factor' but X 4 records a factor related to sexual harm, so X 9 applies; check both answers"
+X7_WARNING = "X 7: X 7 is answered 'not a factor' but X 4 records Hate Crime, so 2.5.60a applies; check both answers"
+WITHIN_SEVEN_DAYS = "terminated within seven days of the order or licence commencing"
+EIGHT_TO_28_DAYS = "terminated between eight and 28 days after sentence or release, without continuity of supervision"
 
 
 def _status(condition):
@@ -93,6 +110,33 @@ def _or(left, right):
     return None if left is None or right is None else False
 
 
+def _on_or_before(date, start, days):
+    """date <= start + days, or None when either is unknown or the sum leaves the calendar."""
+    if date is None or start is None:
+        return None
+    try:
+        return date <= start + datetime.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def _excluded(facts):
+    """The reason a case is not inspected (Inspection principles, "Cases that have terminated"), or None."""
+    ended, start = facts.get("termination_date"), facts.get("start_date")
+    if _on_or_before(ended, start, 7) is True:
+        return WITHIN_SEVEN_DAYS
+    after_seven = _on_or_before(ended, start, 7)
+    continuity = facts.get("continuity_of_supervision")
+    if _and(None if after_seven is None else not after_seven, _on_or_before(ended, start, 28),
+            None if continuity is None else not continuity) is True:
+        return EIGHT_TO_28_DAYS
+    return None
+
+
+def _x4_text(x4):
+    return "{" + ", ".join(sorted(x4, key=X4_RANK.__getitem__)) + "}"
+
+
 def route(facts, answers):
     sentence = facts.get("sentence")
     start = facts.get("start_date")
@@ -100,35 +144,32 @@ def route(facts, answers):
     suspended_on = facts.get("suspension_date")
     reinstigated = facts.get("contact_reinstigated")
     get = answers.get
+    warnings = None
 
-    # Core or adjusted: an inspector's override answer first, then the dates.
+    # Core or adjusted: the dates first; then an inspector's answer decides where they do not, may make an
+    # adjusted case core, and cannot make a core case adjusted (the rules stand, with a warning).
     a19, a20 = get("2.0.19a"), get("2.0.20a")
     override_core = a19 == "yes" or a20 == "no"
     override_adjusted = a20 == "yes" or a19 == "no"
     if override_core and override_adjusted:
         raise ValueError("the answers to 2.0.19a and 2.0.20a contradict each other")
-    if override_core or override_adjusted:
-        case_type, case_type_source = ("core" if override_core else "adjusted"), "answer"
+    within = _on_or_before(suspended_on, start, 56)
+    by_scheme = None if suspension is None else suspension in ("reset", "impact")
+    if sentence is None:
+        fits = None
+    elif sentence in ("licence", "pss"):
+        fits = True
     else:
-        if suspended_on is None or start is None:
-            within = None
-        else:
-            try:
-                within = suspended_on <= start + EIGHT_WEEKS
-            except OverflowError:
-                within = None
-        by_scheme = None if suspension is None else suspension in ("reset", "impact")
-        if sentence is None:
-            fits = None
-        elif sentence in ("licence", "pss"):
-            fits = True
-        else:
-            fits = _and(sentence == "community", None if suspension is None else suspension == "impact")
-        adjusted = _and(by_scheme, within, fits)
-        if adjusted is None:
-            case_type, case_type_source = None, None
-        else:
-            case_type, case_type_source = ("adjusted" if adjusted else "core"), "derived"
+        fits = _and(sentence == "community", None if suspension is None else suspension == "impact")
+    adjusted = _and(by_scheme, within, fits)
+    case_type, case_type_source = (None, None) if adjusted is None else (("adjusted" if adjusted else "core"), "derived")
+    if override_core and case_type in (None, "adjusted"):
+        case_type, case_type_source = "core", "answer"
+    elif override_adjusted and case_type is None:
+        case_type, case_type_source = "adjusted", "answer"
+    elif override_adjusted and case_type == "core":
+        given = "; ".join(f"{q} = {a}" for q, a in (("2.0.20a", a20), ("2.0.19a", a19)) if a is not None)
+        warnings = {"case type": "case type: the answers (" + given + REFUSED_ADJUSTED}
 
     x4, x6, x7, x8 = get("X 4"), get("X 6"), get("X 7"), get("X 8")
     no_risk_factors = _and(
@@ -151,14 +192,13 @@ def route(facts, answers):
         "mappa": _status(mappa),
         "accredited": _status(programme),
         "reset_reinstigated": _status(_and(None if suspension is None else suspension == "reset", reinstigated)),
-        "x6": _status(None if x6 is None else x6 != "not_a_factor"),
-        "x7": _status(None if x7 is None else x7 != "not_a_factor"),
+        "sexual_harm": _status(_or(None if x6 is None else x6 != "not_a_factor", None if x4 is None else bool(x4 & SEXUAL_HARM_IN_X4))),
+        "hate": _status(_or(None if x7 is None else x7 != "not_a_factor", None if x4 is None else "hate_crime" in x4)),
         "x8": _status(None if x8 is None else x8 != "not_a_factor"),
         "p243": _status(_or(core, _and(adjusted_type, reinstigated))),
     }
 
     results = {}
-    warnings = None
     for qid, group, _, derives in QUESTIONS:
         status = groups[group]
         derived = "yes" if derives and status == APPLIES and no_risk_factors is True else None
@@ -178,7 +218,17 @@ def route(facts, answers):
         else:
             results[qid] = (status, None, None)
     ordered_warnings = [warnings[q] for q in sorted(warnings, key=WARNING_ORDER.__getitem__)] if warnings else []
-    return case_type, case_type_source, results, ordered_warnings
+    # The constraints that warn, in the order they are declared.
+    if sentence == "community" and suspension == "reset" and within is True:
+        ordered_warnings.append(f"{COMMUNITY_RESET} (sentence = community; suspension = reset; suspension_date = {suspended_on.isoformat()}; start_date = {start.isoformat()})")
+    if x6 == "not_a_factor" and x4 is not None and x4 & SEXUAL_HARM_IN_X4:
+        ordered_warnings.append(f"{X6_WARNING} (X 6 = not_a_factor; X 4 = {_x4_text(x4)})")
+    if x7 == "not_a_factor" and x4 is not None and "hate_crime" in x4:
+        ordered_warnings.append(f"{X7_WARNING} (X 7 = not_a_factor; X 4 = {_x4_text(x4)})")
+    excluded = _excluded(facts)
+    if excluded is not None:  # not inspected: no routing
+        return None, None, {qid: (NOT_APPLICABLE, None, None) for qid in results}, [], excluded
+    return case_type, case_type_source, results, ordered_warnings, None
 
 
 # ------------------------------------------------------------------ checking the data, and the JSON result
@@ -187,8 +237,10 @@ _FACT_CODES = {
     "sentence": frozenset(("community", "licence", "pss")),
     "suspension": frozenset(("none", "reset", "impact")),
 }
-_BOOL_FACTS = frozenset(("court_report", "mappa", "accredited_programme", "contact_reinstigated"))
-_DATE_FACTS = frozenset(("start_date", "suspension_date"))
+_BOOL_FACTS = frozenset(("court_report", "mappa", "accredited_programme", "contact_reinstigated",
+                         "continuity_of_supervision", "children_of_their_own", "known_contact_with_children"))
+_DATE_FACTS = frozenset(("start_date", "suspension_date", "termination_date"))
+_FACT_CODES["rosh_to_children"] = frozenset(("low", "medium", "high", "very_high"))
 
 
 def _check_facts(given):
@@ -214,6 +266,8 @@ def _check_facts(given):
             raise ValueError("facts.suspension_date: a suspension date was given, but suspension is 'none'")
         if "start_date" in facts and facts["suspension_date"] < facts["start_date"]:
             raise ValueError("facts.suspension_date: the suspension date is before the start date")
+    if "termination_date" in facts and "start_date" in facts and facts["termination_date"] < facts["start_date"]:
+        raise ValueError("facts.termination_date: the termination date is before the start date")
     return facts
 
 
@@ -238,16 +292,17 @@ def _check_answers(given):
     return answers
 
 
-def evaluate(case):
-    """A raw case in, the result JSON out (the shape of Evaluation.to_dict())."""
+def evaluate(case, ruleset=None):
+    """A raw case in, the result JSON out (the shape of Evaluation.to_dict()); ``ruleset`` is its "ruleset" entry."""
     if not isinstance(case, dict) or not set(case) <= {"id", "facts", "answers"}:
         raise ValueError("a case is an object with id, facts and answers")
     facts = _check_facts(case.get("facts") or {})
     answers = _check_answers(case.get("answers") or {})
-    case_type, _, results, warnings = route(facts, answers)
+    case_type, _, results, warnings, excluded = route(facts, answers)
     questions = {}
     for qid, (status, value, source) in results.items():
         if value.__class__ is frozenset:
             value = sorted(value, key=X4_RANK.__getitem__)
         questions[qid] = {"status": status, "value": value, "source": source}
-    return {"id": case.get("id"), "case_type": case_type, "questions": questions, "warnings": warnings}
+    return {"id": case.get("id"), "case_type": case_type, "excluded": excluded, "questions": questions,
+            "warnings": warnings, "ruleset": ruleset}

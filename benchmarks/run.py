@@ -39,6 +39,7 @@ import peers  # noqa: E402
 import carag_dsl  # noqa: E402
 from carag_dsl.runtime.casedata import read_case  # noqa: E402
 from carag_dsl.errors import CaseDataError  # noqa: E402
+from carag_dsl.runtime.evaluation import ruleset_identity  # noqa: E402
 from carag_dsl.runtime.logic import UNKNOWN  # noqa: E402
 
 PEERS = ("rule-engine", "simpleeval", "json-logic", "cel-python")
@@ -90,7 +91,7 @@ def check_evaluators(rules, cases) -> None:
     for number, case in enumerate(cases):
         reference = outcome(lambda c: rules.evaluate(c, backend="reference").to_dict(), case)
         compiled = outcome(lambda c: rules.evaluate(c).to_dict(), case)
-        by_hand = outcome(handwritten.evaluate, case)
+        by_hand = outcome(lambda c: handwritten.evaluate(c, ruleset_identity(rules)), case)
         if compiled != reference:
             sys.exit(f"compiled and reference differ on case {number}: {case}")
         failed = isinstance(reference, tuple)
@@ -101,8 +102,15 @@ def check_evaluators(rules, cases) -> None:
 def check_routing(rules, data) -> None:
     route = rules.compiled._route
     for item in data:
-        case_type, source, questions, warnings, _ = route(item.facts, item.answers, item.id)
-        mine = (case_type, source, {q: (r.status, r.value, r.source) for q, r in questions.items()}, warnings)
+        routed = route(item.facts, item.answers, item.id)
+        if not isinstance(routed, tuple):  # contradicting override answers: the hand-written code must refuse them too
+            try:
+                handwritten.route(item.facts, item.answers)
+            except ValueError:
+                continue
+            sys.exit(f"hand-written routing accepted the contradicting answers of case {item.id}")
+        case_type, source, questions, warnings, _, excluded = routed
+        mine = (case_type, source, {q: (r.status, r.value, r.source) for q, r in questions.items()}, warnings, excluded)
         hand = handwritten.route(item.facts, item.answers)
         mine = (None if mine[0] is UNKNOWN else mine[0],) + mine[1:]
         if mine != hand:

@@ -73,7 +73,8 @@ fact risk: bool
 case type
     adjusted when risk
     core otherwise
-    override core when [O] == yes
+    override core from adjusted when [O] == yes
+    override adjusted when [O] == no
 question "O" information
     text "override?"
     answer yes_no
@@ -101,11 +102,21 @@ def test_a_judgement_is_derived_only_when_its_rule_holds():
     assert result()["questions"]["P"] == {"status": "applies", "value": None, "source": None}
 
 
-def test_an_override_answer_replaces_the_derived_case_type():
+def test_an_override_replaces_the_type_named_by_from_and_decides_where_the_rules_do_not():
     assert result({"risk": True})["case_type"] == "adjusted"
-    assert result({"risk": True}, {"O": "yes"})["case_type"] == "core"
-    assert result({}, {"O": "yes"})["case_type"] == "core"
-    assert result({}, {"O": "no"})["case_type"] is None
+    assert result({"risk": True}, {"O": "yes"})["case_type"] == "core"  # from adjusted
+    assert result({}, {"O": "yes"})["case_type"] == "core"  # the rules do not decide
+    assert result({}, {"O": "no"})["case_type"] == "adjusted"
+
+
+def test_an_override_the_rules_do_not_allow_leaves_their_type_and_quotes_them():
+    out = result({"risk": False}, {"O": "no"})
+    assert out["case_type"] == "core"
+    assert out["warnings"] == [
+        "case type: the answers (O = no) would make the case adjusted, but the rules make it core "
+        "('adjusted when risk' does not hold, so 'core otherwise'); 'override adjusted when [O] == no' applies "
+        "only where the rules do not decide the case type, so the case stays core"
+    ]
 
 
 def test_an_answer_to_a_question_that_does_not_apply_is_ignored_with_a_warning():

@@ -112,7 +112,10 @@ def test_applicability_of_carag_questions_reads_as_the_printed_labels(page):
     assert page.questions["2.3.01"]["q-applies"] == ["Applies to core cases only."]
     assert page.questions["2.3.05"]["q-applies"] == ["Applies to adjusted cases only."]
     assert page.questions["2.3.24"]["q-applies"] == ["Applies to every case."]
-    assert page.questions["X 9"]["q-applies"] == ["Applies when the answer to X 6 is not 'not a factor'."]
+    assert page.questions["X 9"]["q-applies"] == [
+        "Applies when the answer to X 6 is not 'not a factor' or X 4 records Registered sex offender, "
+        "Non-registered sex offender or Child Sexual Exploitation – Perpetrator."
+    ]
     assert page.questions["2.2.06"]["q-applies"] == ["Applies when the sentence is 'Licence' or 'Post-sentence supervision'."]
 
 
@@ -130,7 +133,7 @@ def test_handbook_links_each_question_to_what_it_reads_and_what_reads_it(rules, 
         shown = page.questions[question_id]
         assert sorted(shown["depends_on"]) == sorted(anchor(n) for n in rules.graph.predecessors(node))
         assert sorted(shown["used_by"]) == sorted(anchor(n) for n in rules.graph.successors(node))
-    assert page.questions["X 9"]["depends_on"] == ["question-X-6"]
+    assert page.questions["X 9"]["depends_on"] == ["define-sexual_harm_factor_in_x4", "question-X-6"]
     assert "question-X-9" in page.questions["X 6"]["used_by"]
 
 
@@ -226,7 +229,11 @@ def test_plain_english_writes_the_case_type_rules_and_overrides(rules):
     sentences = PlainEnglish(rules.symbols).case_type_rules(rules.symbols.case_type)
     assert sentences[0].startswith("A case is adjusted when ")
     assert sentences[1] == "Otherwise, the case is core."
-    assert sentences[2] == "Whatever the rules above say, the case is core when the answer to 2.0.19a is 'yes' or the answer to 2.0.20a is 'no'."
+    assert sentences[2] == (
+        "Where the rules above do not decide, or make the case adjusted, the case is core when the answer to 2.0.19a "
+        "is 'yes' or the answer to 2.0.20a is 'no'; where they make it anything else, that stands and the result warns."
+    )
+    assert sentences[3].startswith("Where the rules above do not decide, the case is adjusted when ")
 
 
 def test_carag_docs_writes_the_handbook_into_the_output_folder(tmp_path, capsys):

@@ -42,19 +42,55 @@ def smaller_and_larger(draw):
 
 
 @given(smaller_and_larger())
-def test_adding_data_never_changes_a_decided_status_or_case_type_except_through_overrides(pair):
+def test_adding_data_never_changes_a_decided_status_or_case_type_except_through_overrides_and_exclusions(pair):
     smaller, larger = pair
     added = set(larger["answers"]) - set(smaller["answers"])
     small = CARAG.evaluate(smaller).to_dict()
-    # The declared exceptions: override answers, and answers to judgements whose value was derived.
-    if added & OVERRIDE_QUESTIONS or any(small["questions"][q]["source"] == "derived" for q in added):
+    # The declared exceptions, each checked by a property of its own below: override answers (the facts
+    # that decide the case type may come after them), exclusions, and answers to judgements whose value was derived.
+    if set(larger["answers"]) & OVERRIDE_QUESTIONS or any(small["questions"][q]["source"] == "derived" for q in added):
         return
     large = CARAG.evaluate(larger).to_dict()
+    if large["excluded"] is not None:
+        return
     if small["case_type"] is not None:
         assert large["case_type"] == small["case_type"]
     for qid, result in small["questions"].items():
         if result["status"] != "pending":
             assert large["questions"][qid]["status"] == result["status"], qid
+
+
+@given(smaller_and_larger())
+def test_once_a_case_is_known_to_be_excluded_more_data_keeps_it_excluded_for_the_same_reason(pair):
+    smaller, larger = pair
+    small = CARAG.evaluate(smaller).to_dict()
+    large = CARAG.evaluate(larger).to_dict()
+    if small["excluded"] is not None:
+        assert large["excluded"] == small["excluded"]
+    if large["excluded"] is not None:  # an excluded case has no routing
+        assert large["case_type"] is None and large["warnings"] == []
+        assert {q["status"] for q in large["questions"].values()} == {"not_applicable"}
+
+
+# What each override answer asks for, read from the rule set's overrides.
+ASKED = {("2.0.19a", "yes"): "core", ("2.0.19a", "no"): "adjusted", ("2.0.20a", "yes"): "adjusted", ("2.0.20a", "no"): "core"}
+
+
+@given(cases(CARAG))
+def test_override_answers_decide_where_the_facts_do_not_and_may_only_make_an_adjusted_case_core(case):
+    facts_only = CARAG.evaluate({**case, "answers": {k: v for k, v in case["answers"].items() if k not in OVERRIDE_QUESTIONS}}).to_dict()
+    result = CARAG.evaluate(case).to_dict()
+    asked = {ASKED[(q, case["answers"][q])] for q in OVERRIDE_QUESTIONS if q in case["answers"]}
+    if facts_only["excluded"] is not None or not asked:
+        assert result["case_type"] == facts_only["case_type"]
+        return
+    (wanted,) = asked  # the strategy repairs contradicting answers
+    by_facts = facts_only["case_type"]
+    if by_facts is None or by_facts == wanted or by_facts == "adjusted":
+        assert result["case_type"] == wanted
+    else:  # the facts make it core; an answer asking for adjusted is refused, with a warning
+        assert result["case_type"] == "core"
+        assert any(w.startswith("case type: the answers (") for w in result["warnings"])
 
 
 @given(cases(CARAG))

@@ -17,6 +17,8 @@ def render_text(evaluation: Evaluation) -> str:
     case_type = evaluation.case_type or "not known yet"
     how = {"answer": " (set by an answer)", "derived": " (from the facts)"}.get(evaluation.case_type_source or "", "")
     lines = [f"Case {evaluation.id if evaluation.id is not None else '(no id)'}: case type {case_type}{how}", ""]
+    if evaluation.excluded is not None:
+        lines[0] = f"Case {evaluation.id if evaluation.id is not None else '(no id)'}: not inspected ({evaluation.excluded})"
     id_width = max(len(q) for q in ruleset.questions) if ruleset.questions else 4
     counts = {"applies": 0, "not_applicable": 0, "pending": 0}
     data = evaluation.to_dict()["questions"]

@@ -39,7 +39,11 @@ from typing import TYPE_CHECKING, Any
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
-from carag_dsl.compiler.outcomes import consistency_warning, ignored_answer_warning, overruled_warning_end, overruled_warning_start
+from carag_dsl.compiler.graph import given_inputs
+from carag_dsl.compiler.outcomes import (
+    REFUSED_OVERRIDE_START, consistency_warning, ignored_answer_warning, overruled_warning_end, overruled_warning_start,
+    refused_override_end,
+)
 from carag_dsl.compiler.symbols import CASE_TYPE
 
 if TYPE_CHECKING:
@@ -313,36 +317,61 @@ class _Writer:
         return [f"# define #{self.define_var[name][2:]}"] + stmts + [f"{self.define_var[name]} = {atom}"]
 
     def case_type(self) -> list[str]:
+        # As decide_case_type: the overrides that hold (two different ones contradict), the rules in order,
+        # then the override decides where the rules do not, or replaces its 'from' type, or is refused with a warning.
         decl = self.symbols.case_type
         assert decl is not None  # called for the case-type node, which exists only when declared
-        lines = ["# case type: overrides first (two different ones contradict), then the rules in order", "_ov = None"]
-        for override in decl.overrides:
+        lines = ["# case type", "_ov = None", "_ovi = None"]
+        for index, override in enumerate(decl.overrides):
             stmts, atom = self.named_expr(override.condition)
             lines += stmts + [
                 f"if {atom} is True:",
                 "    if _ov is None:",
                 f"        _ov = {override.value!r}",
+                f"        _ovi = {index!r}",
                 f"    elif _ov != {override.value!r}:",
                 "        return _CONTRADICTION",
             ]
-        lines += ["if _ov is not None:", "    _ct = _ov", "    _cts = 'answer'", "else:"]
-        lines += _indent(self._case_rules(decl.rules))
+        lines += ["_cti = None"] + self._case_rules(decl.rules)
+        for index, override in enumerate(decl.overrides):
+            replaces = f" or _ct == {override.replaces!r}" if override.replaces is not None else ""
+            ends = tuple(refused_override_end(override, decl, i) for i in range(len(decl.rules)))
+            refused = self.constant(("refused", index), repr(ends))
+            lines += [
+                f"if _ovi == {index!r}:",
+                f"    if _ct is _U{replaces}:",
+                f"        _ct = {override.value!r}",
+                "        _cts = 'answer'",
+                f"    elif _ct != {override.value!r}:",
+                f"        _warnings.append({REFUSED_OVERRIDE_START!r} + {self.given(override.condition)} + {refused}[_cti])",
+            ]
         return lines
+
+    def given(self, expr: ast.Expr) -> str:
+        """Code for the text of the facts and answers an expression reads that the case gives (outcomes.given_values)."""
+        parts = []
+        for node in given_inputs(expr, self.symbols):
+            kind, name = node.split(":", 1)
+            read = "_fact" if kind == "fact" else "_answer"
+            parts.append(f"({name!r}, {read}({name!r}, _U), {self.ruleset.field_options(node)!r}), ")
+        return f"_given(({''.join(parts)}))"
 
     def _case_rules(self, rules: tuple[ast.CaseRule, ...]) -> list[str]:
         """The rules in order, one after the other (not nested): ``_open`` until one holds or is unknown.
 
-        ``_ct`` and ``_cts`` start unknown, so a rule whose condition is unknown only closes the search.
+        ``_ct`` and ``_cts`` start unknown, so a rule whose condition is unknown only closes the search;
+        ``_cti`` is the index of the rule that decided (a refused override's warning quotes it).
         """
         lines = ["_open = True"]
-        for rule in rules:
+        for index, rule in enumerate(rules):
             if rule.condition is None:
-                return lines + ["if _open:", f"    _ct = {rule.value!r}", "    _cts = 'derived'"]
+                return lines + ["if _open:", f"    _ct = {rule.value!r}", "    _cts = 'derived'", f"    _cti = {index!r}"]
             stmts, atom = self.named_expr(rule.condition)
             lines += ["if _open:"] + _indent(stmts + [
                 f"if {atom} is True:",
                 f"    _ct = {rule.value!r}",
                 "    _cts = 'derived'",
+                f"    _cti = {index!r}",
                 "    _open = False",
                 f"elif {atom} is _U:",
                 "    _open = False",
@@ -438,6 +467,14 @@ class _Writer:
             ])
         return lines
 
+    def exclusions(self) -> list[str]:
+        """``_exr``: the reason of the first 'exclude when' rule that holds, else None (as evaluator.excluded_by)."""
+        lines = ["_exr = None"]
+        for exclusion in reversed(self.symbols.exclusions):  # built inside out: each 'else' holds the next rule
+            stmts, atom = self.named_expr(exclusion.condition)
+            lines = stmts + [f"if {atom} is True:", f"    _exr = {exclusion.reason!r}", "else:"] + _indent(lines)
+        return lines
+
     def module(self) -> str:
         from carag_dsl.compiler.graph import CASE_TYPE_NODE
 
@@ -451,12 +488,17 @@ class _Writer:
             kind, name = node.split(":", 1)
             body += self.define(name) if kind == "define" else self.question(name)
         body += self.constraints()
+        body += self.exclusions()
         results = ", ".join(f"{qid!r}: _r{i}" for qid, i in self.question_index.items())
         # The defined names' values go back too: ratings by a defined name read them without re-evaluating.
         defines = "".join(f"{var}, " for var in self.define_var.values())
-        body.append(f"return _ct, _cts, {{{results}}}, _warnings, ({defines})")
+        body += [
+            "if _exr is not None:  # not inspected: no routing",
+            f"    return _U, None, _EXCLUDED(), [], ({defines}), _exr",
+            f"return _ct, _cts, {{{results}}}, _warnings, ({defines}), None",
+        ]
         defaults = ("_U=_U, _M=_M, _QR=_QR, _NONE=_NONE, _ANSWERED=_ANSWERED, _APPLIES=_APPLIES, _PENDING=_PENDING, "
-                    "_NOT_APPLICABLE=_NOT_APPLICABLE, _ranked=_ranked, _add=_add, _sub=_sub")
+                    "_NOT_APPLICABLE=_NOT_APPLICABLE, _ranked=_ranked, _add=_add, _sub=_sub, _given=_given")
         header = [
             "# Generated by carag_dsl.codegen from the checked AST of a rule set. Do not edit.",
             *self.globals_lines,

@@ -57,6 +57,19 @@ def expression_inputs(expr: ast.Expr | None, symbols: Symbols) -> list[str]:
     return found
 
 
+def given_inputs(expr: ast.Expr | None, symbols: Symbols) -> list[str]:
+    """The facts and questions an expression reads, directly or through defined names (what a case can give)."""
+    found: list[str] = []
+    pending = expression_inputs(expr, symbols)
+    while pending:
+        node = pending.pop(0)
+        if node.startswith("define:"):
+            pending = expression_inputs(symbols.defines[node.split(":", 1)[1]].expr, symbols) + pending
+        elif node != CASE_TYPE_NODE and node not in found:
+            found.append(node)
+    return found
+
+
 def _declaration_exprs(symbols: Symbols):
     """(node, declaration, expressions it reads) for every declaration that computes something."""
     for name, define in symbols.defines.items():

@@ -272,11 +272,21 @@ class PlainEnglish:
                 lead = "A case is" if index == 0 else "Otherwise, a case is"
                 sentences.append(f"{lead} {rule.value} when {self.expr(rule.condition)}.")
         for override in decl.overrides:
-            sentences.append(f"Whatever the rules above say, the case is {override.value} when {self.expr(override.condition)}.")
+            where = "Where the rules above do not decide" + (f", or make the case {override.replaces}" if override.replaces else "")
+            sentences.append(
+                f"{where}, the case is {override.value} when {self.expr(override.condition)}; "
+                f"where they make it anything else, that stands and the result warns."
+            )
         return sentences
 
     def constraint(self, decl: ast.ConstraintDecl) -> str:
-        return f"Whenever a case gives the {spaced(decl.field)}, it must be that {self.expr(decl.expr)}; if not, the case is rejected with the message \u201c{decl.message}\u201d."
+        given = f"answers {decl.field}" if decl.on_answer else f"gives the {spaced(decl.field)}"
+        if decl.severity == "warning":
+            return f"Whenever a case {given}, it should be that {self.expr(decl.expr)}; if not, the result warns \u201c{decl.message}\u201d."
+        return f"Whenever a case {given}, it must be that {self.expr(decl.expr)}; if not, the case is rejected with the message \u201c{decl.message}\u201d."
+
+    def exclusion(self, decl: ast.ExcludeDecl) -> str:
+        return f"A case is not inspected when {self.expr(decl.condition)}: \u201c{decl.reason}\u201d."
 
     def answer_kind(self, answer: ast.TypeExpr | None) -> str:
         """What kind of answer a question takes, in words."""

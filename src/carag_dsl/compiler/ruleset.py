@@ -143,6 +143,14 @@ class CheckedRules:
     def option_order(self, question_id: str) -> tuple[str, ...]:
         return self._questions[question_id].options
 
+    def field_options(self, node: str) -> tuple[str, ...]:
+        """The option codes, in order, of a graph node ``fact:NAME`` or ``question:ID`` (empty for other types)."""
+        kind, name = node.split(":", 1)
+        if kind == "question":
+            return self.option_order(name)
+        fact_type = self._symbols.facts[name].type
+        return T.option_codes(fact_type) if fact_type.options else ()
+
     def scale_rank(self, left: Any, right: Any) -> tuple[int, int] | None:
         """Both values' ranks when both are codes of a scale (scales compare by rank, not alphabetically)."""
         if isinstance(left, str) and isinstance(right, str) and left in self._scales and right in self._scales:

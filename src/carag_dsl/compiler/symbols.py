@@ -28,6 +28,7 @@ class Symbols:
     constraints: list[ast.ConstraintDecl] = attrs.Factory(list)
     consistency: list[ast.ConsistencyDecl] = attrs.Factory(list)  # `constraint ... warn`: warnings, not errors
     applicability: dict[str, ast.ApplicabilityDecl] = attrs.Factory(dict)  # label -> what it means
+    exclusions: list[ast.ExcludeDecl] = attrs.Factory(list)  # in order: the first that holds names the reason
     case_type: ast.CaseTypeDecl | None = None
     sections: list[ast.SectionDecl] = attrs.Factory(list)
     questions: dict[str, ast.QuestionDecl] = attrs.Factory(dict)
@@ -41,7 +42,7 @@ class Symbols:
         if self.case_type is None:
             return ()
         values: list[str] = []
-        for value in [r.value for r in self.case_type.rules] + [o.value for o in self.case_type.overrides]:
+        for value in [r.value for r in self.case_type.rules] + [o.value for o in self.case_type.overrides]:  # 'from T' adds none
             if value not in values:
                 values.append(value)
         return tuple(values)
@@ -95,6 +96,8 @@ def collect(modules: Iterable[ast.Module]) -> tuple[Symbols, list[Diagnostic]]:
             elif isinstance(item, ast.ApplicabilityDecl):
                 if not duplicate(item, "applicability:" + item.label, f"the applicability label \"{item.label}\""):
                     symbols.applicability[item.label] = item
+            elif isinstance(item, ast.ExcludeDecl):
+                symbols.exclusions.append(item)
             elif isinstance(item, ast.CaseTypeDecl):
                 if not duplicate(item, "case type", "the case type (a 'case type' block)"):
                     symbols.case_type = item

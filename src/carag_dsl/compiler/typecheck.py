@@ -284,7 +284,10 @@ class _Checker:
         for fact in self.symbols.facts.values():
             self.check_options(fact.type)
         for constraint in self.symbols.constraints:
-            if constraint.field not in self.symbols.facts:
+            if constraint.on_answer and constraint.field not in self.symbols.questions:
+                hint = did_you_mean(constraint.field, self.symbols.questions)
+                self.error(constraint, "unknown-question", f"a constraint on an answer must name a question, and '{constraint.field}' is not one{hint}")
+            elif not constraint.on_answer and constraint.field not in self.symbols.facts:
                 hint = did_you_mean(constraint.field, self.symbols.facts)
                 self.error(constraint, "unknown-name", f"a constraint must name a fact, and '{constraint.field}' is not one{hint}")
             self.expect_bool(constraint.expr, "the constraint")
@@ -297,6 +300,8 @@ class _Checker:
         for entry in self.symbols.applicability.values():
             if entry.condition is not None:
                 self.expect_bool(entry.condition, f"the meaning of the label \"{entry.label}\"")
+        for exclusion in self.symbols.exclusions:
+            self.expect_bool(exclusion.condition, "the 'exclude when' condition")
         self.check_case_type()
         for question in self.symbols.questions.values():
             self.check_question(question)
@@ -319,8 +324,13 @@ class _Checker:
                     self.error(decl.rules[index + 1], "unreachable-rule", "this rule can never be used: the 'otherwise' rule before it always decides the case type")
             else:
                 self.expect_bool(rule.condition, f"the '{rule.value}' rule")
+        types = self.symbols.case_types()
         for override in decl.overrides:
             self.expect_bool(override.condition, f"the override to '{override.value}'")
+            if override.replaces is not None and override.replaces not in types:
+                self.error(override, "unknown-option", f"'override {override.value} from {override.replaces}': '{override.replaces}' is not a case type the rules give (they give {', '.join(types)}){did_you_mean(override.replaces, types)}")
+            elif override.replaces == override.value:
+                self.error(override, "unknown-option", f"'override {override.value} from {override.replaces}' replaces a case type with itself; write 'from' and another case type, or leave 'from' out")
 
     def check_question(self, question: ast.QuestionDecl) -> None:
         if question.text is None:
@@ -333,8 +343,6 @@ class _Checker:
             self.expect_bool(question.applies, f"'applies when' of question {question.id}")
         for ref in question.informed_by:
             self.answer_type(ref)
-        if question.derive and question.kind != "judgement":
-            self.error(question.derive[0], "derive-outside-judgement", f"only summary judgements (kind 'judgement') derive a value; question '{question.id}' is a {question.kind} question")
         for derive in question.derive:
             if question.answer is not None:
                 allowed = T.option_codes(question.answer)

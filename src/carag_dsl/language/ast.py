@@ -224,6 +224,15 @@ class ConstraintDecl:
 
 
 @attrs.frozen
+class ExcludeDecl:
+    """``exclude when EXPR because "..."``: a case the inspection does not inspect (it gets no routing)."""
+
+    condition: Expr
+    reason: str
+    span: Span = _span()
+
+
+@attrs.frozen
 class ConsistencyDecl:
     """``constraint FIELD requires EXPR warn "..."``: checked when FIELD (a fact, or ``[question]``) is given;
     a case that breaks it is still evaluated, with the warning."""
@@ -260,10 +269,16 @@ class CaseRule:
 
 @attrs.frozen
 class CaseOverride:
-    """``override core when [2.0.19a] == yes``: an answer that replaces the derived case type."""
+    """``override core [from adjusted] when [2.0.19a] == yes``: an answer that decides the case type.
+
+    It decides where the rules do not (they are unknown); with ``replaces``
+    (``from adjusted``) it also replaces that type when the rules give it.
+    Where the rules give any other type, the rules stand and a warning says so.
+    """
 
     value: str
     condition: Expr
+    replaces: str | None = None
     span: Span = _span()
 
 
@@ -305,6 +320,7 @@ class QuestionDecl:
     guidance: str | None = None
     informed_by: tuple[AnswerRef, ...] = ()
     derive: tuple[Derive, ...] = ()
+    record_reasons: bool = False  # the guidance asks inspectors to record why ("record reasons")
     span: Span = _span()
     id_span: Span = _span()
 
@@ -321,6 +337,7 @@ class Band:
 @attrs.frozen
 class BandsDecl:
     bands: tuple[Band, ...]
+    small_sample: int | None = None  # ratings of fewer cases carry a caveat ("small sample below N cases")
     span: Span = _span()
 
 
@@ -349,8 +366,9 @@ class Expectation:
 
     ``kind`` is ``case_type`` (``value``: the type), ``applies`` /
     ``not_applicable`` / ``pending`` (``questions``), ``value`` (``questions``
-    holds one question, ``value`` a literal), or ``error`` (``value``: text the
-    case-data error must contain).
+    holds one question, ``value`` a literal), ``error`` (``value``: text the
+    case-data error must contain), ``warning`` (text one warning must contain)
+    or ``excluded`` (text the reason the case is not inspected must contain).
     """
 
     kind: str
@@ -374,7 +392,7 @@ class TestDecl:
 
 
 Decl = Union[
-    Header, Include, FactDecl, DefineDecl, ConstraintDecl, ConsistencyDecl, ApplicabilityDecl, CaseTypeDecl, SectionDecl,
+    Header, Include, FactDecl, DefineDecl, ConstraintDecl, ConsistencyDecl, ApplicabilityDecl, ExcludeDecl, CaseTypeDecl, SectionDecl,
     QuestionDecl, BandsDecl, StandardDecl, TestDecl,
 ]
 

@@ -43,7 +43,7 @@ _KEYWORDS = frozenset(
     applies always informed by derive yes_no yes_no_not_a_factor bands from standard key questions rated
     lowest band at most is test facts answers expect not applicable pending error true false if then else
     or and in empty days day week weeks month months year years to prompt information judgement warn
-    applicability""".split()
+    applicability warning exclude excluded because record reasons small sample below cases""".split()
 )
 _NAME_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
@@ -240,6 +240,9 @@ def _declaration(item: ast.Decl) -> list[str]:
         if item.always:
             return [head + " always"]
         return [head] if item.condition is None else _wrapped(head + " when ", item.condition, INDENT * 2)
+    if isinstance(item, ast.ExcludeDecl):
+        lines = _wrapped("exclude when ", item.condition, INDENT * 2)
+        return lines + _string_clause(INDENT, "because ", item.reason)
     if isinstance(item, ast.CaseTypeDecl):
         lines = ["case type"]
         for rule in item.rules:
@@ -248,7 +251,8 @@ def _declaration(item: ast.Decl) -> list[str]:
             else:
                 lines += _wrapped(f"{INDENT}{rule.value} when ", rule.condition, INDENT * 2)
         for override in item.overrides:
-            lines += _wrapped(f"{INDENT}override {override.value} when ", override.condition, INDENT * 2)
+            replaces = f" from {override.replaces}" if override.replaces is not None else ""
+            lines += _wrapped(f"{INDENT}override {override.value}{replaces} when ", override.condition, INDENT * 2)
         return lines
     if isinstance(item, ast.SectionDecl):
         lines = [f"section {_quote(item.title)}"]
@@ -260,7 +264,10 @@ def _declaration(item: ast.Decl) -> list[str]:
     if isinstance(item, ast.QuestionDecl):
         return _question(item)
     if isinstance(item, ast.BandsDecl):
-        return ["bands"] + [f"{INDENT}{_quote(band.name)} from {band.lower_percent}%" for band in item.bands]
+        lines = ["bands"] + [f"{INDENT}{_quote(band.name)} from {band.lower_percent}%" for band in item.bands]
+        if item.small_sample is not None:
+            lines.append(f"{INDENT}small sample below {item.small_sample} cases")
+        return lines
     if isinstance(item, ast.StandardDecl):
         lines = [f"standard {_quote(item.name)}"]
         if item.key_questions:
@@ -291,6 +298,8 @@ def _question(item: ast.QuestionDecl) -> list[str]:
         lines.append(f"{INDENT}informed by {_refs(item.informed_by)}")
     for rule in item.derive:
         lines += _wrapped(f"{INDENT}derive {rule.value} when ", rule.condition, INDENT * 2)
+    if item.record_reasons:
+        lines.append(f"{INDENT}record reasons")
     if item.guidance is not None:
         lines += _string_clause(INDENT, "guidance ", item.guidance, block=True)
     return lines
@@ -331,8 +340,8 @@ def _expectation(expectation: ast.Expectation) -> str:
         return f"{_STATUS_WORDS[kind]} {_refs(expectation.questions)}"
     if kind == "value":
         return f"{_ref(expectation.questions[0])} = {_literal(expectation.value)}"
-    if kind == "error":
-        return f"error {_quote(str(expectation.value))}"
+    if kind in ("error", "warning", "excluded"):
+        return f"{kind} {_quote(str(expectation.value))}"
     raise ValueError(f"unknown expectation kind {kind!r}")
 
 

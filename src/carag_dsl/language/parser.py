@@ -282,6 +282,10 @@ class _AstBuilder(Transformer):
         field, expr, message = children
         return ast.ConstraintDecl(str(field), expr, _unquote(message), span=self._span(meta))
 
+    def exclude_decl(self, meta, children):
+        condition, reason = children
+        return ast.ExcludeDecl(condition, _unquote(reason), span=self._span(meta))
+
     def consistency_decl(self, meta, children):
         field, expr, message = children
         on_answer = field.type == "QREF"
@@ -308,7 +312,8 @@ class _AstBuilder(Transformer):
         return ast.CaseRule(str(children[0]), None, span=self._span(meta))
 
     def case_override(self, meta, children):
-        return ast.CaseOverride(str(children[0]), children[1], span=self._span(meta))
+        value, replaces, condition = children
+        return ast.CaseOverride(str(value), condition, str(replaces) if replaces is not None else None, span=self._span(meta))
 
     # -- sections and questions
     def section_decl(self, meta, children):
@@ -366,6 +371,9 @@ class _AstBuilder(Transformer):
     def q_informed_by(self, meta, children):
         return ("informed_by", children[0], self._span(meta))
 
+    def q_record_reasons(self, meta, children):
+        return ("record_reasons", True, self._span(meta))
+
     def q_derive(self, meta, children):
         return ("derive", ast.Derive(str(children[0]), children[1], span=self._span(meta)), self._span(meta))
 
@@ -377,7 +385,11 @@ class _AstBuilder(Transformer):
 
     # -- ratings
     def bands_decl(self, meta, children):
-        return ast.BandsDecl(tuple(children), span=self._span(meta))
+        *bands, small_sample = children
+        return ast.BandsDecl(tuple(bands), small_sample, span=self._span(meta))
+
+    def small_sample(self, meta, children):
+        return int(children[0])
 
     def band(self, meta, children):
         name, percent = children
@@ -451,6 +463,12 @@ class _AstBuilder(Transformer):
 
     def e_error(self, meta, children):
         return ast.Expectation("error", value=_unquote(children[0]), span=self._span(meta))
+
+    def e_warning(self, meta, children):
+        return ast.Expectation("warning", value=_unquote(children[0]), span=self._span(meta))
+
+    def e_excluded(self, meta, children):
+        return ast.Expectation("excluded", value=_unquote(children[0]), span=self._span(meta))
 
     # Test literals are plain Python values (the case data a test describes), kept with their place
     # until the binding or expectation that holds them takes the value and the span apart.
@@ -540,4 +558,4 @@ def _unpack(literal: "_Located | ast.SetLit") -> tuple[object, Span]:
     return literal.value, literal.span
 
 
-_CLAUSE_WORDS = {"informed_by": "informed by", "applies": "applies"}
+_CLAUSE_WORDS = {"informed_by": "informed by", "applies": "applies", "record_reasons": "record reasons"}

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from carag_dsl.compiler import types as T
 from carag_dsl.compiler.codegen import generate_source
-from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING
+from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING, given_values
 from carag_dsl.errors import CaseDataError, CaseProblem
 from carag_dsl.runtime.evaluation import Evaluation, QuestionResult
 from carag_dsl.runtime.evaluator import run
@@ -57,6 +57,11 @@ def _sub(left, right):
         return left - right
     except OverflowError:
         return UNKNOWN
+
+
+def _given(triples):
+    """The text of the (label, value, option order) triples whose value the case gives (as evaluator._given)."""
+    return given_values([triple for triple in triples if triple[1] is not UNKNOWN])
 
 
 def _ranks(scales: dict[str, int]):
@@ -120,6 +125,9 @@ class CompiledRules:
             "_ranked": _ranks(dict(ruleset.scale_ranks)), "_add": _add, "_sub": _sub,
             "_date": datetime.date, "_timedelta": datetime.timedelta,
             "_CaseProblem": CaseProblem, "_CaseDataError": CaseDataError,
+            "_given": _given,
+            # A fresh result dict for each excluded case (every question not applicable).
+            "_EXCLUDED": {qid: QuestionResult(NOT_APPLICABLE, None, None) for qid in ruleset.symbols.questions}.copy,
         }
         exec(compile(self.source, "<carag compiled rules>", "exec"), namespace)  # our own generated code only
         self._route = namespace["_route"]
@@ -131,10 +139,10 @@ class CompiledRules:
         if routed is _CONTRADICTION:  # rare: let the reference evaluator word the error
             run(self.ruleset, case)
             raise AssertionError("the reference evaluator found no contradiction where the compiled code did")
-        case_type, case_type_source, questions, warnings, defined = routed
+        case_type, case_type_source, questions, warnings, defined, excluded = routed
         return Evaluation(
             self.ruleset, case.id, None if case_type is UNKNOWN else case_type, case_type_source,
-            questions, warnings, _CompiledScope(self.ruleset, case, dict(zip(self._define_names, defined))),
+            questions, warnings, _CompiledScope(self.ruleset, case, dict(zip(self._define_names, defined))), excluded,
         )
 
 

@@ -46,9 +46,9 @@ def evaluate_case(rules: CheckedRules, case: Mapping[str, Any], backend: str = "
     data = read_case(rules, case)
     if backend == "compiled":
         return compiled_rules(rules).evaluate(data)
-    scope, questions, warnings, case_type_source = run(rules, data)
+    scope, questions, warnings, case_type_source, excluded = run(rules, data)
     case_type = None if scope.case_type is UNKNOWN else scope.case_type
-    return Evaluation(rules, data.id, case_type, case_type_source, questions, warnings, scope)
+    return Evaluation(rules, data.id, case_type, case_type_source, questions, warnings, scope, excluded)
 
 
 def check_on_error(on_error: str) -> None:

@@ -11,7 +11,7 @@ from carag_dsl.errors import UsageError, did_you_mean
 from carag_dsl.runtime.explain import explain_question
 from carag_dsl.runtime.results import QuestionResult, json_value
 
-__all__ = ["CaseScope", "Evaluation", "QuestionResult", "json_value"]
+__all__ = ["CaseScope", "Evaluation", "QuestionResult", "json_value", "ruleset_identity"]
 
 
 class CaseScope(Protocol):
@@ -26,6 +26,11 @@ class CaseScope(Protocol):
         ...
 
 
+def ruleset_identity(rules: CheckedRules) -> dict[str, Any]:
+    """``{"name", "version", "hash"}``: which rules produced a result, so a stored result can be traced to them."""
+    return {"name": rules.name, "version": rules.version, "hash": rules.content_hash}
+
+
 @attrs.define
 class Evaluation:
     """What the rules say about one case. ``questions`` keeps the rule set's order."""
@@ -37,6 +42,8 @@ class Evaluation:
     questions: dict[str, QuestionResult]
     warnings: list[str]
     scope: CaseScope = attrs.field(repr=False)
+    #: The reason the rules give for not inspecting the case (``exclude when``), or None.
+    excluded: str | None = None
 
     def status(self, question_id: str) -> str:
         return self._result(question_id).status
@@ -61,8 +68,10 @@ class Evaluation:
         return {
             "id": self.id,
             "case_type": self.case_type,
+            "excluded": self.excluded,
             "questions": questions,
             "warnings": list(self.warnings),
+            "ruleset": ruleset_identity(self.ruleset),
         }
 
     def explain(self, question_id: str) -> str:

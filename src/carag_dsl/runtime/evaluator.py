@@ -10,10 +10,13 @@ import datetime
 import operator
 from typing import TYPE_CHECKING, Any, Callable
 
-from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING, consistency_warning, ignored_answer_warning, overruled_warning_end, overruled_warning_start
+from carag_dsl.compiler.outcomes import (
+    APPLIES, NOT_APPLICABLE, PENDING, REFUSED_OVERRIDE_START, consistency_warning, given_values, ignored_answer_warning,
+    overruled_warning_end, overruled_warning_start, refused_override_end,
+)
 from carag_dsl.language import ast
 from carag_dsl.errors import CaseDataError, CaseProblem
-from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs, node_label
+from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs, given_inputs, node_label
 from carag_dsl.runtime.logic import UNKNOWN, k_and, k_not, k_or
 from carag_dsl.runtime.results import QuestionResult
 from carag_dsl.compiler.symbols import CASE_TYPE
@@ -160,13 +163,16 @@ def status_of(applies: ast.Expr | None, scope: Scope) -> str:
     return APPLIES if value else NOT_APPLICABLE
 
 
-def decide_case_type(scope: Scope) -> tuple[Any, str | None]:
+def decide_case_type(scope: Scope, warnings: list[str]) -> tuple[Any, str | None]:
     """(case type or UNKNOWN, "answer" | "derived" | None).
 
-    Overrides come first: an answer that replaces the derived type. Answers
-    that are missing leave the derived type in place, so this is the one place
-    where adding data may change a determined result. Otherwise the rules are
-    tried in order; an unknown condition leaves the type unknown.
+    The rules are tried in order; an unknown condition before one that holds
+    leaves the type unknown. An override whose condition holds decides where
+    the rules do not, and replaces the type named by its ``from``; where the
+    rules give any other type, they stand and a warning quotes them. So an
+    answer can change a decided case type only through a declared ``from``, or
+    when the facts that decide it arrive after the answer: the declared
+    exceptions to "more data only settles what was pending".
     """
     decl = scope.ruleset.symbols.case_type
     if decl is None:
@@ -177,17 +183,48 @@ def decide_case_type(scope: Scope) -> tuple[Any, str | None]:
             chosen.setdefault(override.value, override)
     if len(chosen) > 1:
         raise CaseDataError([CaseProblem("answers", _contradiction(chosen, scope))], scope.case.id)
-    if chosen:
-        return next(iter(chosen)), "answer"
-    for rule in decl.rules:
+    derived, rule_index = _rules_decide(decl, scope)
+    if not chosen:
+        return derived, None if derived is UNKNOWN else "derived"
+    override = next(iter(chosen.values()))
+    if derived is UNKNOWN or derived == override.replaces:
+        return override.value, "answer"
+    if derived != override.value:
+        given = given_values(_given(override.condition, scope))
+        warnings.append(REFUSED_OVERRIDE_START + given + refused_override_end(override, decl, rule_index))
+    return derived, "derived"
+
+
+def _rules_decide(decl: ast.CaseTypeDecl, scope: Scope) -> tuple[Any, int]:
+    """The type the rules give (or UNKNOWN) and the index of the rule that gave it."""
+    for index, rule in enumerate(decl.rules):
         if rule.condition is None:
-            return rule.value, "derived"
+            return rule.value, index
         value = evaluate(rule.condition, scope)
         if value is True:
-            return rule.value, "derived"
+            return rule.value, index
         if value is UNKNOWN:
-            return UNKNOWN, None
-    return UNKNOWN, None
+            return UNKNOWN, index
+    return UNKNOWN, len(decl.rules)
+
+
+def _given(expr: ast.Expr, scope: Scope) -> list[tuple[str, Any, tuple[str, ...]]]:
+    """(label, value, option order) of each fact and answer the expression reads that the case gives."""
+    given = []
+    for node in given_inputs(expr, scope.ruleset.symbols):
+        kind, name = node.split(":", 1)
+        values = scope.case.facts if kind == "fact" else scope.case.answers
+        if name in values:
+            given.append((name, values[name], scope.ruleset.field_options(node)))
+    return given
+
+
+def excluded_by(scope: Scope) -> str | None:
+    """The reason of the first ``exclude when`` rule that holds, or None (inspected, or not yet known)."""
+    for exclusion in scope.ruleset.symbols.exclusions:
+        if evaluate(exclusion.condition, scope) is True:
+            return exclusion.reason
+    return None
 
 
 def _contradiction(chosen: dict[str, ast.CaseOverride], scope: Scope) -> str:
@@ -200,7 +237,12 @@ def _contradiction(chosen: dict[str, ast.CaseOverride], scope: Scope) -> str:
 
 
 def run(ruleset: "CheckedRules", case: "CaseData"):
-    """Evaluate one validated case. Returns the scope and the per-question results."""
+    """Evaluate one validated case. Returns the scope, the per-question results, warnings, case-type source and exclusion.
+
+    An excluded case is routed and checked like any other (bad data is
+    rejected whatever else holds), then reported with no routing: no case
+    type, every question not applicable, no warnings.
+    """
     symbols = ruleset.symbols
     scope = Scope(ruleset, case)
     results: dict[str, QuestionResult] = {}
@@ -208,7 +250,7 @@ def run(ruleset: "CheckedRules", case: "CaseData"):
     case_type_source = None
     for node in ruleset.order:
         if node == CASE_TYPE_NODE:
-            scope.case_type, case_type_source = decide_case_type(scope)
+            scope.case_type, case_type_source = decide_case_type(scope, warnings)
             continue
         kind, name = node.split(":", 1)
         if kind == "define":
@@ -249,5 +291,9 @@ def run(ruleset: "CheckedRules", case: "CaseData"):
     for check in symbols.consistency:
         if check.field in (case.answers if check.on_answer else case.facts) and evaluate(check.expr, scope) is False:
             warnings.append(consistency_warning(check))
+    excluded = excluded_by(scope)
+    if excluded is not None:
+        scope.case_type, case_type_source = UNKNOWN, None
+        return scope, {qid: QuestionResult(NOT_APPLICABLE, None, None) for qid in symbols.questions}, [], None, excluded
     ordered = {qid: results[qid] for qid in symbols.questions}
-    return scope, ordered, warnings, case_type_source
+    return scope, ordered, warnings, case_type_source, None

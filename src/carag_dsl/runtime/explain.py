@@ -131,6 +131,9 @@ def explain_question(evaluation: "Evaluation", question_id: str) -> str:
     lines = []
     heading = f"{question_id}: {question.text}" if question.text else question_id
     lines.append(heading)
+    if evaluation.excluded is not None:
+        lines.append(f"It does not apply: the case is not inspected ({evaluation.excluded}), so no question applies.")
+        return "\n".join(lines)
     if question.applies is None:
         lines.append(f"It applies: it applies to all cases ({_where(question)}).")
     else:
@@ -174,6 +177,8 @@ def _or_list(items: list[str]) -> str:
 
 def explain_case_type(evaluation: "Evaluation") -> str:
     """Why the case is core or adjusted, or what would decide it."""
+    if evaluation.excluded is not None:
+        return f"The case is not inspected: {evaluation.excluded}."
     if evaluation.ruleset.symbols.case_type is None:
         return "The rule set has no case type."
     if evaluation.case_type is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from carag_dsl.runtime.evaluation import Evaluation, QuestionResult, json_value
+from carag_dsl.runtime.evaluation import Evaluation, QuestionResult, json_value, ruleset_identity
 from carag_dsl.compiler.types import SINGLE_OPTION_KINDS
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ class ResultWriter:
         self._prefix = {qid: self._encode(qid) + ": " for qid in ruleset.questions}
         self._bounded = {qid: q.answer is not None and q.answer.kind in SINGLE_OPTION_KINDS for qid, q in ruleset.symbols.questions.items()}
         self._cache: dict[str, dict[tuple, str]] = {qid: {} for qid in ruleset.questions}
+        self._ruleset_json = self._encode(ruleset_identity(ruleset))
 
     def _entry(self, qid: str, result: QuestionResult) -> str:
         value = json_value(result.value, self._ruleset.option_order(qid))
@@ -56,7 +57,9 @@ class ResultWriter:
             entries.append(entry)
         return (
             '{"id": ' + encode(evaluation.id) + ', "case_type": ' + encode(evaluation.case_type)
-            + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + encode(list(evaluation.warnings)) + "}"
+            + ', "excluded": ' + encode(evaluation.excluded)
+            + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + encode(list(evaluation.warnings))
+            + ', "ruleset": ' + self._ruleset_json + "}"
         )
 
 

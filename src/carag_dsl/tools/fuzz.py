@@ -10,10 +10,11 @@ crash
     (compiled and reference) disagree.
 monotonicity
     a case with more facts or answers changes a status or the case type that
-    the smaller case had already decided. Overrides and answered judgements are
-    the declared exceptions: added data that include an answer read by a
-    case-type override, or an answer to a question whose value was derived,
-    are not compared.
+    the smaller case had already decided. Overrides, exclusions and answered
+    judgements are the declared exceptions: a case with an answer read by a
+    case-type override (the facts that decide the case type may arrive after
+    it), a case that more data excludes, or added data that answer a question
+    whose value was derived, are not compared.
 dead question
     a question that applies to no case at all.
 dead for a case type
@@ -175,11 +176,13 @@ def _case_and_part(draw, ruleset: CheckedRules):
 def _monotonicity_break(ruleset: CheckedRules, smaller: dict, larger: dict, overridden: set[str]) -> str | None:
     small = evaluate_case(ruleset, smaller, backend="reference").to_dict()
     added_answers = set(larger["answers"]) - set(smaller["answers"])
-    if added_answers & overridden:
+    if set(larger["answers"]) & overridden:
         return None
     if any(small["questions"][q]["source"] == "derived" for q in added_answers):
         return None
     large = evaluate_case(ruleset, larger, backend="reference").to_dict()
+    if large["excluded"] is not None:
+        return None if small["excluded"] in (None, large["excluded"]) else f"adding data changed the reason the case is excluded from {small['excluded']!r} to {large['excluded']!r}"
     if small["case_type"] is not None and large["case_type"] != small["case_type"]:
         return f"adding data changed the case type from {small['case_type']} to {large['case_type']}"
     for qid, result in small["questions"].items():
@@ -224,7 +227,7 @@ def _case_types_named(decl: ast.QuestionDecl) -> list[str]:
 def _applies_as_if(ruleset: CheckedRules, case: dict, qid: str, case_type: str) -> bool:
     """Whether the question's rule holds for the case if its case type were ``case_type``."""
     data = read_case(ruleset, case)
-    scope, _, _, _ = run(ruleset, data)
+    scope = run(ruleset, data)[0]
     scope.case_type = case_type
     applies = ruleset.symbols.questions[qid].applies
     return applies is None or evaluate(applies, scope) is True
@@ -348,11 +351,13 @@ def _rule_text(decl: ast.QuestionDecl) -> str:
 
 def _impossible_constraints(ruleset: CheckedRules, examples: int, seed: int) -> list[Finding]:
     findings = []
-    for constraint in ruleset.symbols.constraints:
-        found = search(cases(ruleset), functools.partial(_gives_and_holds, ruleset, field=constraint.field, expr=constraint.expr), examples, seed)
+    # Warnings (constraint ... warn) keep the case: they reject nothing. Lint reports warnings that can never fire.
+    for constraint in [k for k in ruleset.symbols.constraints if k.severity == "error"]:
+        given = "answers" if constraint.on_answer else "facts"
+        found = search(cases(ruleset), functools.partial(_gives_and_holds, ruleset, given=given, field=constraint.field, expr=constraint.expr), examples, seed)
         if found is not None:
             continue
-        rejected = search(unchecked_cases(ruleset), functools.partial(_gives_and_fails_only_with, ruleset, field=constraint.field, message=constraint.message), examples, seed)
+        rejected = search(unchecked_cases(ruleset), functools.partial(_gives_and_fails_only_with, ruleset, given=given, field=constraint.field, message=constraint.message), examples, seed)
         block = test_block(ruleset, rejected, f"a case that gives {constraint.field}", expect_error=constraint.message) if rejected else ""
         findings.append(Finding("constraint rejects everything", f"no case that gives '{constraint.field}' meets its constraint 'requires {format_expr(constraint.expr)}', so every such case is rejected (message: {constraint.message})", block))
     return findings
@@ -366,17 +371,17 @@ def _all_hold(ruleset: CheckedRules, case: dict, exprs: list[ast.Expr]) -> bool:
     return all(_holds(ruleset, case, expr) for expr in exprs)
 
 
-def _gives_and_holds(ruleset: CheckedRules, case: dict, field: str, expr: ast.Expr) -> bool:
-    return field in case["facts"] and _holds(ruleset, case, expr)
+def _gives_and_holds(ruleset: CheckedRules, case: dict, given: str, field: str, expr: ast.Expr) -> bool:
+    return field in case[given] and _holds(ruleset, case, expr)
 
 
-def _gives_and_fails_only_with(ruleset: CheckedRules, case: dict, field: str, message: str) -> bool:
-    return field in case["facts"] and _only_error(ruleset, case, message)
+def _gives_and_fails_only_with(ruleset: CheckedRules, case: dict, given: str, field: str, message: str) -> bool:
+    return field in case[given] and _only_error(ruleset, case, message)
 
 
 def _holds(ruleset: CheckedRules, case: dict, expr: ast.Expr) -> bool:
     """Whether the expression is true (not false, not unknown) for the case."""
-    scope, _, _, _ = run(ruleset, read_case(ruleset, case))
+    scope = run(ruleset, read_case(ruleset, case))[0]
     return evaluate(expr, scope) is True
 
 

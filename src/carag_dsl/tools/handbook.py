@@ -263,6 +263,11 @@ class _Writer:
             rows.append(("Informed by", self.link_list(refs, "q-informed-by")))
         for derive in question.derive:
             rows.append(("If unanswered", f'<span class="q-derive">{escape(self.words.derivation(question, derive))}</span>'))
+        if question.record_reasons:
+            rows.append(("Reasons", '<span class="q-reasons">Inspectors record why (give <code>reasons</code> with the answer).</span>'))
+        for constraint in self.symbols.constraints:
+            if constraint.on_answer and constraint.field == question.id:
+                rows.append(("Check", f'<span class="q-check">{escape(self.words.constraint(constraint))}</span>'))
         standards = [name for name, s in self.symbols.standards.items() if any(r.question_id == question.id for r in s.key_questions)]
         if standards:
             rows.append(("Rates", ", ".join(f'the standard <a href="#ratings">{escape(s)}</a>' for s in standards)))
@@ -316,7 +321,7 @@ class _Writer:
             kind = self.words.answer_kind(fact.type)
             if options:
                 kind += ": " + ", ".join(options)
-            constraints = [self.words.constraint(c) for c in self.symbols.constraints if c.field == name]
+            constraints = [self.words.constraint(c) for c in self.symbols.constraints if c.field == name and not c.on_answer]
             rows = [("Kind", escape(kind))]
             rows += [("Check", escape(text)) for text in constraints]
             rows.append(("Affects", self.link_list(self.read_by(node), "used-by")))
@@ -350,11 +355,14 @@ class _Writer:
         if decl is None:
             return '<section id="case-type"><h2>Core or adjusted</h2><p class="none">This rule set has no case types.</p></section>'
         sentences = "".join(f'<li class="case-type-rule">{escape(s)}</li>' for s in self.words.case_type_rules(decl))
+        exclusions = "".join(f'<li class="exclusion">{escape(self.words.exclusion(e))}</li>' for e in self.symbols.exclusions)
+        excluded = f"<p>Cases not inspected get no questions at all:</p><ul>{exclusions}</ul>" if exclusions else ""
         node = G.CASE_TYPE_NODE
         return (
             f'<section id="case-type" class="group"><h2 id="{anchor(node)}">Core or adjusted</h2>'
-            "<p>Which set of questions applies to a case. The rules are tried in order; an inspector's answer named in an override replaces what they decide.</p>"
-            f"<ol>{sentences}</ol>"
+            "<p>Which set of questions applies to a case. The rules are tried in order; an inspector's answer named in an override "
+            "decides where they do not, and replaces only the case type it names.</p>"
+            f"<ol>{sentences}</ol>{excluded}"
             f'<dl class="facts"><dt>Depends on</dt><dd>{self.link_list(self.reads(node), "depends-on")}</dd>'
             f'<dt>Affects</dt><dd>{self.link_list(self.read_by(node), "used-by")}</dd></dl></section>'
         )

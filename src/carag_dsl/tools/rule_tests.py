@@ -156,6 +156,17 @@ def _check(ruleset: CheckedRules, expectation: ast.Expectation, result: dict[str
     kind = expectation.kind
     if kind == "error":
         return []
+    if kind == "warning":
+        text = str(expectation.value)
+        if any(text.lower() in warning.lower() for warning in result["warnings"]):
+            return []
+        given = "; ".join(result["warnings"]) or "none"
+        return [f'expected a warning containing "{text}", but the warnings were: {given}']
+    if kind == "excluded":
+        text, reason = str(expectation.value), result["excluded"]
+        if reason is not None and text.lower() in reason.lower():
+            return []
+        return [f'expected the case to be excluded for a reason containing "{text}", but ' + (f"it is excluded because {reason}" if reason else "it is not excluded")]
     if kind == "case_type":
         actual = result["case_type"]
         if actual == expectation.value:

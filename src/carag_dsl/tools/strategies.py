@@ -348,10 +348,14 @@ def _rule_set_modules(draw) -> ast.Module:
         overrides: tuple[ast.CaseOverride, ...] = ()
         if override_qid is not None:
             overrides = (
-                ast.CaseOverride("core", ast.Compare("==", ast.AnswerRef(override_qid), ast.Name("yes"))),
-                ast.CaseOverride("adjusted", ast.Compare("==", ast.AnswerRef(override_qid), ast.Name("no"))),
+                ast.CaseOverride("core", ast.Compare("==", ast.AnswerRef(override_qid), ast.Name("yes")), draw(st.sampled_from((None, "adjusted")))),
+                ast.CaseOverride("adjusted", ast.Compare("==", ast.AnswerRef(override_qid), ast.Name("no")), draw(st.sampled_from((None, "core")))),
             )
         items.append(ast.CaseTypeDecl((ast.CaseRule("adjusted", draw(case_conditions)), ast.CaseRule("core", None)), overrides))
+    # Cases not inspected, and warnings that keep the case: both back ends must agree on them too.
+    items += [ast.ExcludeDecl(draw(case_conditions), draw(_SAFE_TEXT)) for _ in range(draw(st.integers(0, 2)))]
+    if facts and draw(st.booleans()):
+        items.append(ast.ConstraintDecl(facts[0].name, draw(case_conditions), draw(_SAFE_TEXT), severity="warning"))
     items.append(ast.SectionDecl("Generated section", draw(st.none() | _SAFE_TEXT)))
     for index, qid in enumerate(qids):
         leaves: list[st.SearchStrategy[ast.Expr]] = list(define_leaves)

@@ -1,0 +1,245 @@
+"""Where the CARaG V1.1 rules (questions/) follow the text closely: factor routing, overrides, cases not inspected.
+
+Each test quotes the sentence of the CARaG (shared/seeds/004_affcb4f729991297.txt, tests/data/carag_v1.1.txt)
+that it encodes, and is checked against that text so a quotation cannot drift from the document.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from pathlib import Path
+
+import pytest
+
+import carag_dsl
+from carag_dsl import CaseDataError
+
+CARAG_TEXT = " ".join((Path(__file__).resolve().parent / "data" / "carag_v1.1.txt").read_text(encoding="utf-8").split())
+
+
+def cites(sentence: str) -> str:
+    """The sentence, after checking that the CARaG prints it (spacing aside)."""
+    assert " ".join(sentence.split()) in CARAG_TEXT, f"not in the CARaG: {sentence!r}"
+    return sentence
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return carag_dsl.load()
+
+
+def evaluate(rules, facts=None, answers=None, backend="compiled"):
+    return rules.evaluate({"id": "t", "facts": facts or {}, "answers": answers or {}}, backend=backend).to_dict()
+
+
+def on_day(start: str, day: int) -> str:
+    return (datetime.date.fromisoformat(start) + datetime.timedelta(days=day)).isoformat()
+
+
+# ---------------------------------------------------------------- "All cases where this is a factor"
+
+FACTOR_SENTENCE = cites("All cases where this is a factorWas sufficient work delivered in respect of sexually harmful behaviour?")
+X4_FACTORS = cites("• Registered sex offender • Non- registered sex offender")
+
+# (X 4 answer or None for unknown, X 6 answer or None) -> status of X 9
+SEXUAL_HARM_SOURCES = [
+    ([], "not_a_factor", "not_applicable"),          # neither records the factor
+    ([], "yes", "applies"),                          # X 6 alone
+    (["registered_sex_offender"], "not_a_factor", "applies"),  # X 4 alone
+    (["non_registered_sex_offender"], "not_a_factor", "applies"),
+    (["cse_perpetrator"], "not_a_factor", "applies"),
+    (["registered_sex_offender"], "no", "applies"),  # both
+    (["organised_crime"], "not_a_factor", "not_applicable"),  # another X 4 factor is not this one
+    (None, "not_a_factor", "pending"),               # X 4 unknown: it may still record the factor
+    (None, "yes", "applies"),                        # X 6 settles it alone
+    ([], None, "pending"),                           # X 6 unknown
+    (["registered_sex_offender"], None, "applies"),  # X 4 settles it alone
+    (None, None, "pending"),                         # neither known
+]
+
+
+@pytest.mark.parametrize("x4, x6, expected", SEXUAL_HARM_SOURCES)
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+def test_x9_applies_where_x6_or_x4_records_sexual_harm_and_is_pending_while_neither_settles_it(rules, x4, x6, expected, backend):
+    answers = {k: v for k, v in {"X 4": x4, "X 6": x6}.items() if v is not None}
+    assert evaluate(rules, answers=answers, backend=backend)["questions"]["X 9"]["status"] == expected
+
+
+HATE_SOURCES = [
+    ([], "not_a_factor", "not_applicable"),
+    ([], "no", "applies"),
+    (["hate_crime"], "not_a_factor", "applies"),
+    (["hate_crime"], "yes", "applies"),
+    (["registered_sex_offender"], "not_a_factor", "not_applicable"),
+    (None, "not_a_factor", "pending"),
+    (["hate_crime"], None, "applies"),
+    ([], None, "pending"),
+    (None, None, "pending"),
+]
+
+
+@pytest.mark.parametrize("x4, x7, expected", HATE_SOURCES)
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+def test_2_5_60a_applies_where_x7_or_hate_crime_in_x4_records_the_factor(rules, x4, x7, expected, backend):
+    cites("All cases where this is a factorWas sufficient work delivered in respect of hate-based behaviour?")
+    cites("• Hate Crime")
+    answers = {k: v for k, v in {"X 4": x4, "X 7": x7}.items() if v is not None}
+    assert evaluate(rules, answers=answers, backend=backend)["questions"]["2.5.60a"]["status"] == expected
+
+
+def test_x10_still_follows_x8_alone(rules):
+    # X 4 lists no factor of "violence, threats and harmful attitudes and behaviours (other than ...)".
+    assert evaluate(rules, answers={"X 4": ["hate_crime", "registered_sex_offender"], "X 8": "not_a_factor"})["questions"]["X 10"]["status"] == "not_applicable"
+
+
+@pytest.mark.parametrize("x4, x6, warned", [
+    (["registered_sex_offender"], "not_a_factor", True),
+    (["cse_perpetrator", "hate_crime"], "not_a_factor", True),
+    (["registered_sex_offender"], "yes", False),
+    ([], "not_a_factor", False),
+    (None, "not_a_factor", False),  # X 4 unknown: nothing contradicts yet
+])
+def test_x4_recording_sexual_harm_while_x6_says_not_a_factor_warns_naming_both_answers(rules, x4, x6, warned):
+    answers = {k: v for k, v in {"X 4": x4, "X 6": x6}.items() if v is not None}
+    warnings = evaluate(rules, answers=answers)["warnings"]
+    assert warnings == evaluate(rules, answers=answers, backend="reference")["warnings"]
+    named = [w for w in warnings if w.startswith("X 6:")]
+    if warned:
+        assert len(named) == 1
+        assert "X 6 = not_a_factor" in named[0] and "X 4 = {" + ", ".join(x4) + "}" in named[0]
+    else:
+        assert named == []
+
+
+def test_hate_crime_in_x4_while_x7_says_not_a_factor_warns_naming_both_answers(rules):
+    warnings = evaluate(rules, answers={"X 4": ["hate_crime"], "X 7": "not_a_factor"})["warnings"]
+    assert [w for w in warnings if w.startswith("X 7:")] == [
+        "X 7: X 7 is answered 'not a factor' but X 4 records Hate Crime, so 2.5.60a applies; check both answers "
+        "(X 7 = not_a_factor; X 4 = {hate_crime})"
+    ]
+
+
+# ---------------------------------------------------------------- overrides as the CARaG allows them
+
+SUBSTANTIVE_CONTACT = cites(
+    "If contact of a more substantive nature has continued, beyond the point that the case record indicates contact "
+    "has been suspended, we may apply core inspection questions."
+)
+
+FACTS_ADJUSTED = {"sentence": "licence", "start_date": "2025-01-06", "suspension": "reset", "suspension_date": "2025-01-16"}
+FACTS_CORE = {"sentence": "licence", "start_date": "2025-01-06", "suspension": "none"}
+FACTS_UNKNOWN = {"sentence": "licence", "suspension": "reset"}
+ASKS = {  # what an answer asks for
+    ("2.0.19a", "yes"): "core", ("2.0.19a", "no"): "adjusted",
+    ("2.0.20a", "yes"): "adjusted", ("2.0.20a", "no"): "core",
+}
+
+
+def _answer_sets():
+    for a19, a20 in itertools.product([None, "yes", "no"], repeat=2):
+        yield {k: v for k, v in {"2.0.19a": a19, "2.0.20a": a20}.items() if v is not None}
+
+
+@pytest.mark.parametrize("answers", list(_answer_sets()), ids=lambda a: ",".join(f"{k}={v}" for k, v in a.items()) or "none")
+@pytest.mark.parametrize("facts, by_facts", [(FACTS_ADJUSTED, "adjusted"), (FACTS_CORE, "core"), (FACTS_UNKNOWN, None)], ids=["facts-adjusted", "facts-core", "facts-unknown"])
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+def test_every_override_combination_follows_the_carag(rules, facts, by_facts, answers, backend):
+    asked = {ASKS[item] for item in answers.items()}
+    if len(asked) > 1:  # the two answers ask for different types
+        with pytest.raises(CaseDataError, match="contradict"):
+            evaluate(rules, facts, answers, backend)
+        return
+    result = evaluate(rules, facts, answers, backend)
+    wanted = next(iter(asked), None)
+    refused = [w for w in result["warnings"] if w.startswith("case type:")]
+    if wanted is None:  # no answer: the facts decide
+        assert result["case_type"] == by_facts and refused == []
+    elif by_facts is None or by_facts == wanted:  # the answers decide where the facts do not, or agree
+        assert result["case_type"] == wanted and refused == []
+    elif by_facts == "adjusted":  # SUBSTANTIVE_CONTACT: an inspector may make an adjusted case core
+        assert result["case_type"] == "core" and refused == []
+    else:  # nothing lets an answer make a case adjusted that the facts make core: the rule stands, quoted
+        assert result["case_type"] == "core"
+        assert len(refused) == 1
+        assert "'adjusted when adjusted_by_the_rules' does not hold, so 'core otherwise'" in refused[0]
+        assert "would make the case adjusted" in refused[0] and "the case stays core" in refused[0]
+
+
+def test_a_community_sentence_under_reset_within_eight_weeks_stays_core_with_a_warning(rules):
+    cites("in any community sentence case where Probation Impact has been applied up to and including eight weeks from the date of commencement.")
+    facts = {"sentence": "community", "start_date": "2025-01-06", "suspension": "reset", "suspension_date": "2025-01-16"}
+    result = evaluate(rules, facts)
+    assert result["case_type"] == "core"
+    assert result["warnings"] == [
+        "suspension: a community sentence suspended under Probation Reset stays core: adjusted questions apply to "
+        "licence and PSS cases suspended under Probation Reset or Probation Impact, and to community sentences only "
+        "under Probation Impact (2.0.20a) (sentence = community; suspension = reset; suspension_date = 2025-01-16; "
+        "start_date = 2025-01-06)"
+    ]
+    # After eight weeks the case is core for every sentence: nothing to say.
+    later = evaluate(rules, {**facts, "suspension_date": "2025-03-10"})
+    assert later["case_type"] == "core" and later["warnings"] == []
+
+
+# ---------------------------------------------------------------- cases not inspected
+
+TERMINATED = cites(
+    "We do not inspect cases that were terminated within seven days of the order or licence commencing. For cases "
+    "that were terminated between eight and 28 days after sentence/release, we inspect those where there was "
+    "continuity of supervision"
+)
+WITHIN_SEVEN = "terminated within seven days of the order or licence commencing"
+EIGHT_TO_28 = "terminated between eight and 28 days after sentence or release, without continuity of supervision"
+
+
+@pytest.mark.parametrize("day, continuity, expected", [
+    (0, None, WITHIN_SEVEN),
+    (7, None, WITHIN_SEVEN),      # "within seven days" includes day 7 (start date is day 0)
+    (7, True, WITHIN_SEVEN),      # continuity does not save a case terminated within seven days
+    (8, True, None),              # from day 8, continuity of supervision keeps the case in
+    (8, False, EIGHT_TO_28),
+    (8, None, None),              # continuity unknown: not yet known to be excluded
+    (28, False, EIGHT_TO_28),
+    (28, True, None),
+    (29, False, None),            # after 28 days the case is inspected
+    (29, None, None),
+])
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+def test_terminated_cases_are_excluded_counting_days_as_the_eight_week_rule_does(rules, day, continuity, expected, backend):
+    facts = {"sentence": "community", "start_date": "2025-02-24", "suspension": "none", "termination_date": on_day("2025-02-24", day)}
+    if continuity is not None:
+        facts["continuity_of_supervision"] = continuity
+    result = evaluate(rules, facts, {"2.3.24": "yes"}, backend)
+    assert result["excluded"] == expected
+    if expected is None:
+        assert result["case_type"] == "core"
+        assert result["questions"]["2.3.24"] == {"status": "applies", "value": "yes", "source": "answer"}
+    else:  # no routing at all
+        assert result["case_type"] is None and result["warnings"] == []
+        assert {q["status"] for q in result["questions"].values()} == {"not_applicable"}
+        assert {q["value"] for q in result["questions"].values()} == {None}
+
+
+def test_a_case_with_no_termination_date_is_not_excluded(rules):
+    assert evaluate(rules, {"sentence": "licence"})["excluded"] is None
+
+
+def test_a_termination_date_before_the_start_is_rejected(rules):
+    with pytest.raises(CaseDataError, match="termination date is before the start date"):
+        evaluate(rules, {"start_date": "2025-02-24", "termination_date": "2025-02-23"})
+
+
+def test_an_excluded_case_still_has_its_bad_data_rejected(rules):
+    with pytest.raises(CaseDataError, match="suspension date is before the start date"):
+        evaluate(rules, {"start_date": "2025-02-24", "termination_date": "2025-02-25", "suspension": "reset", "suspension_date": "2025-01-01"})
+
+
+# ---------------------------------------------------------------- results say which rules made them
+
+
+def test_every_result_names_the_rule_set_version_and_content_hash(rules):
+    result = evaluate(rules)
+    assert list(result) == ["id", "case_type", "excluded", "questions", "warnings", "ruleset"]
+    assert result["ruleset"] == {"name": rules.name, "version": "1.1", "hash": rules.content_hash}
+    assert len(rules.content_hash) == 16
