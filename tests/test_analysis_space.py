@@ -13,14 +13,23 @@ CARAG = load()
 SPACE = CaseSpace(CARAG)
 
 
+def _days_after_start(dates, other: str) -> list[int]:
+    """The day offsets of ``other`` from start_date over the classes where both are given."""
+    offsets = set()
+    for cell in dates.classes:
+        values = dict(cell.values)
+        if values.get("start_date", UNKNOWN) is not UNKNOWN and values.get(other, UNKNOWN) is not UNKNOWN:
+            offsets.add((values[other] - values["start_date"]).days)
+    return sorted(offsets)
+
+
 def test_the_carag_dates_split_into_the_classes_its_comparisons_create():
     (dates,) = [v for v in SPACE.variables if v.key[0] == "numbers"]
-    assert dates.key == ("numbers", ("start_date", "suspension_date"))
-    both_given = [cell for cell in dates.classes if UNKNOWN not in dict(cell.values).values()]
-    days = sorted((dict(c.values)["suspension_date"] - dict(c.values)["start_date"]).days for c in both_given)
+    assert dates.key == ("numbers", ("start_date", "suspension_date", "termination_date"))
     # before the start, day 0, days 1-55 (shown by day 1), day 56, day 57 and later (shown by 57)
-    assert days == [-1, 0, 1, 56, 57]
-    assert len(dates.classes) == len(both_given) + 3  # and: neither date, only one, only the other
+    assert _days_after_start(dates, "suspension_date") == [-1, 0, 1, 56, 57]
+    # terminated within seven days (day 7 in, day 8 out) and between eight and 28 days (day 28 in, day 29 out)
+    assert {-1, 0, 7, 8, 28, 29} <= set(_days_after_start(dates, "termination_date"))
 
 
 def test_a_core_only_question_never_applies_to_an_adjusted_case():

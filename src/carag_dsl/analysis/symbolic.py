@@ -225,29 +225,72 @@ class SymbolicRules:
         return self._contradiction
 
     def case_type(self) -> Valuation:
+        """The case type as the rules read it while routing (evaluator.decide_case_type; exclusion comes after)."""
         if self._case_type is None:
             decl = self.rules.symbols.case_type
+            derived = self._rules_case_type(decl) if decl is not None else {UNKNOWN: self.bdd.true}
             result: Valuation = {}
-            if decl is None:
-                result[UNKNOWN] = self.bdd.true
-            else:
-                remaining = self.bdd.true
-                for value, holds in self.override_choices().items():
-                    part = remaining & holds
-                    result[value] = result.get(value, self.bdd.false) | part
-                    remaining &= ~holds
-                for rule in decl.rules:
-                    if rule.condition is None:
-                        result[rule.value] = result.get(rule.value, self.bdd.false) | remaining
-                        remaining = self.bdd.false
-                        break
-                    result[rule.value] = result.get(rule.value, self.bdd.false) | (remaining & self.truth(rule.condition, True))
-                    unknown = remaining & self.truth(rule.condition, UNKNOWN)
-                    result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | unknown
-                    remaining &= self.truth(rule.condition, False)
-                result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | remaining
-            self._case_type = {v: b for v, b in result.items() if b != self.bdd.false}
+
+            def add(value, node):
+                if node != self.bdd.false:
+                    result[value] = result[value] | node if value in result else node
+
+            # The first override that holds for its value is the one that acts (two values together are rejected).
+            none_holds, earlier = self.bdd.true, {}
+            for override in decl.overrides if decl is not None else ():
+                holds = self.truth(override.condition, True)
+                acts = holds & ~earlier.get(override.value, self.bdd.false)
+                earlier[override.value] = earlier.get(override.value, self.bdd.false) | holds
+                none_holds &= ~holds
+                takes = derived.get(UNKNOWN, self.bdd.false)
+                if override.replaces is not None:
+                    takes |= derived.get(override.replaces, self.bdd.false)
+                add(override.value, acts & takes)
+                for value, node in derived.items():  # refused, or the same type: the rules stand
+                    add(value, acts & ~takes & node)
+            for value, node in derived.items():
+                add(value, none_holds & node)
+            self._case_type = result
         return self._case_type
+
+    def _rules_case_type(self, decl: ast.CaseTypeDecl) -> Valuation:
+        """The case type the rules alone give (no overrides)."""
+        result: Valuation = {}
+        remaining = self.bdd.true
+        for rule in decl.rules:
+            if rule.condition is None:
+                result[rule.value] = result.get(rule.value, self.bdd.false) | remaining
+                remaining = self.bdd.false
+                break
+            result[rule.value] = result.get(rule.value, self.bdd.false) | (remaining & self.truth(rule.condition, True))
+            result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | (remaining & self.truth(rule.condition, UNKNOWN))
+            remaining &= self.truth(rule.condition, False)
+        result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | remaining
+        return {v: b for v, b in result.items() if b != self.bdd.false}
+
+    def excluded(self):
+        """Where some 'exclude when' rule holds: the case is not inspected (no routing)."""
+        found = self.bdd.false
+        for exclusion in self.rules.symbols.exclusions:
+            found |= self.truth(exclusion.condition, True)
+        return found
+
+    def reported_status(self, question_id: str) -> Valuation:
+        """The status a result reports: the routed status, and not applicable wherever the case is excluded."""
+        excluded = self.excluded()
+        routed = self.status(question_id)
+        return {
+            APPLIES: routed[APPLIES] & ~excluded,
+            NOT_APPLICABLE: routed[NOT_APPLICABLE] | excluded,
+            PENDING: routed[PENDING] & ~excluded,
+        }
+
+    def reported_case_type(self) -> Valuation:
+        """The case type a result reports: unknown (null) wherever the case is excluded."""
+        excluded = self.excluded()
+        result = {value: node & ~excluded for value, node in self.case_type().items()}
+        result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | excluded
+        return {v: b for v, b in result.items() if b != self.bdd.false}
 
     def accepted(self):
         """Where the engine accepts a case: every constraint on a given fact holds (or is unknown), no contradicting overrides."""

@@ -56,7 +56,7 @@ class Variable:
 
 
 def all_expressions(rules: CheckedRules) -> Iterable[ast.Expr]:
-    """Every expression of a rule set (defines, constraints, consistency rules, label meanings, case type, questions)."""
+    """Every expression of a rule set (defines, constraints, consistency rules, label meanings, exclusions, case type, questions)."""
     symbols = rules.symbols
     for define in symbols.defines.values():
         yield define.expr
@@ -67,6 +67,8 @@ def all_expressions(rules: CheckedRules) -> Iterable[ast.Expr]:
     for entry in symbols.applicability.values():
         if entry.condition is not None:
             yield entry.condition
+    for exclusion in symbols.exclusions:
+        yield exclusion.condition
     if symbols.case_type is not None:
         for rule in symbols.case_type.rules:
             if rule.condition is not None:

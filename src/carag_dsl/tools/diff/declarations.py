@@ -173,7 +173,7 @@ def _case_type_rules(rules: CheckedRules) -> dict[str, Any]:
         return {}
     return {
         "rules": [f"{r.value} when {format_expr(r.condition)}" if r.condition is not None else f"{r.value} otherwise" for r in decl.rules],
-        "overrides": [f"override {o.value} when {format_expr(o.condition)}" for o in decl.overrides],
+        "overrides": [f"override {o.value}{' from ' + o.replaces if o.replaces else ''} when {format_expr(o.condition)}" for o in decl.overrides],
     }
 
 
