@@ -236,7 +236,8 @@ class SymbolicRules:
                     result[value] = result[value] | node if value in result else node
 
             # The first override that holds for its value is the one that acts (two values together are rejected).
-            none_holds, earlier = self.bdd.true, {}
+            none_holds = self.bdd.true
+            earlier: dict[str, Any] = {}
             for override in decl.overrides if decl is not None else ():
                 holds = self.truth(override.condition, True)
                 acts = holds & ~earlier.get(override.value, self.bdd.false)
