@@ -54,9 +54,9 @@ def test_non_editable_install_ships_its_data_and_tests_the_edited_copy_of_questi
     root.write_text(root.read_text(encoding="utf-8").replace('version "1.1"', 'version "1.1-draft"', 1), encoding="utf-8")
     section = work / "05_implementation_and_delivery_information.carag"
     text = section.read_text(encoding="utf-8")
-    rule = "applies when [X 6] != not_a_factor"
+    rule = "applies when [X 6] != not_a_factor or sexual_harm_factor_in_x4"
     assert rule in text
-    section.write_text(text.replace(rule, "applies when case_type == core and [X 6] != not_a_factor", 1), encoding="utf-8")
+    section.write_text(text.replace(rule, "applies when case_type == core and ([X 6] != not_a_factor or sexual_harm_factor_in_x4)", 1), encoding="utf-8")
     (work / "tests" / "draft.carag").write_text(
         'test "X 9 is asked in core cases only"\n'
         "    facts sentence = community, start_date = 2025-01-06\n"
