@@ -33,7 +33,9 @@ X4_CODES = (
 )
 X4_RANK = {code: i for i, code in enumerate(X4_CODES)}
 
-# (question id, applicability group, allowed answers (None: any text; "set": X 4), derives "yes" when no risk factors)
+# (question id, applicability group, allowed answers (None: any text; "set": X 4), the defined name whose truth
+# derives "yes": "no_risk_of_harm_factors" (the summary judgements), "medium_risk_to_children_without_active_concerns"
+# (2.5.43 and X 11), or None)
 QUESTIONS = (
     ("2.0.19a", "always", YES_NO, False), ("2.0.20a", "always", YES_NO, False),
     ("X 1", "court_report", YES_NO, False), ("X 2", "court_report", YES_NO, False),
@@ -46,22 +48,22 @@ QUESTIONS = (
     ("2.3.29", "always", frozenset(("low", "medium", "high", "very_high")), False),
     ("2.3.31", "always", YES_NO, False), ("2.3.35", "always", YES_NO, False), ("2.3.24", "always", YES_NO, False),
     ("2.3.27", "always", YES_NO, False), ("2.3.28", "always", YES_NO, False),
-    ("P 2.1.3", "always", YES_NO, True),
+    ("P 2.1.3", "always", YES_NO, "no_risk_of_harm_factors"),
     ("2.4.20", "always", YES_NO, False), ("2.4.21", "always", YES_NO, False), ("2.4.22", "always", YES_NO, False),
     ("2.4.23", "always", YES_NO, False),
-    ("P 2.2.3", "always", YES_NO, True),
+    ("P 2.2.3", "always", YES_NO, "no_risk_of_harm_factors"),
     ("2.5.01a", "core", YES_NO, False), ("2.5.05a", "core", YES_NO, False), ("2.5.25a", "always", YES_NO, False),
     ("2.5.26a", "accredited", None, False), ("2.5.47", "mappa", YES_NO, False),
-    ("2.5.43", "core", YES_NO, False), ("2.5.44", "core", YES_NO, False),
+    ("2.5.43", "core", YES_NO, "medium_risk_to_children_without_active_concerns"), ("2.5.44", "core", YES_NO, False),
     ("X 9", "sexual_harm", YES_NO, False), ("2.5.60a", "hate", YES_NO, False), ("X 10", "x8", YES_NO, False),
     ("2.5.41", "core", YES_NO, False), ("2.5.42", "always", YES_NO, False), ("2.5.48", "always", YES_NO, False),
     ("2.5.49", "core", YES_NO, False), ("2.5.50", "core", YES_NO, False),
-    ("X 11", "adjusted", YES_NO, False), ("X 12", "adjusted", YES_NO, False),
-    ("P 2.3.3", "always", YES_NO, True),
+    ("X 11", "adjusted", YES_NO, "medium_risk_to_children_without_active_concerns"), ("X 12", "adjusted", YES_NO, False),
+    ("P 2.3.3", "always", YES_NO, "no_risk_of_harm_factors"),
     ("2.6.20", "always", YES_NO, False), ("2.6.21", "always", YES_NO, False),
     ("2.6.22", "core", YES_NO, False), ("2.6.23", "core", YES_NO, False), ("2.6.25", "adjusted", YES_NO, False),
     ("2.6.26", "reset_reinstigated", YES_NO, False), ("2.6.27", "reset_reinstigated", YES_NO, False),
-    ("P 2.4.3", "p243", YES_NO, True),
+    ("P 2.4.3", "p243", YES_NO, "no_risk_of_harm_factors"),
     ("2.9.06", "always", frozenset(("sufficient", "insufficient", "none")), False),
 )
 ALLOWED = {qid: allowed for qid, _, allowed, _ in QUESTIONS}
@@ -86,7 +88,12 @@ COMMUNITY_RESET = (
     "and PSS cases suspended under Probation Reset or Probation Impact, and to community sentences only under "
     "Probation Impact (2.0.20a)"
 )
-X6_WARNING = "X 6: X 6 is answered 'not a factor' but X 4 records a factor related to sexual harm, so X 9 applies; check both answers"
+X6_WARNING = ("X 6: X 6 is answered 'not a factor' but X 4 records Registered sex offender, Non-registered sex offender or "
+              "Child Sexual Exploitation – Perpetrator, so X 9 applies; check both answers")
+# questions/consistency.carag: an answer to a question whose factor neither source records.
+X9_ANSWERED = "X 9: X 9 (work on sexually harmful behaviour) is answered, but neither X 6 nor X 4 records sexual harm as a factor"
+X2560A_ANSWERED = "2.5.60a: 2.5.60a (work on hate-based behaviour) is answered, but neither X 7 nor X 4 records hate-based behaviour as a factor"
+X10_ANSWERED = "X 10: X 10 (work on other violence) is answered, but X 8 says other violence is not a factor"
 X7_WARNING = "X 7: X 7 is answered 'not a factor' but X 4 records Hate Crime, so 2.5.60a applies; check both answers"
 WITHIN_SEVEN_DAYS = "terminated within seven days of the order or licence commencing"
 EIGHT_TO_28_DAYS = "terminated between eight and 28 days after sentence or release, without continuity of supervision"
@@ -131,10 +138,6 @@ def _excluded(facts):
             None if continuity is None else not continuity) is True:
         return EIGHT_TO_28_DAYS
     return None
-
-
-def _x4_text(x4):
-    return "{" + ", ".join(sorted(x4, key=X4_RANK.__getitem__)) + "}"
 
 
 def route(facts, answers):
@@ -198,10 +201,18 @@ def route(facts, answers):
         "p243": _status(_or(core, _and(adjusted_type, reinstigated))),
     }
 
+    rosh_children = facts.get("rosh_to_children")
+    children_risk_only = _and(
+        None if rosh_children is None else rosh_children in ("medium", "high", "very_high"),
+        None if (own := facts.get("children_of_their_own")) is None else not own,
+        None if (contact := facts.get("known_contact_with_children")) is None else not contact,
+    )
+    derives_yes = {"no_risk_of_harm_factors": no_risk_factors is True,
+                   "medium_risk_to_children_without_active_concerns": children_risk_only is True}
     results = {}
     for qid, group, _, derives in QUESTIONS:
         status = groups[group]
-        derived = "yes" if derives and status == APPLIES and no_risk_factors is True else None
+        derived = "yes" if derives and status == APPLIES and derives_yes[derives] else None
         answer = get(qid)
         if answer is not None:
             if status == NOT_APPLICABLE:
@@ -211,7 +222,7 @@ def route(facts, answers):
             else:
                 if derived is not None and answer != derived:
                     warnings = warnings or {}
-                    warnings[qid] = f"{qid}: answered {answer!r} where the rule 'derive yes when no_risk_of_harm_factors' gives 'yes'; the answer stands"
+                    warnings[qid] = f"{qid}: answered {answer!r} where the rule 'derive yes when {derives}' gives 'yes'; the answer stands"
                 results[qid] = (status, answer, "answer")
         elif derived is not None:
             results[qid] = (status, derived, "derived")
@@ -220,11 +231,17 @@ def route(facts, answers):
     ordered_warnings = [warnings[q] for q in sorted(warnings, key=WARNING_ORDER.__getitem__)] if warnings else []
     # The constraints that warn, in the order they are declared.
     if sentence == "community" and suspension == "reset" and within is True:
-        ordered_warnings.append(f"{COMMUNITY_RESET} (sentence = community; suspension = reset; suspension_date = {suspended_on.isoformat()}; start_date = {start.isoformat()})")
+        ordered_warnings.append(COMMUNITY_RESET)
+    if "X 9" in answers and x6 == "not_a_factor" and x4 is not None and not x4 & SEXUAL_HARM_IN_X4:
+        ordered_warnings.append(X9_ANSWERED)
+    if "2.5.60a" in answers and x7 == "not_a_factor" and x4 is not None and "hate_crime" not in x4:
+        ordered_warnings.append(X2560A_ANSWERED)
+    if "X 10" in answers and x8 == "not_a_factor":
+        ordered_warnings.append(X10_ANSWERED)
     if x6 == "not_a_factor" and x4 is not None and x4 & SEXUAL_HARM_IN_X4:
-        ordered_warnings.append(f"{X6_WARNING} (X 6 = not_a_factor; X 4 = {_x4_text(x4)})")
+        ordered_warnings.append(X6_WARNING)
     if x7 == "not_a_factor" and x4 is not None and "hate_crime" in x4:
-        ordered_warnings.append(f"{X7_WARNING} (X 7 = not_a_factor; X 4 = {_x4_text(x4)})")
+        ordered_warnings.append(X7_WARNING)
     excluded = _excluded(facts)
     if excluded is not None:  # not inspected: no routing
         return None, None, {qid: (NOT_APPLICABLE, None, None) for qid in results}, [], excluded

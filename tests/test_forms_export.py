@@ -80,11 +80,13 @@ def test_every_question_of_the_xlsform_has_its_type_label_hint_relevance_and_req
     assert rows["2.3.01"]["type"] == "select_one yes_no" and rows["2.3.01"]["required"] == "yes"
     assert rows["2.3.01"]["label"].startswith("2.3.01 Does assessment")
     assert rows["2.3.01"]["hint"].startswith("Core cases only")
-    assert rows["2.3.01"]["relevant"] == "(${calc-case_type} != '' and ${calc-case_type} = 'core')"
+    # A case not inspected (terminated early: 'exclude when') has no questions.
+    assert rows["2.3.01"]["relevant"] == "((${calc-case_type} != '' and ${calc-case_type} = 'core') and ${calc-excluded} != 'true')"
     assert rows["X 4"]["type"].startswith("select_multiple ") and rows["X 4"]["name"] == "X_4"
     assert rows["start_date"]["type"] == "date" and rows["mappa"]["type"] == "select_one carag-boolean"
     calculations = [row["bind::carag:id"] for row in sheets["survey"] if row["type"] == "calculate"]
     assert calculations.index("suspended_within_eight_weeks") < calculations.index("adjusted_by_the_rules") < calculations.index("case_type")
+    assert "excluded" in calculations
     groups = [row["label"] for row in sheets["survey"] if row["type"] == "begin group"]
     assert groups[0] == "Case facts" and "Assessment information" in groups
 

@@ -192,7 +192,11 @@ class CaseSpace:
         """``assume=False``: over every well-formed case, also those a constraint or contradicting overrides reject."""
         symbolic = self._symbolic_for(rules)
         within = None if assume else self._domain
-        return {status: Region(self, node, within) for status, node in symbolic.reported_status(question_id).items()}
+        return {status: Region(self, node, within) for status, node in symbolic.status(question_id).items()}
+
+    def reported_status(self, question_id: str, rules: CheckedRules | None = None) -> dict[str, Region]:
+        """The status a result reports: as :meth:`status` (the routing), and not applicable where the case is excluded."""
+        return {status: Region(self, node) for status, node in self._symbolic_for(rules).reported_status(question_id).items()}
 
     def given(self, field: str, on_answer: bool = False) -> Region:
         """The cases that give a fact (or, ``on_answer``, answer a question)."""
@@ -210,7 +214,7 @@ class CaseSpace:
 
     def case_type(self, rules: CheckedRules | None = None, assume: bool = True) -> dict[Any, Region]:
         within = None if assume else self._domain
-        return {value: Region(self, node, within) for value, node in self._symbolic_for(rules).reported_case_type().items()}
+        return {value: Region(self, node, within) for value, node in self._symbolic_for(rules).case_type().items()}
 
     def excluded(self, rules: CheckedRules | None = None) -> Region:
         """Where the case is not inspected ('exclude when'): no routing, every question not applicable."""

@@ -284,10 +284,7 @@ class _Checker:
         for fact in self.symbols.facts.values():
             self.check_options(fact.type)
         for constraint in self.symbols.constraints:
-            if constraint.on_answer and constraint.field not in self.symbols.questions:
-                hint = did_you_mean(constraint.field, self.symbols.questions)
-                self.error(constraint, "unknown-question", f"a constraint on an answer must name a question, and '{constraint.field}' is not one{hint}")
-            elif not constraint.on_answer and constraint.field not in self.symbols.facts:
+            if constraint.field not in self.symbols.facts:
                 hint = did_you_mean(constraint.field, self.symbols.facts)
                 self.error(constraint, "unknown-name", f"a constraint must name a fact, and '{constraint.field}' is not one{hint}")
             self.expect_bool(constraint.expr, "the constraint")

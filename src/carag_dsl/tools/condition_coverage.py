@@ -77,7 +77,7 @@ class ConditionCoverage:
 def observations(rules: CheckedRules, case: dict[str, Any]) -> dict[str, tuple[tuple, str]] | None:
     """Per question with conditions: (the values of its conditions, its route) for one case; None if rejected."""
     try:
-        scope, results, _, _ = evaluator.run(rules, read_case(rules, case))
+        scope, results = evaluator.run(rules, read_case(rules, case))[:2]
     except CaseDataError:
         return None
     seen = {}

@@ -351,13 +351,11 @@ def _rule_text(decl: ast.QuestionDecl) -> str:
 
 def _impossible_constraints(ruleset: CheckedRules, examples: int, seed: int) -> list[Finding]:
     findings = []
-    # Warnings (constraint ... warn) keep the case: they reject nothing. Lint reports warnings that can never fire.
-    for constraint in [k for k in ruleset.symbols.constraints if k.severity == "error"]:
-        given = "answers" if constraint.on_answer else "facts"
-        found = search(cases(ruleset), functools.partial(_gives_and_holds, ruleset, given=given, field=constraint.field, expr=constraint.expr), examples, seed)
+    for constraint in ruleset.symbols.constraints:
+        found = search(cases(ruleset), functools.partial(_gives_and_holds, ruleset, field=constraint.field, expr=constraint.expr), examples, seed)
         if found is not None:
             continue
-        rejected = search(unchecked_cases(ruleset), functools.partial(_gives_and_fails_only_with, ruleset, given=given, field=constraint.field, message=constraint.message), examples, seed)
+        rejected = search(unchecked_cases(ruleset), functools.partial(_gives_and_fails_only_with, ruleset, field=constraint.field, message=constraint.message), examples, seed)
         block = test_block(ruleset, rejected, f"a case that gives {constraint.field}", expect_error=constraint.message) if rejected else ""
         findings.append(Finding("constraint rejects everything", f"no case that gives '{constraint.field}' meets its constraint 'requires {format_expr(constraint.expr)}', so every such case is rejected (message: {constraint.message})", block))
     return findings
@@ -371,12 +369,12 @@ def _all_hold(ruleset: CheckedRules, case: dict, exprs: list[ast.Expr]) -> bool:
     return all(_holds(ruleset, case, expr) for expr in exprs)
 
 
-def _gives_and_holds(ruleset: CheckedRules, case: dict, given: str, field: str, expr: ast.Expr) -> bool:
-    return field in case[given] and _holds(ruleset, case, expr)
+def _gives_and_holds(ruleset: CheckedRules, case: dict, field: str, expr: ast.Expr) -> bool:
+    return field in case["facts"] and _holds(ruleset, case, expr)
 
 
-def _gives_and_fails_only_with(ruleset: CheckedRules, case: dict, given: str, field: str, message: str) -> bool:
-    return field in case[given] and _only_error(ruleset, case, message)
+def _gives_and_fails_only_with(ruleset: CheckedRules, case: dict, field: str, message: str) -> bool:
+    return field in case["facts"] and _only_error(ruleset, case, message)
 
 
 def _holds(ruleset: CheckedRules, case: dict, expr: ast.Expr) -> bool:

@@ -265,7 +265,7 @@ class _Writer:
             rows.append(("If unanswered", f'<span class="q-derive">{escape(self.words.derivation(question, derive))}</span>'))
         if question.record_reasons:
             rows.append(("Reasons", '<span class="q-reasons">Inspectors record why (give <code>reasons</code> with the answer).</span>'))
-        for constraint in self.symbols.constraints:
+        for constraint in self.symbols.consistency:
             if constraint.on_answer and constraint.field == question.id:
                 rows.append(("Check", f'<span class="q-check">{escape(self.words.constraint(constraint))}</span>'))
         standards = [name for name, s in self.symbols.standards.items() if any(r.question_id == question.id for r in s.key_questions)]
@@ -321,7 +321,8 @@ class _Writer:
             kind = self.words.answer_kind(fact.type)
             if options:
                 kind += ": " + ", ".join(options)
-            constraints = [self.words.constraint(c) for c in self.symbols.constraints if c.field == name and not c.on_answer]
+            constraints = [self.words.constraint(c) for c in [*self.symbols.constraints, *self.symbols.consistency]
+                           if c.field == name and not getattr(c, "on_answer", False)]
             rows = [("Kind", escape(kind))]
             rows += [("Check", escape(text)) for text in constraints]
             rows.append(("Affects", self.link_list(self.read_by(node), "used-by")))

@@ -355,7 +355,7 @@ def _rule_set_modules(draw) -> ast.Module:
     # Cases not inspected, and warnings that keep the case: both back ends must agree on them too.
     items += [ast.ExcludeDecl(draw(case_conditions), draw(_SAFE_TEXT)) for _ in range(draw(st.integers(0, 2)))]
     if facts and draw(st.booleans()):
-        items.append(ast.ConstraintDecl(facts[0].name, draw(case_conditions), draw(_SAFE_TEXT), severity="warning"))
+        items.append(ast.ConsistencyDecl(facts[0].name, False, draw(case_conditions), draw(_SAFE_TEXT)))
     items.append(ast.SectionDecl("Generated section", draw(st.none() | _SAFE_TEXT)))
     for index, qid in enumerate(qids):
         leaves: list[st.SearchStrategy[ast.Expr]] = list(define_leaves)

@@ -46,6 +46,7 @@ class FieldNames:
         self._facts = {name: self._claim(name) for name in symbols.facts}
         self._questions = {qid: self._claim(qid) for qid in symbols.questions}
         self._case_type = self._claim("calc-case_type")
+        self._excluded = self._claim("calc-excluded")  # "true" when an 'exclude when' rule holds
         self._defines = {name: self._claim("calc-" + name) for name in symbols.defines}
         self._derived = {qid: self._claim("derived-" + qid) for qid, q in symbols.questions.items() if q.derive}
         self._groups: dict[str, str] = {}
@@ -70,6 +71,9 @@ class FieldNames:
 
     def case_type(self) -> str:
         return self._case_type
+
+    def excluded(self) -> str:
+        return self._excluded
 
     def derived(self, question_id: str) -> str:
         return self._derived[question_id]

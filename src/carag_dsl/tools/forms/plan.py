@@ -180,6 +180,8 @@ class _Planner:
     def question_field(self, question: ast.QuestionDecl, checks, warnings) -> Field:
         d = self.d
         relevant = None if question.applies is None else self.lowering.holds(question.applies)
+        if self.symbols.exclusions:  # a case not inspected has no questions
+            relevant = d.and_(relevant, d.compare("!=", d.field(self.names.excluded()), d.string("true")))
         required = d.TRUE
         if question.derive:  # answered by a derive rule when one holds: required only while none does
             required = d.blank(d.field(self.names.derived(question.id)))
@@ -213,7 +215,13 @@ class _Planner:
 
     # ------------------------------------------------------------------ calculations
     def calculations(self):
-        """Calculated values in carag's evaluation order (each after what it reads)."""
+        """Calculated values in carag's evaluation order (each after what it reads); then whether the case is excluded."""
+        yield from self._routing_calculations()
+        if self.symbols.exclusions:
+            excluded = self.d.or_(*(self.lowering.holds(e.condition) for e in self.symbols.exclusions))
+            yield Calculation(self.names.excluded(), "excluded", self.d.choose(excluded, self.d.string("true"), self.d.string("false")))
+
+    def _routing_calculations(self):
         for node in self.rules.order:
             if node == CASE_TYPE_NODE:
                 yield Calculation(self.names.case_type(), "case_type", self.case_type())
@@ -229,7 +237,8 @@ class _Planner:
         return isinstance(self.lowering.type_of(self.symbols.defines[define].expr), (T.SetOf, T.CodeSet))
 
     def case_type(self) -> str:
-        """Overrides first (the first one that holds decides), then the rules in order; blank while unknown."""
+        """The rules in order (blank while unknown); then an override that holds decides where they do not, or
+        replaces the type it names after ``from`` (as carag's decide_case_type)."""
         d, lowering = self.d, self.lowering
         decl = self.symbols.case_type
         assert decl is not None  # the case type is in the evaluation order only when declared
@@ -241,8 +250,12 @@ class _Planner:
             else:
                 condition = lowering.condition(rule.condition)
                 result = d.choose(condition.true, value, d.choose(condition.false, result, d.string("")))
+        by_rules, result = result, result
         for override in reversed(decl.overrides):
-            result = d.choose(lowering.holds(override.condition), d.string(override.value), result)
+            takes = d.compare("==", by_rules, d.string(""))
+            if override.replaces is not None:
+                takes = d.or_(takes, d.compare("==", by_rules, d.string(override.replaces)))
+            result = d.choose(d.and_(lowering.holds(override.condition), takes), d.string(override.value), result)
         return result
 
     def derived(self, question: ast.QuestionDecl) -> str:

@@ -140,7 +140,7 @@ question "Q 0" prompt
     answer yes_no
 case type
     core otherwise
-    override adjusted when [Q 0] == yes
+    override adjusted from core when [Q 0] == yes
 question "Q 1" prompt
     text "Was the full assessment completed?"
     applies when case_type == core
