@@ -216,6 +216,10 @@ class CaseSpace:
         within = None if assume else self._domain
         return {value: Region(self, node, within) for value, node in self._symbolic_for(rules).case_type().items()}
 
+    def reported_case_type(self, rules: CheckedRules | None = None) -> dict[Any, Region]:
+        """The case type a result reports: as :meth:`case_type`, and unknown (null) where the case is excluded."""
+        return {value: Region(self, node) for value, node in self._symbolic_for(rules).reported_case_type().items()}
+
     def excluded(self, rules: CheckedRules | None = None) -> Region:
         """Where the case is not inspected ('exclude when'): no routing, every question not applicable."""
         return Region(self, self._symbolic_for(rules).excluded())

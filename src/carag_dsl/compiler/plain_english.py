@@ -282,7 +282,7 @@ class PlainEnglish:
     def constraint(self, decl: ast.ConstraintDecl | ast.ConsistencyDecl) -> str:
         """A constraint (rejects the case) or a consistency rule (``warn``: keeps it, with a warning) as a sentence."""
         warns = isinstance(decl, ast.ConsistencyDecl)
-        given = f"answers {decl.field}" if warns and decl.on_answer else f"gives the {spaced(decl.field)}"
+        given = f"answers {decl.field}" if isinstance(decl, ast.ConsistencyDecl) and decl.on_answer else f"gives the {spaced(decl.field)}"
         if warns:
             return f"Whenever a case {given}, it should be that {self.expr(decl.expr)}; if not, the result warns \u201c{decl.message}\u201d."
         return f"Whenever a case {given}, it must be that {self.expr(decl.expr)}; if not, the case is rejected with the message \u201c{decl.message}\u201d."

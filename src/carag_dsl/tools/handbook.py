@@ -321,8 +321,8 @@ class _Writer:
             kind = self.words.answer_kind(fact.type)
             if options:
                 kind += ": " + ", ".join(options)
-            constraints = [self.words.constraint(c) for c in [*self.symbols.constraints, *self.symbols.consistency]
-                           if c.field == name and not getattr(c, "on_answer", False)]
+            checks: list[ast.ConstraintDecl | ast.ConsistencyDecl] = [*self.symbols.constraints, *self.symbols.consistency]
+            constraints = [self.words.constraint(c) for c in checks if c.field == name and not getattr(c, "on_answer", False)]
             rows = [("Kind", escape(kind))]
             rows += [("Check", escape(text)) for text in constraints]
             rows.append(("Affects", self.link_list(self.read_by(node), "used-by")))
