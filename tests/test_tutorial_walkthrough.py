@@ -42,17 +42,17 @@ def test_the_tutorial_walked_end_to_end_on_a_copy_of_the_rules(tmp_path, monkeyp
     assert run(capsys, "check", "questions")[2].splitlines() == [USING, "questions: ok (58 questions)"]
     status, out, _ = run(capsys, "explain", "--case", "questions/examples/licence_reset_day_56.json", "X 9")
     assert status == 0 and out.splitlines()[1] == "X 9: Was sufficient work delivered in respect of sexually harmful behaviour?"
-    assert "It does not apply: the rule 'applies when [X 6] != not_a_factor'" in out
+    assert "It does not apply: the rule 'applies when [X 6] != not_a_factor or sexual_harm_factor_in_x4'" in out
 
     # 1-2. Read X 9, then change its rule to core cases only.
-    original = block_starting('question "X 9"', "applies when [X 6] != not_a_factor")
+    original = block_starting('question "X 9"', "applies when [X 6] != not_a_factor or sexual_harm_factor_in_x4")
     changed = block_starting('question "X 9"', "Core cases where this is a factor")
     text = section_5.read_text(encoding="utf-8")
     assert original in text
     section_5.write_text(text.replace(original, changed), encoding="utf-8")
     assert run(capsys, "check", "questions")[2].splitlines()[-1] == "questions: ok (58 questions)"
     status, out, _ = run(capsys, "explain", "--case", "questions/examples/licence_reset_day_56.json", "X 9")
-    assert "It does not apply: the rule 'applies when case_type == core and [X 6] != not_a_factor'" in out
+    assert "It does not apply: the rule 'applies when case_type == core and ([X 6] != not_a_factor or sexual_harm_factor_in_x4)'" in out
 
     # 3. Add the two new questions: their ids are new, so the rules still check, with two more questions.
     new_questions = [block_starting('question "2.5.51"', "guidance"), block_starting('question "2.5.52"')]
