@@ -33,8 +33,8 @@ _DECLARATION_LINE = re.compile(
 )
 DECLARATION_KEYWORDS = ("ruleset", "include", "fact", "define", "constraint", "applicability", "exclude", "case", "section", "question", "bands", "standard", "test")
 CLAUSE_KEYWORDS = (
-    "text", "label", "answer", "applies", "guidance", "informed", "derive", "heading", "meaning", "message",
-    "key", "rated", "at", "facts", "answers", "expect", "override", "warn",
+    "text", "label", "answer", "applies", "guidance", "informed", "derive", "record", "heading", "meaning", "message",
+    "key", "rated", "at", "facts", "answers", "expect", "override", "warn", "because", "small",
 )
 _JOINING = {"and", "or", "in", "is", "then", "else", "to", "from"}
 _EXPRESSION_STARTS = {"NAME", "QREF", "INT", "DATE"}
