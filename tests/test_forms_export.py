@@ -224,7 +224,7 @@ def test_export_needs_a_target_and_a_file_to_write(tmp_path, capsys):
 
 def test_a_consistency_warning_shows_in_both_forms_exactly_when_carag_warns(tmp_path):
     cases_ = [
-        {"id": "broken", "answers": {"X 9": "yes", "X 6": "not_a_factor"}},
+        {"id": "broken", "answers": {"X 9": "yes", "X 6": "not_a_factor", "X 4": ["organised_crime"]}},
         {"id": "kept", "answers": {"X 9": "yes", "X 6": "yes"}},
         {"id": "unanswered", "answers": {"X 6": "not_a_factor"}},
     ]
