@@ -22,6 +22,8 @@ numpy and pyarrow come with ``pip install 'carag-dsl[bulk]'``.
 
 from __future__ import annotations
 
+from carag_dsl.runtime.evaluation import ruleset_identity
+
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -202,8 +204,10 @@ def result_dicts(result: BatchResult) -> Iterator["dict[str, Any] | str"]:
         yield {
             "id": result.ids[row],
             "case_type": strings[result.case_type[row]] if known_type else None,
+            "excluded": None,  # an excluded case is evaluated the per-case way
             "questions": entries,
             "warnings": list(result.warnings.get(row, ())),
+            "ruleset": ruleset_identity(result.engine.rules),
         }
 
 

@@ -10,6 +10,8 @@ the entries of each row joined.
 
 from __future__ import annotations
 
+from carag_dsl.runtime.evaluation import ruleset_identity
+
 import json
 from typing import Any
 
@@ -27,6 +29,7 @@ def result_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
     ``line_of_evaluation`` writes the rows the per-case path evaluated (``ResultWriter.line``).
     """
     rules = result.engine.rules
+    ruleset_json = _encode(ruleset_identity(rules))
     strings = result.strings.values
     universe = result.engine.lowering.universe_column
     entry_columns = []
@@ -43,8 +46,9 @@ def result_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
             continue
         case_type = strings[case_types[row]] if case_type_known[row] else None
         lines.append(
-            '{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type)
-            + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + _encode(warnings.get(row, [])) + "}"
+            '{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type) + ', "excluded": null'
+            + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + _encode(warnings.get(row, []))
+            + ', "ruleset": ' + ruleset_json + "}"
         )
     return lines
 

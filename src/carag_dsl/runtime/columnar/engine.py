@@ -7,7 +7,10 @@ its located error) is the per-case one to the letter:
 - a bad cell (the per-case checker words the error),
 - a constraint that fails, or case-type overrides that contradict each other
   (both raise CaseDataError in the per-case path),
-- whole numbers beyond +-2**62 (Python's are unbounded; int64 is not).
+- whole numbers beyond +-2**62 (Python's are unbounded; int64 is not),
+- a case-type override that holds (it decides where the rules do not, replaces only its ``from`` type,
+  and is otherwise refused with a warning: the per-case path words it), and a case an ``exclude when``
+  rule leaves out (reported with no routing).
 
 A batch is never filtered: every input row has exactly one result, in order.
 """
@@ -75,6 +78,7 @@ class ColumnarRules:
             plan.append(("question", name, applies, derive))
         self._constraints = [(c.field, lower.expr(c.expr)) for c in symbols.constraints]
         self._consistency = [(c.field, c.on_answer, lower.expr(c.expr), consistency_warning(c)) for c in symbols.consistency]
+        self._exclusions = [lower.expr(e.condition) for e in symbols.exclusions]
         return plan
 
     # -------------------------------------------------------------- one batch
@@ -106,6 +110,8 @@ class ColumnarRules:
             for field, check in self._constraints:
                 given = env.facts[field].is_known()
                 to_per_case |= given & (check(env).data == FALSE)
+            for exclusion in self._exclusions:  # an excluded case: the per-case path reports it, with no routing
+                to_per_case |= exclusion(env).data == TRUE
             for field, on_answer, check, warning in self._consistency:  # warnings after the questions' own
                 given = (answers[field] if on_answer else env.facts[field]).is_known()
                 broken = given & (check(env).data == FALSE)
@@ -140,7 +146,7 @@ class ColumnarRules:
         for code, condition in overrides:
             holds = condition(env).data == TRUE
             code_id = self.lowering.ids[code]
-            env.to_per_case |= holds & (chosen >= 0) & (chosen != code_id)  # a contradiction: the per-case error
+            env.to_per_case |= holds  # an override that holds: decided (or refused, with a warning) the per-case way
             chosen = np.where(holds & (chosen < 0), code_id, chosen)
         by_answer = chosen >= 0
         value[by_answer], source[by_answer] = chosen[by_answer], 1
