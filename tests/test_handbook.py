@@ -112,10 +112,7 @@ def test_applicability_of_carag_questions_reads_as_the_printed_labels(page):
     assert page.questions["2.3.01"]["q-applies"] == ["Applies to core cases only."]
     assert page.questions["2.3.05"]["q-applies"] == ["Applies to adjusted cases only."]
     assert page.questions["2.3.24"]["q-applies"] == ["Applies to every case."]
-    assert page.questions["X 9"]["q-applies"] == [
-        "Applies when the answer to X 6 is not 'not a factor' or X 4 records Registered sex offender, "
-        "Non-registered sex offender or Child Sexual Exploitation – Perpetrator."
-    ]
+    assert page.questions["X 9"]["q-applies"] == ["Applies when the answer to X 6 is not 'not a factor' or 'sexual harm factor in x4' is true."]
     assert page.questions["2.2.06"]["q-applies"] == ["Applies when the sentence is 'Licence' or 'Post-sentence supervision'."]
 
 
