@@ -96,6 +96,10 @@ def outcome(ruleset, case: dict, target: str, question: str | None):
         return "rejected"
     if target == "constraints":
         return "accepted"
+    if target == "exclusions":
+        return "excluded" if evaluation.excluded else "inspected"
+    if evaluation.excluded:
+        return "excluded"  # no routing: the diff tells it under exclusions
     if target == "case_type":
         return evaluation.case_type
     result = evaluation.questions[question]
@@ -107,7 +111,7 @@ def outcome(ruleset, case: dict, target: str, question: str | None):
 def assert_witnesses_show_their_changes(diff) -> None:
     data = diff.to_dict()
     to_old = {r["new"]: r["old"] for r in data["renamed"]}
-    for kind in ("routing", "case_type", "judgements", "constraints"):
+    for kind in ("routing", "case_type", "judgements", "exclusions", "constraints"):
         for change in data[kind]:
             question = change["question"]
             old_case = own_case(diff.old, change["witness"], to_old)
@@ -115,14 +119,14 @@ def assert_witnesses_show_their_changes(diff) -> None:
             before = outcome(diff.old, old_case, kind, to_old.get(question, question))
             after = outcome(diff.new, new_case, kind, question)
             assert (before, after) == (change["from"], change["to"]), (kind, change)
-            if kind not in ("case_type", "constraints"):
+            if kind not in ("case_type", "exclusions", "constraints"):
                 assert diff.new.evaluate(new_case).case_type == change["case_type"]
 
 
 def assert_brute_force_finds_nothing_missed(diff, examples: int = 300) -> None:
     """Cases generated over both versions: every difference they show is one the diff reports."""
     data = diff.to_dict()
-    reported = {(kind, c["question"], json.dumps(c["from"]), json.dumps(c["to"])) for kind in ("routing", "case_type", "judgements", "constraints") for c in data[kind]}
+    reported = {(kind, c["question"], json.dumps(c["from"]), json.dumps(c["to"])) for kind in ("routing", "case_type", "judgements", "exclusions", "constraints") for c in data[kind]}
     to_new = {r["old"]: r["new"] for r in data["renamed"]}
     to_old = {new: old for old, new in to_new.items()}
     pairs = [(old, to_new.get(old, old)) for old in diff.old.symbols.questions if to_new.get(old, old) in diff.new.symbols.questions]
@@ -137,6 +141,8 @@ def assert_brute_force_finds_nothing_missed(diff, examples: int = 300) -> None:
         new_case["facts"] = {k: v for k, v in new_case["facts"].items() if k in diff.new.symbols.facts}
         seen = {("constraints", None, outcome(diff.old, old_case, "constraints", None), outcome(diff.new, new_case, "constraints", None))}
         if ("constraints", None, "accepted", "accepted") in seen:
+            seen = {("exclusions", None, outcome(diff.old, old_case, "exclusions", None), outcome(diff.new, new_case, "exclusions", None))}
+        if ("exclusions", None, "inspected", "inspected") in seen:
             seen = {("case_type", None, outcome(diff.old, old_case, "case_type", None), outcome(diff.new, new_case, "case_type", None))}
             for old_id, new_id in pairs:
                 for kind in ("routing", "judgements"):
@@ -253,6 +259,21 @@ def test_an_option_added_to_a_fact_is_a_text_edit_and_accepts_cases_the_old_rule
     accepted = [c for c in data["constraints"] if c["to"] == "accepted"]
     assert accepted and "sentence is pss" in accepted[0]["condition"]
     assert_witnesses_show_their_changes(diff)
+
+
+def test_a_wider_exclusion_reports_the_cases_no_longer_inspected():
+    week = 'fact termination_date: date\n\nexclude when termination_date <= start_date + 7 days because "terminated within a week"\n'
+    before = BASE + week
+    after = BASE + week.replace("7 days", "14 days").replace("within a week", "within two weeks")
+    diff = diff_rules(rules(before), rules(after))
+    data = diff.to_dict()
+    excluded = [c for c in data["exclusions"] if (c["from"], c["to"]) == ("inspected", "excluded")]
+    assert len(excluded) == 1 and excluded[0]["message"] == "terminated within two weeks"
+    assert "termination_date is 8 to 14 days after start_date" in excluded[0]["condition"]
+    assert data["routing"] == [] and data["case_type"] == []  # told once, under exclusions
+    assert [e["kind"] for e in data["rules"]] == ["exclusion"]
+    assert_witnesses_show_their_changes(diff)
+    assert_brute_force_finds_nothing_missed(diff, examples=150)
 
 
 # ------------------------------------------------------------------ the CARaG

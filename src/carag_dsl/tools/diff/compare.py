@@ -18,7 +18,7 @@ import attrs
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.tools.which_rules import ruleset_json
 from carag_dsl.tools.diff.declarations import FieldEdit, QuestionPairing, declaration_edits, pair_questions, question_edits, rule_edits
-from carag_dsl.tools.diff.exact import CASE_TYPE, CONSTRAINTS, Change, ExactResult, compare
+from carag_dsl.tools.diff.exact import CASE_TYPE, CONSTRAINTS, EXCLUSIONS, Change, ExactResult, compare
 
 
 @attrs.frozen
@@ -35,13 +35,13 @@ class RuleDiff:
     cases: dict[str, Any] | None = None  # the empirical comparison over a sample (see empirical.py)
 
     def changes(self, kind: str) -> list[Change]:
-        """``routing``, ``case_type``, ``judgements`` or ``constraints``."""
+        """``routing``, ``case_type``, ``judgements``, ``exclusions`` or ``constraints``."""
         if self.exact is None:
             return []
         prefix = {"routing": "status:", "judgements": "value:"}.get(kind)
         if prefix is not None:
             return [c for c in self.exact.changes if c.target.startswith(prefix)]
-        target = {"case_type": CASE_TYPE, "constraints": CONSTRAINTS}[kind]
+        target = {"case_type": CASE_TYPE, "exclusions": EXCLUSIONS, "constraints": CONSTRAINTS}[kind]
         return [c for c in self.exact.changes if c.target == target]
 
     @property
@@ -60,6 +60,7 @@ class RuleDiff:
             "routing": [_change(c) for c in self.changes("routing")],
             "case_type": [_change(c) for c in self.changes("case_type")],
             "judgements": [_change(c) for c in self.changes("judgements")],
+            "exclusions": [_change(c) for c in self.changes("exclusions")],
             "constraints": [_change(c) for c in self.changes("constraints")],
             "text": [e.to_dict() for e in self.text],
             "rules": [e.to_dict() for e in self.rules],

@@ -156,6 +156,10 @@ def rule_edits(old: CheckedRules, new: CheckedRules, pairing: QuestionPairing) -
         after = _expr(new_defines[name].expr) if name in new_defines else None
         if before != after:
             found.append(FieldEdit("define", name, "expression", before, after))
+    before_exclusions = [f"exclude when {format_expr(e.condition)} because {e.reason}" for e in old.symbols.exclusions]
+    after_exclusions = [f"exclude when {format_expr(e.condition)} because {e.reason}" for e in new.symbols.exclusions]
+    if before_exclusions != after_exclusions:
+        found.append(_edit("exclusion", None, "rules", before_exclusions, after_exclusions))
     before_constraints = [_constraint_rule(c) for c in old.symbols.constraints]
     after_constraints = [_constraint_rule(c) for c in new.symbols.constraints]
     if before_constraints != after_constraints:

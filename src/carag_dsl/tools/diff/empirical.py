@@ -32,6 +32,8 @@ class _Counts:
     changed: int = 0
     now_rejected: int = 0
     now_accepted: int = 0
+    now_excluded: int = 0
+    no_longer_excluded: int = 0
     case_type: Counter = attrs.Factory(Counter)
     questions: dict[str, Counter] = attrs.Factory(dict)
     judgements: dict[str, Counter] = attrs.Factory(dict)
@@ -42,6 +44,8 @@ class _Counts:
             "changed_cases": self.changed,
             "now_rejected": self.now_rejected,
             "now_accepted": self.now_accepted,
+            "now_excluded": self.now_excluded,
+            "no_longer_excluded": self.no_longer_excluded,
             "case_type": _moves(self.case_type),
             "questions": [{"question": q, "cases": sum(c.values()), "changes": _moves(c)} for q, c in self.questions.items()],
             "judgements": [{"question": q, "cases": sum(c.values()), "changes": _moves(c)} for q, c in self.judgements.items()],
@@ -105,6 +109,13 @@ class CaseComparison:
     def _count(self, before, after, targets: list[_Counts]) -> bool:
         if isinstance(before, CaseDataError) or isinstance(after, CaseDataError):
             field = "now_rejected" if isinstance(after, CaseDataError) else "now_accepted"
+            for counts in targets:
+                setattr(counts, field, getattr(counts, field) + 1)
+            return True
+        if before.excluded or after.excluded:  # not inspected: no routing to compare
+            if bool(before.excluded) == bool(after.excluded):
+                return False
+            field = "now_excluded" if after.excluded else "no_longer_excluded"
             for counts in targets:
                 setattr(counts, field, getattr(counts, field) + 1)
             return True

@@ -27,7 +27,7 @@ from carag_dsl.runtime.results import json_value
 from carag_dsl.tools.diff.declarations import QuestionPairing
 from carag_dsl.tools.diff.renaming import with_question_ids
 
-CASE_TYPE, CONSTRAINTS = "case_type", "constraints"
+CASE_TYPE, CONSTRAINTS, EXCLUSIONS = "case_type", "constraints", "exclusions"
 
 
 @attrs.frozen
@@ -46,7 +46,7 @@ class Change:
     case_type: str | None
     condition: str
     witness: dict[str, Any]
-    message: str | None = None  # for a case now rejected: what the rejecting version says of the witness
+    message: str | None = None  # why the witness is rejected (constraints) or not inspected (exclusions)
 
     @property
     def question(self) -> str | None:
@@ -63,12 +63,12 @@ def _plain(value: Any) -> Any:
     return None if value is UNKNOWN else json_value(value)
 
 
-def _moves(before: dict, after: dict) -> Iterator[tuple[Any, Any, Any]]:
-    """(value before, value after, region) for every pair of different values whose regions meet."""
+def _moves(before: dict, after: dict, within) -> Iterator[tuple[Any, Any, Any]]:
+    """(value before, value after, region) for every pair of different values whose regions meet ``within``."""
     for old_value, old_region in before.items():
         for new_value, new_region in after.items():
             if old_value != new_value:
-                region = old_region & new_region
+                region = old_region & new_region & within
                 if not region.is_empty:
                     yield old_value, new_value, region
 
@@ -80,6 +80,9 @@ class _Comparison:
         self.old, self.new = old, new
         self.space = CaseSpace(old, new)
         self.case_types = self.space.case_type(new) if new.symbols.case_type is not None else {UNKNOWN: self.space.everything}
+        self.excluded = (self.space.excluded(old), self.space.excluded(new))
+        # A case either version does not inspect has no routing there: its change is told once, under exclusions.
+        self.inspected = ~(self.excluded[0] | self.excluded[1])
 
     def change(self, target: str, before: Any, after: Any, case_type: Any, region, within=None) -> Change:
         witness = self.space.witness(region)
@@ -88,7 +91,7 @@ class _Comparison:
 
     def by_case_type(self, target: str, before: dict, after: dict) -> list[Change]:
         found = []
-        for old_value, new_value, region in _moves(before, after):
+        for old_value, new_value, region in _moves(before, after, self.inspected):
             for case_type, of_type in self.case_types.items():
                 part = region & of_type
                 if not part.is_empty:
@@ -103,7 +106,7 @@ class _Comparison:
 
     def case_type(self) -> list[Change]:
         before = self.space.case_type(self.old) if self.old.symbols.case_type is not None else {UNKNOWN: self.space.everything}
-        return [self.change(CASE_TYPE, a, b, None, region) for a, b, region in _moves(before, self.case_types)]
+        return [self.change(CASE_TYPE, a, b, None, region) for a, b, region in _moves(before, self.case_types, self.inspected)]
 
     def acceptance(self) -> list[Change]:
         found = []
@@ -113,6 +116,16 @@ class _Comparison:
                 # Said against the cases the accepting version takes, so only what the other adds is named.
                 change = self.change(CONSTRAINTS, before, after, None, region, within=self.space.accepted(accepting))
                 found.append(attrs.evolve(change, message=_rejection(rejecting, change.witness)))
+        return found
+
+
+    def exclusion(self) -> list[Change]:
+        found = []
+        for excluding, before, after, region in ((self.new, "inspected", "excluded", self.excluded[1] - self.excluded[0]),
+                                                 (self.old, "excluded", "inspected", self.excluded[0] - self.excluded[1])):
+            if not region.is_empty:
+                change = self.change(EXCLUSIONS, before, after, None, region)
+                found.append(attrs.evolve(change, message=evaluate_case(excluding, change.witness).excluded))
         return found
 
 
@@ -126,7 +139,7 @@ def _rejection(rules: CheckedRules, case: dict[str, Any]) -> str | None:
 
 
 def compare(old: CheckedRules, new: CheckedRules, pairing: QuestionPairing) -> ExactResult:
-    """Every change of routing, case type, derived judgement and acceptance between two rule sets."""
+    """Every change of routing, case type, derived judgement, exclusion and acceptance between two rule sets."""
     from carag_dsl.analysis import AnalysisUnsupported
 
     try:
@@ -141,5 +154,6 @@ def compare(old: CheckedRules, new: CheckedRules, pairing: QuestionPairing) -> E
         if old.symbols.questions[pairing.old_id(question_id) or question_id].derive or new.symbols.questions[question_id].derive:
             changes += comparison.judgement(question_id)
     changes += comparison.case_type()
+    changes += comparison.exclusion()
     changes += comparison.acceptance()
     return ExactResult(tuple(changes))

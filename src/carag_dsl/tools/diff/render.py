@@ -58,6 +58,8 @@ def change_title(questions: list[str], change: dict[str, Any], kind: str) -> str
     moved = f"{words(change['from'])} -> {words(change['to'])}"
     if kind == "case_type":
         return f"case type {change['from'] or 'not known'} -> {change['to'] or 'not known'}"
+    if kind == "exclusions":
+        return f"cases {'now excluded' if change['to'] == 'excluded' else 'no longer excluded'}" + (f" ({change['message']})" if change.get("message") else "")
     if kind == "constraints":
         return f"cases {'now rejected' if change['to'] == 'rejected' else 'now accepted'}" + (f" ({change['message']})" if change.get("message") else "")
     subject = ", ".join(questions)
@@ -71,6 +73,7 @@ SECTIONS = (
     ("routing", "Routing: where questions apply differently"),
     ("case_type", "Case type"),
     ("judgements", "Derived judgements"),
+    ("exclusions", "Cases excluded from inspection"),
     ("constraints", "Cases rejected or accepted"),
 )
 
@@ -112,7 +115,7 @@ def _render(data: dict[str, Any], out: _Writer) -> str:
     if not data["exact"] and not data["not_analysed"]:
         out.text("The case space was not analysed (--no-exact): only the declarations are compared.")
     elif not data["routes_differently"]:
-        out.text("No routing change: every case gets the same questions, case type, derived judgements and acceptance.")
+        out.text("No routing change: every case gets the same questions, case type, derived judgements, exclusion and acceptance.")
     for key, title in SECTIONS:
         if data[key]:
             _changes(out, data[key], key, title)
@@ -180,6 +183,8 @@ def _case_block(out: _Writer, block: dict[str, Any], depth: int) -> None:
     out.item(f"{block['changed_cases']} case{'s' if block['changed_cases'] != 1 else ''} come to something different", depth)
     if block["now_rejected"] or block["now_accepted"]:
         out.item(f"{block['now_rejected']} now rejected, {block['now_accepted']} now accepted", depth)
+    if block["now_excluded"] or block["no_longer_excluded"]:
+        out.item(f"{block['now_excluded']} now excluded from inspection, {block['no_longer_excluded']} no longer excluded", depth)
     for move in block["case_type"]:
         out.item(f"case type {words(move['from'])} -> {words(move['to'])}: {move['count']}", depth)
     for entry in block["questions"]:

@@ -32,7 +32,7 @@ def render_html(data: dict[str, Any]) -> str:
         f"<h1>carag diff: {_e(old['path'])} → {_e(new['path'])}</h1>",
     ]
     if data["exact"] and not data["routes_differently"]:
-        parts.append('<p class="none">No routing change: every case gets the same questions, case type, derived judgements and acceptance.</p>')
+        parts.append('<p class="none">No routing change: every case gets the same questions, case type, derived judgements, exclusion and acceptance.</p>')
     for key, title in SECTIONS:
         if data[key]:
             parts.append(_changes(data[key], key, title))
@@ -84,6 +84,7 @@ def _cases(cases: dict[str, Any]) -> str:
 def _case_block(block: dict[str, Any]) -> str:
     rows = [f"<tr><td>cases that come to something different</td><td>{_e(block['changed_cases'])}</td></tr>",
             f"<tr><td>now rejected / now accepted</td><td>{_e(block['now_rejected'])} / {_e(block['now_accepted'])}</td></tr>"]
+    rows.append(f"<tr><td>now excluded / no longer excluded</td><td>{_e(block['now_excluded'])} / {_e(block['no_longer_excluded'])}</td></tr>")
     for move in block["case_type"]:
         rows.append(f"<tr><td>case type {_e(words(move['from']))} → {_e(words(move['to']))}</td><td>{_e(move['count'])}</td></tr>")
     for entry in block["questions"] + block["judgements"]:
