@@ -56,30 +56,8 @@ class Variable:
 
 
 def all_expressions(rules: CheckedRules) -> Iterable[ast.Expr]:
-    """Every expression of a rule set (defines, constraints, consistency rules, label meanings, exclusions, case type, questions)."""
-    symbols = rules.symbols
-    for define in symbols.defines.values():
-        yield define.expr
-    for constraint in symbols.constraints:
-        yield constraint.expr
-    for check in symbols.consistency:
-        yield check.expr
-    for entry in symbols.applicability.values():
-        if entry.condition is not None:
-            yield entry.condition
-    for exclusion in symbols.exclusions:
-        yield exclusion.condition
-    if symbols.case_type is not None:
-        for rule in symbols.case_type.rules:
-            if rule.condition is not None:
-                yield rule.condition
-        for override in symbols.case_type.overrides:
-            yield override.condition
-    for question in symbols.questions.values():
-        if question.applies is not None:
-            yield question.applies
-        for derive in question.derive:
-            yield derive.condition
+    """Every expression of a rule set (see :meth:`Symbols.expressions`)."""
+    return rules.symbols.expressions()
 
 
 # ------------------------------------------------------------------ numeric forms

@@ -8,7 +8,7 @@ whether a bare name may be an option code.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import attrs
 
@@ -46,6 +46,31 @@ class Symbols:
             if value not in values:
                 values.append(value)
         return tuple(values)
+
+    def expressions(self) -> Iterator[ast.Expr]:
+        """Every expression the rules hold (defines, constraints, consistency rules, label meanings, exclusions, case type, questions)."""
+        for define in self.defines.values():
+            yield define.expr
+        for constraint in self.constraints:
+            yield constraint.expr
+        for check in self.consistency:
+            yield check.expr
+        for entry in self.applicability.values():
+            if entry.condition is not None:
+                yield entry.condition
+        for exclusion in self.exclusions:
+            yield exclusion.condition
+        if self.case_type is not None:
+            for rule in self.case_type.rules:
+                if rule.condition is not None:
+                    yield rule.condition
+            for override in self.case_type.overrides:
+                yield override.condition
+        for question in self.questions.values():
+            if question.applies is not None:
+                yield question.applies
+            for derive in question.derive:
+                yield derive.condition
 
     def declared_names(self) -> list[str]:
         names = list(self.facts) + list(self.defines)

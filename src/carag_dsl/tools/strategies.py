@@ -57,29 +57,10 @@ _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
 # ------------------------------------------------------------------ what the rules mention
 
 
-def _all_exprs(ruleset: CheckedRules):
-    symbols = ruleset.symbols
-    for define in symbols.defines.values():
-        yield define.expr
-    for constraint in symbols.constraints:
-        yield constraint.expr
-    if symbols.case_type is not None:
-        for rule in symbols.case_type.rules:
-            if rule.condition is not None:
-                yield rule.condition
-        for override in symbols.case_type.overrides:
-            yield override.condition
-    for question in symbols.questions.values():
-        if question.applies is not None:
-            yield question.applies
-        for derive in question.derive:
-            yield derive.condition
-
-
 def boundary_days(ruleset: CheckedRules) -> tuple[int, ...]:
     """Day offsets worth trying between two dates: 0 and ±1, and each duration of the rules and the days beside it."""
     days = {0, 1, -1}
-    for expr in _all_exprs(ruleset):
+    for expr in ruleset.symbols.expressions():
         for node in ast.walk(expr):
             if isinstance(node, ast.DurationLit) and node.unit in _UNIT_DAYS:
                 n = node.amount * _UNIT_DAYS[node.unit]
@@ -90,7 +71,7 @@ def boundary_days(ruleset: CheckedRules) -> tuple[int, ...]:
 def anchor_dates(ruleset: CheckedRules) -> tuple[datetime.date, ...]:
     """Dates worth trying first: the rules' date literals and the days beside them, month ends, 29 February."""
     found: set[datetime.date] = set()
-    for expr in _all_exprs(ruleset):
+    for expr in ruleset.symbols.expressions():
         for node in ast.walk(expr):
             if isinstance(node, ast.DateLit):
                 for delta in (-1, 0, 1):
@@ -126,7 +107,7 @@ def _value_strategy(type_expr: ast.TypeExpr, int_hints: tuple[int, ...]) -> st.S
 
 def _int_hints(ruleset: CheckedRules) -> tuple[int, ...]:
     hints = set()
-    for expr in _all_exprs(ruleset):
+    for expr in ruleset.symbols.expressions():
         for node in ast.walk(expr):
             if isinstance(node, ast.IntLit):
                 hints.update({max(0, node.value - 1), node.value, node.value + 1})
