@@ -237,16 +237,13 @@ def _fast_loads():
 def csv_chunks(rules: RuleSet, lines: Iterable[str], path: str, size: int = BATCH_ROWS) -> Iterator[Chunk]:
     """CSV rows in batches, read and numbered exactly as ``carag rate`` reads them case by case."""
     from carag_dsl.runtime.columnar import evaluate_columns
-    from carag_dsl.runtime.wide import CsvHeaderError, read_header
+    from carag_dsl.runtime.wide import read_csv_header
 
     reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
+    columns = read_csv_header(rules, reader, path)
+    if columns is None:
         return
-    except csv.Error as error:
-        raise CsvHeaderError(f"{path}:1: the header is not valid CSV: {error}") from None
-    names = [name for name, _, _ in read_header(rules, header, path)]
+    names = [name for name, _, _ in columns]
     rows: list[list[str]] = []
     numbers: list[int] = []
     unread: list[tuple[int, str]] = []
@@ -268,8 +265,8 @@ def csv_chunks(rules: RuleSet, lines: Iterable[str], path: str, size: int = BATC
         number, previous_end = previous_end + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(header):
-            unread.append((number, f"the row has {len(row)} cells but the header has {len(header)} columns"))
+        if len(row) != len(names):
+            unread.append((number, f"the row has {len(row)} cells but the header has {len(names)} columns"))
             continue
         rows.append(row)
         numbers.append(number)

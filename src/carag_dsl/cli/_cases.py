@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._common import iter_jsonl
 from carag_dsl.errors import UsageError
-from carag_dsl.runtime.wide import CsvHeaderError, case_from_row, read_header
+from carag_dsl.runtime.wide import CsvHeaderError, case_from_row, read_csv_header, read_header
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = (".csv",)
@@ -115,13 +115,9 @@ def read_csv_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterato
     does not fits no row, so it is an error for the whole file (CsvHeaderError).
     """
     reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
+    columns = read_csv_header(ruleset, reader, path)
+    if columns is None:
         return
-    except csv.Error as error:
-        raise CsvHeaderError(f"{path}:1: the header is not valid CSV: {error}") from None
-    columns = read_header(ruleset, header, path)
     previous_end = reader.line_num
     while True:
         try:
@@ -135,8 +131,8 @@ def read_csv_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterato
         number, previous_end = previous_end + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(header):
-            yield number, None, f"the row has {len(row)} cells but the header has {len(header)} columns"
+        if len(row) != len(columns):
+            yield number, None, f"the row has {len(row)} cells but the header has {len(columns)} columns"
             continue
         case, wrong = case_from_row(row, columns)
         yield number, case, wrong

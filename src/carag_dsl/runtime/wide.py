@@ -10,6 +10,7 @@ bad cell gets the same message whichever engine runs.
 
 from __future__ import annotations
 
+import csv
 import re
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -32,6 +33,17 @@ Column = tuple[str, str, "ast.TypeExpr | None"]
 
 class CsvHeaderError(CaragError):
     """The header of a case file names columns the rule set does not have (no row can be read)."""
+
+
+def read_csv_header(ruleset: "CheckedRules", reader: Any, path: str) -> list[Column] | None:
+    """The columns named by the first row of a ``csv.reader``; None for an empty file, CsvHeaderError for a bad header."""
+    try:
+        header = next(reader)
+    except StopIteration:
+        return None
+    except csv.Error as error:
+        raise CsvHeaderError(f"{path}:1: the header is not valid CSV: {error}") from None
+    return read_header(ruleset, header, path)
 
 
 def read_header(ruleset: "CheckedRules", header: Sequence[str], path: str) -> list[Column]:
