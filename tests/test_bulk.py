@@ -25,6 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from cases import generate  # noqa: E402
 
 BAD_LINES = ['{"id": "broken", "facts": ', "[1, 2]", '{"id": "typo", "facts": {"sentense": "licence"}}']
+#: Lines a hostile or broken file holds (issue 11): bad UTF-8, a lone surrogate, a 5,000-digit number, deep
+#: nesting, NaN, a key twice, an over-long line; each must be its own located error with either engine.
+HOSTILE_LINES = [b"\xff\xfe{}", b'{"id": "\\ud800"}', b'{"id": ' + b"9" * 5000 + b"}", b"[" * 100_000 + b"]" * 100_000,
+                 b'{"id": NaN}', b'{"id": 1, "id": 2}', b'{"id": "' + b"x" * (1024 * 1024 + 10) + b'"}']
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +66,10 @@ def files(bundled, sample, tmp_path_factory):
     for index, bad in enumerate(BAD_LINES):
         lines.insert(10 + 50 * index, bad)
     lines.insert(5, "")
-    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = [line.encode("utf-8") for line in lines]
+    for index, hostile in enumerate(HOSTILE_LINES):
+        data.insert(200 + 3 * index, hostile)
+    jsonl.write_bytes(b"\n".join(data) + b"\n")
     names, rows = wide_rows(bundled, sample)
     with open(folder / "cases.csv", "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
@@ -71,6 +78,11 @@ def files(bundled, sample, tmp_path_factory):
             writer.writerow([csv_text(row.get(name)) for name in names])
             if index == 20:
                 writer.writerow(["too", "few"])
+            if index == 40:
+                stream.write('hostile-quote,"licence\n')  # a quote left open: that row's error, not the rest's
+    with open(folder / "cases.csv", "ab") as raw:
+        raw.write(b"bad-bytes,lic\xffence\n")
+        raw.write(b",".join([b"after-bad-bytes"] + [b""] * (len(names) - 1)) + b"\n")
     # Parquet with native types: date32, bool, list<string>; a text column where values are not all of one type.
     columns = {}
     for name in names:
@@ -129,6 +141,17 @@ def test_bad_lines_of_json_lines_keep_their_numbers_with_the_columnar_engine(fil
     assert f"{files['jsonl']}:12: error: not valid JSON" in err
     assert f"{files['jsonl']}:62: error: case must be" in err or f"{files['jsonl']}:62: error: the case" in err
     assert "facts.sentense: the rule set has no fact 'sentense' (did you mean 'sentence'?)" in err
+
+
+@pytest.mark.parametrize("engine", ["per-case", "columnar"])
+def test_hostile_lines_are_each_their_own_located_error_with_either_engine(engine, files, capsys):
+    _, _, err = run(capsys, "eval", "--cases", files["jsonl"], "--engine", engine)
+    for index, words in enumerate(["not UTF-8", "lone surrogate", "too many digits", "nested deeper", "NaN", "given twice", "longer than"]):
+        assert f"{files['jsonl']}:{201 + 3 * index}: error: " in err and words in err.split(f"{files['jsonl']}:{201 + 3 * index}: error: ")[1].split("\n")[0]
+    _, out, err = run(capsys, "eval", "--cases", files["csv"], "--engine", engine)
+    assert f"{files['csv']}:44: error: not valid CSV: a quoted cell is not closed on its line" in err
+    assert f"{files['csv']}:304: error: not UTF-8 text" in err
+    assert json.loads(out.splitlines()[-1])["id"] == "after-bad-bytes"  # the rows after a stray quote are read
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])

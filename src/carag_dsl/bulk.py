@@ -19,7 +19,6 @@ Needs ``pip install 'carag-dsl[bulk]'``.
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
@@ -30,7 +29,8 @@ from carag_dsl.compiler.ruleset import compile_modules
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.language.parser import parse
 from carag_dsl.rating.tally import RatingTally
-from carag_dsl.runtime.wide import CSV_EMPTY_SET
+from carag_dsl.runtime.caseinput import iter_jsonl
+from carag_dsl.runtime.wide import CSV_EMPTY_SET, read_csv_rows
 
 if TYPE_CHECKING:
     from carag_dsl.runtime.columnar import BatchResult
@@ -198,25 +198,21 @@ class Chunk:
         return sorted(found)
 
 
-def jsonl_chunks(rules: RuleSet, lines: Iterable[str], size: int = BATCH_ROWS) -> Iterator[Chunk]:
-    """JSON Lines in batches; a line that is not JSON gets the per-case path's error and its number."""
+def jsonl_chunks(rules: RuleSet, lines: Iterable[bytes], size: int = BATCH_ROWS) -> Iterator[Chunk]:
+    """JSON Lines in batches, each line decoded as the per-case path decodes it (same errors, same numbers).
+
+    ``lines`` are the byte lines of :func:`~carag_dsl.runtime.caseinput.case_lines`.
+    """
     from carag_dsl.runtime.columnar import evaluate_cases
 
-    loads = _fast_loads()
     cases: list[Any] = []
     numbers: list[int] = []
     unread: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    for number, case, wrong in iter_jsonl(lines):
+        if wrong is not None:
+            unread.append((number, wrong))
             continue
-        try:
-            cases.append(loads(line))
-        except ValueError:
-            try:
-                cases.append(json.loads(line))  # orjson is stricter than json in a few corners: json decides
-            except json.JSONDecodeError as error:
-                unread.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
-                continue
+        cases.append(case)
         numbers.append(number)
         if len(cases) >= size:
             yield Chunk(evaluate_cases(rules, cases), numbers, unread)
@@ -225,50 +221,27 @@ def jsonl_chunks(rules: RuleSet, lines: Iterable[str], size: int = BATCH_ROWS) -
         yield Chunk(evaluate_cases(rules, cases) if cases else None, numbers, unread)
 
 
-def _fast_loads():
-    try:
-        import orjson
-
-        return orjson.loads
-    except ImportError:  # pragma: no cover - orjson is optional
-        return json.loads
-
-
-def csv_chunks(rules: RuleSet, lines: Iterable[str], path: str, size: int = BATCH_ROWS) -> Iterator[Chunk]:
-    """CSV rows in batches, read and numbered exactly as ``carag rate`` reads them case by case."""
+def csv_chunks(rules: RuleSet, lines: Iterable[bytes], path: str, size: int = BATCH_ROWS) -> Iterator[Chunk]:
+    """CSV rows in batches, one per line, read and numbered exactly as ``carag rate`` reads them case by case."""
     from carag_dsl.runtime.columnar import evaluate_columns
-    from carag_dsl.runtime.wide import read_csv_header
 
-    reader = csv.reader(lines)
-    columns = read_csv_header(rules, reader, path)
-    if columns is None:
+    found = read_csv_rows(rules, lines, path)
+    if found is None:
         return
-    names = [name for name, _, _ in columns]
+    names = [name for name, _, _ in found[0]]
     rows: list[list[str]] = []
     numbers: list[int] = []
     unread: list[tuple[int, str]] = []
-    previous_end = reader.line_num
 
     def flush() -> Chunk:
         columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
         return Chunk(evaluate_columns(rules, columns, path) if rows else None, numbers, unread)
 
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            unread.append((previous_end + 1, f"not valid CSV: {error}"))
-            previous_end = reader.line_num
+    for number, cells, wrong in found[1]:
+        if cells is None:
+            unread.append((number, wrong or ""))
             continue
-        number, previous_end = previous_end + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(names):
-            unread.append((number, f"the row has {len(row)} cells but the header has {len(names)} columns"))
-            continue
-        rows.append(row)
+        rows.append(cells)
         numbers.append(number)
         if len(rows) >= size:
             yield flush()

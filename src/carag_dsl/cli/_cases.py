@@ -7,15 +7,14 @@ chosen for large files when the ``[bulk]`` extra is installed.
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from carag_dsl.api import RuleSet
-from carag_dsl.cli._common import iter_jsonl
 from carag_dsl.errors import UsageError
-from carag_dsl.runtime.wide import CsvHeaderError, case_from_row, read_csv_header, read_header
+from carag_dsl.runtime.caseinput import case_lines, iter_jsonl
+from carag_dsl.runtime.wide import CsvHeaderError, case_from_row, read_csv_rows, read_header  # noqa: F401 (CsvHeaderError: for the commands)
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = (".csv",)
@@ -70,12 +69,21 @@ def choose_engine(engine: str, path: str, kind: str) -> str:
     return "columnar" if large else "per-case"
 
 
-def per_case_rows(ruleset, path: str, kind: str, stream) -> Iterator[tuple[int, Any, str | None]]:
-    """(line number, case, None) or (line number, None, what is wrong), case by case."""
+def input_lines(stream: IO[bytes], progress: Any = None) -> Iterable[bytes]:
+    """The byte lines of an opened cases file (:func:`~carag_dsl.runtime.caseinput.case_lines`), counted by ``progress`` if any."""
+    lines = case_lines(stream)
+    return progress.track(lines) if progress else lines
+
+
+def per_case_rows(ruleset, path: str, kind: str, lines: Iterable[bytes] | None) -> Iterator[tuple[int, Any, str | None]]:
+    """(line number, case, None) or (line number, None, what is wrong), case by case.
+
+    ``lines`` are the byte lines of the file (:func:`~carag_dsl.runtime.caseinput.case_lines`), None for Arrow.
+    """
     if kind == "jsonl":
-        return iter_jsonl(stream)
+        return iter_jsonl(lines)  # type: ignore[arg-type]
     if kind == "csv":
-        return read_csv_cases(ruleset, stream, path)
+        return read_csv_cases(ruleset, lines, path)  # type: ignore[arg-type]
     return _arrow_rows(ruleset, path)
 
 
@@ -93,46 +101,35 @@ def _arrow_rows(ruleset, path: str) -> Iterator[tuple[int, Any, str | None]]:
             yield number, case, wrong
 
 
-def columnar_chunks(ruleset, path: str, kind: str, stream):
+def columnar_chunks(ruleset, path: str, kind: str, lines: Iterable[bytes] | None):
+    """The file in batches for the columnar engine, read line by line as :func:`per_case_rows` reads it."""
     from carag_dsl import bulk
 
     if kind == "jsonl":
-        return bulk.jsonl_chunks(ruleset, stream)
+        return bulk.jsonl_chunks(ruleset, lines)  # type: ignore[arg-type]
     if kind == "csv":
-        return bulk.csv_chunks(ruleset, stream, path)
+        return bulk.csv_chunks(ruleset, lines, path)  # type: ignore[arg-type]
     return bulk.parquet_chunks(ruleset, path)
 
 
-def read_jsonl_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterator[tuple[int, Any, str | None]]:
+def read_jsonl_cases(ruleset: RuleSet, lines: Iterable[bytes], path: str) -> Iterator[tuple[int, Any, str | None]]:
     """(line number, case, None) or (line number, None, what is wrong), as ``carag eval --cases``."""
     return iter_jsonl(lines)
 
 
-def read_csv_cases(ruleset: RuleSet, lines: Iterable[str], path: str) -> Iterator[tuple[int, Any, str | None]]:
-    """Cases from CSV rows, cells converted to the declared types; a bad row is reported, not raised.
+def read_csv_cases(ruleset: RuleSet, lines: Iterable[bytes], path: str) -> Iterator[tuple[int, Any, str | None]]:
+    """Cases from CSV rows, one per line, cells converted to the declared types; a bad row is reported, not raised.
 
     The header must name only facts, question ids and ``id``; a header that
     does not fits no row, so it is an error for the whole file (CsvHeaderError).
     """
-    reader = csv.reader(lines)
-    columns = read_csv_header(ruleset, reader, path)
-    if columns is None:
+    found = read_csv_rows(ruleset, lines, path)
+    if found is None:
         return
-    previous_end = reader.line_num
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield previous_end + 1, None, f"not valid CSV: {error}"
-            previous_end = reader.line_num
+    columns, rows = found
+    for number, cells, wrong in rows:
+        if cells is None:
+            yield number, None, wrong
             continue
-        number, previous_end = previous_end + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(columns):
-            yield number, None, f"the row has {len(row)} cells but the header has {len(columns)} columns"
-            continue
-        case, wrong = case_from_row(row, columns)
+        case, wrong = case_from_row(cells, columns)
         yield number, case, wrong

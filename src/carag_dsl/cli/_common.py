@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
-from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
-from carag_dsl.errors import CaragError, UsageError
+from carag_dsl.errors import UsageError
+from carag_dsl.runtime.caseinput import BOM, MAX_LINE_BYTES, CaseInputError, decode_case
 from carag_dsl.api import RuleSet, load
 from carag_dsl.language.loader import choose_rules
 from carag_dsl.tools.which_rules import announce
@@ -30,40 +31,45 @@ def load_rules(args: argparse.Namespace, say: IO[str] | None = None) -> RuleSet:
     return ruleset
 
 
-class BadLine(CaragError):
-    """A line of a JSON Lines file that is not a case: not JSON, or not a JSON object."""
-
-
 def read_json_case(path: str) -> Any:
-    """One case from a JSON file, or from standard input when the path is '-'."""
+    """One case from a JSON file, or from standard input when the path is '-', decoded as ``--cases`` decodes a
+    line (:func:`~carag_dsl.runtime.caseinput.decode_case`): bad data is a CaseInputError naming the file (exit 1)."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            data = _standard_input().read(MAX_LINE_BYTES + 1)
+        else:
+            with open(path, "rb") as file:
+                data = file.read(MAX_LINE_BYTES + 1)
     except OSError as error:
         raise UsageError(f"cannot read case file {path}: {error.strerror}") from None
+    if data.startswith(BOM):
+        data = data[len(BOM):]
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
+        return decode_case(data)
+    except CaseInputError as error:
+        raise CaseInputError(f"{path}: {error}") from None
 
 
-def iter_jsonl(stream: Iterable[str]) -> Iterator[tuple[int, Any, str | None]]:
-    """(line number, case, None) or (line number, None, what is wrong) for each non-blank line."""
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line), None
-        except json.JSONDecodeError as error:
-            yield number, None, f"not valid JSON ({error.msg} at column {error.colno})"
-
-
-def open_input(path: str) -> IO[str]:
+def open_input(path: str) -> IO[bytes]:
+    """A cases file (standard input for '-') as bytes: its lines are decoded one by one (``runtime.caseinput``)."""
     if path == "-":
-        return sys.stdin
+        return _standard_input()
     try:
-        return open(path, encoding="utf-8")
+        return open(path, "rb")
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _standard_input() -> IO[bytes]:
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return buffer  # type: ignore[no-any-return]
+    return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))  # a text stream put in its place (tests)
+
+
+def report_bad_line(path: str, number: int, wrong: str) -> None:
+    """``FILE:LINE: error: what is wrong`` on standard error, control characters escaped."""
+    print(printable(f"{path}:{number}: error: {wrong}"), file=sys.stderr)
 
 
 def dump_json(data: Any, stream: IO[str] | None = None, indent: int | None = 2) -> None:

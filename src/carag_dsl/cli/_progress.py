@@ -47,9 +47,10 @@ class Progress:
             return None
         return cls(0, verb, counting=True)
 
-    def track(self, lines: Iterable[str]) -> Iterator[str]:
+    def track(self, lines: Iterable[bytes]) -> Iterator[bytes]:
+        """The lines of the input (bytes, as read), counted as they pass."""
         for line in lines:
-            self.read += len(line.encode("utf-8", "surrogatepass"))
+            self.read += len(line)
             yield line
 
     def tick(self, cases: int = 1) -> None:

@@ -15,6 +15,7 @@ import attrs
 from carag_dsl.api import RuleSet, load
 from carag_dsl.cli.rate import CsvHeaderError, feed_cases, reader_for
 from carag_dsl.cli._common import RULES_DEFAULT, open_input
+from carag_dsl.runtime.caseinput import case_lines
 from carag_dsl.errors import RuleError, UsageError
 from carag_dsl.language.loader import choose_rules
 from carag_dsl.tools.which_rules import announce
@@ -127,7 +128,7 @@ def _read_cases(reader, old: RuleSet, new: RuleSet, lines, path: str):
         if path == "-":
             raise
         with open_input(path) as again:  # a column only the old version has (a question since removed)
-            yield from reader(old, again, path)
+            yield from reader(old, case_lines(again), path)
 
 
 def _write(data: dict, args) -> None:

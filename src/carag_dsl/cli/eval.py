@@ -7,8 +7,8 @@ import sys
 from typing import Any, Callable
 
 from carag_dsl.errors import CaragError
-from carag_dsl.cli._cases import ENGINES, choose_engine, columnar_chunks, input_format, per_case_rows
-from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, read_json_case
+from carag_dsl.cli._cases import ENGINES, choose_engine, columnar_chunks, input_format, input_lines, per_case_rows
+from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, read_json_case, report_bad_line
 from carag_dsl.cli._output import OUTPUT_FORMATS, ResultSink, output_format
 from carag_dsl.cli._progress import Progress
 from carag_dsl.cli._text import render_text
@@ -36,7 +36,7 @@ def run(args) -> int:
         output = output_format(args.format, args.output, "text")
         sink = ResultSink(ruleset, output, args.output)
         if output == "text":
-            sink.line(render_text(evaluation))
+            sink.line(printable(render_text(evaluation)))  # case data never drives the terminal
         elif output == "json":
             sink.data(evaluation.to_dict())
         else:
@@ -63,11 +63,11 @@ def _run_many(ruleset, args) -> int:
             sink.flush()
         if progress:
             progress.clear()
-        print(f"{path}:{number}: error: {wrong}", file=sys.stderr)
+        report_bad_line(path, number, wrong)
 
     with open_input(path) if kind != "arrow" else contextlib.nullcontext(None) as stream:
         progress = Progress.for_input(path, "evaluating", streams_results=args.output is None)
-        lines = progress.track(stream) if progress and stream is not None else stream
+        lines = None if stream is None else input_lines(stream, progress)  # Arrow files are read by pyarrow
         if engine == "columnar":
             for chunk in columnar_chunks(ruleset, path, kind, lines):
                 _write_chunk(chunk, sink, output, report)

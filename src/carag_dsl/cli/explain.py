@@ -6,7 +6,7 @@ import sys
 
 from carag_dsl.runtime.explain import explain_case_type
 from carag_dsl.errors import UsageError
-from carag_dsl.cli._common import load_rules, read_json_case
+from carag_dsl.cli._common import load_rules, printable, read_json_case
 
 
 def register(subparsers) -> None:
@@ -23,6 +23,6 @@ def run(args) -> int:
     question_id = args.words[-1]
     ruleset = load_rules(args, sys.stdout)
     evaluation = ruleset.evaluate(read_json_case(args.case))
-    print(evaluation.explain(question_id))
-    print(explain_case_type(evaluation))
+    print(printable(evaluation.explain(question_id)))  # case data never drives the terminal
+    print(printable(explain_case_type(evaluation)))
     return 0

@@ -27,9 +27,10 @@ from carag_dsl.rating.tally import MAX_GROUPS, RatingTally, TooManyGroups, cap_n
 from carag_dsl.runtime.spreadsheet import safe_row
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._cases import (
-    CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, per_case_rows, read_csv_cases, read_jsonl_cases,
+    CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, input_lines, per_case_rows, read_csv_cases,
+    read_jsonl_cases,
 )
-from carag_dsl.cli._common import add_rules_argument, load_rules, open_input
+from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, report_bad_line
 from carag_dsl.cli._progress import Progress
 
 #: Worker processes of the local Dask cluster ``--engine dask`` starts when no --scheduler is given.
@@ -74,11 +75,11 @@ def run(args) -> int:
         bad += 1
         if progress:
             progress.clear()
-        print(f"{args.cases}:{number}: error: {wrong}", file=sys.stderr)
+        report_bad_line(args.cases, number, wrong)
 
     with open_input(args.cases) if kind != "arrow" else contextlib.nullcontext(None) as stream:
         progress = Progress.for_input(args.cases, "rating")
-        lines = progress.track(stream) if progress and stream is not None else stream
+        lines = None if stream is None else input_lines(stream, progress)  # Arrow files are read by pyarrow
         try:
             if engine == "columnar":
                 for chunk in columnar_chunks(ruleset, args.cases, kind, lines):
@@ -116,13 +117,13 @@ def _finish(ruleset: RuleSet, tally: RatingTally, args, bad: int) -> int:
     return 1 if bad else 0
 
 
-def feed_cases(path: str, read: Callable[[Iterable[str]], Iterator[tuple[int, Any, str | None]]], add: Callable[[Any], None], doing: str) -> int:
+def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, Any, str | None]]], add: Callable[[Any], None], doing: str) -> int:
     """Give each case of a file to ``add``; a bad line (unreadable, or ``add`` raises) is reported on
     standard error with its number and left out. Returns how many lines were bad."""
     bad = 0
     with open_input(path) as stream:
         progress = Progress.for_input(path, doing)
-        lines = progress.track(stream) if progress else stream
+        lines = input_lines(stream, progress)
         try:
             for number, case, wrong in read(lines):
                 if wrong is None:
@@ -136,7 +137,7 @@ def feed_cases(path: str, read: Callable[[Iterable[str]], Iterator[tuple[int, An
                     bad += 1
                     if progress:
                         progress.clear()
-                    print(f"{path}:{number}: error: {wrong}", file=sys.stderr)
+                    report_bad_line(path, number, wrong)
                 elif progress:
                     progress.tick()
         finally:
@@ -199,7 +200,7 @@ def _run_dask(args) -> int:
                 tally.merge(done["counts"])
                 for number, wrong in done["errors"]:
                     bad += 1
-                    print(f"{path}:{number}: error: {wrong}", file=sys.stderr)
+                    report_bad_line(path, number, wrong)
     finally:
         if cluster is not None:
             cluster.close()
@@ -216,7 +217,7 @@ def _write_report(ruleset: RuleSet, rated: dict, args) -> None:
 
         text = render_html(ruleset, rated, source=None if args.cases == "-" else Path(args.cases).name)
     else:
-        text = render_table(ruleset, rated)
+        text = printable(render_table(ruleset, rated))  # subgroup values come from case data: never terminal codes
     if args.output is None:
         sys.stdout.write(text)
         return

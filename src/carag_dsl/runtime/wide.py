@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import csv
 import re
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import CaragError, did_you_mean
 from carag_dsl.language import ast
 from carag_dsl.runtime.casedata import convert_value
+from carag_dsl.runtime.caseinput import CaseInputError, decode_text_line
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -35,15 +36,64 @@ class CsvHeaderError(CaragError):
     """The header of a case file names columns the rule set does not have (no row can be read)."""
 
 
-def read_csv_header(ruleset: "CheckedRules", reader: Any, path: str) -> list[Column] | None:
-    """The columns named by the first row of a ``csv.reader``; None for an empty file, CsvHeaderError for a bad header."""
-    try:
-        header = next(reader)
-    except StopIteration:
+def csv_records(lines: Iterable[bytes]) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(line number, cells, None) or (line number, None, what is wrong) for each non-blank line of a CSV file.
+
+    ``lines`` are the byte lines of :func:`~carag_dsl.runtime.caseinput.case_lines`. One physical line is
+    one record: a quote left open (or a byte that is not UTF-8) is the error of its own line and never
+    swallows the lines after it, as a record spanning lines would. So a cell cannot hold a line break.
+    """
+    for number, raw in enumerate(lines, start=1):
+        try:
+            text = decode_text_line(raw)
+        except CaseInputError as error:
+            yield number, None, str(error)
+            continue
+        if not text.strip():
+            continue
+        try:
+            cells = next(csv.reader((text,), strict=True))
+        except csv.Error as error:
+            yield number, None, _csv_problem(error)
+            continue
+        yield number, cells, None
+
+
+def _csv_problem(error: csv.Error) -> str:
+    reason = str(error)
+    if reason == "unexpected end of data":
+        return "not valid CSV: a quoted cell is not closed on its line (each case is one line; a cell cannot hold a line break)"
+    return f"not valid CSV: {reason}"
+
+
+def read_csv_rows(
+    ruleset: "CheckedRules", lines: Iterable[bytes], path: str
+) -> tuple[list[Column], Iterator[tuple[int, list[str] | None, str | None]]] | None:
+    """The columns named by the header line and the rows after it: (line number, cells, None) or
+    (line number, None, what is wrong). None for a file without a line; CsvHeaderError for a bad header.
+
+    Both engines read CSV through here, so a row gets the same number and the same error in either.
+    """
+    records = csv_records(lines)
+    first = next(records, None)
+    if first is None:
         return None
-    except csv.Error as error:
-        raise CsvHeaderError(f"{path}:1: the header is not valid CSV: {error}") from None
-    return read_header(ruleset, header, path)
+    number, header, wrong = first
+    if header is None:
+        raise CsvHeaderError(f"{path}:{number}: the header cannot be read: {wrong}")
+    columns = read_header(ruleset, header, path)
+
+    def rows() -> Iterator[tuple[int, list[str] | None, str | None]]:
+        for number, cells, wrong in records:
+            if cells is not None:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(columns):
+                    yield number, None, f"the row has {len(cells)} cells but the header has {len(columns)} columns"
+                    continue
+            yield number, cells, wrong
+
+    return columns, rows()
 
 
 def read_header(ruleset: "CheckedRules", header: Sequence[str], path: str) -> list[Column]:
