@@ -14,8 +14,6 @@ The package is layered one way (see docs/architecture.md): ``language`` (parse)
 ``tools`` <- ``api`` and ``cli``.
 """
 
-from importlib.metadata import PackageNotFoundError, version as _package_version
-
 from carag_dsl.api import CaseFailure, Rating, RuleSet, load, loads
 from carag_dsl.compiler.ruleset import Question
 from carag_dsl.errors import CaragError, CaseDataError, CaseProblem, Diagnostic, RuleError, UsageError
@@ -39,7 +37,20 @@ __all__ = [
     "loads",
 ]
 
-try:
-    __version__: str = _package_version("carag-dsl")  # one place: the package metadata (pyproject.toml)
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+__version__: str  # declared for type checkers; set by __getattr__ below on first use
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the package metadata (pyproject.toml) on first use: importlib.metadata
+    takes longer to import than evaluating a case, so ``carag eval`` does not import it."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    global __version__
+    try:
+        __version__ = version("carag-dsl")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        __version__ = "0+unknown"
+    return __version__

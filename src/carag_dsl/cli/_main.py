@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from carag_dsl import __version__
+import carag_dsl
 from carag_dsl.cli._common import printable
 from carag_dsl.errors import CaragError, RuleError, UsageError
 from carag_dsl.cli._common import RULES_DEFAULT
@@ -25,24 +25,49 @@ from carag_dsl.cli._common import RULES_DEFAULT
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_names() -> list[str]:
+    """The sub-commands: the modules of this package whose names do not start with ``_``."""
+    return sorted(info.name for info in pkgutil.iter_modules([str(Path(__file__).parent)]) if not info.name.startswith("_"))
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version is read from the package metadata only when asked for (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help="show program's version number and exit"):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"carag {carag_dsl.__version__}")  # on standard output, as argparse's own "version" action
+        parser.exit()
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every sub-command, or of the one named ``only``.
+
+    Each command module imports what its command needs (the columnar engine, the
+    analysis, the language server...); building the parser for the command being
+    run imports only that one, which keeps ``carag eval`` quick to start.
+    """
     parser = argparse.ArgumentParser(
         prog="carag",
         description="Check, evaluate and explain CARaG rule sets (.carag files).",
         epilog="RULES is a .carag file or a folder of them; it defaults to " + RULES_DEFAULT + ". Every command says which rule set it used.",
     )
-    parser.add_argument("--version", action="version", version=f"carag {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
-        if info.name.startswith("_"):  # helpers, not commands
-            continue
-        module = importlib.import_module(f"{__package__}.{info.name}")
-        module.register(subparsers)
+    for name in [only] if only is not None else command_names():
+        importlib.import_module(f"{__package__}.{name}").register(subparsers)
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command named in ``argv`` when it is a known one (the first argument not an option), else None."""
+    first = next((argument for argument in argv if not argument.startswith("-")), None)
+    return first if first is not None and first in command_names() else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_command_in(sys.argv[1:] if argv is None else argv))
     # parse_known_args, because argparse cannot take a positional after an
     # option when an optional positional came first (`explain RULES --case F ID`):
     # such commands set `extra_positionals` and receive the leftovers.

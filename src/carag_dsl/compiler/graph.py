@@ -1,4 +1,4 @@
-"""The dependency graph of a rule set (networkx), its cycles, and the evaluation order.
+"""The dependency graph of a rule set, its cycles, and the evaluation order.
 
 Nodes are strings: ``fact:NAME``, ``define:NAME``, ``case_type`` and
 ``question:ID``. An edge ``a -> b`` means b's rule reads a: a defined name
@@ -6,15 +6,24 @@ reads facts, a question's applicability reads facts, defined names, the case
 type and other questions' answers; a judgement's derivation reads what its
 ``derive`` rule reads. The graph must be acyclic; a cycle is reported with
 every declaration on it.
+
+The edges are kept as plain dicts (:class:`Dependencies`), and the evaluation
+order is worked out from them: evaluating a case never imports networkx, which
+costs more to import than the rest of carag together. The networkx graph
+(:func:`build`) is made only where a graph is read as one: the cycle report,
+``carag graph``, the handbook, lint and fuzz (``CheckedRules.graph``).
 """
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from carag_dsl.language import ast
 from carag_dsl.errors import Diagnostic
 from carag_dsl.compiler.symbols import CASE_TYPE, Symbols
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 CASE_TYPE_NODE = "case_type"
 
@@ -82,17 +91,37 @@ def _declaration_exprs(symbols: Symbols):
         yield question_node(question_id), question, [question.applies] + [d.condition for d in question.derive]
 
 
-def build(symbols: Symbols) -> nx.DiGraph:
+class Dependencies:
+    """The graph's nodes and edges as ordered dicts: ``readers[a]`` holds every ``b`` that reads ``a``.
+
+    Nodes and edges are kept in the order :func:`build` adds them to the networkx
+    graph, so :func:`evaluation_order` gives exactly networkx's topological order.
+    """
+
+    __slots__ = ("kinds", "readers")
+
+    def __init__(self, symbols: Symbols):
+        self.kinds: dict[str, str] = {fact_node(name): "fact" for name in symbols.facts}
+        for node, decl, _ in _declaration_exprs(symbols):
+            self.kinds[node] = "question" if isinstance(decl, ast.QuestionDecl) else ("case_type" if node == CASE_TYPE_NODE else "define")
+        self.readers: dict[str, dict[str, None]] = {node: {} for node in self.kinds}
+        for node, _, exprs in _declaration_exprs(symbols):
+            for expr in exprs:
+                for source in expression_inputs(expr, symbols):
+                    self.readers[source][node] = None
+
+
+def build(symbols: Symbols, dependencies: Dependencies | None = None) -> "nx.DiGraph":
+    """The dependency graph as a networkx graph (imported here: only commands that read a graph pay for it)."""
+    import networkx as nx
+
+    dependencies = dependencies or Dependencies(symbols)
     graph: nx.DiGraph = nx.DiGraph()
-    for name in symbols.facts:
-        graph.add_node(fact_node(name), kind="fact")
-    for node, decl, exprs in _declaration_exprs(symbols):
-        kind = "question" if isinstance(decl, ast.QuestionDecl) else ("case_type" if node == CASE_TYPE_NODE else "define")
+    for node, kind in dependencies.kinds.items():
         graph.add_node(node, kind=kind)
-    for node, decl, exprs in _declaration_exprs(symbols):
-        for expr in exprs:
-            for source in expression_inputs(expr, symbols):
-                graph.add_edge(source, node)
+    for source, readers in dependencies.readers.items():
+        for reader in readers:
+            graph.add_edge(source, reader)
     return graph
 
 
@@ -106,8 +135,10 @@ def _decl_span(node: str, symbols: Symbols):
     return symbols.questions[name].id_span
 
 
-def cycle_diagnostics(graph: nx.DiGraph, symbols: Symbols) -> list[Diagnostic]:
+def cycle_diagnostics(graph: "nx.DiGraph", symbols: Symbols) -> list[Diagnostic]:
     """One diagnostic per cycle (strongly connected group), naming every declaration on the cycle."""
+    import networkx as nx
+
     diagnostics = []
     for component in nx.strongly_connected_components(graph):
         if len(component) == 1:
@@ -132,6 +163,28 @@ def cycle_diagnostics(graph: nx.DiGraph, symbols: Symbols) -> list[Diagnostic]:
     return diagnostics
 
 
-def evaluation_order(graph: nx.DiGraph) -> list[str]:
-    """The computed nodes (no facts) in an order where every node comes after what it reads."""
-    return [node for node in nx.topological_sort(graph) if not node.startswith("fact:")]
+def evaluation_order(dependencies: Dependencies) -> list[str] | None:
+    """The computed nodes (no facts) in an order where every node comes after what it reads; None on a cycle.
+
+    Kahn's algorithm by generations, as ``networkx.topological_sort``: the same
+    order, so the generated code and the order of warnings do not depend on
+    which of the two computed it.
+    """
+    waiting: dict[str, int] = {}
+    for readers in dependencies.readers.values():
+        for reader in readers:
+            waiting[reader] = waiting.get(reader, 0) + 1
+    ready = [node for node in dependencies.kinds if node not in waiting]
+    order: list[str] = []
+    while ready:
+        order += ready
+        generation, ready = ready, []
+        for node in generation:
+            for reader in dependencies.readers[node]:
+                waiting[reader] -= 1
+                if not waiting[reader]:
+                    ready.append(reader)
+                    del waiting[reader]
+    if waiting:
+        return None
+    return [node for node in order if not node.startswith("fact:")]

@@ -18,20 +18,23 @@ import hashlib
 import threading
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
 
 import attrs
-import networkx as nx
 
 from carag_dsl.compiler import graph, meanings, symbols as symbols_pass, testcheck, typecheck
 from carag_dsl.compiler import types as T
+from carag_dsl.compiler.graph import Dependencies
 from carag_dsl.compiler.limits import check_limits
 from carag_dsl.errors import Diagnostic, RuleError
 from carag_dsl.language import ast
 from carag_dsl.language.loader import ParseText, ReadText, load_modules_partial, read_file, read_test_files, test_files
-from carag_dsl.language.parser import parse, parse_partial
+from carag_dsl.language.ast_cache import parse_cached
 from carag_dsl.language.resources import bundled_rules_path
 from carag_dsl.source import NOWHERE
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _Derived = TypeVar("_Derived")
 _Rules = TypeVar("_Rules", bound="CheckedRules")
@@ -56,21 +59,21 @@ class CheckedRules:
     """A rule set that passed every check: declarations, types, dependency graph, evaluation order.
 
     Immutable: ``questions`` and ``facts`` are read-only mappings and ``graph``
-    is a frozen networkx graph (changing either raises).
+    is a frozen networkx graph (changing either raises), built on first use.
     """
 
-    __slots__ = ("_symbols", "_graph", "_modules", "_tests", "_warnings", "_order", "_scales", "_questions", "_derived", "_derived_lock", "__weakref__")
+    __slots__ = ("_symbols", "_dependencies", "_modules", "_tests", "_warnings", "_order", "_scales", "_questions", "_derived", "_derived_lock", "__weakref__")
 
     def __init__(
-        self, symbols: symbols_pass.Symbols, dependency_graph: nx.DiGraph, modules: list[ast.Module],
+        self, symbols: symbols_pass.Symbols, dependencies: Dependencies, order: Sequence[str], modules: list[ast.Module],
         test_files: Sequence[ast.TestDecl] = (), warnings: Sequence[Diagnostic] = (),
     ):
         self._symbols = symbols
         self._warnings = tuple(warnings)
         self._tests = tuple(symbols.tests) + tuple(test_files)
-        self._graph = nx.freeze(dependency_graph)
+        self._dependencies = dependencies
         self._modules = tuple(modules)
-        self._order = tuple(graph.evaluation_order(dependency_graph))
+        self._order = tuple(order)
         self._scales = _scale_ranks(symbols)
         self._questions: Mapping[str, Question] = MappingProxyType(
             {qid: _question_view(symbols, decl) for qid, decl in symbols.questions.items()}
@@ -90,9 +93,12 @@ class CheckedRules:
         return self._symbols
 
     @property
-    def graph(self) -> nx.DiGraph:
-        """The dependency graph (frozen): nodes ``fact:NAME``, ``define:NAME``, ``case_type``, ``question:ID``."""
-        return self._graph
+    def graph(self) -> "nx.DiGraph":
+        """The dependency graph (frozen): nodes ``fact:NAME``, ``define:NAME``, ``case_type``, ``question:ID``.
+
+        Built on first use: evaluating cases never needs it (nor networkx).
+        """
+        return self.derived(_frozen_graph)
 
     @property
     def modules(self) -> tuple[ast.Module, ...]:
@@ -203,6 +209,12 @@ def _scale_ranks(symbols: symbols_pass.Symbols) -> dict[str, int]:
     return ranks
 
 
+def _frozen_graph(rules: CheckedRules) -> "nx.DiGraph":
+    import networkx as nx
+
+    return nx.freeze(graph.build(rules.symbols, rules._dependencies))
+
+
 def _content_hash(rules: CheckedRules) -> str:
     digest = hashlib.sha256()
     for module in rules.modules:
@@ -231,13 +243,16 @@ def compile_modules(
         first = modules[0].items[0].span if modules and modules[0].items else NOWHERE
         raise RuleError([Diagnostic(first, "too-deep", "an expression is nested too deeply to check (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
     diagnostics += type_diagnostics
-    dependency_graph = graph.build(table)
-    diagnostics += graph.cycle_diagnostics(dependency_graph, table)
+    dependencies = Dependencies(table)
+    order = graph.evaluation_order(dependencies)
+    if order is None:  # only then is the networkx graph needed, to name every declaration on each cycle
+        diagnostics += graph.cycle_diagnostics(graph.build(table, dependencies), table)
     diagnostics += testcheck.check_tests(table, [*table.tests, *test_files])
     diagnostics += meanings.meaning_warnings(table)
     if any(d.severity == "error" for d in diagnostics):
         raise RuleError(diagnostics)  # the warnings too, so an editor can show everything at once
-    return cls(table, dependency_graph, modules, test_files, diagnostics)
+    assert order is not None  # a cycle is an error
+    return cls(table, dependencies, order, modules, test_files, diagnostics)
 
 
 def compile_path(
@@ -245,7 +260,7 @@ def compile_path(
     cls: type[_Rules],
     tests: bool = False,
     read_text: ReadText = read_file,
-    parse_text: ParseText = parse_partial,
+    parse_text: ParseText = parse_cached,
 ) -> _Rules:
     """Compile a .carag file or a folder of them; ``None`` compiles the bundled CARaG V1.1 rule set.
 
@@ -267,6 +282,8 @@ def compile_path(
 
 def compile_text(text: str, cls: type[_Rules], path: str = "<string>") -> _Rules:
     """Compile a rule set given as text (one file, no includes)."""
+    from carag_dsl.language.parser import parse  # Lark, imported when a text is parsed
+
     return compile_modules([parse(text, path)], cls)
 
 

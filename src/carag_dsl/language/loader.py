@@ -25,7 +25,7 @@ import attrs
 
 from carag_dsl.language import ast
 from carag_dsl.errors import Diagnostic, RuleError
-from carag_dsl.language.parser import parse_partial
+from carag_dsl.language.ast_cache import parse_cached
 from carag_dsl.language.resources import bundled_rules_path
 from carag_dsl.source import Source, Span
 
@@ -176,7 +176,7 @@ def load_modules(path: Path) -> list[ast.Module]:
     return modules
 
 
-#: How a file is read, and how its text is parsed (:func:`parse_partial`'s signature).
+#: How a file is read, and how its text is parsed (:func:`~.parser.parse_partial`'s signature; the default, :func:`~.ast_cache.parse_cached`, reads unchanged files from the cache).
 ReadText = Callable[[Path], str]
 ParseText = Callable[[str, str], "tuple[ast.Module, list[Diagnostic]]"]
 
@@ -187,7 +187,7 @@ def read_file(file: Path) -> str:
 
 
 def load_modules_partial(
-    path: Path, read_text: ReadText = read_file, parse_text: ParseText = parse_partial,
+    path: Path, read_text: ReadText = read_file, parse_text: ParseText = parse_cached,
 ) -> tuple[list[ast.Module], list[Diagnostic]]:
     """Every file of the rule set, parsed as far as it goes, and every error met while reading them.
 
@@ -294,7 +294,7 @@ def test_files(path: Path) -> list[Path]:
 
 
 def read_test_files(
-    paths: list[Path], read_text: ReadText = read_file, parse_text: ParseText = parse_partial,
+    paths: list[Path], read_text: ReadText = read_file, parse_text: ParseText = parse_cached,
 ) -> list[ast.TestDecl]:
     """The test blocks of test-only files; anything else in them is an error (all errors raised together).
 

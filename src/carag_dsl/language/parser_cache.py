@@ -9,22 +9,25 @@ module never reads a shared location: the cache lives in
 ours and closed to everyone else (mode 0700), and a cache file is read only
 when it is a regular file we own that nobody else can write. Anything else,
 or any failure, builds the parser in memory as if there were no cache.
+
+The folder and the checks on its files are :mod:`.private_cache`'s, shared
+with the parsed rule files (:mod:`.ast_cache`) and the generated routing code
+(:mod:`carag_dsl.compiler.rules_cache`). ``CARAG_NO_CACHE=1`` turns them all off.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
+import io
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import lark
 from lark import Lark
 
-CACHE_FOLDER_NAME = "carag-dsl"
+from carag_dsl.language.private_cache import CACHE_FOLDER_NAME, private_cache_folder, read_private, write_private
+
+__all__ = ["CACHE_FOLDER_NAME", "lalr_parser"]
 
 
 def lalr_parser(grammar: str, options: dict[str, Any]) -> Lark:
@@ -33,29 +36,13 @@ def lalr_parser(grammar: str, options: dict[str, Any]) -> Lark:
     if folder is None:
         return Lark(grammar, **options)
     path = folder / f"parser-{_cache_key(grammar, options)}.lark"
-    parser = _read_trusted(path)
+    parser = _load(read_private(path))
     if parser is None:
         parser = Lark(grammar, **options)
-        _write(parser, folder, path)
+        saved = io.BytesIO()
+        parser.save(saved)
+        write_private(folder, path, saved.getvalue())
     return parser
-
-
-def private_cache_folder() -> Path | None:
-    """The per-user cache folder, created 0700; None when it is not private to us (or cannot be made)."""
-    if not hasattr(os, "getuid"):  # no owners to check (Windows): do without a cache
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
-        return None
-    folder = Path(base) / CACHE_FOLDER_NAME
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.lstat(folder)  # lstat: a symbolic link planted in place of the folder is refused
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
-        return None
-    return folder
 
 
 def _cache_key(grammar: str, options: dict[str, Any]) -> str:
@@ -63,30 +50,10 @@ def _cache_key(grammar: str, options: dict[str, Any]) -> str:
     return hashlib.sha256((grammar + "\0" + described).encode("utf-8")).hexdigest()[:32]
 
 
-def _read_trusted(path: Path) -> Lark | None:
-    """The parser in ``path`` when it is a regular file of ours that only we can write; else None."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
+def _load(data: bytes | None) -> Lark | None:
+    if data is None:
         return None
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())  # of the file opened, so it cannot be swapped after the check
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
-            return None
-        try:
-            return Lark.load(file)
-        except Exception:  # a truncated or stale file of our own: build afresh and overwrite it
-            return None
-
-
-def _write(parser: Lark, folder: Path, path: Path) -> None:
     try:
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".parser-", suffix=".tmp")  # created 0600
-    except OSError:  # a read-only or full disk: the cache is only an optimisation
-        return
-    try:
-        with os.fdopen(fd, "wb") as file:
-            parser.save(file)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
+        return Lark.load(io.BytesIO(data))
+    except Exception:  # a truncated or stale file of our own: build afresh and overwrite it
+        return None

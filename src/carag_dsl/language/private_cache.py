@@ -1,0 +1,73 @@
+"""The private per-user cache folder, and reading and writing its files safely.
+
+Everything carag keeps between processes (the parser tables, parsed rule
+files, generated routing code) lives in ``$XDG_CACHE_HOME/carag-dsl``
+(``~/.cache/carag-dsl``): a folder that must be ours and closed to everyone
+else (mode 0700), never a shared location such as /tmp. A file in it is read
+only when it is a regular file we own that nobody else can write, checked on
+the open file. Whoever could plant a file there could already run code as
+us (they own our home folder), so what the folder holds is as trusted as our
+own files; each cache still checks its entries and ignores anything that is
+not what it writes. ``CARAG_NO_CACHE=1`` turns every cache off.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+CACHE_FOLDER_NAME = "carag-dsl"
+#: Set (to anything but "" or "0") to read and write no cache: every start parses and generates afresh.
+NO_CACHE_VARIABLE = "CARAG_NO_CACHE"
+
+
+def private_cache_folder() -> Path | None:
+    """The per-user cache folder, created 0700; None when it is not private to us (or cannot be made, or caching is off)."""
+    if os.environ.get(NO_CACHE_VARIABLE, "") not in ("", "0"):
+        return None
+    if not hasattr(os, "getuid"):  # no owners to check (Windows): do without a cache
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    folder = Path(base) / CACHE_FOLDER_NAME
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)  # lstat: a symbolic link planted in place of the folder is refused
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return folder
+
+
+def read_private(path: Path) -> bytes | None:
+    """What ``path`` holds when it is a regular file of ours that only we can write; else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())  # of the file opened, so it cannot be swapped after the check
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+            return None
+        try:
+            return file.read()
+        except OSError:
+            return None
+
+
+def write_private(folder: Path, path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` in the private ``folder`` at once (a reader sees the old file or the new, whole)."""
+    try:
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".write-", suffix=".tmp")  # created 0600
+    except OSError:  # a read-only or full disk: the cache is only an optimisation
+        return
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
