@@ -16,7 +16,7 @@ import pytest
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
-from carag_dsl import load  # noqa: E402
+from carag_dsl import CaragError, load  # noqa: E402
 from carag_dsl.bulk import RulesSource, evaluate_batch, rate_batch  # noqa: E402
 from carag_dsl.cli import main  # noqa: E402
 from carag_dsl.rating.tally import RatingTally  # noqa: E402
@@ -188,6 +188,19 @@ def test_evaluate_batch_keeps_every_row_in_order_with_its_error(bundled, files):
     for row, error in enumerate(results.column("error").to_pylist()):
         assert (error is None) == (statuses[row] is not None)
     assert errors, "the sample has bad rows"
+
+
+def test_evaluate_batch_names_the_reason_a_case_is_excluded_as_the_per_case_path_does(bundled, files, sample):
+    table = files["table"]
+    results = evaluate_batch(RulesSource.of(bundled), table)
+    expected = []
+    for case in sample:
+        try:
+            expected.append(bundled.evaluate(case).excluded)
+        except CaragError:
+            expected.append(None)
+    assert results.column("excluded").to_pylist() == expected
+    assert any(expected), "the sample has excluded cases"
 
 
 def test_rate_batch_counts_add_up_to_the_rating_of_the_whole(bundled, files):

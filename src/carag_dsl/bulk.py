@@ -92,7 +92,8 @@ def _as_arrow(batch: Any) -> Any:
 def evaluate_batch(rules: "RuleSet | RulesSource | str", batch: Any) -> Any:
     """Evaluate one Arrow RecordBatch or Table of cases in the wide layout; a RecordBatch of results.
 
-    The result has ``id``, ``case_type``, per question ``<id>.status``, ``<id>.value`` and
+    The result has ``id``, ``case_type``, ``excluded`` (null, or the reason an ``exclude when`` rule
+    gives for leaving the case out), per question ``<id>.status``, ``<id>.value`` and
     ``<id>.source``, ``warnings`` (list of text) and ``error`` (null, or the row's located error).
     """
     require_bulk()
@@ -116,7 +117,7 @@ def result_table(result: "BatchResult") -> Any:
 
     rules = result.engine.rules
     rows = list(result_dicts(result))
-    columns: dict[str, list[Any]] = {"id": [], "case_type": []}
+    columns: dict[str, list[Any]] = {"id": [], "case_type": [], "excluded": []}
     for qid in rules.questions:
         for part in ("status", "value", "source"):
             columns[f"{qid}.{part}"] = []
@@ -125,6 +126,7 @@ def result_table(result: "BatchResult") -> Any:
         if isinstance(data, str):
             columns["id"].append(_plain_id(result.ids[row]))
             columns["case_type"].append(None)
+            columns["excluded"].append(None)
             for qid in rules.questions:
                 for part in ("status", "value", "source"):
                     columns[f"{qid}.{part}"].append(None)
@@ -133,6 +135,7 @@ def result_table(result: "BatchResult") -> Any:
             continue
         columns["id"].append(_plain_id(data["id"]))
         columns["case_type"].append(data["case_type"])
+        columns["excluded"].append(data["excluded"])
         for qid, entry in data["questions"].items():
             value = entry["value"]
             columns[f"{qid}.status"].append(entry["status"])

@@ -15,7 +15,7 @@ Inputs:
   (``{"id", "facts", "answers"}``), turned into columns here.
 
 Rows the vector form cannot decide exactly (bad data, failing constraints,
-contradicting overrides, huge numbers) are evaluated by the per-case path,
+contradicting or refused overrides, huge numbers) are evaluated by the per-case path,
 so every row gets the per-case result or the per-case error, in input order.
 numpy and pyarrow come with ``pip install 'carag-dsl[bulk]'``.
 """
@@ -204,7 +204,7 @@ def result_dicts(result: BatchResult) -> Iterator["dict[str, Any] | str"]:
         yield {
             "id": result.ids[row],
             "case_type": strings[result.case_type[row]] if known_type else None,
-            "excluded": None,  # an excluded case is evaluated the per-case way
+            "excluded": result.excluded_reason(row),
             "questions": entries,
             "warnings": list(result.warnings.get(row, ())),
             "ruleset": ruleset_identity(result.engine.rules),

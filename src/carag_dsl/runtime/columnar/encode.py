@@ -46,7 +46,7 @@ def result_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
             continue
         case_type = strings[case_types[row]] if case_type_known[row] else None
         lines.append(
-            '{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type) + ', "excluded": null'
+            '{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type) + ', "excluded": ' + _encode(result.excluded_reason(row))
             + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + _encode(warnings.get(row, []))
             + ', "ruleset": ' + ruleset_json + "}"
         )

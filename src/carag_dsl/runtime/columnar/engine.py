@@ -8,9 +8,12 @@ its located error) is the per-case one to the letter:
 - a constraint that fails, or case-type overrides that contradict each other
   (both raise CaseDataError in the per-case path),
 - whole numbers beyond +-2**62 (Python's are unbounded; int64 is not),
-- a case-type override that holds (it decides where the rules do not, replaces only its ``from`` type,
-  and is otherwise refused with a warning: the per-case path words it), and a case an ``exclude when``
-  rule leaves out (reported with no routing).
+- a case-type override the rules refuse (the per-case path words the warning, which quotes the
+  case's own values).
+
+Overrides that hold and a case an ``exclude when`` rule leaves out (reported
+with no routing: no case type, every question not applicable, no warnings)
+are decided here, as the reference decides them.
 
 A batch is never filtered: every input row has exactly one result, in order.
 """
@@ -63,7 +66,7 @@ class ColumnarRules:
                 decl = symbols.case_type
                 if decl is None:
                     continue
-                overrides = [(o.value, lower.expr(o.condition)) for o in decl.overrides]
+                overrides = [(o.value, o.replaces, lower.expr(o.condition)) for o in decl.overrides]
                 rules = [(r.value, None if r.condition is None else lower.expr(r.condition)) for r in decl.rules]
                 plan.append(("case_type", overrides, rules))
                 continue
@@ -79,6 +82,7 @@ class ColumnarRules:
         self._constraints = [(c.field, lower.expr(c.expr)) for c in symbols.constraints]
         self._consistency = [(c.field, c.on_answer, lower.expr(c.expr), consistency_warning(c)) for c in symbols.consistency]
         self._exclusions = [lower.expr(e.condition) for e in symbols.exclusions]
+        self.exclusion_reasons = tuple(e.reason for e in symbols.exclusions)
         return plan
 
     # -------------------------------------------------------------- one batch
@@ -110,13 +114,12 @@ class ColumnarRules:
             for field, check in self._constraints:
                 given = env.facts[field].is_known()
                 to_per_case |= given & (check(env).data == FALSE)
-            for exclusion in self._exclusions:  # an excluded case: the per-case path reports it, with no routing
-                to_per_case |= exclusion(env).data == TRUE
             for field, on_answer, check, warning in self._consistency:  # warnings after the questions' own
                 given = (answers[field] if on_answer else env.facts[field]).is_known()
                 broken = given & (check(env).data == FALSE)
                 if broken.any():
                     result.warning_sources.append((broken, warning, None))
+            self._exclude(env, result)
         rows = np.flatnonzero(to_per_case).tolist()
         if rows:
             result.per_case = dict(zip(rows, per_case(rows)))
@@ -138,27 +141,51 @@ class ColumnarRules:
             else:
                 self._question(env, answers, result, *step[1:])
 
+    def _exclude(self, env: Env, result: "BatchResult") -> None:
+        """The first ``exclude when`` rule that holds leaves the case out: no routing is reported."""
+        excluded = np.full(env.n, -1, dtype=np.int16)
+        for index, exclusion in enumerate(self._exclusions):
+            excluded[(excluded < 0) & (exclusion(env).data == TRUE)] = index
+        out = excluded >= 0
+        if not out.any():
+            return
+        result.excluded = excluded
+        result.case_type_source[out] = 0
+        for qid in result.status:  # fresh arrays of this batch; the values the rules read are left alone
+            result.status[qid][out] = NOT_APPLICABLE
+            result.source[qid][out] = 0
+
     def _case_type(self, env: Env, overrides, rules, result: "BatchResult") -> None:
+        """As the reference's decide_case_type: the rules in order, then the one override value that holds."""
         n = env.n
+        ids = self.lowering.ids
+        chosen = np.full(n, -1, dtype=np.int32)  # the case type of the first override that holds
+        replaces = np.full(n, -1, dtype=np.int32)  # and the type it may replace (-1: none)
+        contradict = np.zeros(n, dtype=bool)
+        for code, replaced, condition in overrides:
+            holds = condition(env).data == TRUE
+            code_id = ids[code]
+            contradict |= holds & (chosen >= 0) & (chosen != code_id)
+            first = holds & (chosen < 0)
+            chosen[first], replaces[first] = code_id, ids[replaced] if replaced is not None else -1
+        env.to_per_case |= contradict  # the per-case path words the contradiction (an error)
         value = np.zeros(n, dtype=np.int32)
         source = np.zeros(n, dtype=np.int8)
-        chosen = np.full(n, -1, dtype=np.int32)  # the override's case type, first that holds
-        for code, condition in overrides:
-            holds = condition(env).data == TRUE
-            code_id = self.lowering.ids[code]
-            env.to_per_case |= holds  # an override that holds: decided (or refused, with a warning) the per-case way
-            chosen = np.where(holds & (chosen < 0), code_id, chosen)
-        by_answer = chosen >= 0
-        value[by_answer], source[by_answer] = chosen[by_answer], 1
-        undecided = ~by_answer
+        undecided = np.ones(n, dtype=bool)
         for code, condition in rules:  # in order; an unknown condition leaves the type unknown
             if condition is None:
-                value[undecided], source[undecided] = self.lowering.ids[code], 2
+                value[undecided], source[undecided] = ids[code], 2
                 break
             data = condition(env).data
             holds = undecided & (data == TRUE)
-            value[holds], source[holds] = self.lowering.ids[code], 2
+            value[holds], source[holds] = ids[code], 2
             undecided &= data == FALSE
+        overridden = chosen >= 0
+        takes = overridden & ((source == 0) | (value == replaces))
+        value[takes], source[takes] = chosen[takes], 1
+        # The rules give another type than the override asks for: they stand, and the per-case path
+        # words the warning (it quotes the case's own values).
+        env.to_per_case |= overridden & ~takes & (value != chosen)
         env.case_type = Vec(STR, value, source > 0)
         result.case_type, result.case_type_source = value, source
 
@@ -219,7 +246,15 @@ class BatchResult:
         self._warnings: dict[int, list[str]] | None = None
         self.per_case: dict[int, Any] = {}  # row -> Evaluation or error text, from the per-case path
         self.ids: list[Any] = [None] * n  # each case's id, set by whoever read the columns
+        #: Per row, the index of the ``exclude when`` rule that leaves it out (-1: inspected); None when no row is.
+        self.excluded: np.ndarray | None = None
         self.env: Env | None = None  # the facts and defined names, for ratings broken down by one of them
+
+    def excluded_reason(self, row: int) -> str | None:
+        """The reason the rules give for leaving a row's case out, or None."""
+        if self.excluded is None or self.excluded[row] < 0:
+            return None
+        return self.engine.exclusion_reasons[int(self.excluded[row])]
 
     def add_question(self, qid: str, status: np.ndarray, source: np.ndarray, value: Vec) -> None:
         self.status[qid], self.source[qid], self.value[qid] = status, source, value
@@ -230,6 +265,8 @@ class BatchResult:
         if self._warnings is None:
             found: dict[int, list[str]] = {}
             for rows, text, make in self.warning_sources:
+                if self.excluded is not None:  # an excluded case is reported with no warnings
+                    rows = rows & (self.excluded < 0)
                 for row in np.flatnonzero(rows).tolist():
                     found.setdefault(row, []).append(make(row) if make is not None else text or "")
             self._warnings = found
