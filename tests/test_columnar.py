@@ -164,3 +164,39 @@ def test_a_batch_of_bad_rows_keeps_every_row_in_order_with_its_error(bundled, ba
     assert "'parole' is not allowed" in found[1]
     assert "suspension is 'none'" in found[2]
     assert "contradict" in found[3]
+
+
+def test_overrides_taken_or_refused_and_excluded_cases_are_decided_in_columns_as_the_reference_decides_them(bundled):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from cases import generate
+
+    evaluated = []
+    for case in generate(bundled, 1500, seed=11):
+        try:
+            evaluated.append((case, bundled.evaluate(case, backend="reference")))
+        except CaragError:
+            continue
+    kinds = {
+        "refused override": lambda e: any(w.startswith("case type: the answers (") for w in e.warnings),
+        "override taken": lambda e: e.case_type_source == "answer",
+        "excluded": lambda e: e.excluded is not None,
+    }
+    chosen = []
+    for kind, test in kinds.items():
+        found = [(case, e.to_dict()) for case, e in evaluated if test(e)]
+        assert found, f"the generated cases include: {kind}"
+        chosen += found[:40]
+    cases, expected = [c for c, _ in chosen], [e for _, e in chosen]
+    batch = evaluate_cases(bundled, cases)
+    assert not batch.per_case, "decided in columns, none handed to the per-case path"
+    assert list(result_dicts(batch)) == expected
+    assert result_lines(batch, ResultWriter(bundled).line) == [json.dumps(e, ensure_ascii=False) for e in expected]
+    # In the wide layout an empty text cell is unknown: the reference reads the row as carag rate does.
+    columns = wide_table(bundled, [{"id": c.get("id"), **c.get("facts", {}), **c.get("answers", {})} for c in cases])
+    layout = read_header(bundled, list(columns), "<test>")
+    wide = evaluate_columns(bundled, columns)
+    assert not wide.per_case
+    assert list(result_dicts(wide)) == [reference_of_row(bundled, layout, columns, row) for row in range(len(cases))]

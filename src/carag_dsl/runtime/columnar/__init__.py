@@ -68,12 +68,30 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
     by_name = {name: column for (name, _, _), column in zip(layout, data)}  # names as read_header cleans them
     ids = _ids(by_name.get("id"), n)
 
-    def rows_per_case(rows: list[int]) -> "list[Evaluation | str]":
-        found: list[Evaluation | str] = []
-        for cells in zip(*(_take(column, rows) for column in data)):
-            case, wrong = case_from_row(cells, layout)
-            found.append(wrong if wrong is not None else per_case(rules, case))
-        return found
+    def rows_per_case(rows: list[int], bad_cells: Mapping[str, np.ndarray]) -> "list[Evaluation | str]":
+        flagged = np.zeros(n, dtype=bool)
+        for bad in bad_cells.values():
+            flagged |= bad
+        found: dict[int, Evaluation | str] = {}
+        with_bad = [row for row in rows if flagged[row]]
+        if with_bad:
+            # The error of a row names only its bad cells: read just those (and the id) to word it.
+            wanted = [name == "id" or name in bad_cells for name, _, _ in layout]
+            cells_of = [_take(column, with_bad) if keep else None for column, keep in zip(data, wanted)]
+            for index, row in enumerate(with_bad):
+                cells = [
+                    None if taken is None or (name != "id" and not bad_cells[name][row]) else taken[index]
+                    for taken, (name, _, _) in zip(cells_of, layout)
+                ]
+                _, wrong = case_from_row(cells, layout)
+                if wrong is not None:
+                    found[row] = wrong
+        whole = [row for row in rows if row not in found]  # (a flagged row the checker accepts is read whole)
+        if whole:
+            for row, cells in zip(whole, zip(*(_take(column, whole) for column in data))):
+                case, wrong = case_from_row(cells, layout)
+                found[row] = wrong if wrong is not None else per_case(rules, case)
+        return [found[row] for row in rows]
 
     result = columnar_rules(rules).evaluate(by_name, n, rows_per_case, text_forms=True)
     result.ids = ids
@@ -143,7 +161,7 @@ def evaluate_cases(rules: "CheckedRules", cases: Sequence[Any], marked: np.ndarr
     fields: dict[str, Any] = {}
     fields.update(_section_columns(sections["facts"], fact_names, n))
     fields.update(_section_columns(sections["answers"], answerable, n))
-    result = columnar_rules(rules).evaluate(fields, n, lambda rows: [per_case(rules, cases[row]) for row in rows], text_forms=False, marked=odd)
+    result = columnar_rules(rules).evaluate(fields, n, lambda rows, _: [per_case(rules, cases[row]) for row in rows], text_forms=False, marked=odd)
     result.ids = ids
     return result
 

@@ -8,10 +8,9 @@ its located error) is the per-case one to the letter:
 - a constraint that fails, or case-type overrides that contradict each other
   (both raise CaseDataError in the per-case path),
 - whole numbers beyond +-2**62 (Python's are unbounded; int64 is not),
-- a case-type override the rules refuse (the per-case path words the warning, which quotes the
-  case's own values).
+- contradicting case-type overrides (an error).
 
-Overrides that hold and a case an ``exclude when`` rule leaves out (reported
+Overrides that hold (taken, or refused with a warning) and a case an ``exclude when`` rule leaves out (reported
 with no routing: no case type, every question not applicable, no warnings)
 are decided here, as the reference decides them.
 
@@ -24,8 +23,11 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
-from carag_dsl.compiler.graph import CASE_TYPE_NODE
-from carag_dsl.compiler.outcomes import consistency_warning, ignored_answer_warning, overruled_warning_end, overruled_warning_start
+from carag_dsl.compiler.graph import CASE_TYPE_NODE, given_inputs
+from carag_dsl.compiler.outcomes import (
+    REFUSED_OVERRIDE_START, consistency_warning, given_values, ignored_answer_warning, overruled_warning_end,
+    overruled_warning_start, refused_override_end,
+)
 from carag_dsl.runtime.columnar.decode import decode_column, unknown_vec
 from carag_dsl.runtime.columnar.lowering import Env, Lowering, Unsupported, declared_kind
 from carag_dsl.runtime.columnar.vectors import FALSE, STR, TRUE, Strings, Vec
@@ -42,7 +44,8 @@ SOURCES = (None, "answer", "derived")
 _STATUS_OF = np.array([NOT_APPLICABLE, PENDING, APPLIES], dtype=np.int8)
 
 #: How the per-case path evaluates the given rows: for each, its Evaluation or the text of its error.
-PerCase = Callable[[list[int]], "list[Evaluation | str]"]
+#: The second argument names the bad cells: column name -> rows whose cell there is bad (columns with any).
+PerCase = Callable[[list[int], Mapping[str, np.ndarray]], "list[Evaluation | str]"]
 
 
 class ColumnarRules:
@@ -69,6 +72,11 @@ class ColumnarRules:
                 overrides = [(o.value, o.replaces, lower.expr(o.condition)) for o in decl.overrides]
                 rules = [(r.value, None if r.condition is None else lower.expr(r.condition)) for r in decl.rules]
                 plan.append(("case_type", overrides, rules))
+                # What a refused override's warning quotes: the facts and answers its condition reads.
+                self._override_inputs = [
+                    [(*node.split(":", 1), self.rules.field_options(node)) for node in given_inputs(o.condition, symbols)]
+                    for o in decl.overrides
+                ]
                 continue
             kind, name = node.split(":", 1)
             if kind == "define":
@@ -90,19 +98,20 @@ class ColumnarRules:
                  marked: np.ndarray | None = None) -> "BatchResult":
         """Evaluate ``n`` cases given as columns (name -> column; facts and question ids; see decode).
 
-        ``per_case(rows)`` evaluates those rows the per-case way; it is called once, with the rows the
-        vector form cannot decide exactly and every row marked in ``marked``.
+        ``per_case(rows, bad_cells)`` evaluates those rows the per-case way; it is called once, with the
+        rows the vector form cannot decide exactly and every row marked in ``marked``.
         """
         strings = Strings(self.lowering.fixed, dict(self.rules.scale_ranks))
         env = Env(n, strings, self.lowering.universe_of_id)
         to_per_case = np.zeros(n, dtype=bool) if marked is None else marked.copy()
         answers: dict[str, Vec] = {}
+        bad_cells: dict[str, np.ndarray] = {}
         symbols = self.symbols
         for name, decl in symbols.facts.items():
-            env.facts[name] = self._column(decl.type, columns.get(name), n, strings, text_forms, to_per_case)
+            env.facts[name] = self._column(name, decl.type, columns.get(name), n, strings, text_forms, to_per_case, bad_cells)
         for qid, question in symbols.questions.items():
             if question.answer is not None:
-                answers[qid] = self._column(question.answer, columns.get(qid), n, strings, text_forms, to_per_case)
+                answers[qid] = self._column(qid, question.answer, columns.get(qid), n, strings, text_forms, to_per_case, bad_cells)
         result = BatchResult(self, n, strings)
         result.env = env
         env.case_type = Vec(STR, result.case_type, np.zeros(n, dtype=bool))  # unknown without a 'case type' block
@@ -122,14 +131,16 @@ class ColumnarRules:
             self._exclude(env, result)
         rows = np.flatnonzero(to_per_case).tolist()
         if rows:
-            result.per_case = dict(zip(rows, per_case(rows)))
+            result.per_case = dict(zip(rows, per_case(rows, bad_cells)))
         return result
 
-    def _column(self, type_expr, column, n, strings, text_forms, to_per_case) -> Vec:
+    def _column(self, name, type_expr, column, n, strings, text_forms, to_per_case, bad_cells) -> Vec:
         if column is None:
             return unknown_vec(declared_kind(type_expr), n, len(self.lowering.universe))
         decoded = decode_column(self.lowering, type_expr, column, n, strings, text_forms)
         to_per_case |= decoded.bad | decoded.per_case
+        if decoded.bad.any():
+            bad_cells[name] = decoded.bad
         return decoded.vec
 
     def _run(self, env: Env, answers: dict[str, Vec], result: "BatchResult") -> None:
@@ -137,7 +148,7 @@ class ColumnarRules:
             if step[0] == "define":
                 env.defines[step[1]] = step[2](env)
             elif step[0] == "case_type":
-                self._case_type(env, step[1], step[2], result)
+                self._case_type(env, answers, step[1], step[2], result)
             else:
                 self._question(env, answers, result, *step[1:])
 
@@ -155,39 +166,63 @@ class ColumnarRules:
             result.status[qid][out] = NOT_APPLICABLE
             result.source[qid][out] = 0
 
-    def _case_type(self, env: Env, overrides, rules, result: "BatchResult") -> None:
+    def _case_type(self, env: Env, answers: dict[str, Vec], overrides, rules, result: "BatchResult") -> None:
         """As the reference's decide_case_type: the rules in order, then the one override value that holds."""
         n = env.n
         ids = self.lowering.ids
         chosen = np.full(n, -1, dtype=np.int32)  # the case type of the first override that holds
         replaces = np.full(n, -1, dtype=np.int32)  # and the type it may replace (-1: none)
+        override_index = np.full(n, -1, dtype=np.int16)
         contradict = np.zeros(n, dtype=bool)
-        for code, replaced, condition in overrides:
+        for index, (code, replaced, condition) in enumerate(overrides):
             holds = condition(env).data == TRUE
             code_id = ids[code]
             contradict |= holds & (chosen >= 0) & (chosen != code_id)
             first = holds & (chosen < 0)
-            chosen[first], replaces[first] = code_id, ids[replaced] if replaced is not None else -1
+            chosen[first], override_index[first] = code_id, index
+            replaces[first] = ids[replaced] if replaced is not None else -1
         env.to_per_case |= contradict  # the per-case path words the contradiction (an error)
         value = np.zeros(n, dtype=np.int32)
         source = np.zeros(n, dtype=np.int8)
+        rule_index = np.zeros(n, dtype=np.int16)  # the rule that decided
         undecided = np.ones(n, dtype=bool)
-        for code, condition in rules:  # in order; an unknown condition leaves the type unknown
+        for index, (code, condition) in enumerate(rules):  # in order; an unknown condition leaves the type unknown
             if condition is None:
-                value[undecided], source[undecided] = ids[code], 2
+                value[undecided], source[undecided], rule_index[undecided] = ids[code], 2, index
                 break
             data = condition(env).data
             holds = undecided & (data == TRUE)
-            value[holds], source[holds] = ids[code], 2
+            value[holds], source[holds], rule_index[holds] = ids[code], 2, index
             undecided &= data == FALSE
         overridden = chosen >= 0
         takes = overridden & ((source == 0) | (value == replaces))
+        refused = overridden & ~takes & (value != chosen)  # the rules stand, with a warning
         value[takes], source[takes] = chosen[takes], 1
-        # The rules give another type than the override asks for: they stand, and the per-case path
-        # words the warning (it quotes the case's own values).
-        env.to_per_case |= overridden & ~takes & (value != chosen)
         env.case_type = Vec(STR, value, source > 0)
         result.case_type, result.case_type_source = value, source
+        if refused.any():
+            result.warning_sources.append((refused, None, self._refused_warning(env, answers, override_index, rule_index)))
+
+    def _refused_warning(self, env: Env, answers: dict[str, Vec], override_index: np.ndarray, rule_index: np.ndarray):
+        """The warning of a refused override for one row, as the reference words it (the case's values quoted)."""
+        decl = self.symbols.case_type
+        strings, universe = env.strings.values, self.lowering.universe
+        ends: dict[tuple[int, int], str] = {}
+        inputs = [
+            [(name, vec, vec.is_known(), order) for kind, name, order in quoted
+             for vec in [env.facts.get(name) if kind == "fact" else answers.get(name)] if vec is not None]
+            for quoted in self._override_inputs
+        ]
+
+        def warning(row: int) -> str:
+            override, decided = int(override_index[row]), int(rule_index[row])
+            given = [(name, vec.python_value(row, strings, universe), order)
+                     for name, vec, known, order in inputs[override] if known[row]]
+            if (override, decided) not in ends:
+                ends[override, decided] = refused_override_end(decl.overrides[override], decl, decided)
+            return REFUSED_OVERRIDE_START + given_values(given) + ends[override, decided]
+
+        return warning
 
     def _question(self, env: Env, answers, result: "BatchResult", qid, applies, derive) -> None:
         n = env.n

@@ -24,6 +24,7 @@ Every other value is a data array and a ``known`` mask (unknown where False):
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Sequence
 
 import numpy as np
@@ -47,6 +48,20 @@ class Vec:
 
     def is_known(self) -> Any:
         return self.data != 0 if self.kind == BOOL else self.known
+
+    def python_value(self, row: int, strings: Sequence[str], universe: Sequence[str]) -> Any:
+        """One row's value as the per-case path holds it (a known row only): bool, int, date, timedelta,
+        text, or a frozenset of codes."""
+        if self.kind == BOOL:
+            return bool(self.data[row] > 0)
+        if self.kind == SET:
+            return frozenset(code for code, held in zip(universe, self.data[row].tolist()) if held)
+        if self.kind == STR:
+            return strings[self.data[row]]
+        number = int(self.data[row])
+        if self.kind == DATE:
+            return datetime.date.fromordinal(number)
+        return datetime.timedelta(days=number) if self.kind == DURATION else number
 
 
 def kleene(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
