@@ -273,6 +273,10 @@ def _arrow_batches(path: str, size: int) -> Iterator[Any]:
                 table = pa.ipc.open_file(source).read_all()
             yield from table.to_batches(max_chunksize=size)
             return
-        yield from pq.ParquetFile(path).iter_batches(batch_size=size)
+        # Text columns come as dictionary arrays, straight from the file's dictionary pages: the engine
+        # checks each distinct value once, so it needs no hashing of its own (ids are all distinct: plain).
+        schema = pq.read_schema(path)
+        text = [f.name for f in schema if f.name != "id" and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+        yield from pq.ParquetFile(path, read_dictionary=text).iter_batches(batch_size=size)
     except (OSError, pa.ArrowException) as error:
         raise CaragError(f"cannot read {path}: {error}") from None

@@ -68,39 +68,41 @@ def _describe_allowed(type_expr: ast.TypeExpr) -> str:
 
 
 def convert_value(type_expr: ast.TypeExpr, value: Any) -> tuple[Any, str | None]:
-    """(run-time value, None) or (None, what is wrong). ``value`` is not None."""
+    """(run-time value, None) or (None, what is wrong). ``value`` is not None.
+
+    What is allowed is described only when a value is wrong: most values are right.
+    """
     kind = type_expr.kind
-    allowed = _describe_allowed(type_expr)
     if kind == "bool":
-        return (value, None) if isinstance(value, bool) else (None, f"{quoted(value)} is not allowed; expected {allowed}")
+        return (value, None) if isinstance(value, bool) else (None, f"{quoted(value)} is not allowed; expected {_describe_allowed(type_expr)}")
     if kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return (value, None) if ok else (None, f"{quoted(value)} is not allowed; expected {allowed}")
+        return (value, None) if ok else (None, f"{quoted(value)} is not allowed; expected {_describe_allowed(type_expr)}")
     if kind == "text":
-        return (value, None) if isinstance(value, str) else (None, f"{quoted(value)} is not allowed; expected {allowed}")
+        return (value, None) if isinstance(value, str) else (None, f"{quoted(value)} is not allowed; expected {_describe_allowed(type_expr)}")
     if kind == "date":
         if isinstance(value, datetime.date):
             return value, None
         if not isinstance(value, str):
-            return None, f"{quoted(value)} is not allowed; expected {allowed}"
+            return None, f"{quoted(value)} is not allowed; expected {_describe_allowed(type_expr)}"
         date = iso_date(value)
         if date is not None:
             return date, None
-        return None, f"{quoted(value)} is not a real date; expected {allowed}, e.g. \"2025-02-28\""
+        return None, f"{quoted(value)} is not a real date; expected {_describe_allowed(type_expr)}, e.g. \"2025-02-28\""
     codes = T.option_codes(type_expr)
     if kind == "any":
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
-            return None, f"{quoted(value)} is not allowed; expected {allowed}"
+            return None, f"{quoted(value)} is not allowed; expected {_describe_allowed(type_expr)}"
         bad = [v for v in value if v not in codes]
         if bad:
             first = bad[0]
             hint = did_you_mean(first, codes) if isinstance(first, str) else ""
-            return None, f"{quoted(first)} is not an option{hint}; expected {allowed}"
+            return None, f"{quoted(first)} is not an option{hint}; expected {_describe_allowed(type_expr)}"
         return frozenset(value), None
     if value in codes and isinstance(value, str):
         return value, None
     hint = did_you_mean(value, codes) if isinstance(value, str) else ""
-    return None, f"{quoted(value)} is not allowed{hint}; expected {allowed}"
+    return None, f"{quoted(value)} is not allowed{hint}; expected {_describe_allowed(type_expr)}"
 
 
 _OPTION_KINDS = frozenset(T.SINGLE_OPTION_KINDS)

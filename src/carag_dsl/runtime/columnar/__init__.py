@@ -66,7 +66,6 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
     names, data, n = _columns_of(columns)
     layout = read_header(rules, names, path)
     by_name = {name: column for (name, _, _), column in zip(layout, data)}  # names as read_header cleans them
-    ids = _ids(by_name.get("id"), n)
 
     def rows_per_case(rows: list[int], bad_cells: Mapping[str, np.ndarray]) -> "list[Evaluation | str]":
         flagged = np.zeros(n, dtype=bool)
@@ -94,7 +93,7 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
         return [found[row] for row in rows]
 
     result = columnar_rules(rules).evaluate(by_name, n, rows_per_case, text_forms=True)
-    result.ids = ids
+    result.read_ids = lambda: _ids(by_name.get("id"), n)
     return result
 
 

@@ -280,10 +280,23 @@ class BatchResult:
         self.warning_sources: list[tuple[Any, str | None, Callable[[int], str] | None]] = []
         self._warnings: dict[int, list[str]] | None = None
         self.per_case: dict[int, Any] = {}  # row -> Evaluation or error text, from the per-case path
-        self.ids: list[Any] = [None] * n  # each case's id, set by whoever read the columns
+        self._ids: list[Any] | None = None
+        #: Reads each case's id when first asked (a rating needs none); set by whoever read the columns.
+        self.read_ids: Callable[[], list[Any]] = lambda: [None] * n
         #: Per row, the index of the ``exclude when`` rule that leaves it out (-1: inspected); None when no row is.
         self.excluded: np.ndarray | None = None
         self.env: Env | None = None  # the facts and defined names, for ratings broken down by one of them
+
+    @property
+    def ids(self) -> list[Any]:
+        """Each row's case id."""
+        if self._ids is None:
+            self._ids = self.read_ids()
+        return self._ids
+
+    @ids.setter
+    def ids(self, ids: list[Any]) -> None:
+        self._ids = ids
 
     def excluded_reason(self, row: int) -> str | None:
         """The reason the rules give for leaving a row's case out, or None."""
