@@ -6,7 +6,7 @@ Run on demand from the repository root::
 
 Each line gives the time at n and at 4n and their ratio: about 4 for a linear path, 16 for a quadratic
 one. Sizes are those of the issue: 40k comments (8 s before), 16k unknown names (70 s), a handbook of
-10k questions (31 s), a chain of 16 ``if`` (66 million characters of generated code).
+10k questions (31 s), 1,000 syntax errors (28 s), a chain of 16 ``if`` (66 million characters of generated code).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Callable
 import carag_dsl
 from carag_dsl.compiler.codegen import generate_source
 from carag_dsl.errors import RuleError
-from carag_dsl.language.parser import parse
+from carag_dsl.language.parser import parse, parse_partial
 from carag_dsl.tools.handbook import render_handbook
 
 
@@ -38,6 +38,11 @@ def _unknown_names(n: int) -> Callable[[], object]:
         raise AssertionError("expected errors")
 
     return check
+
+
+def _syntax_errors(n: int) -> Callable[[], object]:
+    text = "".join(f'fact f{i}: bool\ndefine d{i} = (f{i} and\nquestion "Q{i} prompt\n    text "x"\n    answer yes_no\n' for i in range(n))
+    return lambda: parse_partial(text)
 
 
 def _handbook(n: int) -> Callable[[], object]:
@@ -61,6 +66,7 @@ def _rate_groups(n: int) -> Callable[[], object]:
 PATHS = [
     ("comments in a rule file", _comments, 10_000),
     ("unknown names, each with a suggestion", _unknown_names, 4_000),
+    ("syntax errors, each reported (parse_partial)", _syntax_errors, 500),
     ("carag docs (handbook)", _handbook, 2_500),
     ("chain of 'if ... else' (generated code)", _if_chain, 40),
     ("rate --by a free-text fact", _rate_groups, 5_000),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from pathlib import Path
 
 import attrs
@@ -53,6 +55,12 @@ class Source:
         starts = self._line_starts()
         line = min(max(line, 1), len(starts))
         return min(starts[line - 1] + max(column, 1) - 1, len(self.text))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column), both from 1, of the index ``offset`` in ``text`` (found by bisection in the line table)."""
+        starts = self._line_starts()
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
 
     def end_position(self) -> tuple[int, int]:
         """(line, column) just after the last character, before a final line break: where "the file ends" is reported."""

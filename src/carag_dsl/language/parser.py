@@ -8,6 +8,7 @@ says what was found and what the language allows there.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import re
@@ -63,46 +64,67 @@ def parse_partial(text: str, path: str = "<string>") -> tuple[ast.Module, list[D
     """
     source = Source(path, text)
     diagnostics: list[Diagnostic] = []
-    blanked = text
-    for opening, resume in syntax_errors.unclosed_strings(text):
-        diagnostics.append(syntax_errors.unclosed_string_diagnostic(source, opening))
-        start = max([s for s in syntax_errors.declaration_starts(text) if s <= opening], default=0)
-        blanked = blanked[:start] + _blank(blanked[start:resume]) + blanked[resume:]
+    blanked = _blank_unclosed_strings(text, source, diagnostics)
+    spaces = _blank(blanked)  # made once: each retry reads the text before it as this much blank space
     starts = syntax_errors.declaration_starts(blanked)
     builder = _AstBuilder(source)
     items: list = []
     begin = 0
+    # Each round parses from `begin` to the next error only (the LALR parser stops there), and the rounds
+    # move forward, so many errors cost about one reading of the file (bisect, never a scan of `starts`).
     while True:
-        tree, error = _parse_from(blanked, begin)
+        tree, error = _parse_from(blanked, spaces, begin)
         if error is None:
             items += _build(builder, tree, source)
             break
         diagnostic, at = syntax_errors.describe(error, source, _terminal_pattern)
         diagnostics.append(diagnostic)
         # The declaration the error is in: keep those before it, skip it, resume at the next one.
-        broken = max([s for s in starts if begin <= s < at], default=begin)
+        index = bisect.bisect_left(starts, at) - 1
+        broken = starts[index] if index >= 0 and starts[index] >= begin else begin
         if broken > begin:
-            good, _ = _parse_from(blanked[:broken], begin)
+            good, _ = _parse_from(blanked[:broken], spaces, begin)
             items += _build(builder, good, source) if good is not None else []
-        following = [s for s in starts if s > broken and s >= at]
-        if not following:
+        following = bisect.bisect_left(starts, at)
+        while following < len(starts) and starts[following] <= broken:
+            following += 1
+        if following == len(starts):
             break
-        begin = following[0]
+        begin = starts[following]
     diagnostics += builder.diagnostics
     # The grammar ignores comments; `carag fmt` needs them back, so they are read
     # separately with a pattern that skips '#' inside strings.
     return ast.Module(tuple(items), tuple(_comments(text)), path, text), diagnostics
 
 
+def _blank_unclosed_strings(text: str, source: Source, diagnostics: list[Diagnostic]) -> str:
+    """The text with each declaration holding a text left open blanked (each reported at its opening quote)."""
+    starts = syntax_errors.declaration_starts(text)
+    pieces: list[str] = []
+    done = 0
+    for opening, resume in syntax_errors.unclosed_strings(text):
+        diagnostics.append(syntax_errors.unclosed_string_diagnostic(source, opening))
+        index = bisect.bisect_right(starts, opening) - 1
+        start = max(starts[index] if index >= 0 else 0, done)
+        if resume <= start:
+            continue
+        pieces += [text[done:start], _blank(text[start:resume])]
+        done = resume
+    return "".join(pieces) + text[done:] if pieces else text
+
+
 def _blank(text: str) -> str:
     """The text with every character but line breaks made a space: lines, columns and offsets stay put."""
-    return re.sub(r"[^\n]", " ", text)
+    return _NOT_NEWLINE.sub(" ", text)
 
 
-def _parse_from(text: str, begin: int):
-    """Lark's tree of the text from offset ``begin`` on (what comes before is blanked), or the syntax error."""
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _parse_from(text: str, spaces: str, begin: int):
+    """Lark's tree of the text from offset ``begin`` on (what comes before read as the blank ``spaces``), or the syntax error."""
     try:
-        return _parser().parse(_blank(text[:begin]) + text[begin:]), None
+        return _parser().parse(spaces[:begin] + text[begin:]), None
     except UnexpectedInput as error:
         return None, error
 

@@ -16,6 +16,7 @@ begin, so the parser can resume after an error and report the next one.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Callable, Iterable
 
@@ -74,6 +75,7 @@ def unclosed_strings(text: str) -> list[tuple[int, int]]:
     block), so it is reported at its own opening too.
     """
     found: list[tuple[int, int]] = []
+    starts: list[int] | None = None  # the declaration starts, found once when first needed
     position = 0
     while (match := _STRINGS.search(text, position)) is not None:
         token = match.group()
@@ -87,15 +89,18 @@ def unclosed_strings(text: str) -> list[tuple[int, int]]:
             resume = inner.start()
         else:  # a lone `"` or `"""`: nothing closes it
             line_end = text.find("\n", match.start())
-            following = [s for s in declaration_starts(text) if s > match.start() and (token == '"""' or s > line_end)]
-            resume = following[0] if following else len(text)
+            if starts is None:
+                starts = declaration_starts(text)
+            after = match.start() if token == '"""' or line_end < 0 else max(match.start(), line_end)
+            index = bisect.bisect_right(starts, after)
+            resume = starts[index] if index < len(starts) else len(text)
         found.append((match.start(), resume))
         position = resume
     return found
 
 
 def unclosed_string_diagnostic(source: Source, opening: int) -> Diagnostic:
-    line, column = _line_column(source.text, opening)
+    line, column = source.position(opening)
     if source.text.startswith('"""', opening):
         message = ('this text block opened with """ is never closed, so the lines after it would be read as its text; '
                    'end the block with """')
@@ -106,18 +111,13 @@ def unclosed_string_diagnostic(source: Source, opening: int) -> Diagnostic:
     return Diagnostic(Span(source, line, column, line, column + width), "syntax", message)
 
 
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 def describe(error: UnexpectedInput, source: Source, terminal_pattern: Callable[[str], str | None]) -> tuple[Diagnostic, int]:
     """The diagnostic for a syntax error, and the offset it is at (where the parser may resume after)."""
     text = source.text
     accepted = _accepted(error)
     if isinstance(error, UnexpectedCharacters):
         message, offset, width = _unexpected_character(text, error.pos_in_stream or 0, accepted, terminal_pattern)
-        line, column = _line_column(text, offset)
+        line, column = source.position(offset)
     elif isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
         offset = len(text)
         (line, column), width = source.end_position(), 1  # lines counted at \n only, as Lark counts them
@@ -139,7 +139,8 @@ def describe(error: UnexpectedInput, source: Source, terminal_pattern: Callable[
             message = (f"'{question_id[1]}' looks like a question id: questions are named with their id in brackets, "
                        f"[{question_id[1]}]" + _expected(accepted, terminal_pattern))
         else:
-            number = re.search(r"(\d+)[ \t]*$", text[:offset])  # `56 dayz`: the number before a word
+            line_start = text.rfind("\n", 0, offset) + 1
+            number = re.search(r"(\d+)[ \t]*$", text[line_start:offset])  # `56 dayz`: the number before a word
             message = _unexpected_token(token, number.group(1) if number else None, accepted, terminal_pattern)
     return Diagnostic(Span(source, line, column, line, column + width), "syntax", message), offset
 
