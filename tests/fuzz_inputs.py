@@ -5,6 +5,8 @@ Run on demand from the repository root::
     python -m tests.fuzz_inputs                       # 10,000 rule-set and 100,000 case-data mutations
     python -m tests.fuzz_inputs --rule-sets 500 --cases 5000 --seed 7
 
+Case-data mutations are files of JSON Lines, CSV (in spreadsheet forms) or JSON arrays, read by the
+readers of ``carag eval --cases`` and ``carag rate`` (``cli._cases``), per case and with the columnar engine.
 It reports counts: mutants tried, mutants ``check`` refused (a CaragError: fine),
 non-CaragError exceptions (crashes), back-end disagreements, runs slower than
 2 s (hangs) and case lines lost (a line that gave neither a result nor a located
@@ -245,15 +247,17 @@ def mutate_line(line: bytes, rng: random.Random) -> bytes:
 
 
 def fuzz_case_lines(count: int, seed: int = 0, batch: int = 500) -> Report:
-    """``count`` mutated case lines, read in files of ``batch`` lines as ``carag eval --cases`` reads them.
+    """``count`` mutated case lines, in files of ``batch`` lines (JSON Lines, CSV, or a JSON array), read by the
+    readers of ``carag eval --cases`` and ``carag rate`` (cli._cases) as those commands read them.
 
     Every non-blank line must give a result (written as JSON) or a located error: a line that gives
-    neither is lost. Both back ends must agree on every line that is a case.
+    neither is lost. The compiled and reference back ends must agree on every line that is a case, and
+    the columnar engine (when the bulk extra is installed) must give every line the same result or error.
     """
     import io
 
     from carag_dsl import load
-    from carag_dsl.runtime.caseinput import case_lines, iter_jsonl
+    from carag_dsl.cli._cases import bulk_installed, columnar_chunks, per_case_rows
     from carag_dsl.runtime.result_writer import ResultWriter
 
     rng = random.Random(seed)
@@ -261,44 +265,106 @@ def fuzz_case_lines(count: int, seed: int = 0, batch: int = 500) -> Report:
     writer = ResultWriter(rules)
     base = [json.dumps(json.loads((REPO / "tests" / "fixtures" / "sample" / "case_licence.json").read_text(encoding="utf-8")))]
     base += [json.dumps(random_case(rules, rng), ensure_ascii=rng.random() < 0.5) for _ in range(200)]
+    header, csv_base = _csv_base(rules, rng)
+    columnar = bulk_installed()
     report = Report()
     done = 0
     while done < count:
-        lines = [mutate_line(rng.choice(base).encode("utf-8", "surrogatepass"), rng) for _ in range(min(batch, count - done))]
-        done += len(lines)
-        blob = b"\n".join(lines) + b"\n"
-        expected = sum(1 for line in (blob[3:] if blob.startswith(b"\xef\xbb\xbf") else blob).split(b"\n") if line.strip())
-        seen = 0
-
-        lines_read = iter_jsonl(case_lines(io.BytesIO(blob)))
+        kind = rng.choice(("jsonl", "jsonl", "csv", "array"))
+        size = min(batch, count - done)
+        if kind == "csv":
+            lines = [mutate_line(rng.choice(csv_base), rng) for _ in range(size)]
+            blob = header + b"\n" + b"\n".join(lines) + b"\n"
+            expected = sum(1 for line in blob.split(b"\n")[1:] if line.strip(b' ,"\t\r'))
+        elif kind == "array":  # elements of a JSON array, one in five broken the ways lines are
+            lines = [rng.choice(base).encode("utf-8", "surrogatepass") for _ in range(size)]
+            lines = [mutate_line(line, rng).replace(b"\n", b" ") if rng.random() < 0.2 else line for line in lines]
+            blob = b"[" + b",\n".join(lines) + b"]"
+            expected = None  # a break in the array itself ends the reading there, with its error
+        else:
+            lines = [mutate_line(rng.choice(base).encode("utf-8", "surrogatepass"), rng) for _ in range(size)]
+            blob = b"\n".join(lines) + b"\n"
+            expected = sum(1 for line in (blob[3:] if blob.startswith(b"\xef\xbb\xbf") else blob).split(b"\n") if line.strip())
+        path = {"jsonl": "fuzz.jsonl", "csv": "fuzz.csv", "array": "fuzz.json"}[kind]
+        outcomes: dict[int, Any] = {}
+        try:
+            rows = per_case_rows(rules, path, kind, io.BytesIO(blob))
+        except CaragError:  # pragma: no cover - the readers raise lazily, on the first row
+            report.refused += 1
+            done += size
+            continue
         while True:
             start = _clock()
             try:
-                _number, case, wrong = next(lines_read)
+                number, case, wrong = next(rows)
             except StopIteration:
+                break
+            except CaragError:
+                report.refused += 1
                 break
             except Exception as error:  # reading must never raise: every problem belongs to a line
                 report.crashes += 1
-                report.problem("reading case lines", "".join(traceback.format_exception_only(type(error), error)).strip()[:300])
+                report.problem(f"reading case lines ({kind})", "".join(traceback.format_exception_only(type(error), error)).strip()[:300])
                 break
             finally:
                 if _clock() - start > HANG_SECONDS:
                     report.hangs += 1
                     report.problem("reading one line", f"took {_clock() - start:.1f} s")
-            seen += 1
             report.tried += 1
             if wrong is not None:
                 report.refused += 1
+                outcomes[number] = ("error", wrong)
                 continue
             compiled = _timed(report, "case line (compiled)", lambda: _line_outcome(rules, writer, case, "compiled"))
             reference = _timed(report, "case line (reference)", lambda: _line_outcome(rules, writer, case, "reference"))
             if compiled is not None and reference is not None and compiled != reference:
                 report.mismatches += 1
                 report.problem("back ends disagree", repr(case)[:200])
-        if seen != expected:
-            report.lost_lines += abs(expected - seen)
-            report.problem("lines lost", f"{expected} non-blank lines, {seen} read")
+            outcomes[number] = compiled
+        done += size if expected is not None else max(1, len(outcomes))  # an array counts the elements read
+        if expected is not None and len(outcomes) != expected:
+            report.lost_lines += abs(expected - len(outcomes))
+            report.problem("lines lost", f"{expected} non-blank lines, {len(outcomes)} read ({kind})")
+        if columnar and outcomes:
+            _compare_columnar(report, rules, kind, path, blob, outcomes, columnar_chunks)
     return report
+
+
+def _csv_base(rules, rng: random.Random) -> tuple[bytes, list[bytes]]:
+    """A CSV header of every fact and answer column, and rows of random cases in spreadsheet forms."""
+    names = ["id", *rules.facts, *(q for q, d in rules.symbols.questions.items() if d.answer is not None)]
+    cells = ["", "yes", "No", "TRUE", "2025-01-06", "06/01/2025", "31/02/2025", "2025-W01-1", "Licence", "licence", "Not a factor",
+             "not_a_factor", "Housing;Health", "(none)", "medium", "High", "3", "9" * 50, "x" * 300, '"quoted, cell"', '"open', "\x1b[2J"]
+    rows = [",".join(rng.choice(cells) for _ in names).encode("utf-8") for _ in range(200)]
+    return ",".join(names).encode("utf-8"), rows
+
+
+def _compare_columnar(report: Report, rules, kind: str, path: str, blob: bytes, outcomes: dict[int, Any], columnar_chunks) -> None:
+    """The columnar engine reads the same file: each line's result or error must be the per-case one."""
+    import io
+
+    from carag_dsl.runtime.columnar import result_dicts
+
+    found: dict[int, Any] = {}
+    try:
+        for chunk in columnar_chunks(rules, path, kind, io.BytesIO(blob)):
+            errors = dict(chunk.unread)
+            found.update((number, ("error", wrong)) for number, wrong in errors.items())
+            if chunk.result is not None:
+                for number, row in zip(chunk.numbers, result_dicts(chunk.result)):
+                    found[number] = ("error", row) if isinstance(row, str) else json.dumps(row, ensure_ascii=False)
+    except CaragError:
+        return
+    except Exception as error:
+        report.crashes += 1
+        report.problem(f"columnar engine ({kind})", "".join(traceback.format_exception_only(type(error), error)).strip()[:300])
+        return
+    for number, expected in outcomes.items():
+        got = found.get(number)
+        if got != expected and not (isinstance(got, str) and isinstance(expected, str) and json.loads(got) == json.loads(expected)):
+            report.mismatches += 1
+            report.problem(f"columnar engine disagrees ({kind}, line {number})", f"{str(expected)[:100]} / {str(got)[:100]}")
+            return
 
 
 def _line_outcome(rules, writer, case, backend):

@@ -206,12 +206,17 @@ def jsonl_chunks(rules: RuleSet, lines: Iterable[bytes], size: int = BATCH_ROWS)
 
     ``lines`` are the byte lines of :func:`~carag_dsl.runtime.caseinput.case_lines`.
     """
+    return case_chunks(rules, iter_jsonl(lines), size)
+
+
+def case_chunks(rules: RuleSet, rows: Iterable[tuple[int, Any, str | None]], size: int = BATCH_ROWS) -> Iterator[Chunk]:
+    """Decoded cases in batches: ``rows`` are (number, case, None) or (number, None, what is wrong), as the readers give."""
     from carag_dsl.runtime.columnar import evaluate_cases
 
     cases: list[Any] = []
     numbers: list[int] = []
     unread: list[tuple[int, str]] = []
-    for number, case, wrong in iter_jsonl(lines):
+    for number, case, wrong in rows:
         if wrong is not None:
             unread.append((number, wrong))
             continue

@@ -13,7 +13,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from carag_dsl.api import RuleSet
 from carag_dsl.errors import UsageError
-from carag_dsl.runtime.caseinput import case_lines, iter_jsonl
+from carag_dsl.runtime.caseinput import BOM, case_lines, iter_json_array, iter_jsonl
 from carag_dsl.runtime.wide import CsvHeaderError, case_from_row, read_csv_rows, read_header  # noqa: F401 (CsvHeaderError: for the commands)
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -69,21 +69,36 @@ def choose_engine(engine: str, path: str, kind: str) -> str:
     return "columnar" if large else "per-case"
 
 
+def json_array_kind(kind: str, path: str, stream: IO[bytes] | None) -> str:
+    """"array" for a ``.json`` file whose content is a JSON array of cases (read element by element), else ``kind``."""
+    if kind != "jsonl" or stream is None or Path(path).suffix.lower() != ".json" or not hasattr(stream, "peek"):
+        return kind
+    start = stream.peek(len(BOM) + 4096)[: len(BOM) + 4096]
+    return "array" if start.removeprefix(BOM).lstrip().startswith(b"[") else kind
+
+
+def place(path: str, kind: str, number: int) -> str:
+    """Where a row is, for its error: ``FILE:LINE``, or ``FILE:element N`` in a JSON array."""
+    return f"{path}:element {number}" if kind == "array" else f"{path}:{number}"
+
+
 def input_lines(stream: IO[bytes], progress: Any = None) -> Iterable[bytes]:
     """The byte lines of an opened cases file (:func:`~carag_dsl.runtime.caseinput.case_lines`), counted by ``progress`` if any."""
     lines = case_lines(stream)
     return progress.track(lines) if progress else lines
 
 
-def per_case_rows(ruleset, path: str, kind: str, lines: Iterable[bytes] | None) -> Iterator[tuple[int, Any, str | None]]:
-    """(line number, case, None) or (line number, None, what is wrong), case by case.
+def per_case_rows(ruleset, path: str, kind: str, stream: IO[bytes] | None, progress: Any = None) -> Iterator[tuple[int, Any, str | None]]:
+    """(line number, case, None) or (line number, None, what is wrong), case by case (elements for a JSON array).
 
-    ``lines`` are the byte lines of the file (:func:`~carag_dsl.runtime.caseinput.case_lines`), None for Arrow.
+    ``stream`` is the opened file (None for Arrow, which pyarrow reads); ``progress`` counts the lines read.
     """
+    if kind == "array":
+        return iter_json_array(stream)  # type: ignore[arg-type]
     if kind == "jsonl":
-        return iter_jsonl(lines)  # type: ignore[arg-type]
+        return iter_jsonl(input_lines(stream, progress))  # type: ignore[arg-type]
     if kind == "csv":
-        return read_csv_cases(ruleset, lines, path)  # type: ignore[arg-type]
+        return read_csv_cases(ruleset, input_lines(stream, progress), path)  # type: ignore[arg-type]
     return _arrow_rows(ruleset, path)
 
 
@@ -101,14 +116,16 @@ def _arrow_rows(ruleset, path: str) -> Iterator[tuple[int, Any, str | None]]:
             yield number, case, wrong
 
 
-def columnar_chunks(ruleset, path: str, kind: str, lines: Iterable[bytes] | None):
-    """The file in batches for the columnar engine, read line by line as :func:`per_case_rows` reads it."""
+def columnar_chunks(ruleset, path: str, kind: str, stream: IO[bytes] | None, progress: Any = None):
+    """The file in batches for the columnar engine, read as :func:`per_case_rows` reads it."""
     from carag_dsl import bulk
 
+    if kind == "array":
+        return bulk.case_chunks(ruleset, iter_json_array(stream))  # type: ignore[arg-type]
     if kind == "jsonl":
-        return bulk.jsonl_chunks(ruleset, lines)  # type: ignore[arg-type]
+        return bulk.jsonl_chunks(ruleset, input_lines(stream, progress))  # type: ignore[arg-type]
     if kind == "csv":
-        return bulk.csv_chunks(ruleset, lines, path)  # type: ignore[arg-type]
+        return bulk.csv_chunks(ruleset, input_lines(stream, progress), path)  # type: ignore[arg-type]
     return bulk.parquet_chunks(ruleset, path)
 
 

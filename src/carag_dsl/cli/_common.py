@@ -67,9 +67,9 @@ def _standard_input() -> IO[bytes]:
     return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))  # a text stream put in its place (tests)
 
 
-def report_bad_line(path: str, number: int, wrong: str) -> None:
-    """``FILE:LINE: error: what is wrong`` on standard error, control characters escaped."""
-    print(printable(f"{path}:{number}: error: {wrong}"), file=sys.stderr)
+def report_bad_line(where: str, wrong: str) -> None:
+    """``FILE:LINE: error: what is wrong`` on standard error (``where`` is ``FILE:LINE``), control characters escaped."""
+    print(printable(f"{where}: error: {wrong}"), file=sys.stderr)
 
 
 def dump_json(data: Any, stream: IO[str] | None = None, indent: int | None = 2) -> None:

@@ -7,7 +7,7 @@ import sys
 from typing import Any, Callable
 
 from carag_dsl.errors import CaragError
-from carag_dsl.cli._cases import ENGINES, choose_engine, columnar_chunks, input_format, input_lines, per_case_rows
+from carag_dsl.cli._cases import ENGINES, choose_engine, columnar_chunks, input_format, json_array_kind, per_case_rows, place
 from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, read_json_case, report_bad_line
 from carag_dsl.cli._output import OUTPUT_FORMATS, ResultSink, output_format
 from carag_dsl.cli._progress import Progress
@@ -63,19 +63,19 @@ def _run_many(ruleset, args) -> int:
             sink.flush()
         if progress:
             progress.clear()
-        report_bad_line(path, number, wrong)
+        report_bad_line(place(path, kind, number), wrong)
 
     with open_input(path) if kind != "arrow" else contextlib.nullcontext(None) as stream:
         progress = Progress.for_input(path, "evaluating", streams_results=args.output is None)
-        lines = None if stream is None else input_lines(stream, progress)  # Arrow files are read by pyarrow
+        kind = json_array_kind(kind, path, stream)  # a .json file may hold a JSON array of cases
         if engine == "columnar":
-            for chunk in columnar_chunks(ruleset, path, kind, lines):
+            for chunk in columnar_chunks(ruleset, path, kind, stream, progress):
                 _write_chunk(chunk, sink, output, report)
                 if progress:
                     progress.tick(len(chunk.numbers))
         else:
             evaluate = ruleset.evaluate
-            for number, case, wrong in per_case_rows(ruleset, path, kind, lines):
+            for number, case, wrong in per_case_rows(ruleset, path, kind, stream, progress):
                 if progress:
                     progress.tick()
                 if wrong is None:

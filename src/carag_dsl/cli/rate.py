@@ -27,8 +27,8 @@ from carag_dsl.rating.tally import MAX_GROUPS, RatingTally, TooManyGroups, cap_n
 from carag_dsl.runtime.spreadsheet import safe_row
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._cases import (
-    CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, input_lines, per_case_rows, read_csv_cases,
-    read_jsonl_cases,
+    CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, input_lines, json_array_kind, per_case_rows, place,
+    read_csv_cases, read_jsonl_cases,
 )
 from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, report_bad_line
 from carag_dsl.cli._progress import Progress
@@ -75,14 +75,14 @@ def run(args) -> int:
         bad += 1
         if progress:
             progress.clear()
-        report_bad_line(args.cases, number, wrong)
+        report_bad_line(place(args.cases, kind, number), wrong)
 
     with open_input(args.cases) if kind != "arrow" else contextlib.nullcontext(None) as stream:
         progress = Progress.for_input(args.cases, "rating")
-        lines = None if stream is None else input_lines(stream, progress)  # Arrow files are read by pyarrow
+        kind = json_array_kind(kind, args.cases, stream)  # a .json file may hold a JSON array of cases
         try:
             if engine == "columnar":
-                for chunk in columnar_chunks(ruleset, args.cases, kind, lines):
+                for chunk in columnar_chunks(ruleset, args.cases, kind, stream, progress):
                     if chunk.result is not None:
                         tally.add_batch(chunk.result)
                     for number, wrong in chunk.errors():
@@ -90,7 +90,7 @@ def run(args) -> int:
                     if progress:
                         progress.tick(len(chunk.numbers))
             else:
-                for number, case, wrong in per_case_rows(ruleset, args.cases, kind, lines):
+                for number, case, wrong in per_case_rows(ruleset, args.cases, kind, stream, progress):
                     if wrong is None:
                         try:
                             tally.add_case(case)
@@ -137,7 +137,7 @@ def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, 
                     bad += 1
                     if progress:
                         progress.clear()
-                    report_bad_line(path, number, wrong)
+                    report_bad_line(f"{path}:{number}", wrong)
                 elif progress:
                     progress.tick()
         finally:
@@ -200,7 +200,7 @@ def _run_dask(args) -> int:
                 tally.merge(done["counts"])
                 for number, wrong in done["errors"]:
                     bad += 1
-                    report_bad_line(path, number, wrong)
+                    report_bad_line(f"{path}:{number}", wrong)
     finally:
         if cluster is not None:
             cluster.close()

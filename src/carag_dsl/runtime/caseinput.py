@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import IO, Any, Iterable, Iterator
 
 from carag_dsl.errors import CaragError
@@ -107,6 +108,50 @@ def decode_case(raw: bytes, limit: int = MAX_LINE_BYTES) -> Any:
     return value
 
 
+#: Largest JSON array file read (it is read whole; JSON Lines are read a line at a time, without limit).
+MAX_ARRAY_BYTES = 256 * 1024 * 1024
+
+
+class _Problem:
+    def __init__(self, message: str):
+        self.message = message
+
+
+_TOO_DEEP = _Problem(f"arrays or objects are nested deeper than {MAX_NESTING} levels")
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, position: int) -> int:
+    return _SPACE.match(text, position).end()  # type: ignore[union-attr]
+
+
+def _bad_value(error: ValueError) -> "_Problem":
+    message = str(error)
+    return _Problem("a number has too many digits" if "integer string conversion" in message else message)
+
+
+def _element_end(text: str, position: int) -> int:
+    """Where the element starting at ``position`` ends, found by counting brackets (strings skipped); -1 if it does not."""
+    depth = 0
+    for match in _ELEMENT_TOKENS.finditer(text, position):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+        elif token in "]}":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+            if depth < 0:
+                return match.start()
+        elif token == "," and depth == 0:
+            return match.start()
+    return -1
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_ELEMENT_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]')
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number (NaN and Infinity cannot be case data)")
 
@@ -125,6 +170,10 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
         raise ValueError(f"the key {_shown(twice)} is given twice in one object; give each key once")
     return value
+
+
+#: The decoder of :func:`decode_case`'s checks, for the elements of a JSON array.
+_ARRAY_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_object)
 
 
 def _could_hold_trouble(text: str) -> bool:
@@ -162,6 +211,78 @@ def _shown(value: Any, width: int = 80) -> str:
     """A value quoted for a message: repr, cut to ``width`` characters."""
     text = repr(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def iter_json_array(stream: IO[bytes], limit: int = MAX_ARRAY_BYTES) -> Iterator[tuple[int, Any, str | None]]:
+    """(element number, case, None) or (element number, None, what is wrong) for each element of a JSON array.
+
+    For a ``.json`` file holding ``[{...}, {...}]`` (what many tools export): the file is read whole (at most
+    ``limit`` bytes), and each element is decoded and checked as one line of JSON Lines is, so a bad element
+    is its own error and the others are read. Elements are numbered from 1. A break in the array itself
+    (a missing comma, the file cut short) cannot be stepped over: it is the error of the element it is in,
+    and what follows is not read.
+    """
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        yield 1, None, f"the JSON array is larger than {limit:,} bytes, the most read at once; write the cases as JSON Lines (one per line) instead"
+        return
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    text = data.decode("utf-8", "surrogateescape")  # a byte that is not UTF-8 is the error of its element only
+    decode = _ARRAY_DECODER.raw_decode
+    position = _skip_space(text, 0)
+    if not text.startswith("[", position):
+        yield 1, None, "not a JSON array of cases"
+        return
+    position = _skip_space(text, position + 1)
+    number = 0
+    if text.startswith("]", position):
+        if text[_skip_space(text, position + 1):]:
+            yield 1, None, "not valid JSON: text after the end of the array"
+        return
+    while True:
+        number += 1
+        try:
+            value, end = decode(text, position)
+        except json.JSONDecodeError as error:
+            yield number, None, f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}); the elements after it were not read"
+            return
+        except RecursionError:
+            value, end = _TOO_DEEP, _element_end(text, position)
+            if end < 0:
+                yield number, None, f"arrays or objects are nested deeper than {MAX_NESTING} levels; the elements after it were not read"
+                return
+        except ValueError as error:
+            value, end = _bad_value(error), _element_end(text, position)
+            if end < 0:
+                yield number, None, f"{value.message}; the elements after it were not read"
+                return
+        bad_byte = _ESCAPED_BYTE.search(text, position, end)
+        if bad_byte is not None:
+            column = bad_byte.start() - text.rfind("\n", 0, bad_byte.start())
+            yield number, None, (f"not UTF-8 text: byte 0x{ord(bad_byte.group()) - 0xDC00:02x} at line {text.count(chr(10), 0, bad_byte.start()) + 1}, "
+                                 f"column {column} is not valid UTF-8 (save the file as UTF-8)")
+        elif isinstance(value, _Problem):
+            yield number, None, value.message
+        else:
+            try:
+                if _could_hold_trouble(text[position:end]):
+                    _check_value(value)
+            except CaseInputError as error:
+                yield number, None, str(error)
+            else:
+                yield number, value, None
+        position = _skip_space(text, end)
+        if text.startswith(",", position):
+            position = _skip_space(text, position + 1)
+            continue
+        if text.startswith("]", position):
+            if text[_skip_space(text, position + 1):]:
+                yield number + 1, None, "not valid JSON: text after the end of the array"
+            return
+        line = text.count("\n", 0, position) + 1
+        yield number + 1, None, f"not valid JSON: expected ',' or ']' after element {number} (line {line}); the rest of the file was not read"
+        return
 
 
 def iter_jsonl(lines: Iterable[bytes]) -> Iterator[tuple[int, Any, str | None]]:

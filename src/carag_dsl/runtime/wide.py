@@ -11,11 +11,13 @@ bad cell gets the same message whichever engine runs.
 from __future__ import annotations
 
 import csv
+import datetime
+import functools
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from carag_dsl.compiler import types as T
-from carag_dsl.errors import CaragError, did_you_mean
+from carag_dsl.errors import CaragError, did_you_mean, quoted
 from carag_dsl.language import ast
 from carag_dsl.runtime.casedata import convert_value
 from carag_dsl.runtime.caseinput import CaseInputError, decode_text_line
@@ -163,7 +165,11 @@ def cell_value(type_expr: ast.TypeExpr, cell: Any) -> tuple[Any, str | None]:
 
 
 def csv_cell_value(type_expr: ast.TypeExpr, text: str) -> tuple[Any, str | None]:
-    """A non-empty CSV cell as the JSON value of its declared type (checked further by convert_value)."""
+    """A non-empty CSV cell as the JSON value of its declared type (checked further by convert_value).
+
+    Cells are read as spreadsheets write them: an option by its code or its label in any letter case
+    (``Not a factor``, ``YES``), true/false also as yes/no, a date as ``YYYY-MM-DD`` or ``dd/mm/yyyy``.
+    """
     kind = type_expr.kind
     if kind == "bool":
         lowered = text.lower()
@@ -171,19 +177,74 @@ def csv_cell_value(type_expr: ast.TypeExpr, text: str) -> tuple[Any, str | None]
             return True, None
         if lowered in CSV_FALSE:
             return False, None
-        return None, f"{text!r} is not allowed; expected true or false (yes or no also work; empty for unknown)"
+        return None, f"{quoted(text)} is not allowed; expected true or false (yes or no also work, in any capitals; empty for unknown)"
     if kind == "int":
-        if re.fullmatch(r"[+-]?\d+", text):
-            return int(text), None
-        return None, f"{text!r} is not allowed; expected a whole number"
+        if _WHOLE_NUMBER.fullmatch(text):
+            try:
+                return int(text), None
+            except ValueError:  # thousands of digits: Python's limit on reading numbers, as for JSON
+                return None, "a number has too many digits; expected a whole number"
+        return None, f"{quoted(text)} is not allowed; expected a whole number"
+    if kind == "date":
+        return _date_cell(text)
     if kind == "any":
         if text == CSV_EMPTY_SET:
             return [], None
         codes = T.option_codes(type_expr)
-        chosen = [part.strip() for part in text.split(";") if part.strip()]
-        for code in chosen:
-            if code not in codes:
-                return None, (f"{code!r} is not an option{did_you_mean(code, codes)}; expected codes of {', '.join(codes)} "
-                              f"separated by ';', or {CSV_EMPTY_SET} for none of them (empty for unknown)")
+        chosen = []
+        for part in text.split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            code = option_code(type_expr, part)
+            if code is None:
+                return None, (f"{quoted(part)} is not an option{did_you_mean(part, codes)}; expected codes or labels of "
+                              f"{', '.join(codes)} separated by ';', or {CSV_EMPTY_SET} for none of them (empty for unknown)")
+            chosen.append(code)
         return chosen, None
-    return text, None  # dates, codes and text are strings, as in JSON
+    if kind in T.SINGLE_OPTION_KINDS:
+        code = option_code(type_expr, text)
+        return (text if code is None else code), None  # an unknown option: convert_value says which are allowed
+    return text, None  # text is a string, as in JSON
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_UK_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+def _date_cell(text: str) -> tuple[Any, str | None]:
+    """A date cell: ``YYYY-MM-DD`` as in JSON, or the UK ``dd/mm/yyyy`` of spreadsheets, as ``YYYY-MM-DD``."""
+    if _ISO_DATE.fullmatch(text):
+        return text, None  # convert_value checks the date exists
+    uk = _UK_DATE.fullmatch(text)
+    if uk is None:
+        return None, f"{quoted(text)} is not a date; expected a date written YYYY-MM-DD or dd/mm/yyyy, e.g. 2025-02-28 or 28/02/2025 (empty for unknown)"
+    day, month, year = (int(part) for part in uk.groups())
+    try:
+        return datetime.date(year, month, day).isoformat(), None
+    except ValueError:
+        return None, f"{quoted(text)} is not a real date (read as day/month/year); expected a date written YYYY-MM-DD or dd/mm/yyyy"
+
+
+def option_code(type_expr: ast.TypeExpr, text: str) -> str | None:
+    """The option ``text`` names: its code, or (in any letter case, ``_`` read as a space) its code or label."""
+    codes = T.option_codes(type_expr)
+    if text in codes:
+        return text
+    return _option_names(type_expr).get(_name_key(text))
+
+
+def _name_key(text: str) -> str:
+    return " ".join(text.replace("_", " ").casefold().split())
+
+
+@functools.lru_cache(maxsize=256)
+def _option_names(type_expr: ast.TypeExpr) -> dict[str, str]:
+    """Each option's code and label, folded, to its code; a name two options share names neither."""
+    found: dict[str, str | None] = {}
+    labels = {option.code: option.label for option in type_expr.options}
+    for code in T.option_codes(type_expr):
+        for name in {_name_key(code), _name_key(labels.get(code) or code)}:
+            found[name] = code if found.get(name, code) == code else None
+    return {name: code for name, code in found.items() if code is not None}
