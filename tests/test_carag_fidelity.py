@@ -289,3 +289,65 @@ def test_exactly_the_questions_whose_guidance_asks_inspectors_to_record_why_are_
     marked = {qid for qid, q in rules.symbols.questions.items() if q.record_reasons}
     assert marked == asks
     assert len(marked) == 16
+
+
+# ---------------------------------------------------------------- "no available information to review"
+
+NO_INFORMATION_RESET_OR_IMPACT = cites(
+    "In cases where contact has been suspended immediately or very early under Probation Reset or Probation Impact, "
+    "inspectors may record that there is no available information to review."
+)
+NO_INFORMATION_RESET = cites(
+    "In cases where supervision has been suspended immediately or very early under Probation Reset, inspectors may "
+    "record that there is no available information to review."
+)
+SUSPENDED_EARLY = {"sentence": "licence", "start_date": "2025-01-06", "suspension_date": "2025-01-07"}
+
+
+@pytest.mark.parametrize("question_id, allowed", [
+    ("2.6.20", {"reset", "impact"}),  # NO_INFORMATION_RESET_OR_IMPACT
+    ("2.6.21", {"reset", "impact"}),
+    ("P 2.4.3", {"reset"}),           # NO_INFORMATION_RESET: Probation Reset only
+])
+@pytest.mark.parametrize("suspension", ["reset", "impact", "none", None])
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+def test_no_information_to_review_is_accepted_only_where_contact_was_suspended(rules, question_id, allowed, suspension, backend):
+    facts = {"sentence": "licence", "start_date": "2025-01-06"}
+    if suspension is not None:
+        facts["suspension"] = suspension
+    if suspension in ("reset", "impact"):
+        facts["suspension_date"] = "2025-01-07"
+    answers = {question_id: "no_information", "2.0.20a": "no"}  # core, so P 2.4.3 applies
+    result = evaluate(rules, facts, answers, backend)
+    assert result["questions"][question_id] == {"status": "applies", "value": "no_information", "source": "answer"}
+    warned = [w for w in result["warnings"] if w.startswith(f"{question_id}: ")]
+    if suspension is None or suspension in allowed:  # allowed, or not yet known not to be
+        assert warned == []
+    else:  # kept, with a warning that quotes the CARaG's rule
+        assert len(warned) == 1
+        quoted_rule = NO_INFORMATION_RESET if question_id == "P 2.4.3" else NO_INFORMATION_RESET_OR_IMPACT
+        assert "there is no available information to review" in warned[0]
+        assert quoted_rule.split(",")[0][len("In "):] in warned[0]
+
+
+def _reviewing_sample() -> list[dict]:
+    facts = {**SUSPENDED_EARLY, "suspension": "reset"}
+    answers = ["yes", "yes", "no", "no_information", "no_information", "no_information"]
+    return [{"id": n, "facts": facts, "answers": {"2.0.20a": "no", "P 2.4.3": value}} for n, value in enumerate(answers)]
+
+
+def test_no_information_to_review_is_left_out_of_the_rating_share_as_not_a_factor_is(rules):
+    reviewing = rules.rate(_reviewing_sample()).key_questions["P 2.4.3"]
+    assert (reviewing.n_judged, reviewing.n_yes) == (3, 2)  # 2 of 3 judged, the three without information left out
+    assert reviewing.percent == 66.7 and reviewing.band == "Good"
+
+
+def test_the_columnar_engine_leaves_no_information_out_of_the_share_too(rules):
+    pytest.importorskip("pyarrow")
+    from carag_dsl.rating.tally import RatingTally
+    from carag_dsl.runtime.columnar import evaluate_cases
+
+    tally = RatingTally(rules)
+    tally.add_batch(evaluate_cases(rules, _reviewing_sample()))
+    assert tally.result().to_dict()["key_questions"]["P 2.4.3"] == rules.rate(_reviewing_sample()).to_dict()["key_questions"]["P 2.4.3"]
+    assert tally.result().key_questions["P 2.4.3"].n_judged == 3
