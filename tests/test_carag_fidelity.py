@@ -240,7 +240,7 @@ def test_an_excluded_case_still_has_its_bad_data_rejected(rules):
 
 def test_every_result_names_the_rule_set_version_and_content_hash(rules):
     result = evaluate(rules)
-    assert list(result) == ["id", "case_type", "excluded", "questions", "warnings", "ruleset"]
+    assert list(result) == ["id", "case_type", "excluded", "questions", "warnings", "reasons", "ruleset"]
     assert result["ruleset"] == {"name": rules.name, "version": "1.1", "hash": rules.content_hash}
     assert len(rules.content_hash) == 16
 
@@ -351,3 +351,64 @@ def test_the_columnar_engine_leaves_no_information_out_of_the_share_too(rules):
     tally.add_batch(evaluate_cases(rules, _reviewing_sample()))
     assert tally.result().to_dict()["key_questions"]["P 2.4.3"] == rules.rate(_reviewing_sample()).to_dict()["key_questions"]["P 2.4.3"]
     assert tally.result().key_questions["P 2.4.3"].n_judged == 3
+
+
+# ---------------------------------------------------------------- reasons recorded with the answers
+
+RECORD_WHY = cites("Depending on their answer to this question, inspectors will record why this has or has not been completed to a sufficient standard.")
+WHY_X9 = "good working relationship with police offender managers"
+
+
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+def test_reasons_given_for_a_record_reasons_question_are_carried_to_the_result(rules, backend):
+    case = {"id": "r", "facts": CORE, "answers": {"X 6": "yes", "X 9": "yes"}, "reasons": {"X 9": WHY_X9}}
+    result = rules.evaluate(case, backend=backend).to_dict()
+    assert result["reasons"] == {"X 9": WHY_X9}
+    assert result["warnings"] == []
+
+
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+def test_reasons_for_a_question_that_does_not_ask_for_them_are_kept_with_a_warning(rules, backend):
+    case = {"facts": CORE, "answers": {"2.3.24": "no"}, "reasons": {"2.3.24": "no plan yet", "X 9": None}}
+    result = rules.evaluate(case, backend=backend).to_dict()
+    assert result["reasons"] == {"2.3.24": "no plan yet"}  # null: no reasons, as for answers
+    assert result["warnings"] == [
+        "reasons.2.3.24: reasons are recorded for 2.3.24, whose guidance does not ask inspectors to record why "
+        "(it is not marked 'record reasons'); they are kept with the result"
+    ]
+
+
+def test_a_result_with_no_reasons_says_so_with_an_empty_object(rules):
+    assert evaluate(rules, CORE)["reasons"] == {}
+
+
+@pytest.mark.parametrize("reasons, field, words", [
+    (["why"], "reasons", "must be a JSON object of question → text, not list"),
+    ({"X 99": "why"}, "reasons.X 99", "the rule set has no question 'X 99'"),
+    ({"X 9": 3}, "reasons.X 9", "expected a text string"),
+])
+def test_bad_reasons_are_rejected_naming_the_field(rules, reasons, field, words):
+    with pytest.raises(CaseDataError) as caught:
+        rules.evaluate({"facts": CORE, "reasons": reasons})
+    [problem] = caught.value.problems
+    assert problem.field == field and words in problem.message
+
+
+def test_every_writer_of_results_carries_the_reasons(rules):
+    import json
+
+    from carag_dsl.runtime.result_writer import ResultWriter, compact_result
+
+    case = {"id": "w", "facts": CORE, "answers": {"X 6": "yes"}, "reasons": {"X 9": WHY_X9}}
+    evaluation = rules.evaluate(case)
+    assert ResultWriter(rules).line(evaluation) == json.dumps(evaluation.to_dict(), ensure_ascii=False)
+    assert compact_result(evaluation.to_dict())["reasons"] == {"X 9": WHY_X9}
+    assert "reasons" not in compact_result(evaluate(rules, CORE))
+
+
+def test_the_columnar_engine_carries_reasons_as_the_per_case_path_does(rules):
+    pytest.importorskip("pyarrow")
+    from carag_dsl.runtime.columnar import evaluate_cases, result_dicts
+
+    cases = [{"id": 1, "facts": CORE, "answers": {"X 6": "yes"}, "reasons": {"X 9": WHY_X9}}, {"id": 2, "facts": CORE}]
+    assert list(result_dicts(evaluate_cases(rules, cases))) == [rules.evaluate(case).to_dict() for case in cases]

@@ -37,8 +37,17 @@ def test_every_example_case_is_valid_against_the_schema(validator, path):
     {"answers": {"X 4": "hate_crime"}},
     {"answers": {"2.3.29": "extreme"}},
     {"fact": {}},
+    {"reasons": {"X 99": "why"}},
+    {"reasons": {"X 9": 3}},
+    {"reasons": ["why"]},
 ])
 def test_the_schema_rejects_what_the_engine_rejects(validator, case):
     assert not validator.is_valid(case)
     with pytest.raises(carag_dsl.CaseDataError):
         carag_dsl.load().evaluate(case)
+
+
+def test_the_schema_accepts_reasons_for_any_question_as_the_engine_does(validator):
+    case = {"answers": {"X 6": "yes"}, "reasons": {"X 9": "good police liaison", "2.3.24": "kept, with a warning", "X 6": None}}
+    validator.validate(case)
+    assert carag_dsl.load().evaluate(case).to_dict()["reasons"] == {"X 9": "good police liaison", "2.3.24": "kept, with a warning"}

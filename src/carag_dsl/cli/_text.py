@@ -32,6 +32,8 @@ def render_text(evaluation: Evaluation) -> str:
         lines.append(f"  {question_id:<{id_width}}  {STATUS_WORDS[result['status']]:<15} {shown:<18} {text}")
     lines.append("")
     lines.append(f"{counts['applies']} apply, {counts['not_applicable']} do not apply, {counts['pending']} pending")
+    for question_id, reasons in evaluation.reasons.items():
+        lines.append(f"reasons for {question_id}: {reasons}")
     for warning in evaluation.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)

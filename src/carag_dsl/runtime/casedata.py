@@ -1,7 +1,8 @@
 """Case data: read a case (JSON-shaped dict) and check it against a rule set's declarations.
 
-A case is ``{"id": ..., "facts": {...}, "answers": {"<question id>": ...}}``.
-Every fact and answer is optional (missing means unknown; ``null`` too).
+A case is ``{"id": ..., "facts": {...}, "answers": {"<question id>": ...}, "reasons": {"<question id>": "..."}}``.
+Every fact and answer is optional (missing means unknown; ``null`` too); ``reasons`` holds the
+inspector's text on why a question was answered as it was (``record reasons`` questions ask for it).
 Everything wrong is reported at once, each problem naming its field and
 saying what is allowed.
 """
@@ -22,16 +23,17 @@ from carag_dsl.errors import CaseDataError, CaseProblem, did_you_mean, quoted
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
 
-CASE_KEYS = ("id", "facts", "answers")
+CASE_KEYS = ("id", "facts", "answers", "reasons")
 
 
 @attrs.frozen
 class CaseData:
-    """A checked case: facts and answers converted to run-time values (dates, sets)."""
+    """A checked case: facts and answers converted to run-time values (dates, sets), and the reasons given."""
 
     id: Any
     facts: Mapping[str, Any]
     answers: Mapping[str, Any]
+    reasons: Mapping[str, str] = attrs.field(factory=dict)
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -167,9 +169,29 @@ def read_case(ruleset: "CheckedRules", case: Any) -> CaseData:
     fact_specs, answer_specs = ruleset.derived(field_specs)
     facts = _read_section(case, "facts", ruleset.symbols.facts, fact_specs, "fact", problems)
     answers = _read_section(case, "answers", ruleset.symbols.questions, answer_specs, "question", problems)
+    reasons = _read_reasons(case.get("reasons"), ruleset.symbols.questions, problems)
     if problems:
         raise CaseDataError(problems, case_id)
-    return CaseData(case_id, facts, answers)
+    return CaseData(case_id, facts, answers, reasons)
+
+
+def _read_reasons(given: Any, questions: Mapping[str, Any], problems: list[CaseProblem]) -> dict[str, str]:
+    """``reasons``: question id -> the inspector's text on why (``null`` for none)."""
+    if given is None:
+        return {}
+    if given.__class__ is not dict and not isinstance(given, Mapping):
+        problems.append(CaseProblem("reasons", f"must be a JSON object of question → text, not {type(given).__name__}"))
+        return {}
+    reasons: dict[str, str] = {}
+    for question_id, text in given.items():
+        field = f"reasons.{question_id}"
+        if question_id not in questions:
+            problems.append(CaseProblem(field, f"the rule set has no question '{question_id}'{did_you_mean(str(question_id), questions)}"))
+        elif isinstance(text, str):
+            reasons[question_id] = text
+        elif text is not None:
+            problems.append(CaseProblem(field, f"{quoted(text)} is not allowed; expected a text string (the reasons, in words)"))
+    return reasons
 
 
 def _read_section(case, key, declared, specs, what, problems) -> dict[str, Any]:

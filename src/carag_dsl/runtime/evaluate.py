@@ -13,6 +13,7 @@ from carag_dsl.runtime.compiled import CompiledRules
 from carag_dsl.runtime.evaluation import Evaluation
 from carag_dsl.runtime.evaluator import run
 from carag_dsl.runtime.logic import UNKNOWN
+from carag_dsl.runtime.results import reasons_warnings
 
 #: The evaluation back ends: the generated Python function, and the tree-walking reference evaluator.
 BACKENDS = ("compiled", "reference")
@@ -40,15 +41,20 @@ def compiled_rules(rules: CheckedRules) -> CompiledRules:
 
 
 def evaluate_case(rules: CheckedRules, case: Mapping[str, Any], backend: str = "compiled") -> Evaluation:
-    """Evaluate one case (``{"id", "facts", "answers"}``); raises CaseDataError for bad data."""
+    """Evaluate one case (``{"id", "facts", "answers", "reasons"}``); raises CaseDataError for bad data."""
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend {backend!r}; expected one of {', '.join(map(repr, BACKENDS))}")
     data = read_case(rules, case)
     if backend == "compiled":
-        return compiled_rules(rules).evaluate(data)
-    scope, questions, warnings, case_type_source, excluded = run(rules, data)
-    case_type = None if scope.case_type is UNKNOWN else scope.case_type
-    return Evaluation(rules, data.id, case_type, case_type_source, questions, warnings, scope, excluded)
+        evaluation = compiled_rules(rules).evaluate(data)
+    else:
+        scope, questions, warnings, case_type_source, excluded = run(rules, data)
+        case_type = None if scope.case_type is UNKNOWN else scope.case_type
+        evaluation = Evaluation(rules, data.id, case_type, case_type_source, questions, warnings, scope, excluded)
+    if data.reasons:  # the same for either back end: carried as given, after the rules' own warnings
+        evaluation.reasons = dict(data.reasons)
+        evaluation.warnings.extend(reasons_warnings(rules, data.reasons))
+    return evaluation
 
 
 def check_on_error(on_error: str) -> None:

@@ -44,6 +44,8 @@ class Evaluation:
     scope: CaseScope = attrs.field(repr=False)
     #: The reason the rules give for not inspecting the case (``exclude when``), or None.
     excluded: str | None = None
+    #: The inspector's reasons per question, as the case data gave them (``"reasons"``).
+    reasons: dict[str, str] = attrs.field(factory=dict)
 
     def status(self, question_id: str) -> str:
         return self._result(question_id).status
@@ -71,6 +73,7 @@ class Evaluation:
             "excluded": self.excluded,
             "questions": questions,
             "warnings": list(self.warnings),
+            "reasons": dict(self.reasons),
             "ruleset": ruleset_identity(self.ruleset),
         }
 

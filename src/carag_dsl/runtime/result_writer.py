@@ -59,7 +59,7 @@ class ResultWriter:
             '{"id": ' + encode(evaluation.id) + ', "case_type": ' + encode(evaluation.case_type)
             + ', "excluded": ' + encode(evaluation.excluded)
             + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + encode(list(evaluation.warnings))
-            + ', "ruleset": ' + self._ruleset_json + "}"
+            + ', "reasons": ' + encode(evaluation.reasons) + ', "ruleset": ' + self._ruleset_json + "}"
         )
 
 
@@ -72,7 +72,7 @@ def compact_result(data: dict) -> dict:
 
     ``statuses`` has one letter per question in the rule set's order (``a`` applies, ``n`` does not
     apply, ``p`` pending); ``values`` holds only the questions that have a value; ``derived`` lists
-    those whose value is derived; ``case_type``, ``derived`` and ``warnings`` are left out when empty.
+    those whose value is derived; ``case_type``, ``derived``, ``warnings`` and ``reasons`` are left out when empty.
     """
     questions = data["questions"]
     compact: dict = {"id": data["id"]}
@@ -85,6 +85,8 @@ def compact_result(data: dict) -> dict:
         compact["derived"] = derived
     if data["warnings"]:
         compact["warnings"] = list(data["warnings"])
+    if data["reasons"]:
+        compact["reasons"] = dict(data["reasons"])
     return compact
 
 

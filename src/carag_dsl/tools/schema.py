@@ -52,8 +52,9 @@ def case_schema(ruleset: "CheckedRules") -> dict[str, Any]:
         if notes:
             schema["description"] = " ".join(notes)
         facts[name] = schema
-    answers = {}
+    answers, reasons = {}, {}
     for question_id, question in symbols.questions.items():
+        reasons[question_id] = _reasons_schema(question)
         if question.answer is None:
             continue
         schema = _nullable(value_schema(question.answer))
@@ -70,5 +71,18 @@ def case_schema(ruleset: "CheckedRules") -> dict[str, Any]:
             "id": {"description": "the case's identifier, echoed in the result", "type": ["string", "integer", "null"]},
             "facts": {"type": "object", "additionalProperties": False, "properties": facts},
             "answers": {"type": "object", "additionalProperties": False, "properties": answers},
+            "reasons": {
+                "description": "why each question was answered as it was, in the inspector's words; carried to the result",
+                "type": "object", "additionalProperties": False, "properties": reasons,
+            },
         },
     }
+
+
+def _reasons_schema(question: ast.QuestionDecl) -> dict[str, Any]:
+    """The reasons for one question: text, or null for none."""
+    if question.record_reasons:
+        note = "the guidance asks inspectors to record why (record reasons)"
+    else:
+        note = "the guidance does not ask for reasons: they are kept, with a warning"
+    return {**_nullable({"type": "string"}), "description": note}

@@ -165,7 +165,8 @@ def evaluate_cases(rules: "CheckedRules", cases: Sequence[Any], marked: np.ndarr
     return result
 
 
-_CASE_KEYS = frozenset(CASE_KEYS)
+#: The keys a row evaluated in columns may have: a case that gives reasons goes the per-case way, which carries them.
+_CASE_KEYS = frozenset(CASE_KEYS) - {"reasons"}
 _EMPTY: dict[str, Any] = {}
 
 
@@ -224,6 +225,7 @@ def result_dicts(result: BatchResult) -> Iterator["dict[str, Any] | str"]:
             "excluded": result.excluded_reason(row),
             "questions": entries,
             "warnings": list(result.warnings.get(row, ())),
+            "reasons": {},  # a case that gives reasons is evaluated the per-case way
             "ruleset": ruleset_identity(result.engine.rules),
         }
 

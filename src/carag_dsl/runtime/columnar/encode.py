@@ -48,7 +48,7 @@ def result_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
         lines.append(
             '{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type) + ', "excluded": ' + _encode(result.excluded_reason(row))
             + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + _encode(warnings.get(row, []))
-            + ', "ruleset": ' + ruleset_json + "}"
+            + ', "reasons": {}, "ruleset": ' + ruleset_json + "}"
         )
     return lines
 
