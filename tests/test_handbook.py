@@ -289,3 +289,55 @@ def test_handbook_search_shows_the_matching_question_and_hides_the_others(handbo
         for index in range(visible.count()):
             assert "domestic abuse" in visible.nth(index).get_attribute("data-search")
         assert console_errors == []
+
+
+class SectionReader(HTMLParser):
+    """The h2 title and the prose (``section-text``) of every section of the page, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections: list[dict] = []
+        self.part: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class", "") or ""
+        if tag == "section" and "group" in classes.split():
+            self.sections.append({"title": "", "text": ""})
+        elif tag == "h2" and self.sections:
+            self.part = "title"
+        elif tag == "span" and self.part == "title":
+            self.part = None  # the heading under the title
+        elif "section-text" in classes.split():
+            self.part = "text"
+
+    def handle_endtag(self, tag):
+        if tag in ("h2", "div"):
+            self.part = None
+
+    def handle_data(self, data):
+        if self.part and self.sections:
+            self.sections[-1][self.part] += data + " "
+
+
+def test_the_handbook_opens_with_the_carags_introduction_key_and_inspection_principles_as_printed(rules):
+    from test_carag_fidelity import cites  # the sentence is checked against the CARaG text
+
+    reader = SectionReader()
+    reader.feed(render_handbook(rules))
+    titles = [section["title"].strip() for section in reader.sections]
+    assert titles[:4] == ["Introduction", "Key", "Inspection principles", "Information about the case"]
+    introduction, key, principles = (" ".join(s["text"].split()) for s in reader.sections[:3])
+    assert introduction.startswith(cites("In the dynamic inspection of public protection, we specifically inspect the quality of service delivery to keep people safe."))
+    assert introduction.endswith(cites("Not all questions apply to all cases, and this is explained throughout the CARaG."))
+    assert "Question format: Bold text" in key and cites("A summary judgement question, answering a key question from the inspection questions.") in key
+    assert cites("We do not inspect cases that were terminated within seven days of the order or licence commencing.") in principles
+    assert principles.endswith(cites("themes will potentially be followed up in meetings during the second fieldwork week."))
+    assert all(not s["text"] for s in reader.sections[3:])  # sections with questions keep their guidance folded
+
+
+def test_the_summary_judgements_the_carag_prints_without_a_label_show_none(rules, page):
+    shown = page.questions
+    assert rules.questions["P 2.1.3"].label is None and rules.questions["P 2.2.3"].label is None
+    assert "q-label" not in shown["P 2.1.3"] and "q-label" not in shown["P 2.2.3"]
+    assert shown["P 2.4.3"]["q-label"] == ["All core cases, and any adjusted cases where supervision should have been re-instigated"]
+    assert shown["P 2.1.3"]["q-applies"] == ["Applies to every case."]  # what the engine does, not a printed label

@@ -69,7 +69,7 @@ ul.links { list-style: none; padding-left: 0; display: flex; flex-wrap: wrap; ga
 a { color: var(--accent); }
 details { margin: .4rem 0 .8rem; }
 details summary { cursor: pointer; color: var(--accent); font-weight: 600; }
-.guidance p { margin: .4rem 0; }
+.guidance p, .section-text p { margin: .4rem 0; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .7rem; text-align: left; vertical-align: top; }
 th { background: var(--soft); }
@@ -224,13 +224,15 @@ class _Writer:
         return f'<nav class="toc" aria-label="Contents"><ol>{"".join(items)}</ol></nav>'
 
     def _grouped_questions(self):
-        """(section or None, its questions) in document order."""
-        groups: list[tuple[ast.SectionDecl | None, list[ast.QuestionDecl]]] = []
+        """(section or None, its questions) in document order, sections without questions (pages of prose) too."""
+        loose = [q for q in self.symbols.questions.values() if self.symbols.section_of.get(q.id) is None]
+        groups: list[tuple[ast.SectionDecl | None, list[ast.QuestionDecl]]] = [(None, loose)] if loose else []
+        members: dict[int, list[ast.QuestionDecl]] = {}
         for question in self.symbols.questions.values():
             section = self.symbols.section_of.get(question.id)
-            if not groups or groups[-1][0] is not section:
-                groups.append((section, []))
-            groups[-1][1].append(question)
+            if section is not None:
+                members.setdefault(id(section), []).append(question)
+        groups += [(section, members.get(id(section), [])) for section in self.symbols.sections]
         return groups
 
     def _section_titles(self):
@@ -244,7 +246,9 @@ class _Writer:
             title = section.title if section else "Questions"
             heading = f'<span class="heading">{escape(section.heading)}</span>' if section and section.heading else ""
             guidance = ""
-            if section and section.guidance:
+            if section and section.guidance and not questions:  # a page of prose (the CARaG's Introduction, ...)
+                guidance = f'<div class="section-text">{_paragraphs(section.guidance)}</div>'
+            elif section and section.guidance:
                 guidance = f'<details class="guidance"><summary>Section guidance</summary>{_paragraphs(section.guidance)}</details>'
             parts.append(
                 f'<section class="group" id="{anchor("section:" + str(index))}">'
