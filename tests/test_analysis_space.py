@@ -98,3 +98,12 @@ def test_each_alternative_of_a_description_names_each_variable_once():
     description = SPACE.describe(SPACE.case_type()["core"], limit=10)
     for alternative in description.split("; or "):
         assert alternative.count("[2.0.19a]") <= 1 and alternative.count("[2.0.20a]") <= 1, alternative
+
+
+def test_the_space_of_inspected_cases_holds_no_excluded_case_and_still_every_route():
+    inspected = CaseSpace(CARAG, inspected_only=True)
+    assert not SPACE.excluded().is_empty and inspected.excluded().is_empty
+    assert evaluate_case(CARAG, inspected.witness(inspected.everything), backend="reference").excluded is None
+    terminated_day_7 = SPACE.witness(SPACE.excluded())
+    assert evaluate_case(CARAG, terminated_day_7, backend="reference").excluded is not None
+    assert inspected.status("2.3.01")["applies"] and inspected.case_type()["adjusted"]

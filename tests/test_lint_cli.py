@@ -128,3 +128,26 @@ def test_the_issue_slip_x10_reading_x7_is_caught_on_the_carag_with_a_witness_tha
     result = evaluate_case(rules, finding.witness, backend="reference").to_dict()
     assert result["questions"]["X 10"]["status"] == "applies"
     assert finding.expect.warning in result["warnings"]
+
+
+# A derive conflict that only cases not inspected reach: such a case has no routing and no judgement to
+# derive, so the conflict is no finding. Without the exclusion it is one.
+CONFLICT_ONLY_WHERE_EXCLUDED = '''
+fact mappa: bool
+fact risk: one of low "Low", high "High"
+exclude when mappa and risk == high because "inspected by the MAPPA thematic instead"
+question "J 1" judgement
+    text "Does assessment focus on keeping people safe?"
+    applies always
+    answer yes_no
+    derive yes when mappa
+    derive no when risk == high
+'''
+
+
+def test_lint_reports_no_finding_that_only_cases_not_inspected_reach():
+    with_exclusion = [f.rule for f in lint(loads(CONFLICT_ONLY_WHERE_EXCLUDED)).findings]
+    without = lint(loads(CONFLICT_ONLY_WHERE_EXCLUDED.replace("exclude when", "# exclude when"))).findings
+    (conflict,) = [f for f in without if f.rule == "derive-conflict"]
+    assert conflict.witness["facts"] == {"mappa": True, "risk": "high"}
+    assert sorted(with_exclusion + ["derive-conflict"]) == sorted(f.rule for f in without)

@@ -83,9 +83,13 @@ class CaseSpace:
     - ``everything`` and ``nothing``: the whole space and the empty region;
     - ``accepted(rules)``: the cases that rule set accepts, over all well-formed cases (for
       comparing rule sets whose constraints differ; every other region is within all of them).
+
+    ``inspected_only=True`` leaves out, besides, the cases a rule set does not inspect (``exclude
+    when``): they get no routing, so nothing said about their routing matters (``carag lint``).
+    ``excluded()`` is then empty; ``carag diff``, which reports exclusions, keeps them.
     """
 
-    def __init__(self, *rules_list: CheckedRules):
+    def __init__(self, *rules_list: CheckedRules, inspected_only: bool = False):
         if not rules_list:
             raise ValueError("CaseSpace needs at least one rule set")
         self.rules_list = list(rules_list)
@@ -108,6 +112,9 @@ class CaseSpace:
         universe = domain
         for node in self._accepted.values():
             universe &= node
+        if inspected_only:
+            for symbolic in self._symbolic.values():
+                universe &= ~symbolic.excluded()
         self._universe = universe
 
     # -- encoding

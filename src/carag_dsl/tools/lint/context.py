@@ -23,7 +23,8 @@ class LintContext:
 
     @cached_property
     def space(self) -> CaseSpace:
-        return CaseSpace(self.rules)
+        # A case the rules do not inspect gets no routing: a finding only such cases reach is no finding.
+        return CaseSpace(self.rules, inspected_only=True)
 
     @cached_property
     def order(self) -> dict[str, int]:

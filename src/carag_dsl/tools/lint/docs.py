@@ -22,7 +22,8 @@ comparisons create; for the CARaG a suspension before the start, on day 0, days 
 a finding is a proof, and each finding about cases comes with a *witness*: a case that shows it, printed as a
 `test` block to paste into a `tests/*.carag` file (`--format json` gives it in the input shape of `carag
 eval`). Constraints are assumptions: a case a constraint rejects is never a witness (except for
-[blocked-by-constraint](blocked-by-constraint.md), whose witness shows the rejection).
+[blocked-by-constraint](blocked-by-constraint.md), whose witness shows the rejection). Cases the rules do not
+inspect (`exclude when`) are outside the analysis too: they get no routing, so no finding is about them.
 
 ```text
 carag lint [RULES] [--format text|json|sarif] [--strict] [--suggest-tests FILE]

@@ -35,8 +35,8 @@ def answers_contradict(context: LintContext):
     space = context.space
     questions = context.symbols.questions
     for rule in context.symbols.consistency:
-        # A case the rules exclude gets no routing and no warnings: it shows no contradiction.
-        region = (space.given(rule.field, rule.on_answer) & space.truth(rule.expr)[False]) - space.excluded()
+        # (A case the rules exclude is outside lint's space: it gets no routing and no warnings.)
+        region = space.given(rule.field, rule.on_answer) & space.truth(rule.expr)[False]
         read = {n.question_id for n in ast.walk(rule.expr) if isinstance(n, ast.AnswerRef)}
         if rule.on_answer:
             read.add(rule.field)
