@@ -75,6 +75,8 @@ HATE_SOURCES = [
     (None, "not_a_factor", "pending"),
     (["hate_crime"], None, "applies"),
     ([], None, "pending"),
+    (["organised_crime"], None, "pending"),    # another X 4 factor settles nothing while X 7 is unknown
+    (None, "yes", "applies"),                  # X 7 settles it alone
     (None, None, "pending"),
 ]
 
@@ -197,12 +199,15 @@ EIGHT_TO_28 = "terminated between eight and 28 days after sentence or release, w
     (0, None, WITHIN_SEVEN),
     (7, None, WITHIN_SEVEN),      # "within seven days" includes day 7 (start date is day 0)
     (7, True, WITHIN_SEVEN),      # continuity does not save a case terminated within seven days
+    (7, False, WITHIN_SEVEN),
     (8, True, None),              # from day 8, continuity of supervision keeps the case in
     (8, False, EIGHT_TO_28),
     (8, None, None),              # continuity unknown: not yet known to be excluded
     (28, False, EIGHT_TO_28),
     (28, True, None),
+    (28, None, None),             # continuity unknown on the last day: not yet known to be excluded
     (29, False, None),            # after 28 days the case is inspected
+    (29, True, None),
     (29, None, None),
 ])
 @pytest.mark.parametrize("backend", ["compiled", "reference"])
@@ -223,6 +228,14 @@ def test_terminated_cases_are_excluded_counting_days_as_the_eight_week_rule_does
 
 def test_a_case_with_no_termination_date_is_not_excluded(rules):
     assert evaluate(rules, {"sentence": "licence"})["excluded"] is None
+
+
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+def test_a_termination_date_without_a_start_date_excludes_nothing_until_the_start_date_is_known(rules, backend):
+    cites(TERMINATED)
+    facts = {"sentence": "licence", "suspension": "none", "termination_date": "2025-03-01"}
+    assert evaluate(rules, facts, backend=backend)["excluded"] is None
+    assert evaluate(rules, {**facts, "start_date": "2025-02-22"}, backend=backend)["excluded"] == WITHIN_SEVEN  # day 7
 
 
 def test_a_termination_date_before_the_start_is_rejected(rules):
