@@ -41,8 +41,8 @@ def test_eval_json_follows_the_contract(capsys):
     status, out, _ = run(capsys, "eval", SAMPLE, "--case", SAMPLE_CASE, "--format", "json")
     data = json.loads(out)
     assert status == 0
-    assert list(data) == ["id", "case_type", "excluded", "questions", "warnings", "ruleset"]
-    assert data["excluded"] is None and set(data["ruleset"]) == {"name", "version", "hash"}
+    assert list(data) == ["id", "case_type", "excluded", "questions", "warnings", "reasons", "ruleset"]
+    assert data["excluded"] is None and data["reasons"] == {} and set(data["ruleset"]) == {"name", "version", "hash"}
     assert data["questions"]["P 1"] == {"status": "applies", "value": "yes", "source": "derived"}
     assert data["questions"]["1.2"]["value"] == ["housing"]
 
