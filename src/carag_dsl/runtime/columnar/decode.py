@@ -30,11 +30,11 @@ _UNHASHABLE = object()
 
 
 class Decoded:
-    """One column as a vector, with the rows whose cell is bad and those to evaluate per case."""
+    """One column as a vector, with the rows whose cell is bad and those to evaluate per case (None: no row)."""
 
     __slots__ = ("vec", "bad", "per_case")
 
-    def __init__(self, vec: Vec, bad: np.ndarray, per_case: np.ndarray):
+    def __init__(self, vec: Vec, bad: np.ndarray | None, per_case: np.ndarray | None):
         self.vec, self.bad, self.per_case = vec, bad, per_case
 
 
@@ -78,9 +78,11 @@ def _native(lowering: Lowering, type_expr: ast.TypeExpr, kind: str, arrow, n: in
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    valid = np.asarray(arrow.is_valid()) if arrow.null_count else np.ones(n, dtype=bool)
-    none = np.zeros(n, dtype=bool)
     kind_of = arrow.type
+    if pa.types.is_dictionary(kind_of) or pa.types.is_string(kind_of):  # text: checked value by value
+        return None
+    valid = np.asarray(arrow.is_valid()) if arrow.null_count else np.ones(n, dtype=bool)
+    none = None  # no bad row
     if pa.types.is_null(kind_of):
         return Decoded(unknown_vec(kind, n, len(lowering.universe)), none, none)
     if kind == BOOL and pa.types.is_boolean(kind_of):
@@ -90,7 +92,7 @@ def _native(lowering: Lowering, type_expr: ast.TypeExpr, kind: str, arrow, n: in
     if kind == INT and pa.types.is_integer(kind_of) and not pa.types.is_uint64(kind_of):
         data = np.asarray(pc.fill_null(arrow, 0)).astype(np.int64)
         big = valid & ((data > SAFE_INT) | (data < -SAFE_INT))  # Python's integers are unbounded: per case
-        return Decoded(Vec(INT, np.where(big, 0, data), valid & ~big), none, big)
+        return Decoded(Vec(INT, np.where(big, 0, data), valid & ~big), none, big if big.any() else None)
     if kind == DATE and pa.types.is_date32(kind_of):
         data = np.asarray(pc.fill_null(arrow, 0).cast(pa.int32()), dtype=np.int64) + _EPOCH_ORDINAL
         return Decoded(Vec(DATE, data, valid), none, none)
@@ -120,7 +122,8 @@ def _native_sets(lowering: Lowering, options: frozenset, arrow, valid: np.ndarra
         wrong = columns < 0
         bad[rows[wrong]] = True
         matrix[rows[~wrong], columns[~wrong]] = True
-    return Decoded(Vec(SET, matrix, valid), bad & valid, np.zeros(n, dtype=bool))
+    bad &= valid
+    return Decoded(Vec(SET, matrix, valid), bad if bad.any() else None, None)
 
 
 def unknown_vec(kind: str, n: int, universe: int) -> Vec:
@@ -133,25 +136,29 @@ def unknown_vec(kind: str, n: int, universe: int) -> Vec:
 
 
 def _arrow_uniques(arrow) -> tuple[list[Any], np.ndarray]:
+    """Distinct values and each row's position among them; nulls at position len(distinct)."""
     import pyarrow as pa
 
     try:
         encoded = arrow if pa.types.is_dictionary(arrow.type) else arrow.dictionary_encode()
     except pa.ArrowNotImplementedError:  # lists of anything but text, structs: value by value
         return _python_uniques(arrow.to_pylist())
+    uniques = encoded.dictionary.to_pylist()
     indices = encoded.indices
-    index = np.asarray(indices.fill_null(-1) if indices.null_count else indices, dtype=np.int64)
-    return encoded.dictionary.to_pylist(), index
+    if indices.null_count:
+        indices = indices.fill_null(len(uniques))
+    return uniques, np.asarray(indices)
 
 
 def _python_uniques(column: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
-    """Distinct JSON values of a column and each row's position among them (-1 for null)."""
+    """Distinct JSON values of a column and each row's position among them (len(distinct) for null)."""
     seen: dict[Any, int] = {}
     uniques: list[Any] = []
     index = np.empty(len(column), dtype=np.int64)
+    nulls = []
     for row, value in enumerate(column):
         if value is None:
-            index[row] = -1
+            nulls.append(row)
             continue
         key = _key(value)
         if key is _UNHASHABLE:
@@ -163,6 +170,7 @@ def _python_uniques(column: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
             found = seen[key] = len(uniques)
             uniques.append(value)
         index[row] = found
+    index[nulls] = len(uniques)
     return uniques, index
 
 
@@ -215,6 +223,6 @@ def _spread(lowering, type_expr, kind, uniques, index, n, strings, text_forms) -
         else:
             for code in value:
                 data[slot, lowering.universe_column[code]] = True
-    index = np.where(index < 0, count, index)
-    vec = Vec(kind, data[index]) if kind == BOOL else Vec(kind, data[index], known[index])
-    return Decoded(vec, bad[index], per_case[index])
+    take = data.take(index, axis=0)
+    vec = Vec(kind, take) if kind == BOOL else Vec(kind, take, known.take(index))
+    return Decoded(vec, bad.take(index) if bad.any() else None, per_case.take(index) if per_case.any() else None)

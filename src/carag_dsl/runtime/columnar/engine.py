@@ -138,8 +138,10 @@ class ColumnarRules:
         if column is None:
             return unknown_vec(declared_kind(type_expr), n, len(self.lowering.universe))
         decoded = decode_column(self.lowering, type_expr, column, n, strings, text_forms)
-        to_per_case |= decoded.bad | decoded.per_case
-        if decoded.bad.any():
+        if decoded.per_case is not None:
+            to_per_case |= decoded.per_case
+        if decoded.bad is not None:
+            to_per_case |= decoded.bad
             bad_cells[name] = decoded.bad
         return decoded.vec
 
@@ -161,10 +163,11 @@ class ColumnarRules:
         if not out.any():
             return
         result.excluded = excluded
-        result.case_type_source[out] = 0
+        rows = np.flatnonzero(out)
+        result.case_type_source[rows] = 0
         for qid in result.status:  # fresh arrays of this batch; the values the rules read are left alone
-            result.status[qid][out] = NOT_APPLICABLE
-            result.source[qid][out] = 0
+            result.status[qid][rows] = NOT_APPLICABLE
+            result.source[qid][rows] = 0
 
     def _case_type(self, env: Env, answers: dict[str, Vec], overrides, rules, result: "BatchResult") -> None:
         """As the reference's decide_case_type: the rules in order, then the one override value that holds."""
@@ -232,23 +235,30 @@ class ColumnarRules:
             status = _STATUS_OF[applies(env).data + 1]  # -1, 0, 1 -> not applicable, pending, applies
         answer = answers.get(qid)
         answered = answer.is_known() if answer is not None else np.zeros(n, dtype=bool)
-        derived = np.zeros(n, dtype=np.int32)
-        derived_known = np.zeros(n, dtype=bool)
-        because = np.full(n, -1, dtype=np.int16)
-        applying = status == APPLIES
-        for index, (code_id, condition, _) in enumerate(derive):  # the first rule that holds gives the value
-            holds = applying & ~derived_known & (condition(env).data == TRUE)
-            derived[holds], because[holds] = code_id, index
-            derived_known |= holds
         kind = answer.kind if answer is not None else STR
-        # What [Q] reads: the answer when given (whatever the status), else the derived value.
-        if kind == STR:
-            value = Vec(STR, np.where(answered, answer.data if answer is not None else 0, derived).astype(np.int32), answered | derived_known)
+        if not derive:  # [Q] reads the answer
+            value = answer if answer is not None else Vec(kind, np.zeros(n, dtype=np.int32), answered)
         else:
-            value = Vec(kind, answer.data, answered) if answer is not None else Vec(kind, np.zeros(n, dtype=np.int32), answered)
+            derived = np.zeros(n, dtype=np.int32)
+            derived_known = np.zeros(n, dtype=bool)
+            because = np.full(n, -1, dtype=np.int16)
+            applying = status == APPLIES
+            for index, (code_id, condition, _) in enumerate(derive):  # the first rule that holds gives the value
+                holds = applying & ~derived_known & (condition(env).data == TRUE)
+                derived[holds], because[holds] = code_id, index
+                derived_known |= holds
+            # What [Q] reads: the answer when given (whatever the status), else the derived value.
+            if kind == STR:
+                value = Vec(STR, np.where(answered, answer.data if answer is not None else 0, derived).astype(np.int32), answered | derived_known)
+            else:
+                value = Vec(kind, answer.data, answered) if answer is not None else Vec(kind, np.zeros(n, dtype=np.int32), answered)
         env.values[qid] = value
         ignored = answered & (status == NOT_APPLICABLE)
-        source = (answered & ~ignored).view(np.int8) + 2 * (~answered & derived_known).view(np.int8)
+        source = answered & ~ignored
+        if derive:
+            source = source.view(np.int8) + 2 * (~answered & derived_known).view(np.int8)
+        else:
+            source = source.view(np.int8)
         result.add_question(qid, status, source, value)
         if ignored.any():
             result.warning_sources.append((ignored, ignored_answer_warning(qid), None))
