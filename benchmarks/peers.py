@@ -124,6 +124,12 @@ class Translator:
             if node.negated:
                 test = s.not_(test)
             return self.guard([node.element], [element], test)
+        if isinstance(node, ast.In):  # a code in a multiple-choice answer (a list in the context)
+            element, collection = self.expr(node.element), self.expr(node.collection)
+            test = f"({element} in {collection})"
+            if node.negated:
+                test = s.not_(test)
+            return self.guard([node.element, node.collection], [element, collection], test)
         if isinstance(node, ast.Not):
             operand = self.expr(node.operand)
             return self.guard([node.operand], [operand], s.not_(operand))
@@ -166,6 +172,10 @@ class JsonLogicTranslator(Translator):
             element = self.expr(node.element)
             test = {"in": [element, list(node.collection.members)]}
             return self.guard([node.element], [element], {"!": [test]} if node.negated else test)
+        if isinstance(node, ast.In):  # a code in a multiple-choice answer (a list in the context)
+            element, collection = self.expr(node.element), self.expr(node.collection)
+            test = {"in": [element, collection]}
+            return self.guard([node.element, node.collection], [element, collection], {"!": [test]} if node.negated else test)
         if isinstance(node, ast.Not):
             operand = self.expr(node.operand)
             return self.guard([node.operand], [operand], {"!": [operand]})
