@@ -101,48 +101,58 @@ class ColumnarRules:
         ``per_case(rows, bad_cells)`` evaluates those rows the per-case way; it is called once, with the
         rows the vector form cannot decide exactly and every row marked in ``marked``.
         """
+        batch = self.decode(columns, n, text_forms, marked)
+        result, to_per_case = self.route(batch)
+        rows = np.flatnonzero(to_per_case).tolist()
+        if rows:
+            result.per_case = dict(zip(rows, per_case(rows, batch.bad_cells)))
+        return result
+
+    def decode(self, columns: Mapping[str, Any], n: int, text_forms: bool = True, marked: np.ndarray | None = None) -> "DecodedBatch":
+        """The columns checked and converted to vectors (the columnar counterpart of read_case)."""
         strings = Strings(self.lowering.fixed, dict(self.rules.scale_ranks))
-        env = Env(n, strings, self.lowering.universe_of_id)
-        to_per_case = np.zeros(n, dtype=bool) if marked is None else marked.copy()
-        answers: dict[str, Vec] = {}
-        bad_cells: dict[str, np.ndarray] = {}
-        symbols = self.symbols
-        for name, decl in symbols.facts.items():
-            env.facts[name] = self._column(name, decl.type, columns.get(name), n, strings, text_forms, to_per_case, bad_cells)
-        for qid, question in symbols.questions.items():
+        batch = DecodedBatch(n, strings, np.zeros(n, dtype=bool) if marked is None else marked.copy())
+        for name, decl in self.symbols.facts.items():
+            batch.facts[name] = self._column(name, decl.type, columns.get(name), batch, text_forms)
+        for qid, question in self.symbols.questions.items():
             if question.answer is not None:
-                answers[qid] = self._column(qid, question.answer, columns.get(qid), n, strings, text_forms, to_per_case, bad_cells)
-        result = BatchResult(self, n, strings)
+                batch.answers[qid] = self._column(qid, question.answer, columns.get(qid), batch, text_forms)
+        return batch
+
+    def route(self, batch: "DecodedBatch") -> "tuple[BatchResult, np.ndarray]":
+        """Route a decoded batch (left as it is): the results, and the rows the per-case path must decide."""
+        n, answers = batch.n, batch.answers
+        env = Env(n, batch.strings, self.lowering.universe_of_id)
+        env.facts = dict(batch.facts)
+        to_per_case = batch.to_per_case.copy()
+        result = BatchResult(self, n, batch.strings)
         result.env = env
         env.case_type = Vec(STR, result.case_type, np.zeros(n, dtype=bool))  # unknown without a 'case type' block
         if self.unsupported is not None:
             to_per_case[:] = True
-        else:
-            self._run(env, answers, result)
-            to_per_case |= env.to_per_case
-            for field, check in self._constraints:
-                given = env.facts[field].is_known()
-                to_per_case |= given & (check(env).data == FALSE)
-            for field, on_answer, check, warning in self._consistency:  # warnings after the questions' own
-                given = (answers[field] if on_answer else env.facts[field]).is_known()
-                broken = given & (check(env).data == FALSE)
-                if broken.any():
-                    result.warning_sources.append((broken, warning, None))
-            self._exclude(env, result)
-        rows = np.flatnonzero(to_per_case).tolist()
-        if rows:
-            result.per_case = dict(zip(rows, per_case(rows, bad_cells)))
-        return result
+            return result, to_per_case
+        self._run(env, answers, result)
+        to_per_case |= env.to_per_case
+        for field, check in self._constraints:
+            given = env.facts[field].is_known()
+            to_per_case |= given & (check(env).data == FALSE)
+        for field, on_answer, check, warning in self._consistency:  # warnings after the questions' own
+            given = (answers[field] if on_answer else env.facts[field]).is_known()
+            broken = given & (check(env).data == FALSE)
+            if broken.any():
+                result.warning_sources.append((broken, warning, None))
+        self._exclude(env, result)
+        return result, to_per_case
 
-    def _column(self, name, type_expr, column, n, strings, text_forms, to_per_case, bad_cells) -> Vec:
+    def _column(self, name, type_expr, column, batch: "DecodedBatch", text_forms) -> Vec:
         if column is None:
-            return unknown_vec(declared_kind(type_expr), n, len(self.lowering.universe))
-        decoded = decode_column(self.lowering, type_expr, column, n, strings, text_forms)
+            return unknown_vec(declared_kind(type_expr), batch.n, len(self.lowering.universe))
+        decoded = decode_column(self.lowering, type_expr, column, batch.n, batch.strings, text_forms)
         if decoded.per_case is not None:
-            to_per_case |= decoded.per_case
+            batch.to_per_case |= decoded.per_case
         if decoded.bad is not None:
-            to_per_case |= decoded.bad
-            bad_cells[name] = decoded.bad
+            batch.to_per_case |= decoded.bad
+            batch.bad_cells[name] = decoded.bad
         return decoded.vec
 
     def _run(self, env: Env, answers: dict[str, Vec], result: "BatchResult") -> None:
@@ -271,6 +281,18 @@ class ColumnarRules:
                 data = value.data
                 result.warning_sources.append(
                     (overruled, None, lambda row: start + repr(strings[data[row]]) + ends[because[row]]))
+
+
+class DecodedBatch:
+    """A batch's facts and answers as vectors, with the rows the vector form cannot decide."""
+
+    def __init__(self, n: int, strings: Strings, to_per_case: np.ndarray):
+        self.n = n
+        self.strings = strings
+        self.facts: dict[str, Vec] = {}
+        self.answers: dict[str, Vec] = {}
+        self.to_per_case = to_per_case
+        self.bad_cells: dict[str, np.ndarray] = {}  # column name -> rows whose cell there is bad (columns with any)
 
 
 class BatchResult:

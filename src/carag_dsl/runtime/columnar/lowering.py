@@ -133,15 +133,35 @@ class Lowering:
         return getattr(self, "_" + type(node).__name__)(node)
 
     def _constant(self, kind: str, value: Any) -> Lowered:
-        if kind == BOOL:
-            return lambda env: Vec(BOOL, np.full(env.n, TRUE if value else FALSE, dtype=np.int8))
+        """A literal: made once per batch size and shared (read-only, so no step can change it in place)."""
         if kind == SET:
             row = np.zeros((1, len(self.universe)), dtype=bool)
             for code in value:
                 row[0, self.universe_column[code]] = True
-            return lambda env: Vec(SET, np.broadcast_to(row, (env.n, row.shape[1])), np.ones(env.n, dtype=bool))
-        dtype = np.int32 if kind == STR else np.int64
-        return lambda env: Vec(kind, np.full(env.n, value, dtype=dtype), np.ones(env.n, dtype=bool))
+
+        def make(n: int) -> Vec:
+            if kind == BOOL:
+                vec = Vec(BOOL, np.full(n, TRUE if value else FALSE, dtype=np.int8))
+            elif kind == SET:
+                vec = Vec(SET, np.broadcast_to(row, (n, row.shape[1])), np.ones(n, dtype=bool))
+            else:
+                vec = Vec(kind, np.full(n, value, dtype=np.int32 if kind == STR else np.int64), np.ones(n, dtype=bool))
+            for array in (vec.data, vec.known):
+                if array is not None and array.flags.writeable:
+                    array.flags.writeable = False
+            return vec
+
+        made: dict[int, Vec] = {}
+
+        def constant(env: Env) -> Vec:
+            vec = made.get(env.n)
+            if vec is None:
+                if len(made) > 4:  # batch sizes vary little (a file's last batch is smaller)
+                    made.clear()
+                vec = made[env.n] = make(env.n)
+            return vec
+
+        return constant
 
     def _Name(self, node: ast.Name) -> Lowered:
         name = node.name  # as Scope.name: a fact, else a defined name, else the case type, else an option code
@@ -217,6 +237,28 @@ class Lowering:
     def _In(self, node: ast.In) -> Lowered:
         element, collection = self.expr(node.element), self.expr(node.collection)
         negated = node.negated
+        if isinstance(node.collection, ast.SetLit) and self.kind(node.element) == STR:
+            # 'x in {a, b}': a lookup table over string ids (text read from data is never a member).
+            members = np.zeros(len(self.fixed) + 1, dtype=bool)
+            members[[self.ids[code] for code in node.collection.members]] = True
+            last = len(self.fixed)
+
+            def member_of(env: Env) -> Vec:
+                a = element(env)
+                found = members.take(np.minimum(a.data, last))
+                return Vec(BOOL, kleene(~found if negated else found, a.is_known()))
+
+            return member_of
+        code = node.element.name if isinstance(node.element, ast.Name) else None
+        if code in self.universe_column and code not in self.symbols.facts and code not in self.symbols.defines and code != CASE_TYPE:
+            column = self.universe_column[code]  # 'code in [Q]': one column of the set matrix
+
+            def holds_code(env: Env) -> Vec:
+                b = collection(env)
+                found = b.data[:, column]
+                return Vec(BOOL, kleene(~found if negated else found, b.is_known()))
+
+            return holds_code
 
         def contains(env: Env) -> Vec:
             a, b = element(env), collection(env)
