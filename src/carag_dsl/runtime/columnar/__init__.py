@@ -68,23 +68,23 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
     by_name = {name: column for (name, _, _), column in zip(layout, data)}  # names as read_header cleans them
 
     def rows_per_case(rows: list[int], bad_cells: Mapping[str, np.ndarray]) -> "list[Evaluation | str]":
-        flagged = np.zeros(n, dtype=bool)
-        for bad in bad_cells.values():
-            flagged |= bad
+        # The error of a row names only its bad cells: read just those (and the id) to word it.
+        position = {name: index for index, (name, _, _) in enumerate(layout)}
+        cells_of: dict[int, list[Any]] = {}  # row -> its cells, None but the id and the bad ones
+        for name, bad in bad_cells.items():
+            bad_rows = np.flatnonzero(bad).tolist()
+            for row, value in zip(bad_rows, _take(data[position[name]], bad_rows)):
+                if row not in cells_of:
+                    cells_of[row] = [None] * len(layout)
+                cells_of[row][position[name]] = value
+        if cells_of and "id" in position:
+            for row, value in zip(cells_of, _take(data[position["id"]], list(cells_of))):
+                cells_of[row][position["id"]] = value
         found: dict[int, Evaluation | str] = {}
-        with_bad = [row for row in rows if flagged[row]]
-        if with_bad:
-            # The error of a row names only its bad cells: read just those (and the id) to word it.
-            wanted = [name == "id" or name in bad_cells for name, _, _ in layout]
-            cells_of = [_take(column, with_bad) if keep else None for column, keep in zip(data, wanted)]
-            for index, row in enumerate(with_bad):
-                cells = [
-                    None if taken is None or (name != "id" and not bad_cells[name][row]) else taken[index]
-                    for taken, (name, _, _) in zip(cells_of, layout)
-                ]
-                _, wrong = case_from_row(cells, layout)
-                if wrong is not None:
-                    found[row] = wrong
+        for row, cells in cells_of.items():
+            _, wrong = case_from_row(cells, layout)
+            if wrong is not None:
+                found[row] = wrong
         whole = [row for row in rows if row not in found]  # (a flagged row the checker accepts is read whole)
         if whole:
             for row, cells in zip(whole, zip(*(_take(column, whole) for column in data))):
