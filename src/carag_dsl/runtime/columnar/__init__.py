@@ -87,8 +87,8 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
                 found[row] = wrong
         whole = [row for row in rows if row not in found]  # (a flagged row the checker accepts is read whole)
         if whole:
-            for row, cells in zip(whole, zip(*(_take(column, whole) for column in data))):
-                case, wrong = case_from_row(cells, layout)
+            for row, whole_cells in zip(whole, zip(*(_take(column, whole) for column in data))):
+                case, wrong = case_from_row(whole_cells, layout)
                 found[row] = wrong if wrong is not None else per_case(rules, case)
         return [found[row] for row in rows]
 

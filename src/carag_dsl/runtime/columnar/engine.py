@@ -74,7 +74,8 @@ class ColumnarRules:
                 plan.append(("case_type", overrides, rules))
                 # What a refused override's warning quotes: the facts and answers its condition reads.
                 self._override_inputs = [
-                    [(*node.split(":", 1), self.rules.field_options(node)) for node in given_inputs(o.condition, symbols)]
+                    [(kind, name, self.rules.field_options(node))
+                     for node in given_inputs(o.condition, symbols) for kind, name in [node.split(":", 1)]]
                     for o in decl.overrides
                 ]
                 continue
@@ -219,6 +220,7 @@ class ColumnarRules:
     def _refused_warning(self, env: Env, answers: dict[str, Vec], override_index: np.ndarray, rule_index: np.ndarray):
         """The warning of a refused override for one row, as the reference words it (the case's values quoted)."""
         decl = self.symbols.case_type
+        assert decl is not None  # an override is refused only where the rule set declares a case type
         strings, universe = env.strings.values, self.lowering.universe
         ends: dict[tuple[int, int], str] = {}
         inputs = [
@@ -229,7 +231,7 @@ class ColumnarRules:
 
         def warning(row: int) -> str:
             override, decided = int(override_index[row]), int(rule_index[row])
-            given = [(name, vec.python_value(row, strings, universe), order)
+            given = [(name, vec.python_value(row, strings, universe), tuple(order))
                      for name, vec, known, order in inputs[override] if known[row]]
             if (override, decided) not in ends:
                 ends[override, decided] = refused_override_end(decl.overrides[override], decl, decided)
