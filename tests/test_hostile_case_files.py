@@ -173,11 +173,11 @@ def test_terminal_escape_codes_in_case_data_are_escaped_in_errors_and_text_outpu
     code, out, _ = run(capsys, "explain", SAMPLE, "--case", case, "1.1")
     assert code == 0 and "\x1b" not in out and "\x07" not in out
     many = tmp_path / "many.jsonl"
-    many.write_text(json.dumps({"id": 1, "facts": {"sentence": "licence", "notes": ESCAPE}}) + "\n", encoding="utf-8")
+    many.write_text(json.dumps({"id": ESCAPE, "facts": {"sentence": "licence", "notes": ESCAPE}}) + "\n", encoding="utf-8")
     code, out, _ = run(capsys, "rate", SAMPLE, "--cases", many, "--by", "notes")
     assert code == 0 and "\x1b" not in out and "\\x1b[2J" in out
     code, out, _ = run(capsys, "eval", SAMPLE, "--cases", many, "--format", "text")
-    assert code == 0 and "\x1b" not in out
+    assert code == 0 and "\x1b" not in out and "\\x1b[2J" in out
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")

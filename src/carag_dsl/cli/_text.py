@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from carag_dsl.cli._common import printable
 from carag_dsl.runtime.evaluation import Evaluation
 
 STATUS_WORDS = {"applies": "applies", "not_applicable": "does not apply", "pending": "pending"}
@@ -12,7 +13,7 @@ def _shorten(text: str, width: int) -> str:
 
 
 def render_text(evaluation: Evaluation) -> str:
-    """A readable table: one line per question with its status and value."""
+    """A readable table: one line per question with its status and value; control characters escaped."""
     ruleset = evaluation.ruleset
     case_type = evaluation.case_type or "not known yet"
     how = {"answer": " (set by an answer)", "derived": " (from the facts)"}.get(evaluation.case_type_source or "", "")
@@ -36,4 +37,4 @@ def render_text(evaluation: Evaluation) -> str:
         lines.append(f"reasons for {question_id}: {reasons}")
     for warning in evaluation.warnings:
         lines.append(f"warning: {warning}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))  # ids, values and warnings come from case data: never terminal codes

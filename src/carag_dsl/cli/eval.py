@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from carag_dsl.errors import CaragError
 from carag_dsl.cli._cases import ENGINES, choose_engine, columnar_chunks, input_format, json_array_kind, per_case_rows, place
-from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, read_json_case, report_bad_line
+from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, read_json_case, report_bad_line
 from carag_dsl.cli._output import OUTPUT_FORMATS, ResultSink, output_format
 from carag_dsl.cli._progress import Progress
 from carag_dsl.cli._text import render_text
@@ -36,7 +36,7 @@ def run(args) -> int:
         output = output_format(args.format, args.output, "text")
         sink = ResultSink(ruleset, output, args.output)
         if output == "text":
-            sink.line(printable(render_text(evaluation)))  # case data never drives the terminal
+            sink.line(render_text(evaluation))
         elif output == "json":
             sink.data(evaluation.to_dict())
         else:
