@@ -65,7 +65,9 @@ def _day(case):
 @pytest.mark.parametrize("day", [55, 56, 57])
 def test_dates_land_exactly_on_the_boundary_days_of_the_rules(day):
     strategy = cases(CARAG, start_date="2024-01-31", suspension="reset")
-    found = search(strategy, lambda c: _day(c) == day, 300, seed=0)
+    # About one draw in forty lands on a given day (the date is optional, near the start date three times in four,
+    # and one of the rules' 15 boundary offsets): 1,000 tries miss it with odds far below one in a million.
+    found = search(strategy, lambda c: _day(c) == day, 1000, seed=0)
     assert found is not None and found["facts"]["suspension_date"] == str(datetime.date(2024, 1, 31) + datetime.timedelta(days=day))
 
 
