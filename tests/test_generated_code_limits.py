@@ -7,6 +7,7 @@ clauses or nested ``and``s went past Python's 100 levels of indentation after ``
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 import pytest
@@ -177,3 +178,68 @@ def test_generated_source_of_generated_rule_sets_is_within_a_constant_factor_of_
     _, rules = data.draw(rule_sets())
     assert_linear(rules)
     assert_backends_agree(rules, [data.draw(unchecked_cases(rules)) for _ in range(3)])
+
+
+# ------------------------------------------------------------------ chunks (issue 18, point 4)
+
+
+@contextlib.contextmanager
+def chunks_of_three():
+    """Chunks of three declarations, and no cache (its key does not cover the chunk size)."""
+    from carag_dsl.compiler import codegen
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codegen, "CHUNK_DECLARATIONS", 3)
+        patch.setenv("CARAG_NO_CACHE", "1")
+        yield
+
+
+@pytest.fixture
+def small_chunks():
+    with chunks_of_three():
+        yield
+
+
+CONTRADICTING = """fact a: bool
+fact b: bool
+define x = a and b
+define y = a or b
+define z = not a
+define w = x or z
+case type
+    adjusted when w
+    core otherwise
+    override core when a
+    override adjusted when b
+question "Q" prompt
+    text "t"
+    applies when case_type == core and y
+    answer yes_no
+"""
+
+
+def test_a_long_evaluation_order_is_written_as_chunk_functions_that_agree_with_the_reference(small_chunks):
+    rules = loads(CONTRADICTING)
+    source = generate_source(rules)
+    assert "def _c0(" in source and "def _c1(" in source  # six declarations, three to a chunk
+    cases = [{"facts": {"a": a, "b": b}} for a in (True, False, None) for b in (True, False, None)]
+    cases = [{"facts": {k: v for k, v in case["facts"].items() if v is not None}, "answers": {"Q": "yes"}} for case in cases]
+    assert_backends_agree(rules, cases)
+    # Both overrides hold: the contradiction raised from inside the chunk is the reference's error.
+    with pytest.raises(CaragError) as raised:
+        rules.evaluate({"facts": {"a": True, "b": True}}, backend="compiled")
+    assert "contradict each other" in str(raised.value)
+
+
+def test_a_rule_set_within_one_chunk_is_one_function():
+    rules = loads(CONTRADICTING)
+    assert "def _c0(" not in generate_source(rules)
+
+
+@settings(max_examples=30)
+@given(data=st.data())
+def test_chunked_code_of_generated_rule_sets_agrees_with_the_reference(data):
+    _, rules = data.draw(rule_sets())
+    with chunks_of_three():
+        assert len(rules.order) <= 3 or "def _c1(" in rules.compiled.source
+        assert_backends_agree(rules, [data.draw(unchecked_cases(rules)) for _ in range(3)])

@@ -29,6 +29,15 @@ branches of ``if``) is nested in an ``if`` only up to :data:`NEST_LIMIT`
 levels, deeper ones are computed unconditionally. That is safe because an
 expression of a checked rule set has no effects and raises nothing; it keeps
 the generated function far from Python's limit of 100 indentation levels.
+
+Chunks: a rule set of more than :data:`CHUNK_DECLARATIONS` defined names and
+questions is written as one function per run of that many declarations (in
+evaluation order) and a main function that calls them in turn. A chunk takes
+the values it reads from earlier chunks as arguments and returns every value
+it computes; the main function keeps them as locals for the next chunks, the
+constraints and the result. CPython compiles and runs a few hundred
+declarations per function as fast as one function of all of them, without a
+single function of tens of thousands of locals and millions of characters.
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
-from carag_dsl.compiler.graph import given_inputs
+from carag_dsl.compiler.graph import CASE_TYPE_NODE, given_inputs
 from carag_dsl.compiler.outcomes import (
     REFUSED_OVERRIDE_START, consistency_warning, ignored_answer_warning, overruled_warning_end, overruled_warning_start,
     refused_override_end,
@@ -54,6 +63,10 @@ _ORDERING = ("<", "<=", ">", ">=")
 _INDENT = "    "
 #: Levels of ``if`` nesting an expression may use for reading sub-expressions only when needed.
 NEST_LIMIT = 24
+#: Most declarations (defined names, questions, the case type) written in one generated function.
+CHUNK_DECLARATIONS = 200
+_DEFAULTS = ("_U=_U, _M=_M, _QR=_QR, _NONE=_NONE, _ANSWERED=_ANSWERED, _APPLIES=_APPLIES, _PENDING=_PENDING, "
+             "_NOT_APPLICABLE=_NOT_APPLICABLE, _ranked=_ranked, _add=_add, _sub=_sub, _given=_given")
 
 
 # ------------------------------------------------------------------ source generation
@@ -475,18 +488,72 @@ class _Writer:
             lines = stmts + [f"if {atom} is True:", f"    _exr = {exclusion.reason!r}", "else:"] + _indent(lines)
         return lines
 
-    def module(self) -> str:
-        from carag_dsl.compiler.graph import CASE_TYPE_NODE
+    def declaration(self, node: str) -> list[str]:
+        """The code of one node of the evaluation order: a defined name, the case type or a question."""
+        if node == CASE_TYPE_NODE:
+            return self.case_type()
+        kind, name = node.split(":", 1)
+        return self.define(name) if kind == "define" else self.question(name)
 
+    def node_var(self, node: str) -> str:
+        """The local that holds a graph node's value in generated code."""
+        if node == CASE_TYPE_NODE:
+            return "_ct"
+        kind, name = node.split(":", 1)
+        if kind == "fact":
+            return self.fact_var[name]
+        return self.define_var[name] if kind == "define" else self.value_var(name)
+
+    def outputs(self, node: str) -> list[str]:
+        """The locals a declaration sets that code after it reads."""
+        if node == CASE_TYPE_NODE:
+            return ["_ct", "_cts"]
+        kind, name = node.split(":", 1)
+        return [self.define_var[name]] if kind == "define" else [self.value_var(name), f"_r{self.question_index[name]}"]
+
+    def chunks(self, order: tuple[str, ...]) -> tuple[list[str], list[str]]:
+        """(the chunk functions, the main function's calls of them) for a long evaluation order."""
+        inputs: dict[str, list[str]] = {}
+        for source, readers in self.ruleset.dependencies.readers.items():
+            for reader in readers:
+                inputs.setdefault(reader, []).append(source)
+        functions: list[str] = []
+        calls: list[str] = []
+        for first in range(0, len(order), CHUNK_DECLARATIONS):
+            nodes = order[first:first + CHUNK_DECLARATIONS]
+            name = f"_c{first // CHUNK_DECLARATIONS}"
+            # _ct and _cts go in to every chunk: a rule may read the case type when none is declared (unknown),
+            # and the case type keeps _cts when no rule decides.
+            params = ["_answer", "_fact", "_warnings", "_ct", "_cts"]
+            outputs: list[str] = []
+            body: list[str] = []
+            for node in nodes:
+                for source in inputs.get(node, ()):
+                    var = self.node_var(source)
+                    if var not in outputs and var not in params:
+                        params.append(var)
+                body += self.declaration(node)
+                outputs += [var for var in self.outputs(node) if var not in outputs]
+            returned = "(" + "".join(f"{var}, " for var in outputs) + ")"
+            functions += ["", f"def {name}({', '.join(params)}, {_DEFAULTS}):", *_indent(body + [f"return {returned}"])]
+            call = f"{name}({', '.join(params)})"
+            if CASE_TYPE_NODE in nodes:  # two overrides that contradict end the evaluation from inside the chunk
+                calls += [f"_res = {call}", "if _res is _CONTRADICTION:", "    return _res", f"{returned} = _res"]
+            else:
+                calls.append(f"{returned} = {call}")
+        return functions, calls
+
+    def module(self) -> str:
         body = ["_warnings = []", "_answer = answers.get", "_fact = facts.get", "_ct = _U", "_cts = None"]
         for name, var in self.fact_var.items():
             body.append(f"{var} = _fact({name!r}, _U)")
-        for node in self.ruleset.order:
-            if node == CASE_TYPE_NODE:
-                body += self.case_type()
-                continue
-            kind, name = node.split(":", 1)
-            body += self.define(name) if kind == "define" else self.question(name)
+        functions: list[str] = []
+        if len(self.ruleset.order) <= CHUNK_DECLARATIONS:
+            for node in self.ruleset.order:
+                body += self.declaration(node)
+        else:
+            functions, calls = self.chunks(self.ruleset.order)
+            body += calls
         body += self.constraints()
         body += self.exclusions()
         results = ", ".join(f"{qid!r}: _r{i}" for qid, i in self.question_index.items())
@@ -497,13 +564,12 @@ class _Writer:
             f"    return _U, None, _EXCLUDED(), [], ({defines}), _exr",
             f"return _ct, _cts, {{{results}}}, _warnings, ({defines}), None",
         ]
-        defaults = ("_U=_U, _M=_M, _QR=_QR, _NONE=_NONE, _ANSWERED=_ANSWERED, _APPLIES=_APPLIES, _PENDING=_PENDING, "
-                    "_NOT_APPLICABLE=_NOT_APPLICABLE, _ranked=_ranked, _add=_add, _sub=_sub, _given=_given")
         header = [
             "# Generated by carag_dsl.codegen from the checked AST of a rule set. Do not edit.",
             *self.globals_lines,
+            *functions,
             "",
-            f"def _route(facts, answers, case_id, {defaults}):",
+            f"def _route(facts, answers, case_id, {_DEFAULTS}):",
         ]
         return "\n".join(header + _indent(body)) + "\n"
 
