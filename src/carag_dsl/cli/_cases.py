@@ -14,6 +14,7 @@ from typing import IO, Any, Iterable, Iterator
 from carag_dsl.api import RuleSet
 from carag_dsl.errors import UsageError
 from carag_dsl.runtime.caseinput import BOM, case_lines, iter_json_array, iter_jsonl
+from carag_dsl.runtime.fastcase import fast_case_decoder
 from carag_dsl.runtime.wide import CsvHeaderError, case_from_row, read_csv_rows, read_header  # noqa: F401 (CsvHeaderError: for the commands)
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -95,8 +96,8 @@ def per_case_rows(ruleset, path: str, kind: str, stream: IO[bytes] | None, progr
     """
     if kind == "array":
         return iter_json_array(stream)  # type: ignore[arg-type]
-    if kind == "jsonl":
-        return iter_jsonl(input_lines(stream, progress))  # type: ignore[arg-type]
+    if kind == "jsonl":  # lines msgspec can vouch for come out already checked (runtime.fastcase)
+        return iter_jsonl(input_lines(stream, progress), fast_case_decoder(ruleset))  # type: ignore[arg-type]
     if kind == "csv":
         return read_csv_cases(ruleset, input_lines(stream, progress), path)  # type: ignore[arg-type]
     return _arrow_rows(ruleset, path)

@@ -8,7 +8,7 @@ import attrs
 
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.errors import CaseDataError, UsageError
-from carag_dsl.runtime.casedata import read_case
+from carag_dsl.runtime.casedata import CaseData, read_case
 from carag_dsl.runtime.compiled import CompiledRules
 from carag_dsl.runtime.evaluation import Evaluation
 from carag_dsl.runtime.evaluator import run
@@ -40,11 +40,12 @@ def compiled_rules(rules: CheckedRules) -> CompiledRules:
     return rules.derived(CompiledRules)
 
 
-def evaluate_case(rules: CheckedRules, case: Mapping[str, Any], backend: str = "compiled") -> Evaluation:
-    """Evaluate one case (``{"id", "facts", "answers", "reasons"}``); raises CaseDataError for bad data."""
+def evaluate_case(rules: CheckedRules, case: Mapping[str, Any] | CaseData, backend: str = "compiled") -> Evaluation:
+    """Evaluate one case (``{"id", "facts", "answers", "reasons"}``, or a CaseData already checked, as the
+    fast decoder of :mod:`.fastcase` gives); raises CaseDataError for bad data."""
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend {backend!r}; expected one of {', '.join(map(repr, BACKENDS))}")
-    data = read_case(rules, case)
+    data = case if case.__class__ is CaseData else read_case(rules, case)
     if backend == "compiled":
         evaluation = compiled_rules(rules).evaluate(data)
     else:
@@ -83,4 +84,6 @@ def evaluate_stream(
 
 def case_id_of(case: Any) -> Any:
     """The id a case gives itself, or None when it is not a JSON object."""
+    if case.__class__ is CaseData:
+        return case.id
     return case.get("id") if isinstance(case, Mapping) else None
