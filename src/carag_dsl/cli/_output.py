@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from carag_dsl.errors import UsageError
 from carag_dsl.cli._text import render_text
-from carag_dsl.runtime.result_writer import ResultWriter, compact_encoder, compact_result
+from carag_dsl.runtime.result_writer import ResultWriter, compact_encoder, compact_evaluation, compact_result
 from carag_dsl.runtime.spreadsheet import safe_cell
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
@@ -54,7 +54,7 @@ class ResultSink:
                 raise UsageError(f"cannot write {output}: {error.strerror}") from None
         self.writer = ResultWriter(ruleset)
         self.encode = json.JSONEncoder(ensure_ascii=False, indent=2 if fmt == "json" else None).encode
-        self.compact = compact_encoder()
+        self.compact = compact_encoder() if fmt == "compact" else None  # orjson imported only when needed
         self.pending: list[str] = []
         self.rows: list[list[Any]] = []  # CSV and Parquet
         self.header = ["id", "case_type"] + [f"{qid}.{part}" for qid in ruleset.questions for part in ("status", "value", "source")] + ["warnings"]
@@ -67,18 +67,26 @@ class ResultSink:
     def evaluation(self, evaluation) -> None:
         if self.fmt == "jsonl":
             self.pending.append(self.writer.line(evaluation) + "\n")
+        elif self.fmt == "compact":  # straight from the evaluation: no to_dict() of every question first
+            self.pending.append(self.compact(compact_evaluation(evaluation)) + "\n")  # type: ignore[misc]
         elif self.fmt == "text":
             self.pending.append(render_text(evaluation) + "\n\n")
         else:
             self.data(evaluation.to_dict())
+            return
+        self._flush_when_full()
 
     def data(self, data: dict) -> None:
         if self.fmt in ("jsonl", "json"):
             self.pending.append(self.encode(data) + "\n")
         elif self.fmt == "compact":
-            self.pending.append(self.compact(compact_result(data)) + "\n")
+            self.pending.append(self.compact(compact_result(data)) + "\n")  # type: ignore[misc]
         else:
             self.rows.append(_row(data))
+        self._flush_when_full()
+
+    def _flush_when_full(self) -> None:
+        """At most a few thousand results are held, whatever the number of cases (memory stays flat)."""
         if len(self.pending) + len(self.rows) >= 4096:
             self.flush()
 

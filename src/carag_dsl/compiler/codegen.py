@@ -65,7 +65,7 @@ _INDENT = "    "
 NEST_LIMIT = 24
 #: Most declarations (defined names, questions, the case type) written in one generated function.
 CHUNK_DECLARATIONS = 200
-_DEFAULTS = ("_U=_U, _M=_M, _QR=_QR, _NONE=_NONE, _ANSWERED=_ANSWERED, _APPLIES=_APPLIES, _PENDING=_PENDING, "
+_DEFAULTS = ("_U=_U, _M=_M, _QR=_QR, _NONE=_NONE, _ANSWERED=_ANSWERED, _DERIVED=_DERIVED, _APPLIES=_APPLIES, _PENDING=_PENDING, "
              "_NOT_APPLICABLE=_NOT_APPLICABLE, _ranked=_ranked, _add=_add, _sub=_sub, _given=_given")
 
 
@@ -433,10 +433,14 @@ class _Writer:
         if decl.derive:
             lines += [f"{derived} = _U"]
             lines += [f"if {status} is _APPLIES:"] + _indent(self._derive_rules(decl.derive, derived, f"_y{i}"))
+            if decl.answer is not None and decl.answer.kind in T.SINGLE_OPTION_KINDS:  # shared, as answers
+                derived_result = f"_DERIVED[{status}].get({derived}) or _QR({status}, {derived}, 'derived')"
+            else:
+                derived_result = f"_QR({status}, {derived}, 'derived')"
             lines += answered + [
                 f"elif {derived} is not _U:",
                 f"    {value} = {derived}",
-                f"    {result} = _QR({status}, {derived}, 'derived')",
+                f"    {result} = {derived_result}",
             ]
         else:
             lines += answered

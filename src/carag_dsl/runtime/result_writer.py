@@ -33,6 +33,10 @@ class ResultWriter:
         self._prefix = {qid: self._encode(qid) + ": " for qid in ruleset.questions}
         self._bounded = {qid: q.answer is not None and q.answer.kind in SINGLE_OPTION_KINDS for qid, q in ruleset.symbols.questions.items()}
         self._cache: dict[str, dict[tuple, str]] = {qid: {} for qid in ruleset.questions}
+        # The entries of the results the compiled rules share (see CompiledRules.shared_results), by identity:
+        # looking up id(result) costs less than building and hashing its (status, value, source).
+        self._by_identity: dict[str, dict[int, str]] = {qid: {} for qid in ruleset.questions}
+        self._shared: frozenset[int] | None = None
         self._ruleset_json = self._encode(ruleset_identity(ruleset))
 
     def _entry(self, qid: str, result: QuestionResult) -> str:
@@ -41,19 +45,32 @@ class ResultWriter:
 
     def line(self, evaluation: Evaluation) -> str:
         """The result JSON of one evaluation, on one line (no newline at the end)."""
-        encode, cache, bounded = self._encode, self._cache, self._bounded
+        encode, cache, bounded, by_identity = self._encode, self._cache, self._bounded, self._by_identity
+        if self._shared is None:
+            from carag_dsl.runtime.evaluate import compiled_rules
+
+            self._shared = frozenset(map(id, compiled_rules(self._ruleset).shared_results))
+        shared = self._shared
         entries = []
         for qid, result in evaluation.questions.items():
-            known = cache.get(qid)
-            if known is None:  # a question this writer was not built for: no shortcut
+            known_shared = by_identity.get(qid)
+            if known_shared is None:  # a question this writer was not built for: no shortcut
                 entries.append(encode(qid) + ": " + encode(evaluation.to_dict()["questions"][qid]))
                 continue
+            identity = id(result)
+            entry = known_shared.get(identity)
+            if entry is not None:
+                entries.append(entry)
+                continue
+            known = cache[qid]
             key = (result.status, result.value, result.source)  # cheaper to hash than the attrs object
             entry = known.get(key)
             if entry is None:
                 entry = self._entry(qid, result)
                 if result.value is None or bounded[qid]:  # finitely many: keep it
                     known[key] = entry
+            if identity in shared:  # alive as long as the compiled rules: its id stays its own
+                known_shared[identity] = entry
             entries.append(entry)
         return (
             '{"id": ' + encode(evaluation.id) + ', "case_type": ' + encode(evaluation.case_type)
@@ -87,6 +104,33 @@ def compact_result(data: dict) -> dict:
         compact["warnings"] = list(data["warnings"])
     if data["reasons"]:
         compact["reasons"] = dict(data["reasons"])
+    return compact
+
+
+_LETTER_OF = STATUS_LETTERS.__getitem__
+
+
+def compact_evaluation(evaluation: Evaluation) -> dict:
+    """``compact_result(evaluation.to_dict())``, built from the evaluation without the full dict of every question."""
+    questions = evaluation.questions
+    compact: dict = {"id": evaluation.id}
+    if evaluation.case_type is not None:
+        compact["case_type"] = evaluation.case_type
+    compact["statuses"] = "".join([_LETTER_OF(result.status) for result in questions.values()])
+    values = {}
+    derived = []
+    option_order = evaluation.ruleset.option_order
+    for qid, result in questions.items():
+        value = result.value
+        if value is not None:
+            values[qid] = value if value.__class__ is str else json_value(value, option_order(qid))
+        if result.source == "derived":
+            derived.append(qid)
+    compact["values"] = values
+    if derived:
+        compact["derived"] = derived
+    if evaluation.warnings:
+        compact["warnings"] = list(evaluation.warnings)
     return compact
 
 
