@@ -85,6 +85,7 @@ SPOILERS = [
     lambda text: text.replace('"', "\u201c", 1),
     lambda text: "\ufeff" + text,
     lambda text: text.replace(": ", ":\t", 3),
+    lambda text: text.replace('"answers": {', '"reasons": {"X 1": "seen in the notes"}, "answers": {', 1),
 ]
 
 
@@ -121,7 +122,9 @@ def test_the_fast_path_agrees_on_generated_rule_sets(data):
 
 def test_the_fast_path_takes_the_example_cases():
     for path in sorted(p for p in EXAMPLES.glob("*.json") if not p.name.endswith(".expected.json")):
-        raw = json.dumps(json.loads(path.read_text(encoding="utf-8"))).encode()
+        case = json.loads(path.read_text(encoding="utf-8"))
+        case.pop("reasons", None)  # a case with reasons goes the usual way (their order makes warnings)
+        raw = json.dumps(case).encode()
         data = fastcase.fast_case_decoder(CARAG)(raw)
         assert data is not None and data == read_case(CARAG, decode_case(raw)), path
 
