@@ -23,6 +23,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,8 @@ with open(sys.argv[1], "rb") as cases, open(sys.argv[2], "rb") as results:
         loads(line)
         write(next(results, b""))
 """
+SAME_BYTES = "loop: decode each case line, write carag's result line for it (same bytes)"
+ECHO = "loop: echo each line (decode, encode, write)"
 #: The echo loop: decode each line and write it back.
 ECHO_LOOP = """
 import sys
@@ -87,10 +90,21 @@ def interleaved(rounds: int, contenders: dict, keep_all: bool = False) -> dict:
     return times if keep_all else {name: min(values) for name, values in times.items()}
 
 
-def child(command: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> None:
-    done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.DEVNULL, env=env, check=False, cwd=ROOT)
+#: Children run as installed code runs: with their bytecode written and read (a checkout may set PYTHONDONTWRITEBYTECODE).
+CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+#: CPU seconds (user + system) of each start-up child, by contender: less disturbed by a busy machine than wall time.
+CPU: dict[str, list[float]] = {}
+
+
+def child(command: list[str], env: dict | None = None, stdout=subprocess.DEVNULL, cpu_of: str | None = None) -> None:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.DEVNULL, env=env or CHILD_ENV,
+                          check=False, cwd=ROOT)
     if done.returncode not in (0, 1):
         sys.exit(f"{' '.join(command)} failed with exit status {done.returncode}")
+    if cpu_of is not None:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        CPU.setdefault(cpu_of, []).append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
 
 def fmt(seconds: float) -> str:
@@ -105,23 +119,23 @@ def fmt(seconds: float) -> str:
 
 
 def startup(rounds: int) -> dict[str, list[float]]:
-    cached = dict(os.environ)
+    cached = dict(CHILD_ENV)
     cached.pop("CARAG_NO_CACHE", None)
     uncached = dict(cached, CARAG_NO_CACHE="1")
     eval_case = [PYTHON, "-m", "carag_dsl", "eval", "--case", str(EXAMPLE)]
-    child(eval_case, cached)  # warm the cache
+    child(eval_case, cached)  # warm the cache (and write the bytecode)
+    names = ["python -c pass", "python -c 'import carag_dsl'", "carag eval --case FILE (warm rules cache)",
+             "carag eval --case FILE (CARAG_NO_CACHE=1: parse and generate)"]
+    commands = [([PYTHON, "-c", "pass"], cached), ([PYTHON, "-c", "import carag_dsl"], cached), (eval_case, cached), (eval_case, uncached)]
     return interleaved(rounds, {
-        "python -c pass": lambda: child([PYTHON, "-c", "pass"]),
-        "python -c 'import carag_dsl'": lambda: child([PYTHON, "-c", "import carag_dsl"]),
-        "carag eval --case FILE (warm rules cache)": lambda: child(eval_case, cached),
-        "carag eval --case FILE (CARAG_NO_CACHE=1: parse and generate)": lambda: child(eval_case, uncached),
+        name: (lambda command=command, env=env, name=name: child(command, env, cpu_of=name)) for name, (command, env) in zip(names, commands)
     }, keep_all=True)
 
 
 def startup_imports() -> list[tuple[str, float]]:
     """The biggest imports of `carag eval --case` with a warm cache (``python -X importtime``, cumulative)."""
     done = subprocess.run([PYTHON, "-X", "importtime", "-m", "carag_dsl", "eval", "--case", str(EXAMPLE)],
-                          capture_output=True, text=True, cwd=ROOT, check=False)
+                          capture_output=True, text=True, cwd=ROOT, check=False, env=CHILD_ENV)
     rows = []
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "|" in line and "cumulative" not in line:
@@ -229,15 +243,15 @@ def eval_rows(folder: Path, count: int, rounds: int, seed: int) -> tuple[dict[st
     for fast, usual in (("jsonl", "jsonl-usual"), ("compact", "compact-usual")):
         if outputs[fast].read_bytes() != outputs[usual].read_bytes():
             sys.exit(f"the msgspec fast path changed the {fast} output")
-    contenders = {
-        "loop: decode each case line, write carag's result line for it (same bytes)":
-            lambda: child([PYTHON, "-c", SAME_BYTES_LOOP, str(cases_path), str(outputs["jsonl"])]),
-        "carag eval --cases (per-case engine, jsonl, msgspec fast path)": lambda: child(carag),
-        "carag eval --cases (per-case engine, jsonl, msgspec hidden)": lambda: child(without),
-        "loop: echo each line (decode, encode, write)": lambda: child([PYTHON, "-c", ECHO_LOOP, str(cases_path)]),
-        "carag eval --cases --format compact (per-case engine, msgspec fast path)": lambda: child(carag + ["--format", "compact"]),
-        "carag eval --cases --format compact (per-case engine, msgspec hidden)": lambda: child(without + ["--format", "compact"]),
+    commands = {
+        SAME_BYTES: [PYTHON, "-c", SAME_BYTES_LOOP, str(cases_path), str(outputs["jsonl"])],
+        "carag eval --cases (per-case engine, jsonl, msgspec fast path)": carag,
+        "carag eval --cases (per-case engine, jsonl, msgspec hidden)": without,
+        ECHO: [PYTHON, "-c", ECHO_LOOP, str(cases_path)],
+        "carag eval --cases --format compact (per-case engine, msgspec fast path)": carag + ["--format", "compact"],
+        "carag eval --cases --format compact (per-case engine, msgspec hidden)": without + ["--format", "compact"],
     }
+    contenders = {name: (lambda command=command, name=name: child(command, cpu_of=name)) for name, command in commands.items()}
     return interleaved(rounds, contenders), outputs["jsonl"].read_bytes().count(b"\n")
 
 
@@ -292,8 +306,7 @@ def main() -> int:
         profile = eval_profile(folder)
 
     warm = "carag eval --case FILE (warm rules cache)"
-    eval_keys = list(evals)
-    same_bytes, fast_jsonl, usual_jsonl, echo, fast_compact, usual_compact = (evals[k] for k in eval_keys)
+    same_bytes, fast_jsonl, usual_jsonl, echo, fast_compact, usual_compact = evals.values()
     per_q = {n: t / n for n, t in compiles.items()}
     targets = [
         ("cold start of `carag eval --case` with a warm rules cache (under 150 ms)", f"{fmt(min(starts[warm]))} best, {fmt(statistics.median(starts[warm]))} median",
@@ -310,10 +323,11 @@ def main() -> int:
         "### Targets", "", "| target | measured | met |", "|---|---:|:---:|",
         *[f"| {label} | {value} | {'yes' if met else '**no**'} |" for label, value, met in targets], "",
         "### Start-up", "",
-        "Wall time of the whole process; `carag eval --case` evaluates `questions/examples/licence_reset_day_56.json` "
-        "against the CARaG and prints its table.", "",
-        "| process | best | median |", "|---|---:|---:|",
-        *[f"| {label} | {fmt(min(times))} | {fmt(statistics.median(times))} |" for label, times in starts.items()], "",
+        "Wall time of the whole process, and its CPU time (user + system, which a busy machine inflates less); "
+        "`carag eval --case` evaluates `questions/examples/licence_reset_day_56.json` against the CARaG and prints its table.", "",
+        "| process | wall, best | wall, median | CPU, best | CPU, median |", "|---|---:|---:|---:|---:|",
+        *[f"| {label} | {fmt(min(times))} | {fmt(statistics.median(times))} | {fmt(min(CPU[label]))} | {fmt(statistics.median(CPU[label]))} |"
+          for label, times in starts.items()], "",
         "The largest imports of `carag eval --case` with a warm cache (`python -X importtime`, cumulative, one run):", "",
         "| module | import time |", "|---|---:|",
         *[f"| `{name}` | {fmt(seconds)} |" for name, seconds in imports], "",
@@ -332,13 +346,12 @@ def main() -> int:
         f"{args.cases:,} generated cases of the CARaG in a JSON Lines file ({results:,} results; the others have bad "
         "data, reported on standard error), output thrown away. The msgspec fast path was checked to write "
         "exactly the bytes of the usual path, in both formats, before timing.", "",
-        "| command | time | per case | ratio |", "|---|---:|---:|---:|",
-        f"| {eval_keys[0]} | {fmt(same_bytes)} | {fmt(same_bytes / args.cases)} | 1.00x |",
-        f"| {eval_keys[1]} | {fmt(fast_jsonl)} | {fmt(fast_jsonl / args.cases)} | {fast_jsonl / same_bytes:.2f}x the same-bytes loop |",
-        f"| {eval_keys[2]} | {fmt(usual_jsonl)} | {fmt(usual_jsonl / args.cases)} | {usual_jsonl / same_bytes:.2f}x the same-bytes loop |",
-        f"| {eval_keys[3]} | {fmt(echo)} | {fmt(echo / args.cases)} | 1.00x |",
-        f"| {eval_keys[4]} | {fmt(fast_compact)} | {fmt(fast_compact / args.cases)} | {fast_compact / echo:.2f}x the echo loop |",
-        f"| {eval_keys[5]} | {fmt(usual_compact)} | {fmt(usual_compact / args.cases)} | {usual_compact / echo:.2f}x the echo loop |",
+        "| command | wall | per case | ratio | CPU | CPU ratio |", "|---|---:|---:|---:|---:|---:|",
+        *[f"| {name} | {fmt(seconds)} | {fmt(seconds / args.cases)} | {seconds / evals[yardstick]:.2f}x | "
+          f"{fmt(min(CPU[name]))} | {min(CPU[name]) / min(CPU[yardstick]):.2f}x |"
+          for name, seconds in evals.items() for yardstick in [SAME_BYTES if "compact" not in name and name != ECHO else ECHO]],
+        "",
+        "Ratios are to the same-bytes loop for the jsonl rows and to the echo loop for the compact rows.",
         "",
         f"cProfile of `carag eval --cases` (per-case engine, jsonl) in one process over the same {args.cases:,} cases "
         "(profiling slows everything; read the shares):", "",

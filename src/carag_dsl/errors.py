@@ -8,7 +8,6 @@ located :class:`Diagnostic`); problems in case data raise :class:`CaseDataError`
 
 from __future__ import annotations
 
-import difflib
 import reprlib
 from typing import Iterable, Sequence
 
@@ -145,5 +144,7 @@ class Suggestions:
             return ""
         self._budget -= size
         pool = dict.fromkeys(c for bucket in buckets for c in bucket)
+        import difflib  # imported when a suggestion is needed: difflib costs more to import than a case to evaluate
+
         close = difflib.get_close_matches(name, list(pool), n=1, cutoff=0.6)
         return f" (did you mean '{close[0]}'?)" if close else ""

@@ -24,7 +24,6 @@ import hashlib
 import json
 from typing import TYPE_CHECKING
 
-from carag_dsl.compiler.codegen import generate_source
 from carag_dsl.language.ast_cache import code_fingerprint
 from carag_dsl.language.private_cache import private_cache_folder, read_private, write_private
 
@@ -42,6 +41,8 @@ def rules_key(ruleset: "CheckedRules") -> str:
 
 def routing_source(ruleset: "CheckedRules") -> str:
     """:func:`~.codegen.generate_source` of the rule set, read from the cache when a verified entry is there."""
+    from carag_dsl.compiler.codegen import generate_source  # only when the source is written, not read
+
     folder = private_cache_folder()
     if folder is None:
         return generate_source(ruleset)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 CACHE_FOLDER_NAME = "carag-dsl"
@@ -61,6 +60,8 @@ def read_private(path: Path) -> bytes | None:
 
 def write_private(folder: Path, path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` in the private ``folder`` at once (a reader sees the old file or the new, whole)."""
+    import tempfile  # only when writing: a start with a warm cache never needs it
+
     try:
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=".write-", suffix=".tmp")  # created 0600
     except OSError:  # a read-only or full disk: the cache is only an optimisation

@@ -9,6 +9,7 @@ results through :class:`ResultWriter`, which gives the same text as
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _quote  # type: ignore[attr-defined]  # what JSONEncoder(ensure_ascii=False) writes for a str
 from typing import TYPE_CHECKING
 
 from carag_dsl.runtime.evaluation import Evaluation, QuestionResult, json_value, ruleset_identity
@@ -37,47 +38,65 @@ class ResultWriter:
         # looking up id(result) costs less than building and hashing its (status, value, source).
         self._by_identity: dict[str, dict[int, str]] = {qid: {} for qid in ruleset.questions}
         self._shared: frozenset[int] | None = None
+        self._order = tuple(ruleset.questions)
+        self._tables = [self._by_identity[qid] for qid in self._order]
         self._ruleset_json = self._encode(ruleset_identity(ruleset))
+        self._texts: dict[str | None, str] = {}
 
     def _entry(self, qid: str, result: QuestionResult) -> str:
         value = json_value(result.value, self._ruleset.option_order(qid))
         return self._prefix[qid] + self._encode({"status": result.status, "value": value, "source": result.source})
 
+    def _entry_of(self, qid: str, result: QuestionResult) -> str:
+        """A question's entry, from the caches or written (and kept when its kinds are finitely many)."""
+        known = self._cache[qid]
+        key = (result.status, result.value, result.source)  # cheaper to hash than the attrs object
+        entry = known.get(key)
+        if entry is None:
+            entry = self._entry(qid, result)
+            if result.value is None or self._bounded[qid]:  # finitely many: keep it
+                known[key] = entry
+        if id(result) in self._shared:  # type: ignore[operator]  # alive as long as the compiled rules: its id stays its own
+            self._by_identity[qid][id(result)] = entry
+        return entry
+
     def line(self, evaluation: Evaluation) -> str:
         """The result JSON of one evaluation, on one line (no newline at the end)."""
-        encode, cache, bounded, by_identity = self._encode, self._cache, self._bounded, self._by_identity
+        questions = evaluation.questions
         if self._shared is None:
             from carag_dsl.runtime.evaluate import compiled_rules
 
             self._shared = frozenset(map(id, compiled_rules(self._ruleset).shared_results))
-        shared = self._shared
-        entries = []
-        for qid, result in evaluation.questions.items():
-            known_shared = by_identity.get(qid)
-            if known_shared is None:  # a question this writer was not built for: no shortcut
-                entries.append(encode(qid) + ": " + encode(evaluation.to_dict()["questions"][qid]))
-                continue
-            identity = id(result)
-            entry = known_shared.get(identity)
-            if entry is not None:
-                entries.append(entry)
-                continue
-            known = cache[qid]
-            key = (result.status, result.value, result.source)  # cheaper to hash than the attrs object
-            entry = known.get(key)
-            if entry is None:
-                entry = self._entry(qid, result)
-                if result.value is None or bounded[qid]:  # finitely many: keep it
-                    known[key] = entry
-            if identity in shared:  # alive as long as the compiled rules: its id stays its own
-                known_shared[identity] = entry
-            entries.append(entry)
-        return (
-            '{"id": ' + encode(evaluation.id) + ', "case_type": ' + encode(evaluation.case_type)
-            + ', "excluded": ' + encode(evaluation.excluded)
-            + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + encode(list(evaluation.warnings))
-            + ', "reasons": ' + encode(evaluation.reasons) + ', "ruleset": ' + self._ruleset_json + "}"
-        )
+        if tuple(questions) == self._order:  # every question, in order (as both back ends give): looked up in C
+            entries: list = list(map(dict.get, self._tables, map(id, questions.values())))
+            if None in entries:
+                for index, (qid, result) in enumerate(questions.items()):
+                    if entries[index] is None:
+                        entries[index] = self._entry_of(qid, result)
+        else:  # a question this writer was not built for (no shortcut) is written from to_dict()
+            entries = [self._entry_of(qid, result) if qid in self._cache
+                       else self._encode(qid) + ": " + self._encode(evaluation.to_dict()["questions"][qid])
+                       for qid, result in questions.items()]
+        encode = self._encode
+        case_id = evaluation.id
+        # Joined once (the line is kilobytes: a chain of + would copy it again at every step); the few scalars
+        # are written without the encoder's Python machinery where it is safe (text, whole numbers, known codes).
+        return "".join([
+            '{"id": ', _quote(case_id) if case_id.__class__ is str else str(case_id) if case_id.__class__ is int else encode(case_id),
+            ', "case_type": ', self._known_text(evaluation.case_type),
+            ', "excluded": ', self._known_text(evaluation.excluded),
+            ', "questions": {', ", ".join(entries),
+            '}, "warnings": ', encode(list(evaluation.warnings)) if evaluation.warnings else "[]",
+            ', "reasons": ', encode(evaluation.reasons) if evaluation.reasons else "{}",
+            ', "ruleset": ', self._ruleset_json, "}",
+        ])
+
+    def _known_text(self, value: str | None) -> str:
+        """JSON of a case type or an exclusion reason (a text of the rules, or None), kept once written."""
+        written = self._texts.get(value)
+        if written is None:
+            written = self._texts[value] = self._encode(value)
+        return written
 
 
 #: The letter of each status in the compact result shape.
@@ -131,6 +150,8 @@ def compact_evaluation(evaluation: Evaluation) -> dict:
         compact["derived"] = derived
     if evaluation.warnings:
         compact["warnings"] = list(evaluation.warnings)
+    if evaluation.reasons:
+        compact["reasons"] = dict(evaluation.reasons)
     return compact
 
 
