@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import carag_dsl
 from carag_dsl.cli import main
 
 FIXTURE = str(Path(__file__).parent / "fixtures" / "ratings" / "sample.carag")
@@ -53,7 +54,9 @@ def test_table_is_the_default_and_shows_bands_per_key_question_and_standard(tmp_
     cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes")] * 13 + [answers("no")] * 7)
     code, out, err = run(capsys, "rate", FIXTURE, "--cases", str(cases))
     assert code == 0, err
-    assert "Rating of 20 cases against Rating fixture version 1" in out
+    assert out.startswith("Share of cases judged sufficient per key question, with the bands of the core inspection framework\n")
+    assert 'Rules: "Rating fixture" version 1 (content hash ' in out
+    assert "20 cases read: 20 rated, 0 excluded (not inspected), 0 rejected" in out
     assert any(line.split()[:6] == ["J", "1", "20", "13", "65.0%", "Good"] for line in out.splitlines())
     assert any(line.split() == ["Capped", "Good", "J", "1"] for line in out.splitlines())
     assert "J 3" in out and "no band (judged in no case)" in out
@@ -64,10 +67,10 @@ def test_json_format_has_the_documented_shape(tmp_path, capsys):
     code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--format", "json", "--by", "sentence")
     assert code == 0
     rated = json.loads(out)
-    assert list(rated) == ["cases", "key_questions", "standards", "groups"]
-    assert rated["key_questions"]["J 1"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement"}
+    assert list(rated) == ["description", "ruleset", "date", "counts", "small_sample_below", "cases", "key_questions", "standards", "groups"]
+    assert rated["key_questions"]["J 1"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
     assert rated["standards"]["Both"] == {"band": "Requires improvement", "lowest": "J 1"}
-    assert [list(g) for g in rated["groups"]] == [["by", "value", "cases", "key_questions", "standards"]] * 2
+    assert [list(g) for g in rated["groups"]] == [["by", "value", "label", "cases", "excluded", "small_sample", "key_questions", "standards"]] * 2
     assert [(g["value"], g["cases"]) for g in rated["groups"]] == [("pss", 1), (None, 1)]
 
 
@@ -133,11 +136,11 @@ def test_csv_cells_are_converted_to_the_declared_types(tmp_path, capsys):
     assert code == 0, err
     rated = json.loads(out)
     assert rated["cases"] == 3
-    assert rated["key_questions"]["J 1"] == {"n_judged": 3, "n_yes": 2, "percent": 66.7, "band": "Good"}
+    assert rated["key_questions"]["J 1"] == {"n_judged": 3, "n_yes": 2, "percent": 66.7, "band": "Good", "small_sample": True}
     # c2's J 2 is derived 'yes' from no_risk=yes; c3 answered 'no'; c1 unknown.
-    assert rated["key_questions"]["J 2"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement"}
+    assert rated["key_questions"]["J 2"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
     # J 3 applies only where mappa is true (c1 and c3).
-    assert rated["key_questions"]["J 3"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement"}
+    assert rated["key_questions"]["J 3"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
     assert [(g["value"], g["cases"]) for g in rated["groups"]] == [([], 1), (["drugs", "housing"], 2)]
 
 
@@ -178,7 +181,7 @@ def test_bad_csv_cells_are_reported_with_line_and_column_and_the_row_left_out(tm
     assert sorted(reports) == [3, 4, 6]
     assert f"{path}:6: error: the row has 2 cells but the header has 10 columns" in err
     assert "3 bad lines" in err
-    assert "Rating of 2 cases" in report.read_text(encoding="utf-8")
+    assert "5 cases read: 2 rated, 0 excluded (not inspected), 3 rejected (lines 3, 4 and 6)" in report.read_text(encoding="utf-8")
 
 
 def test_a_csv_header_naming_no_fact_or_question_stops_with_a_suggestion(tmp_path, capsys):
@@ -204,12 +207,16 @@ def test_csv_line_numbers_count_lines_of_quoted_multiline_cells(tmp_path, capsys
 
 def test_csv_format_has_one_row_per_key_question_and_standard_overall_then_per_group(tmp_path, capsys):
     cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes", sentence="pss"), answers("no", sentence="pss"), answers("yes")])
-    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--format", "csv", "--by", "sentence")
+    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--format", "csv", "--by", "sentence", "--date", "2025-03-31")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
+    content_hash = carag_dsl.load(FIXTURE).content_hash
     overall_j1 = next(r for r in rows if r["by"] == "" and r["name"] == "J 1")
     assert overall_j1 == {"by": "", "value": "", "cases": "3", "kind": "key question", "name": "J 1", "n_judged": "3",
-                          "n_yes": "2", "percent": "66.7", "band": "Good", "lowest": ""}
+                          "n_yes": "2", "percent": "66.7", "band": "Good", "lowest": "", "label": "", "small_sample": "true",
+                          "ruleset": "Rating fixture", "version": "1", "hash": content_hash, "date": "2025-03-31"}
+    counts = {r["name"]: r["cases"] for r in rows if r["kind"] == "count"}
+    assert counts == {"read": "3", "rated": "3", "excluded": "0", "rejected": "0"}
     pss_both = next(r for r in rows if r["value"] == "pss" and r["name"] == "Both")
     assert (pss_both["kind"], pss_both["band"], pss_both["lowest"]) == ("standard", "Requires improvement", "J 1")
     assert {r["value"] for r in rows if r["by"] == "sentence"} == {"pss", ""}
@@ -286,3 +293,99 @@ def test_check_reports_an_unknown_band_in_a_cap(tmp_path, capsys):
 def test_the_rating_fixture_checks_clean(capsys, name):
     code, out, err = run(capsys, "check", str(Path(FIXTURE).parent / name))
     assert code == 0, err
+
+
+# ---------------------------------------------------------------- what every report says about itself
+
+DESCRIPTION = "Share of cases judged sufficient per key question, with the bands of the core inspection framework"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "html", "csv"])
+def test_every_format_names_the_rules_with_their_hash_the_date_and_the_counts(tmp_path, capsys, fmt):
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes"), "{bad", answers("no")])
+    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--format", fmt, "--date", "2025-03-31")
+    assert code == 1
+    content_hash = carag_dsl.load(FIXTURE).content_hash
+    assert "Rating fixture" in out and content_hash in out and "2025-03-31" in out
+    if fmt != "csv":  # a CSV row per figure has no room for a sentence; its columns say the rest
+        assert DESCRIPTION in out
+    if fmt == "json":
+        rated = json.loads(out)
+        assert rated["ruleset"] == {"name": "Rating fixture", "version": "1", "hash": content_hash}
+        assert rated["counts"]["rejected_lines"] == [2]
+    elif fmt == "csv":
+        counts = {r["name"]: r["cases"] for r in csv.DictReader(io.StringIO(out)) if r["kind"] in ("count", "rejected line")}
+        assert counts == {"read": "3", "rated": "2", "excluded": "0", "rejected": "1", "2": "1"}
+    else:
+        assert "3 cases read: 2 rated, 0 excluded (not inspected), 1 rejected (line 2)" in out or (
+            "Cases rejected</dt><dd>1 (line 2)</dd>" in out)
+
+
+def test_source_date_epoch_makes_the_same_cases_give_the_same_report(tmp_path, capsys, monkeypatch):
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes"), answers("no")])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    first = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--format", "html")
+    second = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--format", "html")
+    assert first == second and "2025-01-01" in first[1]
+    dated = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--format", "json", "--date", "2024-06-30")
+    assert json.loads(dated[1])["date"] == "2024-06-30"  # --date wins over the environment
+
+
+def test_a_date_not_written_yyyy_mm_dd_is_a_usage_error(tmp_path, capsys):
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes")])
+    with pytest.raises(SystemExit) as stopped:  # argparse stops with the usage status
+        main(["rate", FIXTURE, "--cases", str(cases), "--date", "31/03/2025"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert "expected a date written YYYY-MM-DD, e.g. 2025-02-28, not '31/03/2025'" in err
+
+
+def test_the_table_lists_twenty_rejected_lines_and_says_how_many_more(tmp_path, capsys):
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes")] + ["{bad"] * 25)
+    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases))
+    assert code == 1
+    shown = ", ".join(str(n) for n in range(2, 22))
+    assert f"26 cases read: 1 rated, 0 excluded (not inspected), 25 rejected (lines {shown} and 5 more)" in out
+    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--format", "json")
+    assert json.loads(out)["counts"]["rejected_lines"] == list(range(2, 27))  # JSON lists them all
+
+
+def test_excluded_cases_are_counted_apart_by_reason_in_the_table(tmp_path, capsys):
+    rules = tmp_path / "rules.carag"
+    rules.write_text(Path(FIXTURE).read_text(encoding="utf-8")
+                     + '\nfact gone: bool\n\nexclude when gone\n    because "terminated within seven days of the order or licence commencing"\n',
+                     encoding="utf-8")
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes"), {"facts": {"gone": True}, "answers": {"J 1": "no"}}])
+    code, out, _ = run(capsys, "rate", str(rules), "--cases", str(cases))
+    assert code == 0
+    assert "2 cases read: 1 rated, 1 excluded (not inspected), 0 rejected" in out
+    assert "  excluded, terminated within seven days of the order or licence commencing: 1" in out
+    assert any(line.split()[:6] == ["J", "1", "1", "1", "100.0%", "Outstanding"] for line in out.splitlines())
+
+
+def test_one_case_is_not_a_bare_inadequate_but_a_small_sample_with_a_caveat(tmp_path, capsys):
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("no")])
+    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases))
+    assert code == 0
+    j1 = next(line for line in out.splitlines() if line.split()[:2] == ["J", "1"])
+    assert j1.split()[-4:] == ["0.0%", "Inadequate", "(small", "sample)"]
+    assert "(small sample) fewer than 10 cases, too few for the share or its band" in out
+
+
+def test_band_names_are_never_cut_in_the_table(tmp_path, capsys):
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes", sentence="pss"), answers("no", sentence="pss")])
+    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--by", "sentence")
+    assert code == 0
+    both = [line for line in out.splitlines() if line.split()[:1] == ["Both"]]
+    assert both and all("Requires improvement (small sample)  J 1" in line for line in both)
+
+
+def test_subgroups_are_headed_by_their_option_labels(tmp_path, capsys):
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes", sentence="pss"), answers("no")])
+    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--by", "sentence")
+    assert code == 0
+    assert "sentence: Post-sentence supervision (1 case rated, small sample)" in out
+    assert "sentence: not known (1 case rated, small sample)" in out
+    assert "sentence is pss" not in out
+    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--by", "sentence", "--format", "csv")
+    assert {(r["value"], r["label"]) for r in csv.DictReader(io.StringIO(out)) if r["by"]} == {("pss", "Post-sentence supervision"), ("", "not known")}

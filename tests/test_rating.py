@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 import weakref
 from fractions import Fraction
@@ -11,7 +12,7 @@ import pytest
 
 import carag_dsl
 from carag_dsl.errors import CaseDataError, UsageError
-from carag_dsl.rating.tally import band_of, display_percent, rate as rate_sample
+from carag_dsl.rating.tally import RatingTally, band_of, display_percent, rate as rate_sample, run_date
 
 
 def rate(rules, cases, by=None):
@@ -75,13 +76,13 @@ def test_percentage_is_rounded_half_up_to_one_decimal_from_the_exact_figure(n_ye
 
 def test_1599_of_2000_is_shown_as_80_percent_but_rated_good(rules):
     rated = rate(rules, judged("J 1", 1599, 2000))
-    assert rated["key_questions"]["J 1"] == {"n_judged": 2000, "n_yes": 1599, "percent": 80.0, "band": "Good"}
+    assert rated["key_questions"]["J 1"] == {"n_judged": 2000, "n_yes": 1599, "percent": 80.0, "band": "Good", "small_sample": False}
     assert rated["standards"]["Capped"] == {"band": "Good", "lowest": "J 1"}
 
 
 def test_a_key_question_judged_in_no_case_has_no_percentage_and_no_band(rules):
     rated = rate(rules, judged("J 1", 3, 4, mappa=False))  # J 3 applies to MAPPA cases only
-    assert rated["key_questions"]["J 3"] == {"n_judged": 0, "n_yes": 0, "percent": None, "band": None}
+    assert rated["key_questions"]["J 3"] == {"n_judged": 0, "n_yes": 0, "percent": None, "band": None, "small_sample": False}
     assert rated["standards"]["Third"] == {"band": None, "lowest": None}
 
 
@@ -97,12 +98,12 @@ def test_unanswered_and_not_applicable_questions_are_not_counted(rules):
     cases = judged("J 3", 1, 2, mappa=True) + [case({"J 3": "no"}, mappa=False), case(mappa=True)]
     rated = rate(rules, cases)
     assert rated["cases"] == 4
-    assert rated["key_questions"]["J 3"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement"}
+    assert rated["key_questions"]["J 3"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
 
 
 def test_derived_judgements_are_counted_like_answers(rules):
     cases = [case(no_risk=True), case(no_risk=True), case({"J 2": "no"}, no_risk=True), case({"J 2": "no"}, no_risk=False)]
-    assert rate(rules, cases)["key_questions"]["J 2"] == {"n_judged": 4, "n_yes": 2, "percent": 50.0, "band": "Requires improvement"}
+    assert rate(rules, cases)["key_questions"]["J 2"] == {"n_judged": 4, "n_yes": 2, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
 
 
 # ---------------------------------------------------------------- standards
@@ -175,10 +176,10 @@ def test_groups_by_a_fact_in_declared_order_with_unknown_last(rules):
         ("sentence", "community", 4), ("sentence", "pss", 2), ("sentence", None, 1),
     ]
     community, pss, unknown = rated["groups"]
-    assert community["key_questions"]["J 1"] == {"n_judged": 4, "n_yes": 3, "percent": 75.0, "band": "Good"}
+    assert community["key_questions"]["J 1"] == {"n_judged": 4, "n_yes": 3, "percent": 75.0, "band": "Good", "small_sample": True}
     assert pss["standards"]["Capped"] == {"band": "Requires improvement", "lowest": "J 1"}
     assert unknown["key_questions"]["J 1"]["band"] == "Inadequate"
-    assert rated["key_questions"]["J 1"] == {"n_judged": 7, "n_yes": 4, "percent": 57.1, "band": "Requires improvement"}
+    assert rated["key_questions"]["J 1"] == {"n_judged": 7, "n_yes": 4, "percent": 57.1, "band": "Requires improvement", "small_sample": True}
 
 
 def test_groups_by_a_question_use_its_answer_and_unknown_when_unanswered(rules):
@@ -286,3 +287,132 @@ def test_the_bundled_carag_declares_the_inspectorate_bands_and_one_key_question_
     assert {name: [r.question_id for r in s.key_questions] for name, s in rules.symbols.standards.items()} == {
         "Assessment": ["P 2.1.3"], "Planning": ["P 2.2.3"], "Implementation and delivery": ["P 2.3.3"], "Reviewing": ["P 2.4.3"],
     }
+
+
+# ---------------------------------------------------------------- what a rating says about itself
+
+EXCLUSION = '''
+fact terminated_in_first_week: bool
+
+exclude when terminated_in_first_week
+    because "terminated within seven days of the order or licence commencing"
+
+exclude when sentence == pss and not mappa
+    because "a made-up second reason"
+'''
+
+
+@pytest.fixture(scope="module")
+def excluding():
+    """The rating fixture with two exclusion rules (cases not inspected), as the CARaG's 'exclude when'."""
+    return carag_dsl.loads(FIXTURE.read_text(encoding="utf-8") + EXCLUSION, "excluding.carag")
+
+
+def test_a_rating_says_what_it_is_and_names_the_rules_that_made_it(rules):
+    rated = rate_sample(rules, judged("J 1", 1, 2), date=datetime.date(2025, 3, 31)).to_dict()
+    assert rated["description"] == "Share of cases judged sufficient per key question, with the bands of the core inspection framework"
+    assert rated["ruleset"] == {"name": "Rating fixture", "version": "1", "hash": rules.content_hash}
+    assert rated["ruleset"] == rules.evaluate(case()).to_dict()["ruleset"]  # the same "ruleset" as every eval result
+    assert rated["date"] == "2025-03-31"
+
+
+def test_a_rating_is_dated_today_unless_source_date_epoch_says_otherwise(rules, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert rules.rate([]).date == datetime.date.today()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01T00:00:00Z
+    assert rules.rate([]).to_dict()["date"] == "2025-01-01"
+    assert run_date({"SOURCE_DATE_EPOCH": "1735689599"}) == datetime.date(2024, 12, 31)
+
+
+def test_a_source_date_epoch_that_is_not_whole_seconds_is_a_usage_error_saying_what_is_expected():
+    with pytest.raises(UsageError, match=r"SOURCE_DATE_EPOCH is '2025-01-01'; expected whole seconds since 1970-01-01 UTC"):
+        run_date({"SOURCE_DATE_EPOCH": "2025-01-01"})
+
+
+def test_cases_not_inspected_are_counted_apart_by_reason_and_take_no_part_in_any_share(excluding):
+    cases = (judged("J 1", 2, 3, sentence="community")
+             + judged("J 1", 0, 2, sentence="community", terminated_in_first_week=True)
+             + judged("J 1", 0, 1, sentence="pss", mappa=False))
+    rated = rate(excluding, cases, by="sentence")
+    assert rated["cases"] == 3
+    assert rated["key_questions"]["J 1"]["n_judged"] == 3 and rated["key_questions"]["J 1"]["band"] == "Good"
+    assert rated["counts"] == {
+        "read": 6, "rated": 3, "excluded": 3, "rejected": 0,
+        "excluded_by_reason": {"terminated within seven days of the order or licence commencing": 2, "a made-up second reason": 1},
+        "rejected_lines": [],
+    }
+    assert [(g["value"], g["cases"], g["excluded"]) for g in rated["groups"]] == [("community", 3, 2), ("pss", 0, 1)]
+    assert rated["groups"][1]["key_questions"]["J 1"]["n_judged"] == 0
+
+
+def test_excluded_counts_survive_counting_in_pieces_and_adding_up(excluding):
+    cases = judged("J 1", 1, 2) + judged("J 1", 1, 1, terminated_in_first_week=True)
+    whole, parts = RatingTally(excluding, "sentence"), RatingTally(excluding, "sentence")
+    for item in cases:
+        whole.add_case(item)
+    for piece in (cases[:2], cases[2:]):
+        tally = RatingTally(excluding, "sentence")
+        for item in piece:
+            tally.add_case(item)
+        parts.merge(tally.counts())
+    when = datetime.date(2025, 1, 1)
+    assert parts.result(date=when).to_dict() == whole.result(date=when).to_dict()
+    assert whole.result().counts()["excluded"] == 1
+
+
+def test_rejected_cases_are_counted_with_their_positions_when_collected(rules):
+    cases = [case({"J 1": "yes"}), case({"J 1": "maybe"}), case({"J 1": "no"}), case({"J 1": "nope"})]
+    rated = rules.rate(cases, on_error="collect").to_dict()
+    assert (rated["counts"]["read"], rated["counts"]["rated"], rated["counts"]["rejected"]) == (4, 2, 2)
+    assert rated["counts"]["rejected_lines"] == [2, 4]
+    assert [failure["index"] for failure in rated["failures"]] == [1, 3]
+
+
+# ---------------------------------------------------------------- small samples
+
+
+@pytest.mark.parametrize(("n_judged", "small"), [(0, False), (1, True), (9, True), (10, False), (11, False)])
+def test_a_figure_judged_in_fewer_than_ten_cases_is_a_small_sample(rules, n_judged, small):
+    rated = rate(rules, judged("J 1", 0, n_judged) + [case()] * 12)  # the unjudged cases do not count towards the size
+    assert rated["small_sample_below"] == 10
+    assert rated["key_questions"]["J 1"]["small_sample"] is small
+    assert rated["key_questions"]["J 1"]["band"] == (None if n_judged == 0 else "Inadequate")  # the figure still stands
+
+
+def test_the_small_sample_size_is_the_one_the_bands_declare():
+    text = FIXTURE.read_text(encoding="utf-8").replace('    "Outstanding" from 80%\n', '    "Outstanding" from 80%\n    small sample below 3 cases\n')
+    declared = carag_dsl.loads(text)
+    assert declared.small_sample_below == 3
+    rated = rate(declared, judged("J 1", 1, 2) + judged("J 2", 1, 3))
+    assert rated["small_sample_below"] == 3
+    assert (rated["key_questions"]["J 1"]["small_sample"], rated["key_questions"]["J 2"]["small_sample"]) == (True, False)
+
+
+def test_the_bundled_carag_declares_a_small_sample_below_ten_cases():
+    assert carag_dsl.load().symbols.bands.small_sample == 10
+
+
+def test_a_group_of_fewer_rated_cases_than_the_small_sample_size_is_marked(rules):
+    cases = judged("J 1", 5, 10, sentence="community") + judged("J 1", 1, 1, sentence="pss")
+    groups = rate(rules, cases, by="sentence")["groups"]
+    assert [(g["value"], g["cases"], g["small_sample"]) for g in groups] == [("community", 10, False), ("pss", 1, True)]
+    assert groups[1]["key_questions"]["J 1"]["small_sample"] is True
+
+
+# ---------------------------------------------------------------- subgroup labels
+
+
+@pytest.mark.parametrize(("by", "answers", "facts", "label"), [
+    ("sentence", {}, {"sentence": "pss"}, "Post-sentence supervision"),
+    ("sentence", {}, {}, "not known"),
+    ("mappa", {}, {"mappa": True}, "yes"),
+    ("F 1", {"F 1": ["housing", "drugs"]}, {}, "Drugs + Housing"),
+    ("F 1", {"F 1": []}, {}, "none of the options"),
+    ("F 2", {"F 2": "high"}, {}, "High"),
+    ("J 3", {"J 3": "no"}, {"mappa": True}, "No"),
+    ("start_date", {}, {"start_date": "2025-02-01"}, "2025-02-01"),
+    ("case_type", {}, {}, "not known"),
+])
+def test_groups_are_labelled_with_the_labels_the_rules_declare(rules, by, answers, facts, label):
+    (group,) = rate(rules, [case(answers, **facts)], by=by)["groups"]
+    assert group["label"] == label

@@ -8,6 +8,7 @@ layers, so those layers never import the class that calls them.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -60,7 +61,7 @@ class RuleSet(CheckedRules):
         return evaluate_stream(self, cases, backend, on_error, failures)
 
     def rate(self, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: OnError = "raise",
-             max_groups: int | None = MAX_GROUPS) -> Rating:
+             max_groups: int | None = MAX_GROUPS, date: datetime.date | None = None) -> Rating:
         """Rate a sample of cases: per key question the share judged 'yes' and its band, per standard its band.
 
         Streams ``cases`` in constant memory. ``by`` (a fact, a defined name,
@@ -69,9 +70,10 @@ class RuleSet(CheckedRules):
         docs/ratings.md. Raises UsageError for an unknown ``by``; a case with bad
         data raises CaseDataError, or with ``on_error="collect"`` is left out and
         listed in ``Rating.failures``. More than ``max_groups`` values of ``by``
-        raise UsageError (``None`` lifts the cap).
+        raise UsageError (``None`` lifts the cap). The rating names these rules and carries ``date`` (today
+        when not given, or the day of ``SOURCE_DATE_EPOCH`` when that is set).
         """
-        return rate(self, cases, by, on_error, max_groups)
+        return rate(self, cases, by, on_error, max_groups, date)
 
 
 def load(path: str | Path | None = None) -> RuleSet:

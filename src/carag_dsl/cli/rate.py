@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
+import datetime
 import glob
-import io
 import json
 import sys
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from carag_dsl.runtime.wide import CSV_EMPTY_SET, CsvHeaderError  # noqa: F401 (CsvHeaderError: carag diff catches it from here)
+from carag_dsl.runtime.wide import CsvHeaderError  # noqa: F401 (CsvHeaderError: carag diff catches it from here)
 from carag_dsl.errors import CaragError, UsageError
-from carag_dsl.rating.tally import MAX_GROUPS, RatingTally, TooManyGroups, cap_notes, percent_of
-from carag_dsl.runtime.spreadsheet import safe_row
+from carag_dsl.rating.report_text import render_csv, render_table
+from carag_dsl.rating.tally import MAX_GROUPS, RatingTally, TooManyGroups
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._cases import (
     CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, input_lines, json_array_kind, per_case_rows, place,
@@ -52,6 +50,8 @@ def register(subparsers) -> None:
                         help=f"with --by, the most groups allowed (default {MAX_GROUPS:,}; more stops the run)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="table (the default, for people), json, csv, or html (a self-contained report with charts)")
     parser.add_argument("--output", metavar="PATH", help="write the report to PATH instead of standard output")
+    parser.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+                        help="the date the report carries (default: today, or the day of SOURCE_DATE_EPOCH when set)")
     parser.add_argument("--engine", choices=ENGINES + ("dask",), default="auto",
                         help="columnar (numpy), per-case, or dask (Parquet files on a Dask cluster; --cases may be a glob); "
                              "auto picks columnar for large files when carag-dsl[bulk] is installed")
@@ -73,6 +73,7 @@ def run(args) -> int:
     def report(number: int, wrong: str) -> None:
         nonlocal bad
         bad += 1
+        tally.reject(number)
         if progress:
             progress.clear()
         report_bad_line(place(args.cases, kind, number), wrong)
@@ -109,7 +110,7 @@ def run(args) -> int:
 
 
 def _finish(ruleset: RuleSet, tally: RatingTally, args, bad: int) -> int:
-    rated = tally.result().to_dict()
+    rated = tally.result(date=args.date).to_dict()
     _write_report(ruleset, rated, args)
     if bad:
         print(f"{bad} bad line{'s' if bad != 1 else ''} in {args.cases} left out of the rating; "
@@ -144,6 +145,13 @@ def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, 
             if progress:
                 progress.clear()
     return bad
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, e.g. 2025-02-28, not {text!r}") from None
 
 
 def _positive(text: str) -> int:
@@ -200,6 +208,7 @@ def _run_dask(args) -> int:
                 tally.merge(done["counts"])
                 for number, wrong in done["errors"]:
                     bad += 1
+                    tally.reject(number)
                     report_bad_line(f"{path}:{number}", wrong)
     finally:
         if cluster is not None:
@@ -225,108 +234,3 @@ def _write_report(ruleset: RuleSet, rated: dict, args) -> None:
         Path(args.output).write_text(text, encoding="utf-8")
     except OSError as error:
         raise UsageError(f"cannot write the report to {args.output}: {error.strerror}") from None
-
-
-# ---------------------------------------------------------------- reading cases
-
-
-# ---------------------------------------------------------------- rendering
-
-
-def _percent_text(entry: dict) -> str:
-    return "no cases" if entry["percent"] is None else f"{entry['percent']:.1f}%"
-
-
-def rounds_up_to_next_band(ruleset: RuleSet, entry: dict) -> bool:
-    """True when the percentage shown reaches a band boundary the exact figure does not (79.95% shown as 80.0%)."""
-    bands = ruleset.symbols.bands
-    exact = percent_of(entry["n_yes"], entry["n_judged"])
-    if exact is None or bands is None:
-        return False
-    shown = Fraction(str(entry["percent"]))
-    return any(exact < Fraction(band.lower_percent) <= shown for band in bands.bands)
-
-
-def render_table(ruleset: RuleSet, rated: dict) -> str:
-    """The report for people: key questions, then standards, overall and per group."""
-    out: list[str] = []
-    title = f"Rating of {rated['cases']} case{'s' if rated['cases'] != 1 else ''}"
-    if ruleset.name:
-        title += f" against {ruleset.name}" + (f" version {ruleset.version}" if ruleset.version else "")
-    out.append(title)
-    footnote = _render_block(ruleset, rated, out)
-    for group in rated["groups"]:
-        value = group_label(group["value"])
-        out.append("")
-        out.append(f"Where {group['by']} is {value} ({group['cases']} case{'s' if group['cases'] != 1 else ''})")
-        footnote |= _render_block(ruleset, group, out)
-    if footnote:
-        out.append("")
-        out.append("* shown rounded to one decimal place; the band is decided on the exact figure, which is just below the boundary")
-    return "\n".join(out) + "\n"
-
-
-def group_label(value: Any) -> str:
-    """A subgroup's value in words: unknown, a list of codes, or the value."""
-    if value is None:
-        return "not known"
-    if isinstance(value, list):
-        return " + ".join(value) if value else "none of the options"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _render_block(ruleset: RuleSet, rated: dict, out: list[str]) -> bool:
-    marked = False
-    questions = rated["key_questions"]
-    id_width = max([len("Key question")] + [len(q) for q in questions])
-    out.append("")
-    out.append(f"  {'Key question':<{id_width}}  {'Judged':>6}  {'Yes':>6}  {'Yes %':>8}  Band")
-    for question_id, entry in questions.items():
-        mark = " "
-        if entry["percent"] is not None and rounds_up_to_next_band(ruleset, entry):
-            mark, marked = "*", True
-        band = entry["band"] or "no band (judged in no case)"
-        out.append(f"  {question_id:<{id_width}}  {entry['n_judged']:>6}  {entry['n_yes']:>6}  {_percent_text(entry):>7}{mark}  {band}")
-    standards = rated["standards"]
-    if standards:
-        notes = cap_notes(ruleset, rated)
-        name_width = max([len("Standard")] + [len(name) for name in standards])
-        out.append("")
-        out.append(f"  {'Standard':<{name_width}}  {'Band':<20}  Lowest key question")
-        for name, entry in standards.items():
-            band = entry["band"] or "no band"
-            lowest = entry["lowest"] or "(no key question judged)"
-            out.append(f"  {name:<{name_width}}  {band:<20}  {lowest}")
-            for note in notes.get(name, []):
-                out.append(f"  {'':<{name_width}}  {note}")
-    return marked
-
-
-CSV_COLUMNS = ("by", "value", "cases", "kind", "name", "n_judged", "n_yes", "percent", "band", "lowest")
-
-
-def render_csv(rated: dict) -> str:
-    """One row per key question and per standard, overall (empty 'by') then per group; no cell reads as a formula."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    blocks = [("", "", rated)] + [(g["by"], _csv_value(g["value"]), g) for g in rated["groups"]]
-    for by, value, block in blocks:
-        for question_id, entry in block["key_questions"].items():
-            writer.writerow(safe_row([by, value, block["cases"], "key question", question_id, entry["n_judged"], entry["n_yes"],
-                             "" if entry["percent"] is None else f"{entry['percent']:.1f}", entry["band"] or "", ""]))
-        for name, entry in block["standards"].items():
-            writer.writerow(safe_row([by, value, block["cases"], "standard", name, "", "", "", entry["band"] or "", entry["lowest"] or ""]))
-    return buffer.getvalue()
-
-
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ";".join(value) if value else CSV_EMPTY_SET
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

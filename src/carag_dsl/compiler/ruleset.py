@@ -39,6 +39,10 @@ if TYPE_CHECKING:
     import networkx as nx
 
 _Derived = TypeVar("_Derived")
+
+#: Ratings over fewer cases than this carry a caveat unless ``bands`` declares another size.
+#: No source sets it: at ten cases one case moves a share by ten points, the width of a band.
+DEFAULT_SMALL_SAMPLE = 10
 _Rules = TypeVar("_Rules", bound="CheckedRules")
 
 
@@ -147,6 +151,12 @@ class CheckedRules:
     @property
     def facts(self) -> Mapping[str, ast.FactDecl]:
         return MappingProxyType(self._symbols.facts)
+
+    @property
+    def small_sample_below(self) -> int:
+        """Ratings over fewer cases than this carry a caveat (``small sample below N cases`` in ``bands``; 10 when not declared)."""
+        bands = self._symbols.bands
+        return bands.small_sample if bands is not None and bands.small_sample is not None else DEFAULT_SMALL_SAMPLE
 
     @property
     def content_hash(self) -> str:

@@ -364,6 +364,8 @@ class _Checker:
                 if previous is not None and lower <= previous:
                     self.error(band, "bands-out-of-order", f"band '{band.name}' starts from {band.lower_percent}%, which is not above the band before it; list bands from the lowest up, each starting higher than the last")
                 previous = lower
+            if bands.small_sample is not None and bands.small_sample < 1:
+                self.error(bands, "bad-small-sample", f"'small sample below {bands.small_sample} cases' would never apply; give a number of cases of at least 1")
         elif self.symbols.standards:
             first = next(iter(self.symbols.standards.values()))
             self.error(first, "missing-bands", "standards are declared but there is no 'bands' block to rate them with")

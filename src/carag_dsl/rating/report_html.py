@@ -13,7 +13,10 @@ from fractions import Fraction
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from carag_dsl.rating.tally import cap_notes
+from carag_dsl.rating.report_text import (
+    band_text, lines_text, plural, ruleset_text, small_sample_text, standard_small_sample,
+)
+from carag_dsl.rating.tally import DESCRIPTION, DESCRIPTION_NOTE, cap_notes
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -40,6 +43,10 @@ figure { margin: .5rem 0 1rem; }
 figure svg { width: 100%; height: auto; max-width: 52rem; display: block; }
 figcaption { font-size: .9rem; color: #333; }
 .note { font-size: .9rem; color: #333; }
+dl.about { display: grid; grid-template-columns: max-content auto; gap: .15rem 1rem; margin: .5rem 0 1rem; }
+dl.about dt { font-weight: 600; }
+dl.about dd { margin: 0; }
+.caveat { font-style: italic; color: #7a3b00; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2 { break-after: avoid; }
@@ -55,23 +62,26 @@ def render_html(ruleset: "CheckedRules", rated: dict[str, Any], source: str | No
     bands = list(ruleset.symbols.bands.bands) if ruleset.symbols.bands else []
     colours = {band.name: BAND_COLOURS[i % len(BAND_COLOURS)] for i, band in enumerate(bands)}
     blocks = [("All cases", rated)] + [(group_title(g), g) for g in rated["groups"]]
+    small = any(_has_small_sample(block) for _, block in blocks)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>Case inspection ratings</title>",
+        f"<title>{escape(DESCRIPTION)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
         "<main>",
-        "<h1>Case inspection ratings</h1>",
-        f'<p class="meta">{escape(_summary_line(ruleset, rated, source))}</p>',
+        f"<h1>{escape(DESCRIPTION)}</h1>",
+        f'<p class="meta">{escape(DESCRIPTION_NOTE)}</p>',
+        _about(rated, source),
         _bands_table(bands, colours),
         '<p class="note">For each key question, the percentage is the share of the cases where the question applied and was '
         "judged that were judged &lsquo;yes&rsquo;. Its band is decided on the exact figure; percentages are shown rounded to one "
         "decimal place. A standard takes the lowest band of its key questions; a cap can then lower it further.</p>",
+        f'<p class="note caveat" id="small-sample"><strong>(small sample)</strong>: {escape(small_sample_text(rated))}.</p>' if small else "",
         "<h2>Standards</h2>",
         _standards_table(ruleset, blocks),
         "<h2>Key questions</h2>",
@@ -83,27 +93,34 @@ def render_html(ruleset: "CheckedRules", rated: dict[str, Any], source: str | No
 
 
 def group_title(group: dict[str, Any]) -> str:
-    value = group["value"]
-    if value is None:
-        shown = "not known"
-    elif isinstance(value, list):
-        shown = " + ".join(value) if value else "none of the options"
-    elif isinstance(value, bool):
-        shown = "true" if value else "false"
-    else:
-        shown = str(value)
-    return f"{group['by']} is {shown}"
+    """'sentence: Post-sentence supervision': the group's value by its declared label."""
+    return f"{group['by']}: {group['label']}"
 
 
-def _summary_line(ruleset: "CheckedRules", rated: dict[str, Any], source: str | None) -> str:
-    text = f"{rated['cases']} case{'s' if rated['cases'] != 1 else ''} rated"
+def _has_small_sample(block: dict[str, Any]) -> bool:
+    return block.get("small_sample", False) or any(entry["small_sample"] for entry in block["key_questions"].values())
+
+
+def _about(rated: dict[str, Any], source: str | None) -> str:
+    """Which rules, when, from what, and what became of every case read: rated, excluded (why), rejected (where)."""
+    counts = rated["counts"]
+    rows = [("Rules", ruleset_text(rated["ruleset"])), ("Date", rated["date"] or "not given")]
     if source:
-        text += f" from {source}"
-    if ruleset.name:
-        text += f", against {ruleset.name}" + (f" version {ruleset.version}" if ruleset.version else "")
+        rows.append(("Cases from", source))
+    rows.append(("Cases read", f"{counts['read']:,}"))
+    rows.append(("Cases rated", f"{counts['rated']:,}"))
+    excluded = f"{counts['excluded']:,}"
+    if counts["excluded_by_reason"]:
+        excluded += ": " + "; ".join(f"{n:,} {reason}" for reason, n in counts["excluded_by_reason"].items())
+    rows.append(("Cases excluded", excluded))
+    rejected = f"{counts['rejected']:,}"
+    if counts["rejected_lines"]:
+        rejected += f" ({'line' if counts['rejected'] == 1 else 'lines'} {lines_text(counts['rejected_lines'])})"
+    rows.append(("Cases rejected", rejected))
     if rated["groups"]:
-        text += f"; broken down by {rated['groups'][0]['by']}"
-    return text + "."
+        rows.append(("Broken down by", rated["groups"][0]["by"]))
+    items = "".join(f"<dt>{escape(name)}</dt><dd>{escape(text)}</dd>" for name, text in rows)
+    return f'<dl class="about" aria-label="About this report">{items}</dl>'
 
 
 def band_range_text(bands: list, index: int) -> str:
@@ -132,7 +149,7 @@ def _standards_table(ruleset: "CheckedRules", blocks: list[tuple[str, dict[str, 
     names = list(blocks[0][1]["standards"])
     if not names:
         return '<p class="note">This rule set declares no standards.</p>'
-    head = "".join(f'<th scope="col">{escape(title)} ({block["cases"]} cases)</th>' for title, block in blocks)
+    head = "".join(f'<th scope="col">{escape(title)} ({escape(_cases_words(block))})</th>' for title, block in blocks)
     notes = [cap_notes(ruleset, block) for _, block in blocks]
     rows = []
     for name in names:
@@ -142,7 +159,10 @@ def _standards_table(ruleset: "CheckedRules", blocks: list[tuple[str, dict[str, 
             if entry["band"] is None:
                 cells.append("<td>no band: no key question was judged</td>")
                 continue
-            text = f"<strong>{escape(entry['band'])}</strong><br><small>lowest: {escape(entry['lowest'])}</small>"
+            text = f"<strong>{escape(entry['band'])}</strong>"
+            if standard_small_sample(block, entry):
+                text += ' <span class="caveat">(small sample)</span>'
+            text += f"<br><small>lowest: {escape(entry['lowest'])}</small>"
             for note in block_notes.get(name, []):
                 text += f"<br><small>{escape(note)}</small>"
             cells.append(f"<td>{text}</td>")
@@ -150,10 +170,17 @@ def _standards_table(ruleset: "CheckedRules", blocks: list[tuple[str, dict[str, 
     return f'<table><caption>The band of each standard</caption><thead><tr><th scope="col">Standard</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def _cases_words(block: dict[str, Any]) -> str:
+    text = plural(block["cases"], "case")
+    if block.get("excluded"):  # a group's cases not inspected (the whole sample's are counted above)
+        text += f", {block['excluded']:,} excluded"
+    return text + (", small sample" if block.get("small_sample") else "")
+
+
 def _figure_words(entry: dict[str, Any]) -> str:
     if entry["percent"] is None:
         return "no case judged, so no percentage and no band"
-    return f"{entry['percent']:.1f}% ({entry['n_yes']} of {entry['n_judged']} judged yes), {entry['band']}"
+    return f"{entry['percent']:.1f}% ({entry['n_yes']} of {entry['n_judged']} judged yes), {band_text(entry, '')}"
 
 
 def _question_section(ruleset: "CheckedRules", question_id: str, index: int, blocks, bands: list, colours: dict[str, str]) -> str:
@@ -165,7 +192,7 @@ def _question_section(ruleset: "CheckedRules", question_id: str, index: int, blo
         percent = "" if entry["percent"] is None else f"{entry['percent']:.1f}%"
         rows.append(
             f'<tr><th scope="row">{escape(title)}</th><td class="num">{entry["n_judged"]}</td><td class="num">{entry["n_yes"]}</td>'
-            f'<td class="num">{percent or "&ndash;"}</td><td>{escape(entry["band"] or "no band (judged in no case)")}</td></tr>'
+            f'<td class="num">{percent or "&ndash;"}</td><td>{escape(band_text(entry, "no band (judged in no case)"))}</td></tr>'
         )
     table = (
         f'<table><caption>{escape(question_id)}: the figures</caption><thead><tr><th scope="col">Cases</th><th scope="col">Judged</th>'
@@ -182,8 +209,24 @@ def _question_section(ruleset: "CheckedRules", question_id: str, index: int, blo
 
 # ---------------------------------------------------------------- the chart
 
-LABEL_WIDTH, PLOT_LEFT, PLOT_WIDTH, TEXT_GAP, WIDTH = 200, 210, 380, 10, 860
-ROW_HEIGHT, BAR_HEIGHT, TOP, BOTTOM = 30, 18, 34, 28
+LABEL_WIDTH, PLOT_LEFT, PLOT_WIDTH, TEXT_GAP, WIDTH = 200, 210, 380, 10, 960
+ROW_HEIGHT, BAR_HEIGHT, BOTTOM = 30, 18, 28
+#: Above the plot: the boundary percentages, then the band names in as many rows as they need.
+PERCENT_ROW, NAME_ROW, NAME_CHAR_WIDTH = 22, 12, 6  # NAME_CHAR_WIDTH: a generous width of a 10px character
+
+
+def band_name_rows(bands: list) -> list[int]:
+    """The row of each band name: the first row where it clears the name before it, so none is cut or overlapped."""
+    ends: list[float] = []  # where the last name of each row ends
+    rows = []
+    for band in bands:
+        start = _x(Fraction(band.lower_percent)) + 3
+        row = next((r for r, end in enumerate(ends) if end + 6 <= start), len(ends))
+        if row == len(ends):
+            ends.append(0)
+        ends[row] = start + len(band.name) * NAME_CHAR_WIDTH
+        rows.append(row)
+    return rows
 
 
 def _x(percent: Fraction | float) -> float:
@@ -192,8 +235,10 @@ def _x(percent: Fraction | float) -> float:
 
 def bar_chart_svg(question_id: str, index: int, blocks, bands: list, colours: dict[str, str]) -> str:
     """Horizontal bars (one per block: all cases, then each group) over tinted band regions, thresholds dashed."""
-    height = TOP + ROW_HEIGHT * len(blocks) + BOTTOM
-    plot_bottom = TOP + ROW_HEIGHT * len(blocks)
+    name_rows = band_name_rows(bands)
+    top = PERCENT_ROW + NAME_ROW * (max(name_rows, default=0) + 1) + 6
+    height = top + ROW_HEIGHT * len(blocks) + BOTTOM
+    plot_bottom = top + ROW_HEIGHT * len(blocks)
     title_id, desc_id = f"chart{index}-title", f"chart{index}-desc"
     description = "; ".join(f"{title}: {_figure_words(block['key_questions'][question_id])}" for title, block in blocks)
     svg = [
@@ -206,18 +251,20 @@ def bar_chart_svg(question_id: str, index: int, blocks, bands: list, colours: di
     for i, band in enumerate(bands):
         start = Fraction(band.lower_percent)
         end = Fraction(bands[i + 1].lower_percent) if i + 1 < len(bands) else Fraction(100)
-        svg.append(f'<rect x="{_x(start)}" y="{TOP}" width="{round(_x(end) - _x(start), 2)}" height="{plot_bottom - TOP}" '
+        svg.append(f'<rect x="{_x(start)}" y="{top}" width="{round(_x(end) - _x(start), 2)}" height="{plot_bottom - top}" '
                    f'fill="{colours[band.name]}" fill-opacity="0.10"/>')
     for band in bands[1:]:
         x = _x(Fraction(band.lower_percent))
-        svg.append(f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{plot_bottom}" stroke="#333" stroke-dasharray="4 3" stroke-width="1"/>')
-        svg.append(f'<text x="{x}" y="{TOP - 20}" text-anchor="middle" font-size="11" fill="#333">{escape(band.lower_percent)}%</text>')
-    for band in bands:
+        svg.append(f'<line x1="{x}" y1="{top - 6}" x2="{x}" y2="{plot_bottom}" stroke="#333" stroke-dasharray="4 3" stroke-width="1"/>')
+        svg.append(f'<text x="{x}" y="{PERCENT_ROW - 8}" text-anchor="middle" font-size="11" fill="#333">{escape(band.lower_percent)}%</text>')
+    # Band names in full, a long one ("Requires improvement") in a row of its own where it would run into its neighbour.
+    for band, name_row in zip(bands, name_rows):
         x = _x(Fraction(band.lower_percent))
-        svg.append(f'<text x="{x + 3}" y="{TOP - 9}" font-size="10" fill="#333">{escape(_short(band.name))}</text>')
+        name_y = PERCENT_ROW + NAME_ROW * (name_row + 1) - 2
+        svg.append(f'<text class="band-name" x="{x + 3}" y="{name_y}" font-size="10" fill="#333">{escape(band.name)}</text>')
     # Axis.
     svg.append(f'<line x1="{PLOT_LEFT}" y1="{plot_bottom}" x2="{_x(100)}" y2="{plot_bottom}" stroke="#333"/>')
-    svg.append(f'<line x1="{PLOT_LEFT}" y1="{TOP}" x2="{PLOT_LEFT}" y2="{plot_bottom}" stroke="#333"/>')
+    svg.append(f'<line x1="{PLOT_LEFT}" y1="{top}" x2="{PLOT_LEFT}" y2="{plot_bottom}" stroke="#333"/>')
     for tick in range(0, 101, 20):
         x = _x(tick)
         svg.append(f'<line x1="{x}" y1="{plot_bottom}" x2="{x}" y2="{plot_bottom + 4}" stroke="#333"/>')
@@ -225,7 +272,7 @@ def bar_chart_svg(question_id: str, index: int, blocks, bands: list, colours: di
     # One bar per block.
     for row, (title, block) in enumerate(blocks):
         entry = block["key_questions"][question_id]
-        y = TOP + row * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
+        y = top + row * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
         middle = y + BAR_HEIGHT / 2 + 4
         svg.append(f'<text x="{LABEL_WIDTH}" y="{middle}" text-anchor="end" fill="#1a1a1a">{escape(_clip(title, 30))}</text>')
         if entry["percent"] is None:
@@ -235,15 +282,10 @@ def bar_chart_svg(question_id: str, index: int, blocks, bands: list, colours: di
         width = round(float(exact) * PLOT_WIDTH / 100, 2)
         colour = colours.get(entry["band"], "#555")
         svg.append(f'<rect class="bar" x="{PLOT_LEFT}" y="{y}" width="{width}" height="{BAR_HEIGHT}" fill="{colour}" stroke="#222" stroke-width="0.5"/>')
-        label = f"{entry['percent']:.1f}%  {entry['n_yes']}/{entry['n_judged']}  {entry['band']}"
+        label = f"{entry['percent']:.1f}%  {entry['n_yes']}/{entry['n_judged']}  {band_text(entry, '')}"
         svg.append(f'<text x="{_x(100) + TEXT_GAP}" y="{middle}" fill="#1a1a1a">{escape(label)}</text>')
     svg.append("</svg>")
     return "".join(svg)
-
-
-def _short(name: str) -> str:
-    """Band names above the boundary lines, shortened so neighbours do not overlap."""
-    return name if len(name) <= 12 else name.split()[0]
 
 
 def _clip(text: str, width: int) -> str:

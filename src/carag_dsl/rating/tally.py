@@ -14,12 +14,19 @@ to one decimal place, for display only.
 Cases are streamed: :class:`RatingTally` keeps counters, never cases, so a
 sample of any size rates in constant memory (one set of counters per
 subgroup). See docs/ratings.md for the rules in plain English.
+
+A rating says what it is (:data:`DESCRIPTION`), which rules made it, when,
+and how many cases it read, rated, left out as not inspected (``exclude
+when``, by reason) and rejected as bad data; a figure over fewer cases than
+the rule set's ``small sample below N cases`` carries a caveat.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+import os
+from collections import Counter
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -32,11 +39,36 @@ from carag_dsl.compiler.symbols import CASE_TYPE
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.runtime.evaluate import CaseFailure, case_id_of, check_on_error, evaluate_case
 from carag_dsl.errors import CaseDataError
+from carag_dsl.runtime.evaluation import ruleset_identity
 from carag_dsl.runtime.logic import UNKNOWN
 
 if TYPE_CHECKING:
     from carag_dsl.runtime.columnar import BatchResult
     from carag_dsl.runtime.evaluation import Evaluation
+
+
+#: What every rating output calls itself. The CARaG's dynamic inspections do not rate regions
+#: ("Dynamic inspections of public protection differ from our core probation inspections", inspection
+#: questions); the bands are those the core inspections use (consultation, May 2021, paragraph 4.13).
+DESCRIPTION = "Share of cases judged sufficient per key question, with the bands of the core inspection framework"
+DESCRIPTION_NOTE = (
+    "Dynamic inspections of public protection do not rate regions: these bands are the ones the core probation "
+    "inspections use (2021 consultation, paragraph 4.13), applied to each key question's share of cases judged 'yes'."
+)
+
+
+def run_date(environ: Mapping[str, str] = os.environ) -> datetime.date:
+    """The date a rating carries: today, or the day of ``SOURCE_DATE_EPOCH`` when it is set (reproducible reports).
+
+    ``SOURCE_DATE_EPOCH`` is the reproducible-builds.org convention: whole seconds since 1970-01-01 UTC.
+    """
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None or epoch == "":
+        return datetime.date.today()
+    try:
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"SOURCE_DATE_EPOCH is {epoch!r}; expected whole seconds since 1970-01-01 UTC, e.g. 1735689600") from None
 
 
 def percent_of(n_yes: int, n_judged: int) -> Fraction | None:
@@ -89,10 +121,11 @@ class _Counter:
 
 @attrs.define
 class _Counters:
-    """Counts for one set of cases (the whole sample, or one subgroup)."""
+    """Counts for one set of cases (the whole sample, or one subgroup): rated, and left out as not inspected."""
 
     cases: int = 0
     questions: dict[str, _Counter] = attrs.Factory(dict)
+    excluded: Counter[str] = attrs.Factory(Counter)  # by the reason of the 'exclude when' rule
 
 
 #: Most subgroups ``by`` may make unless told otherwise: a breakdown is read by people, and a free-text
@@ -122,6 +155,7 @@ class RatingTally:
         self._codes = _declared_codes(ruleset, by, self._by_kind)
         self.overall = self._new_counters()
         self.groups: dict[Any, _Counters] = {}
+        self.rejected_lines: list[int] = []  # where the bad cases were (line numbers, or positions from 1)
 
     def _group(self, key: Any) -> _Counters:
         """The counters of one subgroup, made on first use; TooManyGroups past ``max_groups``."""
@@ -148,10 +182,14 @@ class RatingTally:
         return group_value(evaluation, self.by, self._by_kind, self._codes)
 
     def add(self, evaluation: "Evaluation") -> None:
-        """Count one evaluated case."""
+        """Count one evaluated case: rated, or (``exclude when``) counted apart by the reason it is not inspected."""
         targets = [self.overall]
         if self._by_kind is not None:
             targets.append(self._group(self.group_of(evaluation)))
+        if evaluation.excluded is not None:
+            for counters in targets:
+                counters.excluded[evaluation.excluded] += 1
+            return
         for counters in targets:
             counters.cases += 1
         for question_id in self.questions:
@@ -203,35 +241,52 @@ class RatingTally:
                 counter.n_judged += int((judged[qid] & mask).sum())
                 counter.n_yes += int((said_yes[qid] & mask).sum())
 
+    def reject(self, line: int) -> None:
+        """Note a case left out for bad data, by its line number (or position from 1): reports list them."""
+        self.rejected_lines.append(line)
+
     def counts(self) -> dict[str, Any]:
         """The counters as plain data (to send between processes; :meth:`merge` adds them up)."""
-        def plain(counters: _Counters) -> tuple[int, dict[str, tuple[int, int]]]:
-            return counters.cases, {qid: (c.n_judged, c.n_yes) for qid, c in counters.questions.items()}
+        def plain(counters: _Counters) -> tuple[int, dict[str, tuple[int, int]], dict[str, int]]:
+            return counters.cases, {qid: (c.n_judged, c.n_yes) for qid, c in counters.questions.items()}, dict(counters.excluded)
 
         return {"overall": plain(self.overall), "groups": [(key, plain(group)) for key, group in self.groups.items()]}
 
     def merge(self, counts: Mapping[str, Any]) -> None:
         """Add counters made elsewhere (another process, another machine) by :meth:`counts`."""
-        def add(target: _Counters, plain: tuple[int, Mapping[str, tuple[int, int]]]) -> None:
+        def add(target: _Counters, plain: tuple[int, Mapping[str, tuple[int, int]], Mapping[str, int]]) -> None:
             target.cases += plain[0]
             for qid, (n_judged, n_yes) in plain[1].items():
                 target.questions[qid].n_judged += n_judged
                 target.questions[qid].n_yes += n_yes
+            target.excluded.update(plain[2])
 
         add(self.overall, counts["overall"])
         for key, plain in counts["groups"]:
             add(self._group(key), plain)
 
-    def result(self, failures: Iterable[CaseFailure] = ()) -> "Rating":
-        """The rating of what was added (``failures``: the cases left out, when they were collected)."""
+    def result(self, failures: Iterable[CaseFailure] = (), date: datetime.date | None = None) -> "Rating":
+        """The rating of what was added (``failures``: the cases left out, when they were collected;
+        ``date``: the date it carries, :func:`run_date` when not given)."""
+        small = self.ruleset.small_sample_below
         key_questions, standards = self._rate(self.overall)
         groups: list[RatingGroup] = []
         if self._by_kind is not None:
+            labels = _option_labels(self.ruleset, self.by, self._by_kind)
             for key in sorted(self.groups, key=self._group_sort_key):
                 group = self.groups[key]
                 group_questions, group_standards = self._rate(group)
-                groups.append(RatingGroup(self.by or "", json_group_value(key), group.cases, group_questions, group_standards))
-        return Rating(self.overall.cases, key_questions, standards, tuple(groups), tuple(failures))
+                value = json_group_value(key)
+                groups.append(RatingGroup(
+                    self.by or "", value, group.cases, group_questions, group_standards,
+                    label=group_label(value, labels), excluded=sum(group.excluded.values()), small_sample=group.cases < small,
+                ))
+        return Rating(
+            self.overall.cases, key_questions, standards, tuple(groups), tuple(failures),
+            ruleset=ruleset_identity(self.ruleset), date=date or run_date(),
+            excluded=dict(sorted(self.overall.excluded.items(), key=lambda item: (-item[1], item[0]))),
+            rejected_lines=tuple(self.rejected_lines), small_sample_below=small,
+        )
 
     def _rate(self, counters: _Counters) -> tuple[dict[str, "KeyQuestionFigures"], dict[str, "StandardFigures"]]:
         bands = self.ruleset.symbols.bands
@@ -241,7 +296,8 @@ class RatingTally:
             percent = percent_of(counter.n_yes, counter.n_judged)
             exact[question_id] = percent
             key_questions[question_id] = KeyQuestionFigures(
-                counter.n_judged, counter.n_yes, display_percent(percent), band_of(percent, bands)
+                counter.n_judged, counter.n_yes, display_percent(percent), band_of(percent, bands),
+                small_sample=0 < counter.n_judged < self.ruleset.small_sample_below,
             )
         standards = {}
         for name, decl in self.ruleset.symbols.standards.items():
@@ -316,8 +372,9 @@ def cap_notes(ruleset: CheckedRules, rated: Mapping[str, Any]) -> dict[str, list
 
 
 def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: str = "raise",
-         max_groups: int | None = MAX_GROUPS) -> "Rating":
-    """Rate a sample of cases (see the module docstring and docs/ratings.md).
+         max_groups: int | None = MAX_GROUPS, date: datetime.date | None = None) -> "Rating":
+    """Rate a sample of cases (see the module docstring and docs/ratings.md); ``date`` is the date the rating
+    carries (:func:`run_date` when not given).
 
     More than ``max_groups`` values of ``by`` raise :class:`TooManyGroups` (``None``: no cap).
 
@@ -336,7 +393,8 @@ def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | None
             if on_error == "raise":
                 raise
             failures.append(CaseFailure(index, case_id_of(case), error))
-    return tally.result(failures)
+            tally.reject(index + 1)
+    return tally.result(failures, date)
 
 
 # ---------------------------------------------------------------- the result
@@ -350,9 +408,11 @@ class KeyQuestionFigures:
     n_yes: int
     percent: float | None  # rounded half up to one decimal place; None when no case was judged
     band: str | None
+    small_sample: bool = False  # judged in some cases, but fewer than the rule set's small-sample size
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n_judged": self.n_judged, "n_yes": self.n_yes, "percent": self.percent, "band": self.band}
+        return {"n_judged": self.n_judged, "n_yes": self.n_yes, "percent": self.percent, "band": self.band,
+                "small_sample": self.small_sample}
 
 
 @attrs.frozen
@@ -372,15 +432,21 @@ class RatingGroup:
 
     by: str
     value: Any  # JSON-ready: a code, a number, a date as text, a list for a multi-choice value, or None
-    cases: int
+    cases: int  # rated (not counting those excluded)
     key_questions: Mapping[str, KeyQuestionFigures]
     standards: Mapping[str, StandardFigures]
+    label: str = ""  # the value in words: the option labels the rules declare ("Post-sentence supervision")
+    excluded: int = 0  # cases of this group not inspected ('exclude when')
+    small_sample: bool = False  # fewer cases rated than the rule set's small-sample size
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "by": self.by,
             "value": self.value,
+            "label": self.label,
             "cases": self.cases,
+            "excluded": self.excluded,
+            "small_sample": self.small_sample,
             "key_questions": {qid: f.to_dict() for qid, f in self.key_questions.items()},
             "standards": {name: s.to_dict() for name, s in self.standards.items()},
         }
@@ -388,17 +454,44 @@ class RatingGroup:
 
 @attrs.frozen
 class Rating:
-    """The rating of a sample: figures per key question and standard, per subgroup, and the cases left out."""
+    """The rating of a sample: what it is and which rules made it when, the counts of cases read, rated,
+    excluded and rejected, the figures per key question and standard, per subgroup, and the cases left out."""
 
-    cases: int
+    cases: int  # rated: read, less those excluded and those rejected
     key_questions: Mapping[str, KeyQuestionFigures]
     standards: Mapping[str, StandardFigures]
     groups: tuple[RatingGroup, ...] = ()
     failures: tuple[CaseFailure, ...] = ()
+    ruleset: Mapping[str, Any] = attrs.field(factory=dict)  # {"name", "version", "hash"}, as every result carries
+    date: datetime.date | None = None
+    excluded: Mapping[str, int] = attrs.field(factory=dict)  # cases not inspected, by reason, most first
+    rejected_lines: tuple[int, ...] = ()  # bad cases left out: line numbers (from the API: positions from 1)
+    small_sample_below: int = 10
+
+    @property
+    def description(self) -> str:
+        return DESCRIPTION
+
+    def counts(self) -> dict[str, Any]:
+        """Cases read, rated, excluded (and by reason) and rejected (and where)."""
+        excluded = sum(self.excluded.values())
+        return {
+            "read": self.cases + excluded + len(self.rejected_lines),
+            "rated": self.cases,
+            "excluded": excluded,
+            "rejected": len(self.rejected_lines),
+            "excluded_by_reason": dict(self.excluded),
+            "rejected_lines": list(self.rejected_lines),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON shape (docs/ratings.md); ``failures`` only when cases were left out."""
         data: dict[str, Any] = {
+            "description": DESCRIPTION,
+            "ruleset": dict(self.ruleset),
+            "date": None if self.date is None else self.date.isoformat(),
+            "counts": self.counts(),
+            "small_sample_below": self.small_sample_below,
             "cases": self.cases,
             "key_questions": {qid: f.to_dict() for qid, f in self.key_questions.items()},
             "standards": {name: s.to_dict() for name, s in self.standards.items()},
@@ -464,6 +557,38 @@ def group_value(evaluation: "Evaluation", by: str, kind: str, codes: tuple[str, 
         rank = {code: i for i, code in enumerate(codes)}
         return tuple(sorted(value, key=lambda code: (rank.get(code, len(rank)), code)))
     return value
+
+
+#: How the fixed answers of yes/no questions read (they declare no labels).
+_FIXED_LABELS = {"yes": "Yes", "no": "No", "not_a_factor": "Not a factor"}
+
+
+def _option_labels(ruleset: CheckedRules, by: str | None, kind: str | None) -> dict[str, str]:
+    """The declared label of each option code of ``by`` (a fact or a question), for naming subgroups."""
+    symbols = ruleset.symbols
+    declared: ast.TypeExpr | None = None
+    if kind == "fact" and by is not None:
+        declared = symbols.facts[by].type
+    elif kind == "question" and by is not None:
+        declared = symbols.questions[by].answer
+    if declared is None:
+        return {}
+    labels = {code: _FIXED_LABELS[code] for code in T.option_codes(declared) if code in _FIXED_LABELS}
+    labels.update({option.code: option.label for option in declared.options if option.label})
+    return labels
+
+
+def group_label(value: Any, labels: Mapping[str, str]) -> str:
+    """A subgroup's JSON value in words: option labels where declared, "not known" for null."""
+    if value is None:
+        return "not known"
+    if isinstance(value, list):
+        return " + ".join(labels.get(code, code) for code in value) if value else "none of the options"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return labels.get(value, value)
+    return str(value)
 
 
 def json_group_value(key: Any) -> Any:
