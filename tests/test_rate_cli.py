@@ -318,7 +318,7 @@ def test_every_format_names_the_rules_with_their_hash_the_date_and_the_counts(tm
         assert counts == {"read": "3", "rated": "2", "excluded": "0", "rejected": "1", "2": "1"}
     else:
         assert "3 cases read: 2 rated, 0 excluded (not inspected), 1 rejected (line 2)" in out or (
-            "Cases rejected</dt><dd>1 (line 2)</dd>" in out)
+            "Cases rejected</dt><dd>1 rejected (line 2)</dd>" in out)
 
 
 def test_source_date_epoch_makes_the_same_cases_give_the_same_report(tmp_path, capsys, monkeypatch):

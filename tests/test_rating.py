@@ -416,3 +416,27 @@ def test_a_group_of_fewer_rated_cases_than_the_small_sample_size_is_marked(rules
 def test_groups_are_labelled_with_the_labels_the_rules_declare(rules, by, answers, facts, label):
     (group,) = rate(rules, [case(answers, **facts)], by=by)["groups"]
     assert group["label"] == label
+
+
+# ---------------------------------------------------------------- the bundled CARaG
+
+
+def test_the_carag_cases_not_inspected_are_counted_apart_in_its_rating_with_its_reasons():
+    from test_carag_fidelity import EIGHT_TO_28, TERMINATED, WITHIN_SEVEN, on_day
+
+    assert "We do not inspect cases that were terminated within seven days" in TERMINATED  # quoted from the CARaG
+    rules = carag_dsl.load()
+    start = "2025-02-24"
+
+    def terminated(day: int, **facts):
+        return {"facts": {"sentence": "community", "start_date": start, "suspension": "none",
+                          "termination_date": on_day(start, day), **facts}, "answers": {"P 2.1.3": "no"}}
+
+    inspected = {"facts": {"sentence": "community", "start_date": start, "suspension": "none"}, "answers": {"P 2.1.3": "yes"}}
+    cases = [inspected, terminated(7), terminated(8, continuity_of_supervision=False), terminated(8, continuity_of_supervision=True),
+             terminated(29, continuity_of_supervision=False)]
+    rated = rules.rate(cases).to_dict()
+    assert rated["counts"]["excluded_by_reason"] == {WITHIN_SEVEN: 1, EIGHT_TO_28: 1}
+    assert (rated["counts"]["read"], rated["counts"]["rated"], rated["counts"]["excluded"]) == (5, 3, 2)
+    # Only the inspected cases are judged: the one answered yes, and days 8 (with continuity) and 29 answered no.
+    assert rated["key_questions"]["P 2.1.3"] == {"n_judged": 3, "n_yes": 1, "percent": 33.3, "band": "Inadequate", "small_sample": True}

@@ -14,6 +14,7 @@ from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import Diagnostic, Suggestions, did_you_mean
 from carag_dsl.compiler.symbols import CASE_TYPE, Symbols
+from carag_dsl.source import Span
 
 ORDERED_PRIMS = (T.INT, T.DATE, T.DURATION)
 AMBIGUOUS_UNITS = ("month", "months", "year", "years")
@@ -365,7 +366,9 @@ class _Checker:
                     self.error(band, "bands-out-of-order", f"band '{band.name}' starts from {band.lower_percent}%, which is not above the band before it; list bands from the lowest up, each starting higher than the last")
                 previous = lower
             if bands.small_sample is not None and bands.small_sample < 1:
-                self.error(bands, "bad-small-sample", f"'small sample below {bands.small_sample} cases' would never apply; give a number of cases of at least 1")
+                self.diagnostics.append(Diagnostic(
+                    _last_line(bands.span), "bad-small-sample",
+                    f"'small sample below {bands.small_sample} cases' would never apply; give a number of cases of at least 1"))
         elif self.symbols.standards:
             first = next(iter(self.symbols.standards.values()))
             self.error(first, "missing-bands", "standards are declared but there is no 'bands' block to rate them with")
@@ -410,3 +413,12 @@ class ExpressionTypes:
 
     def __call__(self, expr: ast.Expr) -> T.Type:
         return self._checker.expr_or_code(expr)
+
+
+def _last_line(span: Span) -> Span:
+    """The last line of a block, from its first word: where ``small sample below N cases`` stands in ``bands``."""
+    if span.source is None:
+        return span
+    text = span.source.line(span.end_line)
+    column = len(text) - len(text.lstrip()) + 1
+    return Span(span.source, span.end_line, column, span.end_line, len(text) + 1)

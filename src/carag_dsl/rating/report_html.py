@@ -14,7 +14,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from carag_dsl.rating.report_text import (
-    band_text, lines_text, plural, ruleset_text, small_sample_text, standard_small_sample,
+    band_text, plural, rejected_text, ruleset_text, small_sample_text, standard_small_sample,
 )
 from carag_dsl.rating.tally import DESCRIPTION, DESCRIPTION_NOTE, cap_notes
 
@@ -113,10 +113,7 @@ def _about(rated: dict[str, Any], source: str | None) -> str:
     if counts["excluded_by_reason"]:
         excluded += ": " + "; ".join(f"{n:,} {reason}" for reason, n in counts["excluded_by_reason"].items())
     rows.append(("Cases excluded", excluded))
-    rejected = f"{counts['rejected']:,}"
-    if counts["rejected_lines"]:
-        rejected += f" ({'line' if counts['rejected'] == 1 else 'lines'} {lines_text(counts['rejected_lines'])})"
-    rows.append(("Cases rejected", rejected))
+    rows.append(("Cases rejected", rejected_text(counts)))
     if rated["groups"]:
         rows.append(("Broken down by", rated["groups"][0]["by"]))
     items = "".join(f"<dt>{escape(name)}</dt><dd>{escape(text)}</dd>" for name, text in rows)

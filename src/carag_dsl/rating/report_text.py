@@ -43,9 +43,15 @@ def lines_text(lines: list[int], shown: int = LINES_SHOWN) -> str:
 
 def counts_text(counts: dict[str, Any]) -> str:
     """'25 cases read: 20 rated, 2 excluded (not inspected), 3 rejected (lines 4, 9 and 17)'."""
-    text = f"{plural(counts['read'], 'case')} read: {counts['rated']:,} rated, {counts['excluded']:,} excluded (not inspected), {counts['rejected']:,} rejected"
+    return (f"{plural(counts['read'], 'case')} read: {counts['rated']:,} rated, {counts['excluded']:,} excluded (not inspected), "
+            f"{rejected_text(counts)}")
+
+
+def rejected_text(counts: dict[str, Any]) -> str:
+    """'3 rejected (lines 4, 9 and 17)'."""
+    text = f"{counts['rejected']:,} rejected"
     if counts["rejected_lines"]:
-        text += f" ({'line' if counts['rejected'] == 1 else 'lines'} {lines_text(counts['rejected_lines'])})"
+        text += f" ({'line' if len(counts['rejected_lines']) == 1 else 'lines'} {lines_text(counts['rejected_lines'])})"
     return text
 
 
