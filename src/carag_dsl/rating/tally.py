@@ -36,7 +36,7 @@ from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import UsageError, did_you_mean
 from carag_dsl.compiler.symbols import CASE_TYPE
-from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.compiler.ruleset import DEFAULT_SMALL_SAMPLE, CheckedRules
 from carag_dsl.runtime.evaluate import CaseFailure, case_id_of, check_on_error, evaluate_case
 from carag_dsl.errors import CaseDataError
 from carag_dsl.runtime.evaluation import ruleset_identity
@@ -466,7 +466,7 @@ class Rating:
     date: datetime.date | None = None
     excluded: Mapping[str, int] = attrs.field(factory=dict)  # cases not inspected, by reason, most first
     rejected_lines: tuple[int, ...] = ()  # bad cases left out: line numbers (from the API: positions from 1)
-    small_sample_below: int = 10
+    small_sample_below: int = DEFAULT_SMALL_SAMPLE
 
     @property
     def description(self) -> str:
