@@ -218,11 +218,14 @@ class RatingTally:
             rows[row] = False
             if not isinstance(done, str):
                 self.add(done)
+        # Rows an 'exclude when' rule leaves out are counted apart, by reason, and rate nothing.
+        excluded = batch.excluded if batch.excluded is not None else np.full(batch.n, -1)
+        rated = rows & (excluded < 0)
         yes_id, no_id = batch.strings.ids.get("yes", -1), batch.strings.ids.get("no", -1)
         judged, said_yes = {}, {}
         for qid in self.questions:
             value = batch.value[qid].data
-            judged[qid] = rows & (batch.status[qid] == 0) & (batch.source[qid] != 0) & ((value == yes_id) | (value == no_id))
+            judged[qid] = rated & (batch.status[qid] == 0) & (batch.source[qid] != 0) & ((value == yes_id) | (value == no_id))
             said_yes[qid] = judged[qid] & (value == yes_id)
         parts = [(self.overall, rows)]
         if self._by_kind is not None:
@@ -235,7 +238,10 @@ class RatingTally:
                 mask[members] = True
                 parts.append((self._group(key), mask))
         for counters, mask in parts:
-            counters.cases += int(mask.sum())
+            counters.cases += int((rated & mask).sum())
+            for index, reason in enumerate(batch.engine.exclusion_reasons):
+                if n_excluded := int((rows & mask & (excluded == index)).sum()):
+                    counters.excluded[reason] += n_excluded
             for qid in self.questions:
                 counter = counters.questions[qid]
                 counter.n_judged += int((judged[qid] & mask).sum())
