@@ -206,10 +206,13 @@ def _question_section(ruleset: "CheckedRules", question_id: str, index: int, blo
 
 # ---------------------------------------------------------------- the chart
 
-LABEL_WIDTH, PLOT_LEFT, PLOT_WIDTH, TEXT_GAP, WIDTH = 200, 210, 380, 10, 960
+# Room on the left for a subgroup's label ("sentence: Post-sentence supervision") and on the right for a
+# figure with its band in full and its caveat ("57.1%  4/7  Requires improvement (small sample)").
+LABEL_WIDTH, PLOT_LEFT, PLOT_WIDTH, TEXT_GAP, WIDTH = 250, 260, 380, 10, 1000
+LABEL_CHARS = 38  # longer subgroup labels are shortened in the chart (the table below it has them in full)
 ROW_HEIGHT, BAR_HEIGHT, BOTTOM = 30, 18, 28
 #: Above the plot: the boundary percentages, then the band names in as many rows as they need.
-PERCENT_ROW, NAME_ROW, NAME_CHAR_WIDTH = 22, 12, 6  # NAME_CHAR_WIDTH: a generous width of a 10px character
+PERCENT_ROW, NAME_ROW, NAME_CHAR_WIDTH = 22, 14, 6  # NAME_CHAR_WIDTH: a generous width of a 10px character
 
 
 def band_name_rows(bands: list) -> list[int]:
@@ -271,7 +274,7 @@ def bar_chart_svg(question_id: str, index: int, blocks, bands: list, colours: di
         entry = block["key_questions"][question_id]
         y = top + row * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
         middle = y + BAR_HEIGHT / 2 + 4
-        svg.append(f'<text x="{LABEL_WIDTH}" y="{middle}" text-anchor="end" fill="#1a1a1a">{escape(_clip(title, 30))}</text>')
+        svg.append(f'<text x="{LABEL_WIDTH}" y="{middle}" text-anchor="end" fill="#1a1a1a">{escape(_clip(title, LABEL_CHARS))}</text>')
         if entry["percent"] is None:
             svg.append(f'<text x="{PLOT_LEFT + 6}" y="{middle}" fill="#555" font-style="italic">no case judged</text>')
             continue
