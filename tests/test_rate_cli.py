@@ -389,3 +389,18 @@ def test_subgroups_are_headed_by_their_option_labels(tmp_path, capsys):
     assert "sentence is pss" not in out
     code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--by", "sentence", "--format", "csv")
     assert {(r["value"], r["label"]) for r in csv.DictReader(io.StringIO(out)) if r["by"]} == {("pss", "Post-sentence supervision"), ("", "not known")}
+
+
+def test_labels_and_exclusion_reasons_from_the_rules_are_escaped_in_html_and_csv(tmp_path, capsys):
+    rules = tmp_path / "rules.carag"
+    text = Path(FIXTURE).read_text(encoding="utf-8").replace('pss "Post-sentence supervision"', 'pss "<b>PSS</b> & co"')
+    rules.write_text(text + '\nfact gone: bool\n\nexclude when gone\n    because "=HYPERLINK(\\"http://x\\") <i>gone</i>"\n', encoding="utf-8")
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes", sentence="pss"), {"facts": {"gone": True}, "answers": {}}])
+    code, html, err = run(capsys, "rate", str(rules), "--cases", str(cases), "--by", "sentence", "--format", "html")
+    assert code == 0, err
+    assert "<b>PSS</b>" not in html and "&lt;b&gt;PSS&lt;/b&gt; &amp; co" in html
+    assert "<i>gone</i>" not in html and "&lt;i&gt;gone&lt;/i&gt;" in html
+    code, out, _ = run(capsys, "rate", str(rules), "--cases", str(cases), "--by", "sentence", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert next(r for r in rows if r["kind"] == "excluded")["name"].startswith("'=HYPERLINK(")  # never run as a formula
+    assert {r["label"] for r in rows if r["value"] == "pss"} == {"<b>PSS</b> & co"}
