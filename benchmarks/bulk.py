@@ -43,15 +43,27 @@ from carag_dsl.runtime.casedata import read_case  # noqa: E402
 DISTINCT = 100_000
 
 
+#: Best CPU seconds (user + system, this process and its children) of each contender of the last run.
+CPU: dict[str, float] = {}
+
+
+def _cpu() -> float:
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def interleaved(rounds: int, contenders: dict[str, callable]) -> dict[str, float]:
-    """Best wall seconds of each contender over ``rounds`` interleaved rounds."""
+    """Best wall seconds of each contender over ``rounds`` interleaved rounds (best CPU seconds in CPU)."""
     best = {name: float("inf") for name in contenders}
     for _ in range(rounds):
         for name, function in contenders.items():
             gc.collect()
-            start = time.perf_counter()
+            cpu, start = _cpu(), time.perf_counter()
             function()
             best[name] = min(best[name], time.perf_counter() - start)
+            CPU[name] = min(CPU.get(name, float("inf")), _cpu() - cpu)
     return best
 
 
@@ -193,14 +205,15 @@ def routing_rows(rules, files, rounds: int) -> list[tuple[str, float, int]]:
         contenders["peer"] = lambda: [peer_run(c) for c in peer_contexts]
     best = interleaved(rounds, contenders)
     rows = [
-        ("carag compiled routing, one case at a time (checked data in)", best["compiled"] / len(sample), len(sample)),
+        ("carag compiled routing, one case at a time (checked data in)", best["compiled"] / len(sample), len(sample), "compiled"),
         (f"carag columnar routing over {big_rows:,} valid cases (checked data in: decoded columns; result columns out)",
-         best["columnar"] / big_rows, big_rows),
-        (f"carag columnar, checking included: evaluate_columns over the same cases (Arrow columns as read from Parquet in)",
-         best["columnar whole"] / big_rows, big_rows),
+         best["columnar"] / big_rows, big_rows, "columnar"),
+        ("carag columnar, checking included: evaluate_columns over the same cases (Arrow columns as read from Parquet in)",
+         best["columnar whole"] / big_rows, big_rows, "columnar whole"),
     ]
     if peer_run is not None:
-        rows.append((f"fastest peer installed ({peer_name}): the 'applies' rules of one case, context given", best["peer"] / len(peer_contexts), len(peer_contexts)))
+        rows.append((f"fastest peer installed ({peer_name}): the 'applies' rules of one case, context given",
+                     best["peer"] / len(peer_contexts), len(peer_contexts), "peer"))
     return rows
 
 
@@ -263,6 +276,28 @@ def job_rows(files, rounds: int, folder: Path) -> dict[str, float]:
     return interleaved(rounds, contenders)
 
 
+PEAK_MEMORY = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def memory_rows(files, folder: Path) -> list[tuple[str, int, int]]:
+    """Peak resident memory of `carag rate --engine columnar` over a tenth of the Parquet cases and over all."""
+    import pyarrow.parquet as pq
+
+    whole = pq.read_table(files["parquet"])
+    tenth = folder / "tenth.parquet"
+    pq.write_table(whole.slice(0, max(1, whole.num_rows // 10)), tenth, row_group_size=65_536)
+    rows = []
+    for path, count in ((tenth, max(1, whole.num_rows // 10)), (files["parquet"], whole.num_rows)):
+        command = [sys.executable, "-m", "carag_dsl", "rate", "--cases", str(path), "--engine", "columnar"]
+        done = subprocess.run([sys.executable, "-c", PEAK_MEMORY, *command], capture_output=True, text=True, check=True)
+        rows.append(("`carag rate --engine columnar` from Parquet", count, int(done.stdout.strip()) // 1024))
+    return rows
+
+
 def startup_rows(files, rounds: int) -> dict[str, float]:
     python = sys.executable
     contenders = {
@@ -309,9 +344,10 @@ def main() -> int:
 
         routing = routing_rows(rules, files, args.rounds)
         compiled, columnar = routing[0][1], routing[1][1]
-        out += ["### Routing alone", "", "| contender | per case | cases timed | columnar is faster by |", "|---|---:|---:|---:|"]
-        for label, seconds, n in routing:
-            out.append(f"| {label} | {fmt(seconds)} | {n:,} | {seconds / columnar:,.0f}x |")
+        out += ["### Routing alone", "", "| contender | per case | CPU per case | cases timed | columnar is faster by |",
+                "|---|---:|---:|---:|---:|"]
+        for label, seconds, n, key in routing:
+            out.append(f"| {label} | {fmt(seconds)} | {fmt(CPU[key] / n)} | {n:,} | {seconds / columnar:,.0f}x |")
         peer = routing[3][1] if len(routing) > 3 else None
         out.append("")
 
@@ -320,7 +356,7 @@ def main() -> int:
         out += ["### Whole jobs (processes, start-up included)", "",
                 f"`carag rate` and the decode loop read {count:,} cases; `carag eval` and the loops that write a line per case "
                 f"read the {distinct:,} distinct ones (its output is about six times its input).", "",
-                "| command | cases | time | per case | ratio |", "|---|---:|---:|---:|---:|"]
+                "| command | cases | time | CPU time | per case | ratio |", "|---|---:|---:|---:|---:|---:|"]
         rows = [
             ("`carag rate --cases cases.parquet --engine columnar`", "rate parquet columnar", None),
             ("loop: decode each JSON line (orjson), nothing else", "decode loop", "decode loop"),
@@ -333,7 +369,12 @@ def main() -> int:
         for label, key, against in rows:
             ratio = f"{jobs[key] / jobs[against]:.2f}x {'the ' + against if against != key else ''}" if against else ""
             n = count if key in ("rate parquet columnar", "rate jsonl columnar", "decode loop") else distinct
-            out.append(f"| {label} | {n:,} | {fmt(jobs[key])} | {fmt(jobs[key] / n)} | {ratio} |")
+            out.append(f"| {label} | {n:,} | {fmt(jobs[key])} | {fmt(CPU[key])} | {fmt(jobs[key] / n)} | {ratio} |")
+        out.append("")
+
+        memory = memory_rows(files, folder)
+        out += ["### Memory while streaming (columnar engine)", "", "| command | cases | peak resident memory |", "|---|---:|---:|"]
+        out += [f"| {label} | {count:,} | {megabytes:,} MB |" for label, count, megabytes in memory]
         out.append("")
 
         start = startup_rows(files, max(5, args.rounds))
@@ -350,7 +391,8 @@ def main() -> int:
     targets = [
         ("columnar routing vs compiled per-case routing (at least 100x)", f"{compiled / columnar:,.0f}x", compiled / columnar >= 100),
         ("columnar routing vs the fastest peer (at least 500x)", f"{peer / columnar:,.0f}x" if peer else "no peer installed", bool(peer and peer / columnar >= 500)),
-        (f"`carag rate` over {count:,} cases from Parquet (under 5 s)", fmt(jobs["rate parquet columnar"]), jobs["rate parquet columnar"] < 5),
+        (f"`carag rate` over {count:,} cases from Parquet (under 5 s)",
+         f"{fmt(jobs['rate parquet columnar'])} ({fmt(CPU['rate parquet columnar'])} CPU)", jobs["rate parquet columnar"] < 5),
         ("`carag rate` from JSON Lines vs the decode-only loop (within 2x)", f"{jobs['rate jsonl columnar'] / jobs['decode loop']:.2f}x", jobs["rate jsonl columnar"] / jobs["decode loop"] <= 2),
         ("`carag eval --cases` (per-case) vs the same-bytes loop (within 2x)", f"{jobs['eval jsonl per-case'] / jobs['same bytes loop']:.2f}x", jobs["eval jsonl per-case"] / jobs["same bytes loop"] <= 2),
         ("cold start of `carag eval --case` (under 150 ms)", fmt(start["carag eval --case"]), start["carag eval --case"] < 0.150),
