@@ -37,11 +37,11 @@ if TYPE_CHECKING:
     from carag_dsl.runtime.evaluation import Evaluation
 
 #: Status codes of the result columns, in the order of :data:`STATUSES`.
-APPLIES, NOT_APPLICABLE, PENDING = 0, 1, 2
-STATUSES = ("applies", "not_applicable", "pending")
+#: ``1 - applies`` for the three-valued 'applies when' (true 1, unknown 0, false -1): one pass, no lookup.
+APPLIES, PENDING, NOT_APPLICABLE = 0, 1, 2
+STATUSES = ("applies", "pending", "not_applicable")
 #: Source codes: no value, an answer, a derived value.
 SOURCES = (None, "answer", "derived")
-_STATUS_OF = np.array([NOT_APPLICABLE, PENDING, APPLIES], dtype=np.int8)
 
 #: How the per-case path evaluates the given rows: for each, its Evaluation or the text of its error.
 #: The second argument names the bad cells: column name -> rows whose cell there is bad (columns with any).
@@ -174,11 +174,10 @@ class ColumnarRules:
         if not out.any():
             return
         result.excluded = excluded
-        rows = np.flatnonzero(out)
-        result.case_type_source[rows] = 0
+        np.putmask(result.case_type_source, out, 0)
         for qid in result.status:  # fresh arrays of this batch; the values the rules read are left alone
-            result.status[qid][rows] = NOT_APPLICABLE
-            result.source[qid][rows] = 0
+            np.putmask(result.status[qid], out, NOT_APPLICABLE)
+            np.putmask(result.source[qid], out, 0)
 
     def _case_type(self, env: Env, answers: dict[str, Vec], overrides, rules, result: "BatchResult") -> None:
         """As the reference's decide_case_type: the rules in order, then the one override value that holds."""
@@ -244,7 +243,7 @@ class ColumnarRules:
         if applies is None:
             status = np.zeros(n, dtype=np.int8)
         else:
-            status = _STATUS_OF[applies(env).data + 1]  # -1, 0, 1 -> not applicable, pending, applies
+            status = np.subtract(1, applies(env).data, dtype=np.int8)  # 1, 0, -1 -> applies, pending, not applicable
         answer = answers.get(qid)
         answered = answer.is_known() if answer is not None else np.zeros(n, dtype=bool)
         kind = answer.kind if answer is not None else STR
@@ -265,17 +264,16 @@ class ColumnarRules:
             else:
                 value = Vec(kind, answer.data, answered) if answer is not None else Vec(kind, np.zeros(n, dtype=np.int32), answered)
         env.values[qid] = value
-        ignored = answered & (status == NOT_APPLICABLE)
-        source = answered & ~ignored
+        # An answer counts unless the question does not apply (then it is ignored, with a warning).
+        counted = answered & (status != NOT_APPLICABLE) if applies is not None else answered.copy()
+        if applies is not None and np.count_nonzero(counted) != np.count_nonzero(answered):
+            result.warning_sources.append((answered & ~counted, ignored_answer_warning(qid), None))
+        source = counted.view(np.int8)
         if derive:
-            source = source.view(np.int8) + 2 * (~answered & derived_known).view(np.int8)
-        else:
-            source = source.view(np.int8)
+            source = source + 2 * (~answered & derived_known).view(np.int8)
         result.add_question(qid, status, source, value)
-        if ignored.any():
-            result.warning_sources.append((ignored, ignored_answer_warning(qid), None))
         if derive:
-            overruled = answered & ~ignored & derived_known & (value.data != derived)
+            overruled = counted & derived_known & (value.data != derived)
             if overruled.any():
                 start = overruled_warning_start(qid)
                 ends = [rule[2] for rule in derive]

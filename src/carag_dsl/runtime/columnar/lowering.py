@@ -163,6 +163,12 @@ class Lowering:
 
         return constant
 
+    def _literal(self, node: ast.Expr) -> bool:
+        """Whether the expression is a literal (known in every case): a number, date, text, set or option code."""
+        if isinstance(node, ast.Name):
+            return node.name not in self.symbols.facts and node.name not in self.symbols.defines and node.name != CASE_TYPE
+        return isinstance(node, (ast.IntLit, ast.DateLit, ast.TextLit, ast.BoolLit, ast.DurationLit, ast.SetLit))
+
     def _Name(self, node: ast.Name) -> Lowered:
         name = node.name  # as Scope.name: a fact, else a defined name, else the case type, else an option code
         if name in self.symbols.facts:
@@ -216,10 +222,12 @@ class Lowering:
         left, right = self.expr(node.left), self.expr(node.right)
         test = _COMPARE[node.op]
         ordering = node.op not in ("==", "!=")
+        left_fixed, right_fixed = self._literal(node.left), self._literal(node.right)
 
         def compare(env: Env) -> Vec:
             a, b = left(env), right(env)
-            known = a.is_known() & b.is_known()
+            # A literal is always known: only the other side can leave the comparison unknown.
+            known = a.is_known() if right_fixed else b.is_known() if left_fixed else a.is_known() & b.is_known()
             if a.kind == SET or b.kind == SET:
                 same = (a.data == b.data).all(axis=1)
                 holds = same if node.op == "==" else ~same
