@@ -373,6 +373,15 @@ def test_diff_with_cases_reports_bad_lines_with_their_numbers(two_versions, tmp_
     assert f"{sample}:2: error:" in done.stderr
 
 
+def test_diff_with_cases_reads_a_json_array_element_by_element(two_versions, tmp_path):
+    old, _ = two_versions
+    sample = tmp_path / "sample.json"
+    sample.write_text('[{"id": "a", "facts": {"sentence": "licence"}},\n {"id": NaN}]\n', encoding="utf-8")
+    done = run_carag("diff", str(old), str(old), "--cases", str(sample), "--format", "json", "--no-exact")
+    assert done.returncode == 1 and json.loads(done.stdout)["cases"]["cases"] == 1
+    assert f"{sample}:element 2: error: NaN is not a JSON number" in done.stderr
+
+
 def git(*args: str, cwd: Path) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout

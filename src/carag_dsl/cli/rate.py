@@ -30,6 +30,7 @@ from carag_dsl.cli._cases import (
 )
 from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, report_bad_line
 from carag_dsl.cli._progress import Progress
+from carag_dsl.runtime.caseinput import iter_json_array
 
 #: Worker processes of the local Dask cluster ``--engine dask`` starts when no --scheduler is given.
 DASK_LOCAL_WORKERS = 2
@@ -120,13 +121,15 @@ def _finish(ruleset: RuleSet, tally: RatingTally, args, bad: int) -> int:
 
 def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, Any, str | None]]], add: Callable[[Any], None], doing: str) -> int:
     """Give each case of a file to ``add``; a bad line (unreadable, or ``add`` raises) is reported on
-    standard error with its number and left out. Returns how many lines were bad."""
+    standard error with its number and left out. Returns how many lines were bad. A ``.json`` file holding
+    a JSON array is read element by element, as ``carag rate`` reads it."""
     bad = 0
     with open_input(path) as stream:
         progress = Progress.for_input(path, doing)
-        lines = input_lines(stream, progress)
+        kind = json_array_kind("jsonl", path, stream)
+        rows = iter_json_array(stream) if kind == "array" else read(input_lines(stream, progress))
         try:
-            for number, case, wrong in read(lines):
+            for number, case, wrong in rows:
                 if wrong is None:
                     try:
                         add(case)
@@ -138,7 +141,7 @@ def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, 
                     bad += 1
                     if progress:
                         progress.clear()
-                    report_bad_line(f"{path}:{number}", wrong)
+                    report_bad_line(place(path, kind, number), wrong)
                 elif progress:
                     progress.tick()
         finally:
