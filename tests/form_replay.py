@@ -5,8 +5,8 @@
 runs them all through survey-core in one Node.js process;
 ``xform_visibility`` evaluates the binds of the XForm that pyxform makes of
 the exported XLSForm with openrosa-xpath-evaluator (Enketo's XPath engine) in
-one headless Chromium page. ``mismatches`` names every question whose
-visibility differs from "carag says it applies".
+one headless Chromium page. ``mismatches`` names every question (and field for
+a question's reasons) whose visibility differs from "carag says it applies".
 """
 
 from __future__ import annotations
@@ -74,12 +74,15 @@ def mismatches(rules, names, cases_: list[dict[str, Any]], visible: list[dict[st
     problems = []
     for case, shown in zip(cases_, visible, strict=True):
         for qid, applies in carag_applies(rules, case).items():
-            field = names.question(qid)
-            if shown.get(field) != applies:
-                problems.append(
-                    f"question {qid}: carag says {'applies' if applies else 'does not apply / pending'}, "
-                    f"the form {'shows' if shown.get(field) else 'hides'} it; case {json.dumps(case, sort_keys=True)}"
-                )
+            fields = [("question", names.question(qid))]
+            if rules.symbols.questions[qid].record_reasons:  # its reasons are asked for exactly when it is
+                fields.append(("the reasons for question", names.reasons(qid)))
+            for what, field in fields:
+                if shown.get(field) != applies:
+                    problems.append(
+                        f"{what} {qid}: carag says {'applies' if applies else 'does not apply / pending'}, "
+                        f"the form {'shows' if shown.get(field) else 'hides'} it; case {json.dumps(case, sort_keys=True)}"
+                    )
     return problems
 
 

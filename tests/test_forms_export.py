@@ -150,7 +150,10 @@ def test_the_surveyjs_json_loads_in_survey_core_without_errors_or_linter_warning
     assert outcome["jsonErrors"] == []
     assert outcome["lint"] == []
     names = [element["name"] for page in survey["pages"] for element in page["elements"]]
-    assert names == list(rules.facts) + list(rules.questions)  # carag's own ids
+    reasons = [f"reasons-{qid}" for qid, question in rules.symbols.questions.items() if question.record_reasons]
+    # carag's own ids, each 'record reasons' question followed by the field for its reasons
+    assert [name for name in names if name not in reasons] == list(rules.facts) + list(rules.questions)
+    assert all(names[names.index(name) - 1] == name.removeprefix("reasons-") for name in reasons)
 
 
 def test_text_in_a_surveyjs_literal_reads_back_unchanged_in_survey_core():
@@ -254,3 +257,31 @@ def test_a_rule_set_without_facts_or_sections_gives_forms_without_empty_groups(t
     survey = surveyjs_form(carag_dsl.load(rules_path))
     assert [page["title"] for page in survey["pages"]] == ["Questions"]
     assert surveyjs_visibility(survey, [{}])["lint"] == []
+
+
+def test_a_record_reasons_question_is_followed_by_an_optional_field_for_its_reasons_shown_with_it():
+    sheets = xlsform_sheets(CARAG)
+    rows = {row.get("bind::carag:id"): row for row in sheets["survey"] if row["type"] not in ("begin group", "end group", "calculate", "note")}
+    marked = [qid for qid, q in CARAG.symbols.questions.items() if q.record_reasons]
+    assert len(marked) == 16
+    names = [row["name"] for row in sheets["survey"]]
+    for qid in marked:
+        question, reasons = rows[qid], rows[f"reasons.{qid}"]
+        assert names.index(reasons["name"]) > names.index(question["name"])
+        between = names[names.index(question["name"]) + 1:names.index(reasons["name"])]
+        assert all(name.startswith(question["name"] + "-warning-") for name in between)  # after the question's warnings
+        assert reasons["type"] == "text" and "required" not in reasons
+        assert reasons.get("relevant") == question.get("relevant")
+    assert "reasons.2.3.24" not in rows  # its guidance asks for no reasons
+
+
+def test_reasons_move_into_either_form_and_back_unchanged():
+    case = {"facts": {"sentence": "licence"}, "answers": {"X 6": "yes", "X 9": "no"},
+            "reasons": {"X 9": "no work before suspension; the practitioner's caseload was over 70"}}
+    _, survey_names = surveyjs_plan(CARAG)
+    data = to_surveyjs_data(CARAG, survey_names, case)
+    assert data["reasons-X 9"] == case["reasons"]["X 9"]
+    assert from_surveyjs_data(CARAG, survey_names, json.loads(json.dumps(data))) == case
+    _, xform_names = xlsform_plan(CARAG)
+    assert from_xform_values(CARAG, xform_names, to_xform_values(CARAG, xform_names, case)) == case
+    assert "reasons" not in from_xform_values(CARAG, xform_names, to_xform_values(CARAG, xform_names, {**case, "reasons": {}}))

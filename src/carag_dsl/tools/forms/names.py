@@ -5,9 +5,9 @@ the fact, a question by its id. XLSForm names must be XML names, so there a
 question id is spelt with ``_`` for each character an XML name cannot hold
 and a leading ``_`` before a digit (``2.3.01`` is ``_2.3.01``, ``X 4`` is
 ``X_4``); the form keeps the id itself next to the name (``bind::carag:id``).
-Calculated values (defined names, the case type, derived judgements) get a
-``-`` in their name, which no fact and no question id has, so they never take
-a name carag uses. Should two names still meet, the later gets ``-2``,
+Calculated values (defined names, the case type, derived judgements) and the
+fields for reasons get a ``-`` in their name, which no fact and no question id
+has, so they never take a name carag uses. Should two names still meet, the later gets ``-2``,
 ``-3``, ... in the order of the rule set, so names are the same at every
 export of the same rules.
 """
@@ -49,6 +49,8 @@ class FieldNames:
         self._excluded = self._claim("calc-excluded")  # "true" when an 'exclude when' rule holds
         self._defines = {name: self._claim("calc-" + name) for name in symbols.defines}
         self._derived = {qid: self._claim("derived-" + qid) for qid, q in symbols.questions.items() if q.derive}
+        # The inspector's reasons for a 'record reasons' question (the case data's "reasons").
+        self._reasons = {qid: self._claim("reasons-" + qid) for qid, q in symbols.questions.items() if q.record_reasons}
         self._groups: dict[str, str] = {}
 
     def _claim(self, wanted: str) -> str:
@@ -77,6 +79,9 @@ class FieldNames:
 
     def derived(self, question_id: str) -> str:
         return self._derived[question_id]
+
+    def reasons(self, question_id: str) -> str:
+        return self._reasons[question_id]
 
     def group(self, key: str) -> str:
         """A group (the case facts, a section): named once per key."""

@@ -21,7 +21,10 @@ What a form does with each part of the rules:
   is filled, failing only when carag says the rule is false; a consistency
   rule (``constraint ... warn``) is a warning on its field, under the same
   terms, that keeps the value;
-- every question that applies needs an answer (``required``).
+- every question that applies needs an answer (``required``);
+- a question marked ``record reasons`` is followed by a text field for the
+  inspector's reasons (the case data's ``reasons``), shown with the question
+  and optional.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ class Field:
 
     name: str
     carag_id: str
-    role: str  # "fact" | "question"
+    role: str  # "fact" | "question" | "reasons" (the reasons for the question ``carag_id``)
     type: ast.TypeExpr
     label: str
     hint: str | None
@@ -172,10 +175,13 @@ class _Planner:
             section = sections[key]
             label = section.title if section else "Questions"
             hint = (section.heading if section else None)
-            fields = tuple(
-                self.question_field(q, errors.get(("question", q.id), ()), warnings.get(("question", q.id), ())) for q in questions
-            )
-            yield Group(self.names.group(str(number)), label, hint, fields)
+            fields: list[Field] = []
+            for q in questions:
+                field = self.question_field(q, errors.get(("question", q.id), ()), warnings.get(("question", q.id), ()))
+                fields.append(field)
+                if q.record_reasons:
+                    fields.append(self.reasons_field(q, field))
+            yield Group(self.names.group(str(number)), label, hint, tuple(fields))
 
     def question_field(self, question: ast.QuestionDecl, checks, warnings) -> Field:
         d = self.d
@@ -190,6 +196,12 @@ class _Planner:
         answer = question.answer or ast.TypeExpr("text")
         return Field(self.names.question(question.id), question.id, "question", answer, label, hint, relevant, required,
                      tuple(checks), tuple(warnings))
+
+    def reasons_field(self, question: ast.QuestionDecl, answer: Field) -> Field:
+        """The inspector's reasons for a 'record reasons' question: text, shown with the question, optional."""
+        return Field(self.names.reasons(question.id), question.id, "reasons", ast.TypeExpr("text"),
+                     f"{question.id} Reasons: why this has or has not been completed to a sufficient standard",
+                     "The guidance asks inspectors to record why.", answer.relevant, None)
 
     def override_checks(self) -> dict[str, list[Check]]:
         """Answers that would make the case two types at once: a check on each question an override reads."""

@@ -31,12 +31,22 @@ def choices_of(type_expr: ast.TypeExpr) -> list[tuple[str, str]]:
     return [(code, labels.get(code) or _FIXED_LABELS.get(code) or code) for code in T.option_codes(type_expr)]
 
 
+_TEXT = ast.TypeExpr("text")
+
+
 def _fields(rules: "CheckedRules", names: FieldNames):
-    """(section of the case, carag name, form name, declared type) for every fact and answer."""
+    """(section of the case, carag name, form name, declared type) for every fact, answer and reasons field."""
     for name, fact in rules.symbols.facts.items():
         yield "facts", name, names.fact(name), fact.type
     for qid, question in rules.symbols.questions.items():
-        yield "answers", qid, names.question(qid), question.answer or ast.TypeExpr("text")
+        yield "answers", qid, names.question(qid), question.answer or _TEXT
+        if question.record_reasons:
+            yield "reasons", qid, names.reasons(qid), _TEXT
+
+
+def _case(found: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A case of the sections found: facts and answers always, reasons when the form holds any."""
+    return {section: values for section, values in found.items() if values or section != "reasons"}
 
 
 def to_surveyjs_data(rules: "CheckedRules", names: FieldNames, case: dict[str, Any]) -> dict[str, Any]:
@@ -51,8 +61,8 @@ def to_surveyjs_data(rules: "CheckedRules", names: FieldNames, case: dict[str, A
 
 
 def from_surveyjs_data(rules: "CheckedRules", names: FieldNames, data: dict[str, Any]) -> dict[str, Any]:
-    """SurveyJS survey data as a carag case (facts and answers; nothing else the survey holds)."""
-    case: dict[str, Any] = {"facts": {}, "answers": {}}
+    """SurveyJS survey data as a carag case (facts, answers and reasons; nothing else the survey holds)."""
+    case: dict[str, Any] = {"facts": {}, "answers": {}, "reasons": {}}
     for section, carag_name, form_name, type_expr in _fields(rules, names):
         value = data.get(form_name)
         if value is None or value == "":
@@ -60,7 +70,7 @@ def from_surveyjs_data(rules: "CheckedRules", names: FieldNames, data: dict[str,
         if type_expr.kind == "any":
             value = [code for code in value if code != EMPTY_SET_CHOICE]
         case[section][carag_name] = value
-    return case
+    return _case(case)
 
 
 def to_xform_values(rules: "CheckedRules", names: FieldNames, case: dict[str, Any]) -> dict[str, str]:
@@ -80,7 +90,7 @@ def to_xform_values(rules: "CheckedRules", names: FieldNames, case: dict[str, An
 
 def from_xform_values(rules: "CheckedRules", names: FieldNames, values: dict[str, str]) -> dict[str, Any]:
     """XForm field texts (an ODK submission's fields, by name) as a carag case."""
-    case: dict[str, Any] = {"facts": {}, "answers": {}}
+    case: dict[str, Any] = {"facts": {}, "answers": {}, "reasons": {}}
     for section, carag_name, form_name, type_expr in _fields(rules, names):
         text = values.get(form_name)
         if text is None or text == "":
@@ -95,4 +105,4 @@ def from_xform_values(rules: "CheckedRules", names: FieldNames, values: dict[str
         else:
             value = text
         case[section][carag_name] = value
-    return case
+    return _case(case)

@@ -159,8 +159,9 @@ def _field_row(field: Field, lists: dict[tuple, str], choices: list[dict[str, An
             lists[options] = list_name
             choices.extend({"list_name": list_name, "name": code, "label": label_text(label)} for code, label in options)
         type_ = f"{'select_multiple' if kind == 'any' else 'select_one'} {list_name}"
+    carag_id = f"reasons.{field.carag_id}" if field.role == "reasons" else field.carag_id  # as the case data names it
     row: dict[str, Any] = {"type": type_, "name": field.name, "label": label_text(field.label), "hint": label_text(field.hint),
-                           "bind::carag:id": field.carag_id}
+                           "bind::carag:id": carag_id}
     if field.relevant is not None:
         row["relevant"] = field.relevant
     if field.required == XPathDialect.TRUE:
