@@ -200,3 +200,19 @@ def test_overrides_taken_or_refused_and_excluded_cases_are_decided_in_columns_as
     wide = evaluate_columns(bundled, columns)
     assert not wide.per_case
     assert list(result_dicts(wide)) == [reference_of_row(bundled, layout, columns, row) for row in range(len(cases))]
+
+
+def test_a_case_failing_only_constraints_gets_the_reference_error_from_the_columns(bundled, monkeypatch):
+    import carag_dsl.runtime.columnar as columnar
+
+    facts = {"sentence": "licence", "start_date": "2025-03-01", "suspension": "reset", "suspension_date": "2025-01-01"}
+    cases = [{"id": "c1", "facts": facts}, {"id": 7, "facts": facts}, {"facts": facts}]
+    expected = [reference(bundled, case) for case in cases]
+    assert all(isinstance(e, str) and "suspension_date" in e for e in expected), "each case fails a constraint"
+    with monkeypatch.context() as patched:  # none of them needs the per-case path
+        patched.setattr(columnar, "per_case", lambda *_: pytest.fail("evaluated per case"))
+        assert list(result_dicts(evaluate_cases(bundled, cases))) == expected
+        columns = wide_table(bundled, [{"id": str(c.get("id", "")) or None, **c["facts"]} for c in cases])
+        assert list(result_dicts(evaluate_columns(bundled, columns))) == [e.replace("case 7", "case '7'") for e in expected]
+    odd = [{"id": 1.5, "facts": facts}, {"id": True, "facts": facts}]  # ids the per-case path words
+    assert list(result_dicts(evaluate_cases(bundled, odd))) == [reference(bundled, case) for case in odd]

@@ -92,9 +92,7 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
                 found[row] = wrong if wrong is not None else per_case(rules, case)
         return [found[row] for row in rows]
 
-    result = columnar_rules(rules).evaluate(by_name, n, rows_per_case, text_forms=True)
-    result.read_ids = lambda: _ids(by_name.get("id"), n)
-    return result
+    return columnar_rules(rules).evaluate(by_name, n, rows_per_case, text_forms=True, read_ids=lambda: _ids(by_name.get("id"), n))
 
 
 def _columns_of(columns: Any) -> tuple[list[str], list[Any], int]:
@@ -160,9 +158,8 @@ def evaluate_cases(rules: "CheckedRules", cases: Sequence[Any], marked: np.ndarr
     fields: dict[str, Any] = {}
     fields.update(_section_columns(sections["facts"], fact_names, n))
     fields.update(_section_columns(sections["answers"], answerable, n))
-    result = columnar_rules(rules).evaluate(fields, n, lambda rows, _: [per_case(rules, cases[row]) for row in rows], text_forms=False, marked=odd)
-    result.ids = ids
-    return result
+    return columnar_rules(rules).evaluate(fields, n, lambda rows, _: [per_case(rules, cases[row]) for row in rows], text_forms=False,
+                                          marked=odd, read_ids=lambda: ids)
 
 
 #: The keys a row evaluated in columns may have: a case that gives reasons goes the per-case way, which carries them.

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 
 from carag_dsl.compiler.graph import CASE_TYPE_NODE, given_inputs
+from carag_dsl.errors import CaseDataError, CaseProblem
 from carag_dsl.compiler.outcomes import (
     REFUSED_OVERRIDE_START, consistency_warning, given_values, ignored_answer_warning, overruled_warning_end,
     overruled_warning_start, refused_override_end,
@@ -88,7 +89,7 @@ class ColumnarRules:
             applies = None if question.applies is None else lower.expr(question.applies)
             derive = [(lower.ids[rule.value], lower.expr(rule.condition), overruled_warning_end(rule)) for rule in question.derive]
             plan.append(("question", name, applies, derive))
-        self._constraints = [(c.field, lower.expr(c.expr)) for c in symbols.constraints]
+        self._constraints = [(c.field, lower.expr(c.expr), CaseProblem(f"facts.{c.field}", c.message)) for c in symbols.constraints]
         self._consistency = [(c.field, c.on_answer, lower.expr(c.expr), consistency_warning(c)) for c in symbols.consistency]
         self._exclusions = [lower.expr(e.condition) for e in symbols.exclusions]
         self.exclusion_reasons = tuple(e.reason for e in symbols.exclusions)
@@ -96,18 +97,40 @@ class ColumnarRules:
 
     # -------------------------------------------------------------- one batch
     def evaluate(self, columns: Mapping[str, Any], n: int, per_case: PerCase, text_forms: bool = True,
-                 marked: np.ndarray | None = None) -> "BatchResult":
+                 marked: np.ndarray | None = None, read_ids: Callable[[], list[Any]] | None = None) -> "BatchResult":
         """Evaluate ``n`` cases given as columns (name -> column; facts and question ids; see decode).
 
         ``per_case(rows, bad_cells)`` evaluates those rows the per-case way; it is called once, with the
-        rows the vector form cannot decide exactly and every row marked in ``marked``.
+        rows the vector form cannot decide exactly and every row marked in ``marked``. ``read_ids`` gives
+        each case's id (read when an error names it).
         """
         batch = self.decode(columns, n, text_forms, marked)
         result, to_per_case = self.route(batch)
+        if read_ids is not None:
+            result.read_ids = read_ids
+        if result.broken_constraints:
+            to_per_case |= self._constraint_errors(result, to_per_case)
         rows = np.flatnonzero(to_per_case).tolist()
         if rows:
-            result.per_case = dict(zip(rows, per_case(rows, batch.bad_cells)))
+            result.per_case.update(zip(rows, per_case(rows, batch.bad_cells)))
         return result
+
+    def _constraint_errors(self, result: "BatchResult", to_per_case: np.ndarray) -> np.ndarray:
+        """Word the error of each row whose only fault is failing constraints, as read_case's checks and the
+        reference word it (every failing constraint, in order); returns the rows left to the per-case path."""
+        broken = np.zeros(result.n, dtype=bool)
+        for rows, _ in result.broken_constraints:
+            broken |= rows
+        left = np.zeros(result.n, dtype=bool)
+        ids = result.ids
+        for row in np.flatnonzero(broken & ~to_per_case).tolist():
+            case_id = ids[row]
+            if case_id is not None and case_id.__class__ not in (str, int):  # an odd id: the per-case path words it
+                left[row] = True
+                continue
+            problems = [problem for rows, problem in result.broken_constraints if rows[row]]
+            result.per_case[row] = str(CaseDataError(problems, case_id))
+        return left
 
     def decode(self, columns: Mapping[str, Any], n: int, text_forms: bool = True, marked: np.ndarray | None = None) -> "DecodedBatch":
         """The columns checked and converted to vectors (the columnar counterpart of read_case)."""
@@ -134,9 +157,10 @@ class ColumnarRules:
             return result, to_per_case
         self._run(env, answers, result)
         to_per_case |= env.to_per_case
-        for field, check in self._constraints:
-            given = env.facts[field].is_known()
-            to_per_case |= given & (check(env).data == FALSE)
+        for field, check, problem in self._constraints:  # the case's error, unless it has another (see evaluate)
+            broken = env.facts[field].is_known() & (check(env).data == FALSE)
+            if broken.any():
+                result.broken_constraints.append((broken, problem))
         for field, on_answer, check, warning in self._consistency:  # warnings after the questions' own
             given = (answers[field] if on_answer else env.facts[field]).is_known()
             broken = given & (check(env).data == FALSE)
@@ -310,6 +334,9 @@ class BatchResult:
         # Per question in graph order: (rows warned, the warning, or a function of the row giving it).
         # The texts are made only when results are written (a rating needs none).
         self.warning_sources: list[tuple[Any, str | None, Callable[[int], str] | None]] = []
+        #: Per constraint that fails in some row: (those rows, the problem). A row that has no other fault
+        #: gets them as its error (ColumnarRules.evaluate).
+        self.broken_constraints: list[tuple[np.ndarray, CaseProblem]] = []
         self._warnings: dict[int, list[str]] | None = None
         self.per_case: dict[int, Any] = {}  # row -> Evaluation or error text, from the per-case path
         self._ids: list[Any] | None = None
