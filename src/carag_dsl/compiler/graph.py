@@ -98,17 +98,19 @@ class Dependencies:
     graph, so :func:`evaluation_order` gives exactly networkx's topological order.
     """
 
-    __slots__ = ("kinds", "readers")
+    __slots__ = ("kinds", "readers", "edges")
 
     def __init__(self, symbols: Symbols):
         self.kinds: dict[str, str] = {fact_node(name): "fact" for name in symbols.facts}
         for node, decl, _ in _declaration_exprs(symbols):
             self.kinds[node] = "question" if isinstance(decl, ast.QuestionDecl) else ("case_type" if node == CASE_TYPE_NODE else "define")
         self.readers: dict[str, dict[str, None]] = {node: {} for node in self.kinds}
+        self.edges: list[tuple[str, str]] = []  # (what is read, its reader), in the order the rules read them
         for node, _, exprs in _declaration_exprs(symbols):
             for expr in exprs:
                 for source in expression_inputs(expr, symbols):
                     self.readers[source][node] = None
+                    self.edges.append((source, node))
 
 
 def build(symbols: Symbols, dependencies: Dependencies | None = None) -> "nx.DiGraph":
@@ -119,9 +121,7 @@ def build(symbols: Symbols, dependencies: Dependencies | None = None) -> "nx.DiG
     graph: nx.DiGraph = nx.DiGraph()
     for node, kind in dependencies.kinds.items():
         graph.add_node(node, kind=kind)
-    for source, readers in dependencies.readers.items():
-        for reader in readers:
-            graph.add_edge(source, reader)
+    graph.add_edges_from(dependencies.edges)
     return graph
 
 
