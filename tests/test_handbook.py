@@ -6,6 +6,7 @@ browser test checks it loads cleanly, self-contained, and that search works.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -323,7 +324,8 @@ def test_the_handbook_opens_with_the_carags_introduction_key_and_inspection_prin
     from test_carag_fidelity import cites  # the sentence is checked against the CARaG text
 
     reader = SectionReader()
-    reader.feed(render_handbook(rules))
+    html = render_handbook(rules)
+    reader.feed(html)
     titles = [section["title"].strip() for section in reader.sections]
     assert titles[:4] == ["Introduction", "Key", "Inspection principles", "Information about the case"]
     introduction, key, principles = (" ".join(s["text"].split()) for s in reader.sections[:3])
@@ -333,6 +335,11 @@ def test_the_handbook_opens_with_the_carags_introduction_key_and_inspection_prin
     assert cites("We do not inspect cases that were terminated within seven days of the order or licence commencing.") in principles
     assert principles.endswith(cites("themes will potentially be followed up in meetings during the second fieldwork week."))
     assert all(not s["text"] for s in reader.sections[3:])  # sections with questions keep their guidance folded
+    # The headings the CARaG prints inside the Inspection principles stay headings.
+    subheadings = re.findall(r'<h3 class="subheading">([^<]*)</h3>', html)
+    assert subheadings == ["Resettlement cases", "Post-recall cases", "Cases transferred in or out of the region",
+                           "Cases that have terminated", "Probation Reset", "Probation Impact", "Cases with multiple sentences",
+                           "Dynamic inspection of public protection"]
 
 
 def test_the_summary_judgements_the_carag_prints_without_a_label_show_none(rules, page):

@@ -70,6 +70,7 @@ a { color: var(--accent); }
 details { margin: .4rem 0 .8rem; }
 details summary { cursor: pointer; color: var(--accent); font-weight: 600; }
 .guidance p, .section-text p { margin: .4rem 0; }
+.section-text h3.subheading { margin: 1rem 0 .2rem; font-size: 1.05rem; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .7rem; text-align: left; vertical-align: top; }
 th { background: var(--soft); }
@@ -132,6 +133,19 @@ def _paragraphs(text: str) -> str:
     """Guidance as paragraphs: blank lines separate them, single line breaks are kept."""
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
     return "".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in blocks)
+
+
+def _is_subheading(block: str) -> bool:
+    """A short line of its own with no closing punctuation ("Cases that have terminated"): a heading in the text."""
+    return "\n" not in block and len(block) <= 60 and block[-1:] not in ".:;,?!"
+
+
+def _prose(text: str) -> str:
+    """A page of prose (a section without questions): paragraphs, its own headings as headings."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
+    return "".join(
+        f'<h3 class="subheading">{escape(block)}</h3>' if _is_subheading(block) else _paragraphs(block) for block in blocks
+    )
 
 
 class _Writer:
@@ -247,7 +261,7 @@ class _Writer:
             heading = f'<span class="heading">{escape(section.heading)}</span>' if section and section.heading else ""
             guidance = ""
             if section and section.guidance and not questions:  # a page of prose (the CARaG's Introduction, ...)
-                guidance = f'<div class="section-text">{_paragraphs(section.guidance)}</div>'
+                guidance = f'<div class="section-text">{_prose(section.guidance)}</div>'
             elif section and section.guidance:
                 guidance = f'<details class="guidance"><summary>Section guidance</summary>{_paragraphs(section.guidance)}</details>'
             parts.append(
