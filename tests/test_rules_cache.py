@@ -194,3 +194,9 @@ def test_evaluating_a_case_with_a_warm_cache_imports_neither_networkx_nor_lark(c
     assert cold["status"] == 0 and cold["lark"]  # parsed: the cache was empty
     warm = _evaluate_in_a_subprocess(env)
     assert warm == {"status": 0, "networkx": False, "lark": False, "importlib.metadata": False}
+
+
+def test_nothing_is_cached_when_the_code_cannot_be_fingerprinted(cache_home, rules_file, monkeypatch):
+    monkeypatch.setattr(ast_cache, "code_fingerprint", lambda: None)  # e.g. the package read from a zip file
+    assert status_of_q(rules_file, True) == "applies"
+    assert not entries(cache_home, "ast") and not entries(cache_home, "routing")

@@ -24,8 +24,8 @@ import hashlib
 import json
 from typing import TYPE_CHECKING
 
-from carag_dsl.language.ast_cache import code_fingerprint
-from carag_dsl.language.private_cache import private_cache_folder, read_private, write_private
+from carag_dsl.language.ast_cache import cache_folder, code_fingerprint
+from carag_dsl.language.private_cache import read_private, write_private
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 def rules_key(ruleset: "CheckedRules") -> str:
     """The hash of the rule files' texts, in load order, and of the compiler's code."""
-    digest = hashlib.sha256(code_fingerprint().encode("ascii"))
+    digest = hashlib.sha256(str(code_fingerprint()).encode("ascii"))
     for module in ruleset.modules:
         digest.update(b"\0" + module.text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -43,7 +43,7 @@ def routing_source(ruleset: "CheckedRules") -> str:
     """:func:`~.codegen.generate_source` of the rule set, read from the cache when a verified entry is there."""
     from carag_dsl.compiler.codegen import generate_source  # only when the source is written, not read
 
-    folder = private_cache_folder()
+    folder = cache_folder()
     if folder is None:
         return generate_source(ruleset)
     key = rules_key(ruleset)

@@ -35,29 +35,38 @@ _CODE_FILES = ("source.py", "errors.py")
 
 
 @functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A hash of the code that parses rule files and compiles them, and of the grammar.
+def code_fingerprint() -> str | None:
+    """A hash of the code that parses rule files and compiles them, and of the grammar; None when unreadable.
 
     Part of every cache key: a new version of carag-dsl (or an edited checkout) never
     reads entries an older one wrote. Reading these files costs about a millisecond.
+    Without it (the code cannot be read back, as from a zip file) nothing is cached.
     """
     package = Path(__file__).resolve().parent.parent
     files = sorted(path for folder in _CODE_FOLDERS for path in (package / folder).glob("*.py"))
     files += [package / name for name in _CODE_FILES] + [grammar_path()]
     digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    try:
+        for file in files:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    except OSError:
+        return None
     return digest.hexdigest()
+
+
+def cache_folder() -> Path | None:
+    """The private cache folder, when caching is on and the code's fingerprint can be taken; else None."""
+    return private_cache_folder() if code_fingerprint() is not None else None
 
 
 def text_key(text: str) -> str:
     """The hash that names a rule file's entry: of its text and of the code (:func:`code_fingerprint`)."""
-    return hashlib.sha256((code_fingerprint() + "\0" + text).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256((f"{code_fingerprint()}\0{text}").encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def parse_cached(text: str, path: str = "<string>") -> tuple[ast.Module, list[Diagnostic]]:
     """:func:`~.parser.parse_partial`, read from the cache when a trusted entry for this text is there."""
-    folder = private_cache_folder()
+    folder = cache_folder()
     if folder is None:
         return _parse(text, path)
     key = text_key(text)
