@@ -174,11 +174,11 @@ def test_a_file_with_syntax_errors_is_not_cached_and_still_reports_them(cache_ho
     assert not entries(cache_home, "ast")
 
 
-def _evaluate_in_a_subprocess(env: dict) -> dict:
+def _evaluate_in_a_subprocess(env: dict, *argv: str) -> dict:
     script = (
         "import sys, io, contextlib\n"
         "from carag_dsl.cli import main\n"
-        f"status = main(['eval', '--case', {str(EXAMPLE)!r}, '--format', 'json'])\n"
+        f"status = main({list(argv) or ['eval', '--case', str(EXAMPLE), '--format', 'json']!r})\n"
         "print({'status': status, 'networkx': 'networkx' in sys.modules, 'lark': 'lark' in sys.modules,"
         " 'importlib.metadata': 'importlib.metadata' in sys.modules}, file=sys.stderr)\n"
     )
@@ -193,6 +193,18 @@ def test_evaluating_a_case_with_a_warm_cache_imports_neither_networkx_nor_lark(c
     cold = _evaluate_in_a_subprocess(env)
     assert cold["status"] == 0 and cold["lark"]  # parsed: the cache was empty
     warm = _evaluate_in_a_subprocess(env)
+    assert warm == {"status": 0, "networkx": False, "lark": False, "importlib.metadata": False}
+
+
+def test_evaluating_cases_with_the_generated_code_from_a_warm_cache_imports_neither_networkx_nor_lark(cache_home, tmp_path):
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home))
+    env.pop(NO_CACHE_VARIABLE, None)
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(EXAMPLE.read_text(encoding="utf-8").replace("\n", " ") + "\n", encoding="utf-8")
+    argv = ("eval", "--cases", str(cases), "--engine", "per-case", "--output", str(tmp_path / "out.jsonl"))
+    assert _evaluate_in_a_subprocess(env, *argv)["status"] == 0  # fills the cache, routing code included
+    assert entries(cache_home, "routing")
+    warm = _evaluate_in_a_subprocess(env, *argv)
     assert warm == {"status": 0, "networkx": False, "lark": False, "importlib.metadata": False}
 
 
