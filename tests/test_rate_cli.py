@@ -404,3 +404,14 @@ def test_labels_and_exclusion_reasons_from_the_rules_are_escaped_in_html_and_csv
     rows = list(csv.DictReader(io.StringIO(out)))
     assert next(r for r in rows if r["kind"] == "excluded")["name"].startswith("'=HYPERLINK(")  # never run as a formula
     assert {r["label"] for r in rows if r["value"] == "pss"} == {"<b>PSS</b> & co"}
+
+
+def test_rejected_cases_of_a_json_array_are_placed_by_element_as_their_errors_are(tmp_path, capsys):
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([answers("yes"), answers("maybe"), answers("no")], indent=1), encoding="utf-8")
+    code, out, err = run(capsys, "rate", FIXTURE, "--cases", str(path))
+    assert code == 1 and f"{path}:element 2: error:" in err
+    assert "3 cases read: 2 rated, 0 excluded (not inspected), 1 rejected (element 2)" in out
+    code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(path), "--format", "json")
+    counts = json.loads(out)["counts"]
+    assert (counts["rejected_lines"], counts["rejected_unit"]) == ([2], "element")

@@ -123,7 +123,7 @@ def test_the_report_shows_what_it_is_its_rules_date_counts_caveat_and_full_band_
         excluded = page.locator("dl.about dt:text-is('Cases excluded') + dd")
         assert excluded.is_visible() and excluded.inner_text() == "2: 2 terminated within seven days of the order or licence commencing"
         rejected = page.locator("dl.about dt:text-is('Cases rejected') + dd")
-        assert rejected.is_visible() and rejected.inner_text() == "2 rejected (lines 3 and 5)"
+        assert rejected.is_visible() and rejected.inner_text() == "2 rejected (positions 3 and 5)"
         # The caveat: explained once, and on the figures it concerns (pss has 4 cases rated).
         assert page.locator("#small-sample").is_visible()
         assert "fewer than 10 cases" in page.locator("#small-sample").inner_text()

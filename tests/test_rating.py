@@ -339,7 +339,7 @@ def test_cases_not_inspected_are_counted_apart_by_reason_and_take_no_part_in_any
     assert rated["counts"] == {
         "read": 6, "rated": 3, "excluded": 3, "rejected": 0,
         "excluded_by_reason": {"terminated within seven days of the order or licence commencing": 2, "a made-up second reason": 1},
-        "rejected_lines": [],
+        "rejected_lines": [], "rejected_unit": "position",
     }
     assert [(g["value"], g["cases"], g["excluded"]) for g in rated["groups"]] == [("community", 3, 2), ("pss", 0, 1)]
     assert rated["groups"][1]["key_questions"]["J 1"]["n_judged"] == 0
@@ -364,7 +364,7 @@ def test_rejected_cases_are_counted_with_their_positions_when_collected(rules):
     cases = [case({"J 1": "yes"}), case({"J 1": "maybe"}), case({"J 1": "no"}), case({"J 1": "nope"})]
     rated = rules.rate(cases, on_error="collect").to_dict()
     assert (rated["counts"]["read"], rated["counts"]["rated"], rated["counts"]["rejected"]) == (4, 2, 2)
-    assert rated["counts"]["rejected_lines"] == [2, 4]
+    assert (rated["counts"]["rejected_lines"], rated["counts"]["rejected_unit"]) == ([2, 4], "position")
     assert [failure["index"] for failure in rated["failures"]] == [1, 3]
 
 

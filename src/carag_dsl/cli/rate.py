@@ -82,6 +82,8 @@ def run(args) -> int:
     with open_input(args.cases) if kind != "arrow" else contextlib.nullcontext(None) as stream:
         progress = Progress.for_input(args.cases, "rating")
         kind = json_array_kind(kind, args.cases, stream)  # a .json file may hold a JSON array of cases
+        if kind == "array":
+            tally.rejected_unit = "element"  # as the errors place them: FILE:element N
         try:
             if engine == "columnar":
                 for chunk in columnar_chunks(ruleset, args.cases, kind, stream, progress):

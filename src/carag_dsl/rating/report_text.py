@@ -51,7 +51,8 @@ def rejected_text(counts: dict[str, Any]) -> str:
     """'3 rejected (lines 4, 9 and 17)'."""
     text = f"{counts['rejected']:,} rejected"
     if counts["rejected_lines"]:
-        text += f" ({'line' if len(counts['rejected_lines']) == 1 else 'lines'} {lines_text(counts['rejected_lines'])})"
+        unit = counts.get("rejected_unit", "line")
+        text += f" ({unit if len(counts['rejected_lines']) == 1 else unit + 's'} {lines_text(counts['rejected_lines'])})"
     return text
 
 
@@ -182,7 +183,7 @@ def render_csv(rated: dict) -> str:
     for reason, n in counts["excluded_by_reason"].items():
         row("", "", n, "excluded", reason)
     for line in counts["rejected_lines"]:
-        row("", "", 1, "rejected line", line)
+        row("", "", 1, f"rejected {counts['rejected_unit']}", line)
     blocks = [("", "", "", rated)] + [(g["by"], _csv_value(g["value"]), g["label"], g) for g in rated["groups"]]
     for by, value, label, block in blocks:
         for question_id, entry in block["key_questions"].items():

@@ -155,7 +155,9 @@ class RatingTally:
         self._codes = _declared_codes(ruleset, by, self._by_kind)
         self.overall = self._new_counters()
         self.groups: dict[Any, _Counters] = {}
-        self.rejected_lines: list[int] = []  # where the bad cases were (line numbers, or positions from 1)
+        self.rejected_lines: list[int] = []  # where the bad cases were, counted in rejected_unit
+        #: What the numbers of rejected_lines count: "line" of a file, "element" of a JSON array, "position" in an iterable.
+        self.rejected_unit = "line"
 
     def _group(self, key: Any) -> _Counters:
         """The counters of one subgroup, made on first use; TooManyGroups past ``max_groups``."""
@@ -291,7 +293,7 @@ class RatingTally:
             self.overall.cases, key_questions, standards, tuple(groups), tuple(failures),
             ruleset=ruleset_identity(self.ruleset), date=date or run_date(),
             excluded=dict(sorted(self.overall.excluded.items(), key=lambda item: (-item[1], item[0]))),
-            rejected_lines=tuple(self.rejected_lines), small_sample_below=small,
+            rejected_lines=tuple(self.rejected_lines), rejected_unit=self.rejected_unit, small_sample_below=small,
         )
 
     def _rate(self, counters: _Counters) -> tuple[dict[str, "KeyQuestionFigures"], dict[str, "StandardFigures"]]:
@@ -391,6 +393,7 @@ def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | None
     """
     check_on_error(on_error)
     tally = RatingTally(rules, by, max_groups)
+    tally.rejected_unit = "position"
     failures: list[CaseFailure] = []
     for index, case in enumerate(cases):
         try:
@@ -471,7 +474,8 @@ class Rating:
     ruleset: Mapping[str, Any] = attrs.field(factory=dict)  # {"name", "version", "hash"}, as every result carries
     date: datetime.date | None = None
     excluded: Mapping[str, int] = attrs.field(factory=dict)  # cases not inspected, by reason, most first
-    rejected_lines: tuple[int, ...] = ()  # bad cases left out: line numbers (from the API: positions from 1)
+    rejected_lines: tuple[int, ...] = ()  # bad cases left out: where they were, counted in rejected_unit (from 1)
+    rejected_unit: str = "line"  # "line" of a file, "element" of a JSON array, "position" in the cases given
     small_sample_below: int = DEFAULT_SMALL_SAMPLE
 
     @property
@@ -488,6 +492,7 @@ class Rating:
             "rejected": len(self.rejected_lines),
             "excluded_by_reason": dict(self.excluded),
             "rejected_lines": list(self.rejected_lines),
+            "rejected_unit": self.rejected_unit,
         }
 
     def to_dict(self) -> dict[str, Any]:
