@@ -39,6 +39,9 @@ __all__ = ["RulesSource", "evaluate_batch", "evaluate_batches", "rate_batch", "r
 
 #: Rows per batch when the CLI streams a file through the columnar engine.
 BATCH_ROWS = 65_536
+#: JSON Lines batches are smaller: each case is a Python dict until it is in columns (65,536 of them
+#: took 660 MB; 16,384 take 230 MB for 4% more time).
+JSONL_BATCH_ROWS = 16_384
 
 
 def require_bulk() -> None:
@@ -201,7 +204,7 @@ class Chunk:
         return sorted(found)
 
 
-def jsonl_chunks(rules: RuleSet, lines: Iterable[bytes], size: int = BATCH_ROWS) -> Iterator[Chunk]:
+def jsonl_chunks(rules: RuleSet, lines: Iterable[bytes], size: int = JSONL_BATCH_ROWS) -> Iterator[Chunk]:
     """JSON Lines in batches, each line decoded as the per-case path decodes it (same errors, same numbers).
 
     ``lines`` are the byte lines of :func:`~carag_dsl.runtime.caseinput.case_lines`.
