@@ -113,6 +113,8 @@ MAX_ARRAY_BYTES = 256 * 1024 * 1024
 
 
 class _Problem:
+    """What is wrong with one array element that the decoder refused but could step over (its end is found)."""
+
     def __init__(self, message: str):
         self.message = message
 
