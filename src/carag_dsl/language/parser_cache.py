@@ -4,15 +4,12 @@ Building the LALR tables from the grammar costs ~0.15 s at every start; loading
 them from disk ~0.02 s. Lark's own ``cache=True`` keeps them in the shared
 temporary folder and unpickles whatever file it finds there, so another local
 user who planted that file would run code as whoever runs ``carag``. This
-module never reads a shared location: the cache lives in
-``$XDG_CACHE_HOME/carag-dsl`` (``~/.cache/carag-dsl``), a folder that must be
-ours and closed to everyone else (mode 0700), and a cache file is read only
-when it is a regular file we own that nobody else can write. Anything else,
-or any failure, builds the parser in memory as if there were no cache.
-
-The folder and the checks on its files are :mod:`.private_cache`'s, shared
-with the parsed rule files (:mod:`.ast_cache`) and the generated routing code
-(:mod:`carag_dsl.compiler.rules_cache`). ``CARAG_NO_CACHE=1`` turns them all off.
+module never reads a shared location: the tables live in the private per-user
+folder of :mod:`.private_cache` (ours, mode 0700, a file read only when we own
+it and nobody else can write it), shared with the parsed rule files
+(:mod:`.ast_cache`) and the generated routing code
+(:mod:`carag_dsl.compiler.rules_cache`). Anything else, or any failure, builds
+the parser in memory as if there were no cache; ``CARAG_NO_CACHE=1`` too.
 """
 
 from __future__ import annotations
