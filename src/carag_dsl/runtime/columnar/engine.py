@@ -198,10 +198,11 @@ class ColumnarRules:
         if not out.any():
             return
         result.excluded = excluded
-        np.putmask(result.case_type_source, out, 0)
+        rows = np.flatnonzero(out)
+        result.case_type_source[rows] = 0
         for qid in result.status:  # fresh arrays of this batch; the values the rules read are left alone
-            np.putmask(result.status[qid], out, NOT_APPLICABLE)
-            np.putmask(result.source[qid], out, 0)
+            result.status[qid][rows] = NOT_APPLICABLE
+            result.source[qid][rows] = 0
 
     def _case_type(self, env: Env, answers: dict[str, Vec], overrides, rules, result: "BatchResult") -> None:
         """As the reference's decide_case_type: the rules in order, then the one override value that holds."""
