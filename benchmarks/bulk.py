@@ -400,16 +400,23 @@ def main() -> int:
     ]
     head = ["### Targets", "", "| target | measured | met |", "|---|---:|:---:|"]
     head += [f"| {label} | {value} | {'yes' if met else '**no**'} |" for label, value, met in targets]
-    report = "\n".join([BULK_MARKER, "", *out[:2], *head, "", *out[2:]])
+    intro = (f"Produced by `python benchmarks/bulk.py --write` (see its `--help`) over {count:,} cases; the notes at the end "
+             "are written by hand and kept. The per-case tables above are from `benchmarks/run.py`; start-up and the per-case "
+             "path have their own section below.")
+    report = "\n".join([BULK_MARKER, "", intro, "", *out[:2], *head, "", *out[2:]])
     print(report)
-    if args.write:
+    if args.write:  # this section only (up to the next '## ' heading), keeping its hand-written notes
         page = ROOT / "docs" / "benchmarks.md"
         text = page.read_text(encoding="utf-8")
-        before = text.split(BULK_MARKER, 1)[0].rstrip("\n")
-        notes = ""
-        if BULK_MARKER in text and NOTES_MARKER in text.split(BULK_MARKER, 1)[1]:
-            notes = "\n" + NOTES_MARKER + text.split(BULK_MARKER, 1)[1].split(NOTES_MARKER, 1)[1]
-        page.write_text(before + "\n\n" + report.rstrip("\n") + "\n" + notes, encoding="utf-8")
+        start = text.find(BULK_MARKER)
+        start = len(text) if start < 0 else start
+        end = text.find("\n## ", start + len(BULK_MARKER))
+        end = len(text) if end < 0 else end + 1
+        section = text[start:end]
+        notes = NOTES_MARKER + section.split(NOTES_MARKER, 1)[1].rstrip("\n") + "\n" if NOTES_MARKER in section else ""
+        rest = text[end:]
+        page.write_text(text[:start].rstrip("\n") + "\n\n" + report.rstrip("\n") + "\n\n" + notes + ("\n" + rest if rest else ""),
+                        encoding="utf-8")
     return 0
 
 
