@@ -216,3 +216,23 @@ def test_a_case_failing_only_constraints_gets_the_reference_error_from_the_colum
         assert list(result_dicts(evaluate_columns(bundled, columns))) == [e.replace("case 7", "case '7'") for e in expected]
     odd = [{"id": 1.5, "facts": facts}, {"id": True, "facts": facts}]  # ids the per-case path words
     assert list(result_dicts(evaluate_cases(bundled, odd))) == [reference(bundled, case) for case in odd]
+
+
+def test_cases_checked_by_the_fast_decoder_and_the_lines_it_leaves_agree_with_the_reference(bundled):
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("msgspec")
+    from carag_dsl.runtime.fastcase import fast_case_decoder
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from cases import generate
+
+    fast = fast_case_decoder(bundled)
+    dicts = list(generate(bundled, 400, seed=5))
+    decoded = [fast(json.dumps(case).encode()) or case for case in dicts]  # None: the line goes the usual way
+    assert any(type(c).__name__ == "CaseData" for c in decoded) and any(isinstance(c, dict) for c in decoded)
+    expected = [reference(bundled, case) for case in dicts]
+    batch = evaluate_cases(bundled, decoded)
+    assert list(result_dicts(batch)) == expected
+    assert result_lines(batch, ResultWriter(bundled).line) == [None if isinstance(e, str) else json.dumps(e, ensure_ascii=False) for e in expected]

@@ -209,7 +209,9 @@ def jsonl_chunks(rules: RuleSet, lines: Iterable[bytes], size: int = JSONL_BATCH
 
     ``lines`` are the byte lines of :func:`~carag_dsl.runtime.caseinput.case_lines`.
     """
-    return case_chunks(rules, iter_jsonl(lines), size)
+    from carag_dsl.runtime.fastcase import fast_case_decoder
+
+    return case_chunks(rules, iter_jsonl(lines, fast_case_decoder(rules)), size)  # lines msgspec vouches for come checked
 
 
 def case_chunks(rules: RuleSet, rows: Iterable[tuple[int, Any, str | None]], size: int = BATCH_ROWS) -> Iterator[Chunk]:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 import numpy as np
 
 from carag_dsl.errors import CaragError
-from carag_dsl.runtime.casedata import CASE_KEYS
+from carag_dsl.runtime.casedata import CASE_KEYS, CaseData
 from carag_dsl.runtime.columnar.engine import SOURCES, STATUSES, BatchResult, ColumnarRules
 from carag_dsl.runtime.columnar.vectors import SET
 from carag_dsl.runtime.evaluate import evaluate_case
@@ -131,6 +131,10 @@ def evaluate_cases(rules: "CheckedRules", cases: Sequence[Any], marked: np.ndarr
     """Evaluate case dicts (as decoded from JSON Lines) as one batch; results in the same order.
 
     ``marked`` rows are evaluated per case whatever they hold (callers mark lines that were not JSON).
+    Cases may also be checked already (:class:`CaseData`, as the fast decoder of
+    :mod:`carag_dsl.runtime.fastcase` gives them); in a batch holding some, the plain dicts (the few
+    lines that decoder could not vouch for) are evaluated per case, so no column mixes checked values
+    with raw JSON ones.
     """
     n = len(cases)
     symbols = rules.symbols
@@ -139,11 +143,22 @@ def evaluate_cases(rules: "CheckedRules", cases: Sequence[Any], marked: np.ndarr
     sections: dict[str, list[Any]] = {"facts": [_EMPTY] * n, "answers": [_EMPTY] * n}
     odd = np.zeros(n, dtype=bool) if marked is None else marked.copy()
     ids: list[Any] = [None] * n
+    checked = any(case.__class__ is CaseData for case in cases)
     for row, case in enumerate(cases):
         if odd[row]:
             continue
+        if case.__class__ is CaseData:
+            if case.reasons:  # carried by the per-case path
+                odd[row] = True
+                continue
+            ids[row] = case.id
+            if case.facts:
+                sections["facts"][row] = case.facts
+            if case.answers:
+                sections["answers"][row] = case.answers
+            continue
         # Anything but the plain shape goes to the per-case path, which words the error.
-        if case.__class__ is not dict or not case.keys() <= _CASE_KEYS:
+        if checked or case.__class__ is not dict or not case.keys() <= _CASE_KEYS:
             odd[row] = True
             continue
         ids[row] = case.get("id")
