@@ -236,3 +236,16 @@ def test_cases_checked_by_the_fast_decoder_and_the_lines_it_leaves_agree_with_th
     batch = evaluate_cases(bundled, decoded)
     assert list(result_dicts(batch)) == expected
     assert result_lines(batch, ResultWriter(bundled).line) == [None if isinstance(e, str) else json.dumps(e, ensure_ascii=False) for e in expected]
+
+
+def test_contradicting_overrides_get_the_reference_error_from_the_columns_before_any_failing_constraint(bundled, monkeypatch):
+    import carag_dsl.runtime.columnar as columnar
+
+    answers = {"2.0.19a": "yes", "2.0.20a": "yes"}
+    broken = {"sentence": "licence", "start_date": "2025-03-01", "suspension": "reset", "suspension_date": "2025-01-01"}
+    cases = [{"id": "c1", "answers": answers}, {"id": 2, "facts": broken, "answers": answers}, {"answers": answers}]
+    expected = [reference(bundled, case) for case in cases]
+    assert all(isinstance(e, str) and "contradict" in e for e in expected)
+    with monkeypatch.context() as patched:  # none of them needs the per-case path
+        patched.setattr(columnar, "per_case", lambda *_: pytest.fail("evaluated per case"))
+        assert list(result_dicts(evaluate_cases(bundled, cases))) == expected

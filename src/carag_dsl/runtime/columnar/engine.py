@@ -5,14 +5,13 @@ cannot is marked and evaluated by the per-case path instead, so its result (or
 its located error) is the per-case one to the letter:
 
 - a bad cell (the per-case checker words the error),
-- a constraint that fails, or case-type overrides that contradict each other
-  (both raise CaseDataError in the per-case path),
 - whole numbers beyond +-2**62 (Python's are unbounded; int64 is not),
-- contradicting case-type overrides (an error).
+- contradicting case-type overrides that quote a multiple-choice answer (a set's text is Python's).
 
-Overrides that hold (taken, or refused with a warning) and a case an ``exclude when`` rule leaves out (reported
-with no routing: no case type, every question not applicable, no warnings)
-are decided here, as the reference decides them.
+Overrides that hold (taken, or refused with a warning), a case an ``exclude when``
+rule leaves out (reported with no routing: no case type, every question not
+applicable, no warnings), and the errors of failing constraints and of other
+contradicting overrides are decided here, as the reference decides them.
 
 A batch is never filtered: every input row has exactly one result, in order.
 """
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
-from carag_dsl.compiler.graph import CASE_TYPE_NODE, given_inputs
+from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs, given_inputs, node_label
 from carag_dsl.errors import CaseDataError, CaseProblem
 from carag_dsl.compiler.outcomes import (
     REFUSED_OVERRIDE_START, consistency_warning, given_values, ignored_answer_warning, overruled_warning_end,
@@ -79,6 +78,12 @@ class ColumnarRules:
                      for node in given_inputs(o.condition, symbols) for kind, name in [node.split(":", 1)]]
                     for o in decl.overrides
                 ]
+                # What a contradiction's error quotes: the answers each override reads.
+                self._override_questions = [
+                    [node_label(node) for node in expression_inputs(o.condition, symbols) if node.startswith("question:")]
+                    for o in decl.overrides
+                ]
+                self._override_values = [o.value for o in decl.overrides]
                 continue
             kind, name = node.split(":", 1)
             if kind == "define":
@@ -108,12 +113,44 @@ class ColumnarRules:
         result, to_per_case = self.route(batch)
         if read_ids is not None:
             result.read_ids = read_ids
+        if result.contradictions is not None:  # raised before the constraints are checked
+            to_per_case |= self._contradiction_errors(result, batch.answers, to_per_case)
         if result.broken_constraints:
-            to_per_case |= self._constraint_errors(result, to_per_case)
+            worded = np.zeros(n, dtype=bool)
+            worded[list(result.per_case)] = True
+            to_per_case |= self._constraint_errors(result, to_per_case | worded)
         rows = np.flatnonzero(to_per_case).tolist()
         if rows:
             result.per_case.update(zip(rows, per_case(rows, batch.bad_cells)))
         return result
+
+    def _contradiction_errors(self, result: "BatchResult", answers: dict[str, Vec], to_per_case: np.ndarray) -> np.ndarray:
+        """Word the error of each row whose overrides contradict each other (and has no bad cell), as the
+        reference words it: the answers each override reads, the case type it asks for; returns the rows
+        left to the per-case path (and the rows with another fault, untouched)."""
+        contradict, held = result.contradictions  # type: ignore[misc]
+        left = np.zeros(result.n, dtype=bool)
+        ids, strings = result.ids, result.strings.values
+        for row in np.flatnonzero(contradict & ~to_per_case).tolist():
+            case_id = ids[row]
+            parts: dict[str, str] = {}  # case type -> its part, the first override asking for it
+            for index, holds in enumerate(held):
+                value = self._override_values[index]
+                if not holds[row] or value in parts:
+                    continue
+                quoted = [(qid, vec) for qid in self._override_questions[index]
+                          for vec in [answers.get(qid)] if vec is not None and vec.is_known()[row]]
+                if any(vec.kind != STR for _, vec in quoted):
+                    break
+                given = [f"{qid} = {strings[vec.data[row]]!r}" for qid, vec in quoted]
+                parts[value] = f"{', '.join(given)} makes the case {value}"
+            else:
+                if case_id is None or case_id.__class__ in (str, int):
+                    text = "the answers contradict each other: " + " but ".join(parts.values()) + "; correct one of them"
+                    result.per_case[row] = str(CaseDataError([CaseProblem("answers", text)], case_id))
+                    continue
+            left[row] = True  # a set quoted, or an odd id: the per-case path words it
+        return left
 
     def _constraint_errors(self, result: "BatchResult", to_per_case: np.ndarray) -> np.ndarray:
         """Word the error of each row whose only fault is failing constraints, as read_case's checks and the
@@ -212,14 +249,17 @@ class ColumnarRules:
         replaces = np.full(n, -1, dtype=np.int32)  # and the type it may replace (-1: none)
         override_index = np.full(n, -1, dtype=np.int16)
         contradict = np.zeros(n, dtype=bool)
+        held = []
         for index, (code, replaced, condition) in enumerate(overrides):
             holds = condition(env).data == TRUE
+            held.append(holds)
             code_id = ids[code]
             contradict |= holds & (chosen >= 0) & (chosen != code_id)
             first = holds & (chosen < 0)
             chosen[first], override_index[first] = code_id, index
             replaces[first] = ids[replaced] if replaced is not None else -1
-        env.to_per_case |= contradict  # the per-case path words the contradiction (an error)
+        if contradict.any():  # an error, worded by evaluate (see _contradiction_errors)
+            result.contradictions = (contradict, held)
         value = np.zeros(n, dtype=np.int32)
         source = np.zeros(n, dtype=np.int8)
         rule_index = np.zeros(n, dtype=np.int16)  # the rule that decided
@@ -338,6 +378,8 @@ class BatchResult:
         #: Per constraint that fails in some row: (those rows, the problem). A row that has no other fault
         #: gets them as its error (ColumnarRules.evaluate).
         self.broken_constraints: list[tuple[np.ndarray, CaseProblem]] = []
+        #: (rows whose overrides contradict each other, per override the rows where it holds), or None.
+        self.contradictions: tuple[np.ndarray, list[np.ndarray]] | None = None
         self._warnings: dict[int, list[str]] | None = None
         self.per_case: dict[int, Any] = {}  # row -> Evaluation or error text, from the per-case path
         self._ids: list[Any] | None = None
