@@ -92,7 +92,9 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
                 found[row] = wrong if wrong is not None else per_case(rules, case)
         return [found[row] for row in rows]
 
-    return columnar_rules(rules).evaluate(by_name, n, rows_per_case, text_forms=True, read_ids=lambda: _ids(by_name.get("id"), n))
+    id_column = by_name.get("id")
+    return columnar_rules(rules).evaluate(by_name, n, rows_per_case, text_forms=True, read_ids=lambda: _ids(id_column, n),
+                                          read_ids_at=lambda rows: _plain_ids(_take(id_column, rows)) if id_column is not None else [None] * len(rows))
 
 
 def _columns_of(columns: Any) -> tuple[list[str], list[Any], int]:
@@ -110,6 +112,8 @@ def _columns_of(columns: Any) -> tuple[list[str], list[Any], int]:
 
 def _take(column: Any, rows: list[int]) -> list[Any]:
     """The cells of some rows as Python values."""
+    if not rows:
+        return []
     if hasattr(column, "take") and hasattr(column, "to_pylist"):  # pyarrow
         return column.take(rows).to_pylist()  # type: ignore[no-any-return]
     if isinstance(column, np.ndarray):
@@ -120,7 +124,11 @@ def _take(column: Any, rows: list[int]) -> list[Any]:
 def _ids(column: Any, n: int) -> list[Any]:
     if column is None:
         return [None] * n
-    values = column.to_pylist() if hasattr(column, "to_pylist") else _take(column, list(range(n)))
+    return _plain_ids(column.to_pylist() if hasattr(column, "to_pylist") else _take(column, list(range(n))))
+
+
+def _plain_ids(values: list[Any]) -> list[Any]:
+    """Ids as the wide layout reads them: text stripped, empty text none."""
     return [(v.strip() or None) if isinstance(v, str) else v for v in values]
 
 

@@ -102,17 +102,18 @@ class ColumnarRules:
 
     # -------------------------------------------------------------- one batch
     def evaluate(self, columns: Mapping[str, Any], n: int, per_case: PerCase, text_forms: bool = True,
-                 marked: np.ndarray | None = None, read_ids: Callable[[], list[Any]] | None = None) -> "BatchResult":
+                 marked: np.ndarray | None = None, read_ids: Callable[[], list[Any]] | None = None,
+                 read_ids_at: Callable[[list[int]], list[Any]] | None = None) -> "BatchResult":
         """Evaluate ``n`` cases given as columns (name -> column; facts and question ids; see decode).
 
         ``per_case(rows, bad_cells)`` evaluates those rows the per-case way; it is called once, with the
         rows the vector form cannot decide exactly and every row marked in ``marked``. ``read_ids`` gives
-        each case's id (read when an error names it).
+        each case's id, ``read_ids_at`` those of some rows (read when an error names them).
         """
         batch = self.decode(columns, n, text_forms, marked)
         result, to_per_case = self.route(batch)
         if read_ids is not None:
-            result.read_ids = read_ids
+            result.read_ids, result.read_ids_at = read_ids, read_ids_at
         if result.contradictions is not None:  # raised before the constraints are checked
             to_per_case |= self._contradiction_errors(result, batch.answers, to_per_case)
         if result.broken_constraints:
@@ -130,9 +131,9 @@ class ColumnarRules:
         left to the per-case path (and the rows with another fault, untouched)."""
         contradict, held = result.contradictions  # type: ignore[misc]
         left = np.zeros(result.n, dtype=bool)
-        ids, strings = result.ids, result.strings.values
-        for row in np.flatnonzero(contradict & ~to_per_case).tolist():
-            case_id = ids[row]
+        strings = result.strings.values
+        rows = np.flatnonzero(contradict & ~to_per_case).tolist()
+        for row, case_id in zip(rows, result.ids_at(rows)):
             parts: dict[str, str] = {}  # case type -> its part, the first override asking for it
             for index, holds in enumerate(held):
                 value = self._override_values[index]
@@ -159,9 +160,8 @@ class ColumnarRules:
         for rows, _ in result.broken_constraints:
             broken |= rows
         left = np.zeros(result.n, dtype=bool)
-        ids = result.ids
-        for row in np.flatnonzero(broken & ~to_per_case).tolist():
-            case_id = ids[row]
+        wording = np.flatnonzero(broken & ~to_per_case).tolist()
+        for row, case_id in zip(wording, result.ids_at(wording)):
             if case_id is not None and case_id.__class__ not in (str, int):  # an odd id: the per-case path words it
                 left[row] = True
                 continue
@@ -385,6 +385,7 @@ class BatchResult:
         self._ids: list[Any] | None = None
         #: Reads each case's id when first asked (a rating needs none); set by whoever read the columns.
         self.read_ids: Callable[[], list[Any]] = lambda: [None] * n
+        self.read_ids_at: Callable[[list[int]], list[Any]] | None = None  # the same for some rows
         #: Per row, the index of the ``exclude when`` rule that leaves it out (-1: inspected); None when no row is.
         self.excluded: np.ndarray | None = None
         self.env: Env | None = None  # the facts and defined names, for ratings broken down by one of them
@@ -399,6 +400,13 @@ class BatchResult:
     @ids.setter
     def ids(self, ids: list[Any]) -> None:
         self._ids = ids
+
+    def ids_at(self, rows: list[int]) -> list[Any]:
+        """The ids of some rows (without reading every id of the batch when it has not been read)."""
+        if self._ids is None and self.read_ids_at is not None:
+            return self.read_ids_at(rows)
+        ids = self.ids
+        return [ids[row] for row in rows]
 
     def excluded_reason(self, row: int) -> str | None:
         """The reason the rules give for leaving a row's case out, or None."""
