@@ -22,7 +22,8 @@ from carag_dsl.bulk import RulesSource, evaluate_batch, rate_batch  # noqa: E402
 from carag_dsl.cli import main  # noqa: E402
 from carag_dsl.rating.tally import RatingTally  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
 from cases import generate  # noqa: E402
 from hostile_lines import HOSTILE_LINES  # noqa: E402  (bad UTF-8, a lone surrogate, deep nesting, NaN, ...)
 
@@ -174,6 +175,34 @@ def test_results_written_as_csv_or_parquet_hold_what_the_json_lines_hold(suffix,
                 assert (row[f"{qid}.status"], row[f"{qid}.value"] or None) == (entry["status"], shown or None)
             warnings = row["warnings"].split("\n") if suffix == ".csv" and row["warnings"] else row["warnings"] or []
             assert warnings == data["warnings"]
+            assert (row["excluded"] or None, _reasons_cell(row["reasons"])) == (data["excluded"], data["reasons"])
+
+
+def _reasons_cell(cell) -> dict:
+    """The reasons column read back: CSV lines 'QID: text', Parquet a map (pairs)."""
+    if isinstance(cell, str):
+        return dict(line.split(": ", 1) for line in cell.split("\n")) if cell else {}
+    return dict(cell or [])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_results_written_as_csv_or_parquet_keep_why_a_case_is_excluded_and_the_inspectors_reasons(suffix, tmp_path, capsys):
+    examples = REPO / "questions" / "examples"
+    names = ["terminated_day_7", "licence_reset_day_1_no_information", "licence_reset_day_56"]
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(json.loads((examples / f"{name}.json").read_text())) + "\n" for name in names))
+    expected = [json.loads((examples / f"{name}.expected.json").read_text()) for name in names]
+    assert expected[0]["excluded"] and expected[1]["reasons"]  # the examples still hold what this test is about
+    target = tmp_path / f"results{suffix}"
+    for engine in ("per-case", "columnar"):
+        assert run(capsys, "eval", "--cases", cases, "--engine", engine, "--output", target)[0] == 0
+        if suffix == ".csv":
+            with open(target, newline="", encoding="utf-8") as stream:
+                rows = list(csv.DictReader(stream))
+        else:
+            rows = pq.read_table(target).to_pylist()
+        assert [(row["excluded"] or None, _reasons_cell(row["reasons"])) for row in rows] == \
+            [(data["excluded"], data["reasons"]) for data in expected]
 
 
 def test_evaluate_batch_keeps_every_row_in_order_with_its_error(bundled, files):

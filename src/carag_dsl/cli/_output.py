@@ -4,7 +4,10 @@ Rows come either as per-case evaluations or as result dicts of the columnar
 engine; both give the same bytes (JSON Lines lines equal ``json.dumps`` of
 ``to_dict()``; ``compact`` lines are :func:`~carag_dsl.runtime.result_writer.compact_result`). CSV and Parquet hold one row per case: ``id``, ``case_type``,
 per question ``<id>.status``, ``<id>.value``, ``<id>.source`` (a multi-choice
-value as codes joined by ``;``), then ``warnings`` (one per line in CSV).
+value as codes joined by ``;``), then ``warnings`` (one per line in CSV), ``excluded`` (the reason a case is
+not inspected, or empty) and ``reasons`` (the inspector's reasons, ``<id>: text`` one per line in CSV; in
+Parquet a map from question id to text). The last two came later: they are at the end, so the columns
+before them keep their places.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ class ResultSink:
         self.compact = compact_encoder() if fmt == "compact" else None  # orjson imported only when needed
         self.pending: list[str] = []
         self.rows: list[list[Any]] = []  # CSV and Parquet
-        self.header = ["id", "case_type"] + [f"{qid}.{part}" for qid in ruleset.questions for part in ("status", "value", "source")] + ["warnings"]
+        self.header = ["id", "case_type"] + [f"{qid}.{part}" for qid in ruleset.questions for part in ("status", "value", "source")] + ["warnings", "excluded", "reasons"]
         self.csv = csv.writer(self.stream, lineterminator="\n") if fmt == "csv" and self.stream is not None else None
         if self.csv is not None:
             self.csv.writerow(self.header)
@@ -115,7 +118,7 @@ class ResultSink:
 
         columns = list(zip(*self.rows))
         schema = self._schema()
-        table = pa.table([pa.array([_text(v) for v in column] if name != "warnings" else list(column), type=schema.field(name).type)
+        table = pa.table([pa.array(list(column) if name in _TYPED_COLUMNS else [_text(v) for v in column], type=schema.field(name).type)
                           for name, column in zip(self.header, columns)], schema=schema)
         if self.parquet_writer is None:
             try:
@@ -127,7 +130,8 @@ class ResultSink:
     def _schema(self) -> Any:
         import pyarrow as pa
 
-        return pa.schema([(name, pa.list_(pa.string()) if name == "warnings" else pa.string()) for name in self.header])
+        typed = {"warnings": pa.list_(pa.string()), "reasons": pa.map_(pa.string(), pa.string())}
+        return pa.schema([(name, typed.get(name, pa.string())) for name in self.header])
 
     def close(self) -> None:
         self.flush()
@@ -147,8 +151,13 @@ def _row(data: dict) -> list[Any]:
     for entry in data["questions"].values():
         value = entry["value"]
         row += [entry["status"], multi_choice_text(value) if isinstance(value, list) else value, entry["source"]]
-    row.append(list(data["warnings"]))
+    reasons = data.get("reasons") or {}
+    row += [list(data["warnings"]), data.get("excluded"), list(reasons.items())]
     return row
+
+
+#: Columns Parquet keeps in their own types (a list of warnings, a map of reasons); the others are text.
+_TYPED_COLUMNS = ("warnings", "reasons")
 
 
 def multi_choice_text(codes: list[str]) -> str:
@@ -162,6 +171,6 @@ def _text(value: Any) -> str | None:
 
 def _csv_cell(value: Any) -> str:
     """A result as a CSV cell a spreadsheet shows as text (never runs as a formula: runtime/spreadsheet.py)."""
-    if isinstance(value, list):
-        return safe_cell("\n".join(value))  # type: ignore[no-any-return]
+    if isinstance(value, list):  # warnings, or reasons as (question id, text) pairs: one per line
+        return safe_cell("\n".join(item if isinstance(item, str) else f"{item[0]}: {item[1]}" for item in value))  # type: ignore[no-any-return]
     return "" if value is None else safe_cell(value if isinstance(value, str) else json.dumps(value))  # type: ignore[no-any-return]
