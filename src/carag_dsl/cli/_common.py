@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 from carag_dsl.errors import UsageError
@@ -76,6 +77,17 @@ def dump_json(data: Any, stream: IO[str] | None = None, indent: int | None = 2) 
     stream = stream or sys.stdout  # looked up at call time, so redirection works
     json.dump(data, stream, indent=indent, ensure_ascii=False)
     stream.write("\n")
+
+
+def write_report(text: str, output: str | None, what: str) -> None:
+    """A report to standard output, or to the file ``--output`` names; a file that cannot be written is a usage error."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {what} to {output}: {error.strerror}") from None
 
 
 _CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}

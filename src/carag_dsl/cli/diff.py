@@ -14,7 +14,7 @@ import attrs
 
 from carag_dsl.api import RuleSet, load
 from carag_dsl.cli.rate import CsvHeaderError, feed_cases, reader_for
-from carag_dsl.cli._common import RULES_DEFAULT, open_input
+from carag_dsl.cli._common import RULES_DEFAULT, open_input, write_report
 from carag_dsl.runtime.caseinput import case_lines
 from carag_dsl.errors import RuleError, UsageError
 from carag_dsl.language.loader import choose_rules
@@ -144,10 +144,4 @@ def _write(data: dict, args) -> None:
         from carag_dsl.tools.diff.render import RENDERERS
 
         text = RENDERERS[args.format](data)
-    if args.output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write the diff to {args.output}: {error.strerror}") from None
+    write_report(text, args.output, "the diff")

@@ -28,7 +28,7 @@ from carag_dsl.cli._cases import (
     CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, input_lines, json_array_kind, per_case_rows, place,
     read_csv_cases, read_jsonl_cases,
 )
-from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, report_bad_line
+from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, report_bad_line, write_report
 from carag_dsl.cli._progress import Progress
 from carag_dsl.runtime.caseinput import iter_json_array
 
@@ -232,10 +232,4 @@ def _write_report(ruleset: RuleSet, rated: dict, args) -> None:
         text = render_html(ruleset, rated, source=None if args.cases == "-" else Path(args.cases).name)
     else:
         text = printable(render_table(ruleset, rated))  # subgroup values come from case data: never terminal codes
-    if args.output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write the report to {args.output}: {error.strerror}") from None
+    write_report(text, args.output, "the report")

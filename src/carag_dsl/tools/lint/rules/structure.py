@@ -35,10 +35,8 @@ question "Q 1" prompt
 """,
 )
 def unused_fact(context: LintContext):
-    outside = _read_outside_graph(context)
-    for name, decl in context.symbols.facts.items():
-        if not context.rules.graph.out_degree(fact_node(name)) and name not in outside:
-            yield context.finding("unused-fact", decl.span, f"no rule reads the fact '{name}'")
+    for name, decl in _unread(context, context.symbols.facts, fact_node):
+        yield context.finding("unused-fact", decl.span, f"no rule reads the fact '{name}'")
 
 
 @lint_rule(
@@ -57,10 +55,16 @@ question "Q 1" prompt
 """,
 )
 def unused_define(context: LintContext):
+    for name, decl in _unread(context, context.symbols.defines, define_node):
+        yield context.finding("unused-define", decl.span, f"nothing reads the defined name '{name}'")
+
+
+def _unread(context: LintContext, declared, node_of):
+    """(name, declaration) of the facts or defined names that no rule reads, in the graph or outside it."""
     outside = _read_outside_graph(context)
-    for name, decl in context.symbols.defines.items():
-        if not context.rules.graph.out_degree(define_node(name)) and name not in outside:
-            yield context.finding("unused-define", decl.span, f"nothing reads the defined name '{name}'")
+    for name, decl in declared.items():
+        if not context.rules.graph.out_degree(node_of(name)) and name not in outside:
+            yield name, decl
 
 
 @lint_rule(
