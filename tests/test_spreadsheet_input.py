@@ -136,8 +136,10 @@ def test_a_json_file_holding_an_array_of_cases_is_read_element_by_element(tmp_pa
     errors = [line for line in err.splitlines() if ": error: " in line]
     assert [line.split(": error: ")[0] for line in errors] == [f"{path}:element {n}" for n in (2, 3, 4)]
     assert "NaN" in errors[0] and "not UTF-8" in errors[1] and "sentense" in errors[2]
+    assert f"3 bad elements in {path}; the others were evaluated" in err  # counted as they are placed
     code, out, err = run(capsys, "rate", SAMPLE, "--cases", path, "--format", "json", "--engine", engine)
     assert code == 1 and json.loads(out)["cases"] == 2
+    assert f"3 bad elements in {path} left out of the rating" in err
 
 
 def test_a_broken_json_array_says_where_and_keeps_the_elements_before(tmp_path, capsys):

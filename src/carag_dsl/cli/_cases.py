@@ -78,6 +78,12 @@ def json_array_kind(kind: str, path: str, stream: IO[bytes] | None) -> str:
     return "array" if start.removeprefix(BOM).lstrip().startswith(b"[") else kind
 
 
+def bad_count(bad: int, path: str, kind: str) -> str:
+    """``3 bad lines in FILE``, or elements of a JSON array, or rows of a Parquet or Arrow file: as the errors place them."""
+    unit = {"array": "element", "arrow": "row"}.get(kind, "line")
+    return f"{bad:,} bad {unit}{'s' if bad != 1 else ''} in {path}"
+
+
 def place(path: str, kind: str, number: int) -> str:
     """Where a row is, for its error: ``FILE:LINE``, or ``FILE:element N`` in a JSON array."""
     return f"{path}:element {number}" if kind == "array" else f"{path}:{number}"

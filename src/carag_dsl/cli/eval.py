@@ -7,7 +7,7 @@ import sys
 from typing import Any, Callable
 
 from carag_dsl.errors import CaragError
-from carag_dsl.cli._cases import ENGINES, choose_engine, columnar_chunks, input_format, json_array_kind, per_case_rows, place
+from carag_dsl.cli._cases import ENGINES, bad_count, choose_engine, columnar_chunks, input_format, json_array_kind, per_case_rows, place
 from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, read_json_case, report_bad_line
 from carag_dsl.cli._output import OUTPUT_FORMATS, ResultSink, output_format
 from carag_dsl.cli._progress import Progress
@@ -92,7 +92,7 @@ def _run_many(ruleset, args) -> int:
     if progress:
         progress.clear()
     if bad:
-        print(f"{bad} bad line{'s' if bad != 1 else ''} in {path}; the other lines were evaluated", file=sys.stderr)
+        print(f"{bad_count(bad, path, kind)}; the others were evaluated", file=sys.stderr)
     return 1 if bad else 0
 
 

@@ -25,7 +25,7 @@ from carag_dsl.rating.report_text import render_csv, render_table
 from carag_dsl.rating.tally import MAX_GROUPS, RatingTally, TooManyGroups
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._cases import (
-    CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, choose_engine, columnar_chunks, input_format, input_lines, json_array_kind, per_case_rows, place,
+    CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, bad_count, choose_engine, columnar_chunks, input_format, input_lines, json_array_kind, per_case_rows, place,
     read_csv_cases, read_jsonl_cases,
 )
 from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, report_bad_line, write_report
@@ -109,14 +109,14 @@ def run(args) -> int:
         finally:
             if progress:
                 progress.clear()
-    return _finish(ruleset, tally, args, bad)
+    return _finish(ruleset, tally, args, bad, kind)
 
 
-def _finish(ruleset: RuleSet, tally: RatingTally, args, bad: int) -> int:
+def _finish(ruleset: RuleSet, tally: RatingTally, args, bad: int, kind: str) -> int:
     rated = tally.result(date=args.date).to_dict()
     _write_report(ruleset, rated, args)
     if bad:
-        print(f"{bad} bad line{'s' if bad != 1 else ''} in {args.cases} left out of the rating; "
+        print(f"{bad_count(bad, args.cases, kind)} left out of the rating; "
               f"{rated['cases']} case{'s' if rated['cases'] != 1 else ''} rated", file=sys.stderr)
     return 1 if bad else 0
 
@@ -218,7 +218,7 @@ def _run_dask(args) -> int:
     finally:
         if cluster is not None:
             cluster.close()
-    return _finish(ruleset, tally, args, bad)
+    return _finish(ruleset, tally, args, bad, "arrow")  # the errors place rows of the Parquet files
 
 
 def _write_report(ruleset: RuleSet, rated: dict, args) -> None:
