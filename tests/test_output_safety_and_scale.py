@@ -69,6 +69,25 @@ def test_source_lines_are_counted_at_newlines_only_as_lark_counts_them():
     assert Source("x", text).line(2) == "fact b: bool"
 
 
+def test_comment_lines_are_counted_in_one_pass_over_the_text():
+    """40,000 comments took 8 s when each one counted the newlines from the start of the file (quadratic)."""
+    from carag_dsl.language.parser import _comments
+
+    class CountingText(str):
+        """Text that adds up how many characters ``count`` scans."""
+
+        scanned = 0
+
+        def count(self, sub, start=0, end=None):  # type: ignore[override]
+            end = len(self) if end is None else end
+            CountingText.scanned += max(0, end - start)
+            return str.count(self, sub, start, end)
+
+    text = CountingText("".join(f"# comment {i}\nfact f{i}: bool\n" for i in range(2_000)))
+    assert [comment.line for comment in _comments(text)] == list(range(1, 4_000, 2))
+    assert CountingText.scanned <= len(text)  # every character at most once, however many comments
+
+
 def test_an_excerpt_of_a_huge_line_is_cut_around_the_place():
     line = "x" * 100_000 + " ERROR " + "y" * 100_000
     source = Source("big.carag", line + "\n")
