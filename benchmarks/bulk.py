@@ -34,6 +34,7 @@ sys.path.insert(0, str(HERE))
 
 import cases as case_mix  # noqa: E402
 import peers  # noqa: E402
+from report import fmt_time as fmt  # noqa: E402
 from run import BULK_MARKER, generated_rule_set, machine  # noqa: E402
 
 import carag_dsl  # noqa: E402
@@ -316,16 +317,6 @@ def compile_rows(rounds: int) -> dict[int, float]:
 
 
 # ------------------------------------------------------------------ report
-
-
-def fmt(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    if seconds >= 1e-6:
-        return f"{seconds * 1e6:.2f} µs"
-    return f"{seconds * 1e9:.0f} ns"
 
 
 def main() -> int:

@@ -35,6 +35,7 @@ sys.path.insert(0, str(HERE))
 import cases as case_mix  # noqa: E402
 import handwritten  # noqa: E402
 import peers  # noqa: E402
+from report import fmt_time, profile_table  # noqa: E402
 
 import carag_dsl  # noqa: E402
 from carag_dsl.runtime.casedata import read_case  # noqa: E402
@@ -323,7 +324,6 @@ def memory_rows(count: int) -> list[tuple]:
 def profile_lines(rules, cases, top: int = 12) -> list[str]:
     """Where the time of the compiled back end goes (cProfile, own time per function)."""
     import cProfile
-    import pstats
 
     profiler = cProfile.Profile()
     job = tolerant(lambda c: rules.evaluate(c).to_dict())
@@ -331,14 +331,7 @@ def profile_lines(rules, cases, top: int = 12) -> list[str]:
     for case in cases:
         job(case)
     profiler.disable()
-    stats = pstats.Stats(profiler)
-    total = sum(entry[2] for entry in stats.stats.values())
-    rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
-    lines = ["| function | calls | own time | share |", "|---|---:|---:|---:|"]
-    for (filename, line, name), (_, calls, own, _, _) in rows:
-        where = f"{Path(filename).name}:{line}({name})" if line else name
-        lines.append(f"| `{where}` | {calls:,} | {own * 1e3:,.1f} ms | {own / total:.0%} |")
-    return lines
+    return profile_table(profiler, top)
 
 
 # Why a target is missed (shown only for the targets a run misses), from the profiles in this report.
@@ -402,14 +395,6 @@ NOTES = """
 
 
 # ------------------------------------------------------------------ the report
-
-
-def fmt_time(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:,.1f} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:,.1f} ms"
-    return f"{seconds:,.2f} s"
 
 
 def per_case_lines(rows, yardstick: float) -> list[str]:

@@ -22,7 +22,6 @@ import gc
 import io
 import json
 import os
-import pstats
 import resource
 import statistics
 import subprocess
@@ -36,6 +35,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import cases as case_mix  # noqa: E402
+from report import fmt_time as fmt, profile_table  # noqa: E402
 from run import generated_rule_set, machine  # noqa: E402
 
 import carag_dsl  # noqa: E402
@@ -105,14 +105,6 @@ def child(command: list[str], env: dict | None = None, stdout=subprocess.DEVNULL
     if cpu_of is not None:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         CPU.setdefault(cpu_of, []).append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-
-
-def fmt(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.1f} µs"
 
 
 # ------------------------------------------------------------------ start-up
@@ -264,14 +256,7 @@ def eval_profile(folder: Path, top: int = 10) -> list[str]:
         profile.enable()
         main(["eval", "--cases", str(folder / "cases.jsonl"), "--engine", "per-case", "--output", str(folder / "profiled.jsonl")])
         profile.disable()
-    stats = pstats.Stats(profile)
-    total = stats.total_tt  # type: ignore[attr-defined]
-    rows = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:top]  # type: ignore[attr-defined]
-    lines = ["| function | calls | own time | share |", "|---|---:|---:|---:|"]
-    for (filename, line, name), (_, calls, own, _, _) in rows:
-        where = f"{Path(filename).name}:{line}({name})" if filename != "~" else name
-        lines.append(f"| `{where}` | {calls:,} | {fmt(own)} | {own / total:.0%} |")
-    return lines
+    return profile_table(profile, top)
 
 
 # ------------------------------------------------------------------ report
