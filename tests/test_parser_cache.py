@@ -71,25 +71,18 @@ def test_a_cache_file_planted_in_the_shared_tmp_folder_is_never_loaded(tmp_path)
     assert not marker.exists()
 
 
-def test_a_cache_folder_others_can_write_is_not_used(tmp_path):
+@pytest.mark.parametrize("opened", ["folder", "file"])
+def test_a_cache_others_can_write_is_not_used(tmp_path, opened):
     cache_home = tmp_path / "cache"
     _check_in_subprocess(tmp_path, cache_home)  # writes a good cache file
     folder = cache_home / CACHE_FOLDER_NAME
     (cached,) = folder.glob("parser-*.lark")
     marker = tmp_path / "planted-code-ran"
     _plant(cached, marker)
-    folder.chmod(0o777)
-    _check_in_subprocess(tmp_path, cache_home)
-    assert not marker.exists()
-
-
-def test_a_cache_file_others_can_write_is_not_used(tmp_path):
-    cache_home = tmp_path / "cache"
-    _check_in_subprocess(tmp_path, cache_home)
-    (cached,) = (cache_home / CACHE_FOLDER_NAME).glob("parser-*.lark")
-    marker = tmp_path / "planted-code-ran"
-    _plant(cached, marker)
-    cached.chmod(0o666)
+    if opened == "folder":
+        folder.chmod(0o777)
+    else:
+        cached.chmod(0o666)
     _check_in_subprocess(tmp_path, cache_home)
     assert not marker.exists()
 
