@@ -6,28 +6,22 @@ of wording, then review the diff.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from carag_dsl.cli import main
+from golden import check_matches_golden, fixture_names
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path("tests/fixtures/errors")
-CASES = sorted(p.name for p in (REPO / FIXTURES).iterdir() if p.suffix == ".carag" or p.is_dir())
+CASES = fixture_names(FIXTURES)
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_check_prints_the_golden_diagnostics(name, monkeypatch, capsys):
-    monkeypatch.chdir(REPO)
-    status = main(["check", str(FIXTURES / name)])
-    output = capsys.readouterr().err
-    expected_file = REPO / FIXTURES / (Path(name).stem + ".expected")
-    if os.environ.get("UPDATE_GOLDEN"):
-        expected_file.write_text(output, encoding="utf-8")
+    status, output = check_matches_golden(FIXTURES, name, monkeypatch, capsys)
     assert status == 1
-    assert output == expected_file.read_text(encoding="utf-8")
     assert "Traceback" not in output
 
 

@@ -8,7 +8,6 @@ the diff. Together they cover every code in docs/diagnostics.md.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -17,10 +16,11 @@ import pytest
 from carag_dsl.cli import main
 from carag_dsl.errors import RuleError
 from carag_dsl.tools.rule_tests import load_tests
+from golden import check_matches_golden, fixture_names
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path("tests/fixtures/mistakes")
-CASES = sorted(p.name for p in (REPO / CORPUS).iterdir() if p.suffix == ".carag" or p.is_dir())
+CASES = fixture_names(CORPUS)
 LOCATED = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<column>\d+): (error|warning): (?P<message>.+)$")
 
 
@@ -30,13 +30,7 @@ def test_the_corpus_holds_at_least_forty_mistakes():
 
 @pytest.mark.parametrize("name", CASES)
 def test_check_prints_the_exact_expected_output_for_each_mistake(name, monkeypatch, capsys):
-    monkeypatch.chdir(REPO)
-    status = main(["check", str(CORPUS / name)])
-    output = capsys.readouterr().err
-    expected_file = REPO / CORPUS / (Path(name).stem + ".expected")
-    if os.environ.get("UPDATE_GOLDEN"):
-        expected_file.write_text(output, encoding="utf-8")
-    assert output == expected_file.read_text(encoding="utf-8")
+    status, output = check_matches_golden(CORPUS, name, monkeypatch, capsys)
     errors = [line for line in output.splitlines() if ": error: " in line or ": warning: " in line]
     assert status == (1 if any(": error: " in line for line in errors) else 0)  # a warning alone never fails check
     assert errors and all(LOCATED.match(line) for line in errors), output  # every finding at file:line:col
