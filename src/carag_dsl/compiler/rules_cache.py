@@ -21,11 +21,10 @@ home folder and could run code as us without carag.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import TYPE_CHECKING
 
 from carag_dsl.language.ast_cache import cache_folder, code_fingerprint
-from carag_dsl.language.private_cache import read_private, write_private
+from carag_dsl.language.private_cache import read_entry, write_entry
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -48,24 +47,20 @@ def routing_source(ruleset: "CheckedRules") -> str:
         return generate_source(ruleset)
     key = rules_key(ruleset)
     entry = folder / f"routing-{key}.json"
-    source = _read(read_private(entry), key)
+    source = _verified_source(read_entry(entry, key))
     if source is None:
         source = generate_source(ruleset)
-        stored = {"key": key, "sha256": _sha256(source), "source": source}
-        write_private(folder, entry, json.dumps(stored).encode("ascii"))
+        write_entry(folder, entry, key, {"sha256": _sha256(source), "source": source})
     return source
 
 
-def _read(data: bytes | None, key: str) -> str | None:
-    if data is None:
+def _verified_source(stored: dict | None) -> str | None:
+    """The source an entry holds when it is text whose SHA-256 is the one written beside it."""
+    if stored is None:
         return None
-    try:
-        stored = json.loads(data)
-        source = stored["source"]
-        if stored["key"] == key and isinstance(source, str) and stored["sha256"] == _sha256(source):
-            return source
-    except (ValueError, TypeError, KeyError):
-        pass
+    source = stored.get("source")
+    if isinstance(source, str) and stored.get("sha256") == _sha256(source):
+        return source
     return None
 
 

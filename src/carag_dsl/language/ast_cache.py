@@ -26,7 +26,7 @@ from pathlib import Path
 from carag_dsl.errors import Diagnostic
 from carag_dsl.language import ast
 from carag_dsl.language.ast_json import NotEncodable, decode_module, encode_module
-from carag_dsl.language.private_cache import private_cache_folder, read_private, write_private
+from carag_dsl.language.private_cache import private_cache_folder, read_entry, write_entry
 from carag_dsl.language.resources import grammar_path
 
 #: The packages whose code decides what a cached entry holds (the tree, the checks, the generated code).
@@ -87,13 +87,10 @@ def _parse(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
 
 
 def _read(entry: Path, key: str, path: str, text: str) -> ast.Module | None:
-    data = read_private(entry)
-    if data is None:
+    stored = read_entry(entry, key)
+    if stored is None:
         return None
     try:
-        stored = json.loads(data)
-        if stored["key"] != key:  # a file renamed or copied over another entry
-            return None
         return decode_module(stored["module"], path, text)
     except Exception:  # anything but a tree we wrote: parse instead (and overwrite it)
         return None
@@ -105,10 +102,7 @@ def _write(folder: Path, entry: Path, key: str, module: ast.Module) -> None:
     except NotEncodable:
         return
     # Kept only when it reads back as the same tree (spans and comments included).
-    if not _same_tree(decode_module(json.loads(json.dumps(encoded)), module.path, module.text), module):
+    decoded = decode_module(json.loads(json.dumps(encoded)), module.path, module.text)
+    if decoded != module or decoded.comments != module.comments or encode_module(decoded) != encoded:
         return
-    write_private(folder, entry, json.dumps({"key": key, "module": encoded}).encode("ascii"))
-
-
-def _same_tree(decoded: ast.Module, module: ast.Module) -> bool:
-    return decoded == module and decoded.comments == module.comments and encode_module(decoded) == encode_module(module)
+    write_entry(folder, entry, key, {"module": encoded})

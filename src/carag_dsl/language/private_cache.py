@@ -13,9 +13,11 @@ not what it writes. ``CARAG_NO_CACHE=1`` turns every cache off.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 CACHE_FOLDER_NAME = "carag-dsl"
 #: Set (to anything but "" or "0") to read and write no cache: every start parses and generates afresh.
@@ -72,3 +74,22 @@ def write_private(folder: Path, path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
+
+
+def read_entry(path: Path, key: str) -> dict[str, Any] | None:
+    """The JSON object a cache wrote to ``path`` under ``key``; None when absent, not ours, not JSON or another key's."""
+    data = read_private(path)
+    if data is None:
+        return None
+    try:
+        stored = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != key:  # e.g. a file renamed over another entry
+        return None
+    return stored
+
+
+def write_entry(folder: Path, path: Path, key: str, fields: dict[str, Any]) -> None:
+    """Keep ``fields`` (JSON) at ``path`` under ``key``, for :func:`read_entry`."""
+    write_private(folder, path, json.dumps({"key": key, **fields}).encode("ascii"))
