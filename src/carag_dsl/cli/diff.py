@@ -14,6 +14,7 @@ import attrs
 
 from carag_dsl.api import RuleSet, load
 from carag_dsl.cli.rate import CsvHeaderError, feed_cases, reader_for
+from carag_dsl.cli._cases import bad_count
 from carag_dsl.cli._common import RULES_DEFAULT, open_input, write_report
 from carag_dsl.runtime.caseinput import case_lines
 from carag_dsl.errors import RuleError, UsageError
@@ -114,9 +115,9 @@ def _compare_sample(args, old: RuleSet, new: RuleSet, pairing) -> tuple[dict, in
 
     comparison = CaseComparison(old, new, pairing, args.by)  # an unknown --by fails before any reading
     reader = reader_for(args.cases)
-    bad = feed_cases(args.cases, lambda lines: _read_cases(reader, old, new, lines, args.cases), comparison.add, "comparing")
+    bad, kind = feed_cases(args.cases, lambda lines: _read_cases(reader, old, new, lines, args.cases), comparison.add, "comparing")
     if bad:
-        print(f"{bad} bad line{'s' if bad != 1 else ''} in {args.cases} left out of the comparison", file=sys.stderr)
+        print(f"{bad_count(bad, args.cases, kind)} left out of the comparison", file=sys.stderr)
     return comparison.result(), bad
 
 

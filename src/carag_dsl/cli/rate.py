@@ -94,18 +94,7 @@ def run(args) -> int:
                     if progress:
                         progress.tick(len(chunk.numbers))
             else:
-                for number, case, wrong in per_case_rows(ruleset, args.cases, kind, stream, progress):
-                    if wrong is None:
-                        try:
-                            tally.add_case(case)
-                        except TooManyGroups:  # not this line's fault: the whole run asks for too many groups
-                            raise
-                        except CaragError as error:
-                            wrong = str(error)
-                    if wrong is not None:
-                        report(number, wrong)
-                    elif progress:
-                        progress.tick()
+                feed_rows(per_case_rows(ruleset, args.cases, kind, stream, progress), tally.add_case, report, progress)
         finally:
             if progress:
                 progress.clear()
@@ -121,35 +110,46 @@ def _finish(ruleset: RuleSet, tally: RatingTally, args, bad: int, kind: str) -> 
     return 1 if bad else 0
 
 
-def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, Any, str | None]]], add: Callable[[Any], None], doing: str) -> int:
+def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, Any, str | None]]], add: Callable[[Any], None], doing: str) -> tuple[int, str]:
     """Give each case of a file to ``add``; a bad line (unreadable, or ``add`` raises) is reported on
-    standard error with its number and left out. Returns how many lines were bad. A ``.json`` file holding
-    a JSON array is read element by element, as ``carag rate`` reads it."""
+    standard error with its number and left out. Returns how many were bad, and the kind of input that
+    places them ("jsonl", or "array": a ``.json`` file holding a JSON array is read element by element,
+    as ``carag rate`` reads it)."""
     bad = 0
     with open_input(path) as stream:
         progress = Progress.for_input(path, doing)
         kind = json_array_kind("jsonl", path, stream)
         rows = iter_json_array(stream) if kind == "array" else read(input_lines(stream, progress))
+
+        def report(number: int, wrong: str) -> None:
+            nonlocal bad
+            bad += 1
+            if progress:
+                progress.clear()
+            report_bad_line(place(path, kind, number), wrong)
+
         try:
-            for number, case, wrong in rows:
-                if wrong is None:
-                    try:
-                        add(case)
-                    except TooManyGroups:  # not this line's fault: the whole run asks for too many groups
-                        raise
-                    except CaragError as error:
-                        wrong = str(error)
-                if wrong is not None:
-                    bad += 1
-                    if progress:
-                        progress.clear()
-                    report_bad_line(place(path, kind, number), wrong)
-                elif progress:
-                    progress.tick()
+            feed_rows(rows, add, report, progress)
         finally:
             if progress:
                 progress.clear()
-    return bad
+    return bad, kind
+
+
+def feed_rows(rows: Iterable[tuple[int, Any, str | None]], add: Callable[[Any], None], report: Callable[[int, str], None], progress) -> None:
+    """Give each readable case to ``add``; an unreadable one, or one ``add`` refuses with a CaragError, to ``report``."""
+    for number, case, wrong in rows:
+        if wrong is None:
+            try:
+                add(case)
+            except TooManyGroups:  # not this case's fault: the whole run asks for too many groups
+                raise
+            except CaragError as error:
+                wrong = str(error)
+        if wrong is not None:
+            report(number, wrong)
+        elif progress:
+            progress.tick()
 
 
 def _date(text: str) -> datetime.date:

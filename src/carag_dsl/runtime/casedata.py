@@ -36,7 +36,8 @@ class CaseData:
     reasons: Mapping[str, str] = attrs.field(factory=dict)
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The one written form of a date in case data (a spreadsheet cell may also be dd/mm/yyyy: runtime/wide.py).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def iso_date(text: str) -> datetime.date | None:
@@ -45,7 +46,7 @@ def iso_date(text: str) -> datetime.date | None:
     Only that form: Python's ``date.fromisoformat`` also reads ``2025-W01-1`` and ``20250101``,
     which are not dates in case data.
     """
-    if not _ISO_DATE.fullmatch(text):
+    if not ISO_DATE.fullmatch(text):
         return None
     try:
         return datetime.date.fromisoformat(text)

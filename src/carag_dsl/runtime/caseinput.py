@@ -99,10 +99,7 @@ def decode_case(raw: bytes, limit: int = MAX_LINE_BYTES) -> Any:
     except RecursionError:
         raise CaseInputError(f"arrays or objects are nested deeper than {MAX_NESTING} levels") from None
     except ValueError as error:  # from the hooks, or a number of thousands of digits
-        message = str(error)
-        if "integer string conversion" in message:
-            message = "a number has too many digits"
-        raise CaseInputError(message) from None
+        raise CaseInputError(_bad_value(error).message) from None
     if _could_hold_trouble(text):
         _check_value(value)
     return value

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import CaragError, did_you_mean, quoted
 from carag_dsl.language import ast
-from carag_dsl.runtime.casedata import convert_value
+from carag_dsl.runtime.casedata import ISO_DATE, convert_value
 from carag_dsl.runtime.caseinput import CaseInputError, decode_text_line
 
 if TYPE_CHECKING:
@@ -209,13 +209,12 @@ def csv_cell_value(type_expr: ast.TypeExpr, text: str) -> tuple[Any, str | None]
 
 
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UK_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 def _date_cell(text: str) -> tuple[Any, str | None]:
     """A date cell: ``YYYY-MM-DD`` as in JSON, or the UK ``dd/mm/yyyy`` of spreadsheets, as ``YYYY-MM-DD``."""
-    if _ISO_DATE.fullmatch(text):
+    if ISO_DATE.fullmatch(text):
         return text, None  # convert_value checks the date exists
     uk = _UK_DATE.fullmatch(text)
     if uk is None:
