@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T

@@ -97,6 +97,16 @@ def option_codes(type_expr: ast.TypeExpr) -> tuple[str, ...]:
     return tuple(option.code for option in type_expr.options)
 
 
+#: The labels of the options the language itself defines (``yes_no``, ``yes_no_not_a_factor``).
+_FIXED_LABELS = {"yes": "Yes", "no": "No", "not_a_factor": "Not a factor"}
+
+
+def option_choices(type_expr: ast.TypeExpr) -> list[tuple[str, str]]:
+    """(code, label) of every option of a type: the declared label, the language's own, or else the code."""
+    labels = {option.code: option.label for option in type_expr.options}
+    return [(code, labels.get(code) or _FIXED_LABELS.get(code) or code) for code in option_codes(type_expr)]
+
+
 def of_declaration(type_expr: ast.TypeExpr, what: str) -> Type:
     """The static type of a fact or of a question's answer."""
     kind = type_expr.kind

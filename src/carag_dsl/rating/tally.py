@@ -571,9 +571,6 @@ def group_value(evaluation: "Evaluation", by: str, kind: str, codes: tuple[str, 
 
 
 #: How the fixed answers of yes/no questions read (they declare no labels).
-_FIXED_LABELS = {"yes": "Yes", "no": "No", "not_a_factor": "Not a factor"}
-
-
 def _option_labels(ruleset: CheckedRules, by: str | None, kind: str | None) -> dict[str, str]:
     """The declared label of each option code of ``by`` (a fact or a question), for naming subgroups."""
     symbols = ruleset.symbols
@@ -584,9 +581,7 @@ def _option_labels(ruleset: CheckedRules, by: str | None, kind: str | None) -> d
         declared = symbols.questions[by].answer
     if declared is None:
         return {}
-    labels = {code: _FIXED_LABELS[code] for code in T.option_codes(declared) if code in _FIXED_LABELS}
-    labels.update({option.code: option.label for option in declared.options if option.label})
-    return labels
+    return dict(T.option_choices(declared))
 
 
 def group_label(value: Any, labels: Mapping[str, str]) -> str:

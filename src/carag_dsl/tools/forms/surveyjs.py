@@ -23,7 +23,8 @@ from carag_dsl.language import ast
 from carag_dsl.tools.forms.expressions import EMPTY_SET_CHOICE, Dialect
 from carag_dsl.tools.forms.names import FieldNames, as_is
 from carag_dsl.tools.forms.plan import Field, FormPlan, build_plan
-from carag_dsl.tools.forms.values import EMPTY_SET_LABEL, choices_of
+from carag_dsl.compiler.types import option_choices
+from carag_dsl.tools.forms.values import EMPTY_SET_LABEL
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -132,7 +133,7 @@ def _question(field: Field) -> dict[str, Any]:
     elif kind == "text":
         question["type"] = "text" if field.role == "fact" else "comment"
     else:
-        choices: list[dict[str, Any]] = [{"value": code, "text": display_text(label)} for code, label in choices_of(field.type)]
+        choices: list[dict[str, Any]] = [{"value": code, "text": display_text(label)} for code, label in option_choices(field.type)]
         if kind == "any":
             question["type"] = "checkbox"
             choices.append({"value": EMPTY_SET_CHOICE, "text": EMPTY_SET_LABEL, "isExclusive": True})

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from carag_dsl.compiler import types as T
 from carag_dsl.language import ast
 from carag_dsl.tools.forms.expressions import EMPTY_SET_CHOICE
 from carag_dsl.tools.forms.names import FieldNames
@@ -22,15 +21,6 @@ if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
 
 EMPTY_SET_LABEL = "None of these"
-_FIXED_LABELS = {"yes": "Yes", "no": "No", "not_a_factor": "Not a factor"}
-
-
-def choices_of(type_expr: ast.TypeExpr) -> list[tuple[str, str]]:
-    """(code, label) of every option of a one of / any of / scale / yes_no type."""
-    labels = {option.code: option.label for option in type_expr.options}
-    return [(code, labels.get(code) or _FIXED_LABELS.get(code) or code) for code in T.option_codes(type_expr)]
-
-
 _TEXT = ast.TypeExpr("text")
 
 

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from carag_dsl.tools.forms.expressions import EMPTY_SET_CHOICE, Dialect
 from carag_dsl.tools.forms.names import FieldNames, xml_name
 from carag_dsl.tools.forms.plan import Check, Field, FormPlan, Group, build_plan
-from carag_dsl.tools.forms.values import EMPTY_SET_LABEL, choices_of
+from carag_dsl.compiler.types import option_choices
+from carag_dsl.tools.forms.values import EMPTY_SET_LABEL
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -151,7 +152,7 @@ def _field_row(field: Field, lists: dict[tuple, str], choices: list[dict[str, An
     elif kind in ("int", "date", "text"):
         type_ = {"int": "integer", "date": "date", "text": "text"}[kind]
     else:
-        options = tuple(choices_of(field.type)) + (((EMPTY_SET_CHOICE, EMPTY_SET_LABEL),) if kind == "any" else ())
+        options = tuple(option_choices(field.type)) + (((EMPTY_SET_CHOICE, EMPTY_SET_LABEL),) if kind == "any" else ())
         list_name = lists.get(options)
         if list_name is None:  # one list per distinct set of options (yes/no is shared by every yes/no question)
             list_name = kind if kind in ("yes_no", "yes_no_not_a_factor") else field.name

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any
 
 from carag_dsl.analysis import CaseSpace, Region
 from carag_dsl.compiler.ruleset import CheckedRules
