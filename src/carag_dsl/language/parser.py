@@ -64,9 +64,11 @@ def parse_partial(text: str, path: str = "<string>") -> tuple[ast.Module, list[D
     """
     source = Source(path, text)
     diagnostics: list[Diagnostic] = []
-    blanked = _blank_unclosed_strings(text, source, diagnostics)
-    spaces = _blank(blanked)  # made once: each retry reads the text before it as this much blank space
-    starts = syntax_errors.declaration_starts(blanked)
+    starts = syntax_errors.declaration_starts(text)
+    blanked = _blank_unclosed_strings(text, starts, source, diagnostics)
+    if blanked is not text:
+        starts = syntax_errors.declaration_starts(blanked)
+    spaces = ""  # after the first error, the whole text blanked once: each retry reads what is before it as spaces
     builder = _AstBuilder(source)
     items: list = []
     begin = 0
@@ -79,6 +81,7 @@ def parse_partial(text: str, path: str = "<string>") -> tuple[ast.Module, list[D
             break
         diagnostic, at = syntax_errors.describe(error, source, _terminal_pattern)
         diagnostics.append(diagnostic)
+        spaces = spaces or _blank(blanked)
         # The declaration the error is in: keep those before it, skip it, resume at the next one.
         index = bisect.bisect_left(starts, at) - 1
         broken = starts[index] if index >= 0 and starts[index] >= begin else begin
@@ -97,9 +100,11 @@ def parse_partial(text: str, path: str = "<string>") -> tuple[ast.Module, list[D
     return ast.Module(tuple(items), tuple(_comments(text)), path, text), diagnostics
 
 
-def _blank_unclosed_strings(text: str, source: Source, diagnostics: list[Diagnostic]) -> str:
-    """The text with each declaration holding a text left open blanked (each reported at its opening quote)."""
-    starts = syntax_errors.declaration_starts(text)
+def _blank_unclosed_strings(text: str, starts: list[int], source: Source, diagnostics: list[Diagnostic]) -> str:
+    """The text with each declaration holding a text left open blanked (each reported at its opening quote).
+
+    ``starts``: :func:`~.syntax_errors.declaration_starts` of ``text``. The text itself is returned when nothing is open.
+    """
     pieces: list[str] = []
     done = 0
     for opening, resume in syntax_errors.unclosed_strings(text):
