@@ -12,7 +12,7 @@ import pytest
 from lark import Lark
 
 from carag_dsl.language.parser import LARK_OPTIONS
-from carag_dsl.language.parser_cache import CACHE_FOLDER_NAME
+from carag_dsl.language.private_cache import CACHE_FOLDER_NAME
 from carag_dsl.language.resources import grammar_path
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "getuid"), reason="file owners are a POSIX notion")

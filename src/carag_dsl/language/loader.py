@@ -263,9 +263,9 @@ def not_included(file: Path, root: Path) -> Diagnostic:
     notes: tuple[tuple[Span, str], ...] = ()
     if includes:
         start = includes[-1].start() + root_text[includes[-1].start():].index("include")  # past the indentation
-        number = root_text.count("\n", 0, start) + 1
-        column = start - (root_text.rfind("\n", 0, start) + 1) + 1
-        where = Span(Source(display_path(root), root_text), number, column, number, column + len(includes[-1].group().strip()))
+        root_source = Source(display_path(root), root_text)
+        number, column = root_source.position(start)
+        where = Span(root_source, number, column, number, column + len(includes[-1].group().strip()))
         notes = ((where, f"the includes of {root.name} are here; add '{line}' to them"),)
     return Diagnostic(
         Span(Source(display_path(file), _read_or_empty(file)), 1, 1, 1, 1), "not-included",

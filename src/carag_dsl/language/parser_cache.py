@@ -22,9 +22,7 @@ from typing import Any
 import lark
 from lark import Lark
 
-from carag_dsl.language.private_cache import CACHE_FOLDER_NAME, private_cache_folder, read_private, write_private
-
-__all__ = ["CACHE_FOLDER_NAME", "lalr_parser"]
+from carag_dsl.language.private_cache import private_cache_folder, read_private, write_private
 
 
 def lalr_parser(grammar: str, options: dict[str, Any]) -> Lark:
