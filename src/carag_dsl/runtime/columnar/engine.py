@@ -146,7 +146,7 @@ class ColumnarRules:
                 given = [f"{qid} = {strings[vec.data[row]]!r}" for qid, vec in quoted]
                 parts[value] = f"{', '.join(given)} makes the case {value}"
             else:
-                if case_id is None or case_id.__class__ in (str, int):
+                if _worded_in_columns(case_id):
                     text = "the answers contradict each other: " + " but ".join(parts.values()) + "; correct one of them"
                     result.per_case[row] = str(CaseDataError([CaseProblem("answers", text)], case_id))
                     continue
@@ -162,7 +162,7 @@ class ColumnarRules:
         left = np.zeros(result.n, dtype=bool)
         wording = np.flatnonzero(broken & ~to_per_case).tolist()
         for row, case_id in zip(wording, result.ids_at(wording)):
-            if case_id is not None and case_id.__class__ not in (str, int):  # an odd id: the per-case path words it
+            if not _worded_in_columns(case_id):  # an odd id: the per-case path words it
                 left[row] = True
                 continue
             problems = [problem for rows, problem in result.broken_constraints if rows[row]]
@@ -429,3 +429,9 @@ class BatchResult:
                     found.setdefault(row, []).append(make(row) if make is not None else text or "")
             self._warnings = found
         return self._warnings
+
+
+def _worded_in_columns(case_id: Any) -> bool:
+    """Whether a row's error can be worded here: its id is missing, a string or a whole number (not a bool,
+    a float or an object, which the per-case path quotes its own way)."""
+    return case_id is None or case_id.__class__ in (str, int)
