@@ -331,13 +331,14 @@ def test_source_date_epoch_makes_the_same_cases_give_the_same_report(tmp_path, c
     assert json.loads(dated[1])["date"] == "2024-06-30"  # --date wins over the environment
 
 
-def test_a_date_not_written_yyyy_mm_dd_is_a_usage_error(tmp_path, capsys):
+@pytest.mark.parametrize("written", ["31/03/2025", "20250331", "2025-W14-1", "2025-02-30"])
+def test_a_date_not_written_yyyy_mm_dd_is_a_usage_error(written, tmp_path, capsys):
     cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes")])
     with pytest.raises(SystemExit) as stopped:  # argparse stops with the usage status
-        main(["rate", FIXTURE, "--cases", str(cases), "--date", "31/03/2025"])
+        main(["rate", FIXTURE, "--cases", str(cases), "--date", written])
     err = capsys.readouterr().err
     assert stopped.value.code == 2
-    assert "expected a date written YYYY-MM-DD, e.g. 2025-02-28, not '31/03/2025'" in err
+    assert f"expected a date written YYYY-MM-DD, e.g. 2025-02-28, not '{written}'" in err
 
 
 def test_the_table_lists_twenty_rejected_lines_and_says_how_many_more(tmp_path, capsys):

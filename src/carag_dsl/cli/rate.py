@@ -30,6 +30,7 @@ from carag_dsl.cli._cases import (
 )
 from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, report_bad_line, write_report
 from carag_dsl.cli._progress import Progress
+from carag_dsl.runtime.casedata import iso_date
 from carag_dsl.runtime.caseinput import iter_json_array
 
 #: Worker processes of the local Dask cluster ``--engine dask`` starts when no --scheduler is given.
@@ -153,10 +154,10 @@ def feed_rows(rows: Iterable[tuple[int, Any, str | None]], add: Callable[[Any], 
 
 
 def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, e.g. 2025-02-28, not {text!r}") from None
+    date = iso_date(text)  # only YYYY-MM-DD, as in case data (not 20250228 or 2025-W09-5)
+    if date is None:
+        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, e.g. 2025-02-28, not {text!r}")
+    return date
 
 
 def _positive(text: str) -> int:
