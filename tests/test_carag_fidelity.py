@@ -295,13 +295,40 @@ def test_an_inspectors_answer_to_2_5_43_stands_over_the_derived_yes_with_a_warni
     assert any(w.startswith("2.5.43: answered 'no' where the rule 'derive yes when medium_risk_to_children_without_active_concerns'") for w in result["warnings"])
 
 
-def test_exactly_the_questions_whose_guidance_asks_inspectors_to_record_why_are_marked(rules):
+def test_exactly_the_questions_whose_guidance_asks_inspectors_to_record_something_are_marked(rules):
     cites("Depending on their answer to this question, inspectors will record why this has or has not been completed to a sufficient standard.")
+    cites("inspectors will record how well use of the services has contributed to supporting public protection.")  # 2.5.25a
+    cites("Inspectors will record how well the programme has been delivered.")  # 2.5.26a
+    cites("Inspectors will record their findings about the quality and impact of MAPPA management")  # 2.5.47
+    cites("If inspectors do not think the practitioner’s classification is reasonable, they will record the reasons for that.")
     asks = {qid for qid, q in rules.symbols.questions.items()
-            if q.guidance and ("inspectors will record why" in q.guidance or "they will record the reasons" in q.guidance)}
+            if q.guidance and ("nspectors will record" in q.guidance or "they will record the reasons" in q.guidance)}
     marked = {qid for qid, q in rules.symbols.questions.items() if q.record_reasons}
     assert marked == asks
-    assert len(marked) == 16
+    assert {"2.5.25a", "2.5.26a", "2.5.47"} <= marked
+    assert len(marked) == 19
+
+
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+@pytest.mark.parametrize("question_id", ["2.5.25a", "2.5.26a", "2.5.47"])
+def test_reasons_recorded_for_the_questions_whose_guidance_says_inspectors_will_record_bring_no_warning(rules, question_id, backend):
+    facts = {**CORE, "accredited_programme": True, "mappa": True}
+    answer = "Thinking Skills Programme" if question_id == "2.5.26a" else "yes"
+    case = {"facts": facts, "answers": {question_id: answer}, "reasons": {question_id: "delivered promptly, with updates shared"}}
+    result = rules.evaluate(case, backend=backend).to_dict()
+    assert result["reasons"] == {question_id: "delivered promptly, with updates shared"}
+    assert result["warnings"] == []
+
+
+def test_2_9_06_is_answered_by_the_inspectors_description_as_the_carag_prints_no_options(rules):
+    cites("2.9.06  All cases  How would you describe management oversight in the case?")
+    question = rules.symbols.questions["2.9.06"]
+    assert question.answer.kind == "text"
+    described = "Countersigned, but no oversight at the point of suspension"
+    result = evaluate(rules, CORE, {"2.9.06": described})
+    assert result["questions"]["2.9.06"] == {"status": "applies", "value": described, "source": "answer"}
+    with pytest.raises(CaseDataError):  # the options of earlier versions were not the CARaG's, and are no answer now
+        rules.evaluate({"facts": CORE, "answers": {"2.9.06": ["sufficient"]}})
 
 
 # ---------------------------------------------------------------- "no available information to review"
@@ -343,6 +370,40 @@ def test_no_information_to_review_is_accepted_only_where_contact_was_suspended(r
         assert quoted_rule.split(",")[0][len("In "):] in warned[0]
 
 
+ACTIVE_PERIOD = cites(
+    "In cases where there is an active period of supervision before suspension, we expect reviewing before suspension "
+    "to analyse any changes in factors related to risk of harm, and identify outstanding areas of work."
+)
+EIGHT_WEEKS = cites(
+    "In cases where contact is suspended up to eight weeks after order commencement or release on licence, we apply adjusted questions."
+)
+
+
+@pytest.mark.parametrize("question_id", ["2.6.20", "2.6.21", "P 2.4.3"])
+@pytest.mark.parametrize("day, warned", [(0, False), (1, False), (56, False), (57, True), (200, True), (None, False)])
+@pytest.mark.parametrize("backend", ["compiled", "reference"])
+def test_no_information_after_a_suspension_past_eight_weeks_of_active_supervision_warns_quoting_the_carag(rules, question_id, day, warned, backend):
+    # "Very early" is read as within the eight weeks the CARaG itself draws for suspension (EIGHT_WEEKS):
+    # later, there was an active period of supervision before suspension (ACTIVE_PERIOD). Day unknown: no warning yet.
+    facts = {"sentence": "licence", "start_date": "2025-01-06", "suspension": "reset"}
+    if day is not None:
+        facts["suspension_date"] = on_day("2025-01-06", day)
+    answers = {question_id: "no_information", "2.0.20a": "no"}  # core, so P 2.4.3 applies
+    result = evaluate(rules, facts, answers, backend)
+    assert result["questions"][question_id]["value"] == "no_information"  # kept: the inspector's answer stands
+    late = [w for w in result["warnings"] if w.startswith(f"{question_id}: ") and "more than eight weeks after the start" in w]
+    assert len(late) == (1 if warned else 0)
+    if warned:
+        assert "'in cases where there is an active period of supervision before suspension, we expect" in late[0]
+        assert not [w for w in result["warnings"] if w.startswith(f"{question_id}: ") and "was not suspended" in w]
+
+
+def test_no_information_with_contact_not_suspended_gets_one_warning_not_two(rules):
+    facts = {"sentence": "licence", "start_date": "2025-01-06", "suspension": "none"}
+    result = evaluate(rules, facts, {"2.6.20": "no_information"})
+    assert len([w for w in result["warnings"] if w.startswith("2.6.20: ")]) == 1
+
+
 def _reviewing_sample() -> list[dict]:
     facts = {**SUSPENDED_EARLY, "suspension": "reset"}
     answers = ["yes", "yes", "no", "no_information", "no_information", "no_information"]
@@ -355,6 +416,29 @@ def test_no_information_to_review_is_left_out_of_the_rating_share_as_not_a_facto
     assert reviewing.percent == 66.7 and reviewing.band == "Good"
 
 
+def test_a_rating_counts_the_answers_it_left_out_of_each_share_by_answer(rules):
+    rated = rules.rate(_reviewing_sample(), by="sentence")
+    assert rated.key_questions["P 2.4.3"].left_out == {"no_information": 3}
+    assert rated.to_dict()["key_questions"]["P 2.4.3"]["left_out"] == {"no_information": 3}
+    assert rated.groups[0].key_questions["P 2.4.3"].left_out == {"no_information": 3}
+    assert rated.key_questions["P 2.1.3"].left_out == {}
+
+
+def test_the_rating_report_says_how_many_answers_it_left_out_in_words(rules):
+    from carag_dsl.rating.report_html import render_html
+    from carag_dsl.rating.report_text import render_csv, render_table
+
+    rated = rules.rate(_reviewing_sample()).to_dict()
+    line = "P 2.4.3: left out of the share (neither yes nor no): 3 answered 'No available information to review'"
+    assert line in [text.strip() for text in render_table(rules, rated).splitlines()]
+    assert "3 answered &#x27;No available information to review&#x27;" in render_html(rules, rated)
+    import csv
+
+    rows = csv.DictReader(render_csv(rated).splitlines())
+    [row] = [r for r in rows if r["kind"] == "key question" and r["name"] == "P 2.4.3"]
+    assert row["left_out"] == "no_information=3"
+
+
 def test_the_columnar_engine_leaves_no_information_out_of_the_share_too(rules):
     pytest.importorskip("pyarrow")
     from carag_dsl.rating.tally import RatingTally
@@ -364,6 +448,7 @@ def test_the_columnar_engine_leaves_no_information_out_of_the_share_too(rules):
     tally.add_batch(evaluate_cases(rules, _reviewing_sample()))
     assert tally.result().to_dict()["key_questions"]["P 2.4.3"] == rules.rate(_reviewing_sample()).to_dict()["key_questions"]["P 2.4.3"]
     assert tally.result().key_questions["P 2.4.3"].n_judged == 3
+    assert tally.result().key_questions["P 2.4.3"].left_out == {"no_information": 3}
 
 
 # ---------------------------------------------------------------- reasons recorded with the answers

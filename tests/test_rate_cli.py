@@ -68,7 +68,7 @@ def test_json_format_has_the_documented_shape(tmp_path, capsys):
     assert code == 0
     rated = json.loads(out)
     assert list(rated) == ["description", "ruleset", "date", "counts", "small_sample_below", "cases", "key_questions", "standards", "groups"]
-    assert rated["key_questions"]["J 1"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
+    assert rated["key_questions"]["J 1"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True, "left_out": {}}
     assert rated["standards"]["Both"] == {"band": "Requires improvement", "lowest": "J 1"}
     assert [list(g) for g in rated["groups"]] == [["by", "value", "label", "cases", "excluded", "small_sample", "key_questions", "standards"]] * 2
     assert [(g["value"], g["cases"]) for g in rated["groups"]] == [("pss", 1), (None, 1)]
@@ -136,11 +136,11 @@ def test_csv_cells_are_converted_to_the_declared_types(tmp_path, capsys):
     assert code == 0, err
     rated = json.loads(out)
     assert rated["cases"] == 3
-    assert rated["key_questions"]["J 1"] == {"n_judged": 3, "n_yes": 2, "percent": 66.7, "band": "Good", "small_sample": True}
+    assert rated["key_questions"]["J 1"] == {"n_judged": 3, "n_yes": 2, "percent": 66.7, "band": "Good", "small_sample": True, "left_out": {}}
     # c2's J 2 is derived 'yes' from no_risk=yes; c3 answered 'no'; c1 unknown.
-    assert rated["key_questions"]["J 2"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
+    assert rated["key_questions"]["J 2"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True, "left_out": {}}
     # J 3 applies only where mappa is true (c1 and c3).
-    assert rated["key_questions"]["J 3"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
+    assert rated["key_questions"]["J 3"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True, "left_out": {}}
     assert [(g["value"], g["cases"]) for g in rated["groups"]] == [([], 1), (["drugs", "housing"], 2)]
 
 
@@ -214,7 +214,7 @@ def test_csv_format_has_one_row_per_key_question_and_standard_overall_then_per_g
     overall_j1 = next(r for r in rows if r["by"] == "" and r["name"] == "J 1")
     assert overall_j1 == {"by": "", "value": "", "cases": "3", "kind": "key question", "name": "J 1", "n_judged": "3",
                           "n_yes": "2", "percent": "66.7", "band": "Good", "lowest": "", "label": "", "small_sample": "true",
-                          "ruleset": "Rating fixture", "version": "1", "hash": content_hash, "date": "2025-03-31"}
+                          "ruleset": "Rating fixture", "version": "1", "hash": content_hash, "date": "2025-03-31", "left_out": ""}
     counts = {r["name"]: r["cases"] for r in rows if r["kind"] == "count"}
     assert counts == {"read": "3", "rated": "3", "excluded": "0", "rejected": "0"}
     pss_both = next(r for r in rows if r["value"] == "pss" and r["name"] == "Both")

@@ -76,13 +76,13 @@ def test_percentage_is_rounded_half_up_to_one_decimal_from_the_exact_figure(n_ye
 
 def test_1599_of_2000_is_shown_as_80_percent_but_rated_good(rules):
     rated = rate(rules, judged("J 1", 1599, 2000))
-    assert rated["key_questions"]["J 1"] == {"n_judged": 2000, "n_yes": 1599, "percent": 80.0, "band": "Good", "small_sample": False}
+    assert rated["key_questions"]["J 1"] == {"n_judged": 2000, "n_yes": 1599, "percent": 80.0, "band": "Good", "small_sample": False, "left_out": {}}
     assert rated["standards"]["Capped"] == {"band": "Good", "lowest": "J 1"}
 
 
 def test_a_key_question_judged_in_no_case_has_no_percentage_and_no_band(rules):
     rated = rate(rules, judged("J 1", 3, 4, mappa=False))  # J 3 applies to MAPPA cases only
-    assert rated["key_questions"]["J 3"] == {"n_judged": 0, "n_yes": 0, "percent": None, "band": None, "small_sample": False}
+    assert rated["key_questions"]["J 3"] == {"n_judged": 0, "n_yes": 0, "percent": None, "band": None, "small_sample": False, "left_out": {}}
     assert rated["standards"]["Third"] == {"band": None, "lowest": None}
 
 
@@ -98,12 +98,12 @@ def test_unanswered_and_not_applicable_questions_are_not_counted(rules):
     cases = judged("J 3", 1, 2, mappa=True) + [case({"J 3": "no"}, mappa=False), case(mappa=True)]
     rated = rate(rules, cases)
     assert rated["cases"] == 4
-    assert rated["key_questions"]["J 3"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
+    assert rated["key_questions"]["J 3"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True, "left_out": {}}
 
 
 def test_derived_judgements_are_counted_like_answers(rules):
     cases = [case(no_risk=True), case(no_risk=True), case({"J 2": "no"}, no_risk=True), case({"J 2": "no"}, no_risk=False)]
-    assert rate(rules, cases)["key_questions"]["J 2"] == {"n_judged": 4, "n_yes": 2, "percent": 50.0, "band": "Requires improvement", "small_sample": True}
+    assert rate(rules, cases)["key_questions"]["J 2"] == {"n_judged": 4, "n_yes": 2, "percent": 50.0, "band": "Requires improvement", "small_sample": True, "left_out": {}}
 
 
 # ---------------------------------------------------------------- standards
@@ -176,10 +176,10 @@ def test_groups_by_a_fact_in_declared_order_with_unknown_last(rules):
         ("sentence", "community", 4), ("sentence", "pss", 2), ("sentence", None, 1),
     ]
     community, pss, unknown = rated["groups"]
-    assert community["key_questions"]["J 1"] == {"n_judged": 4, "n_yes": 3, "percent": 75.0, "band": "Good", "small_sample": True}
+    assert community["key_questions"]["J 1"] == {"n_judged": 4, "n_yes": 3, "percent": 75.0, "band": "Good", "small_sample": True, "left_out": {}}
     assert pss["standards"]["Capped"] == {"band": "Requires improvement", "lowest": "J 1"}
     assert unknown["key_questions"]["J 1"]["band"] == "Inadequate"
-    assert rated["key_questions"]["J 1"] == {"n_judged": 7, "n_yes": 4, "percent": 57.1, "band": "Requires improvement", "small_sample": True}
+    assert rated["key_questions"]["J 1"] == {"n_judged": 7, "n_yes": 4, "percent": 57.1, "band": "Requires improvement", "small_sample": True, "left_out": {}}
 
 
 def test_groups_by_a_question_use_its_answer_and_unknown_when_unanswered(rules):
@@ -439,4 +439,4 @@ def test_the_carag_cases_not_inspected_are_counted_apart_in_its_rating_with_its_
     assert rated["counts"]["excluded_by_reason"] == {WITHIN_SEVEN: 1, EIGHT_TO_28: 1}
     assert (rated["counts"]["read"], rated["counts"]["rated"], rated["counts"]["excluded"]) == (5, 3, 2)
     # Only the inspected cases are judged: the one answered yes, and days 8 (with continuity) and 29 answered no.
-    assert rated["key_questions"]["P 2.1.3"] == {"n_judged": 3, "n_yes": 1, "percent": 33.3, "band": "Inadequate", "small_sample": True}
+    assert rated["key_questions"]["P 2.1.3"] == {"n_judged": 3, "n_yes": 1, "percent": 33.3, "band": "Inadequate", "small_sample": True, "left_out": {}}

@@ -14,7 +14,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from carag_dsl.rating.report_text import (
-    band_text, plural, rejected_text, ruleset_text, small_sample_text, standard_small_sample,
+    band_text, left_out_text, plural, rejected_text, ruleset_text, small_sample_text, standard_small_sample,
 )
 from carag_dsl.rating.tally import DESCRIPTION, DESCRIPTION_NOTE, cap_notes
 
@@ -195,12 +195,14 @@ def _question_section(ruleset: "CheckedRules", question_id: str, index: int, blo
         f'<table><caption>{escape(question_id)}: the figures</caption><thead><tr><th scope="col">Cases</th><th scope="col">Judged</th>'
         f'<th scope="col">Yes</th><th scope="col">Yes %</th><th scope="col">Band</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
+    left_out = blocks[0][1]["key_questions"][question_id].get("left_out")
+    note = f'<p class="note left-out">{escape(left_out_text(ruleset, question_id, left_out))}.</p>' if left_out else ""
     return (
         f'<section class="question" aria-labelledby="q{index}-heading">'
         f'<h3 id="q{index}-heading">{heading}</h3>'
         f"<figure>{bar_chart_svg(question_id, index, blocks, bands, colours)}"
         f"<figcaption>Share of cases judged &lsquo;yes&rsquo; for {escape(question_id)}; the dashed lines are the band boundaries.</figcaption></figure>"
-        f"{table}</section>"
+        f"{table}{note}</section>"
     )
 
 

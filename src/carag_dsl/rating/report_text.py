@@ -11,6 +11,7 @@ import io
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from carag_dsl.compiler import types as T
 from carag_dsl.rating.tally import DESCRIPTION, DESCRIPTION_NOTE, cap_notes, percent_of
 from carag_dsl.runtime.spreadsheet import safe_row
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
@@ -60,6 +61,14 @@ def small_sample_text(rated: dict[str, Any]) -> str:
     """What '(small sample)' means, for the footnote of the table and the HTML report."""
     return (f"fewer than {rated['small_sample_below']} cases, too few for the share or its band to be read "
             f"as a finding on its own")
+
+
+def left_out_text(ruleset: "CheckedRules", question_id: str, left_out: dict[str, int]) -> str:
+    """The answers left out of a question's share, in words: "left out of the share: 3 answered 'No available ...'"."""
+    answer = ruleset.symbols.questions[question_id].answer
+    labels = dict(T.option_choices(answer)) if answer is not None else {}
+    parts = [f"{n:,} answered '{labels.get(code, code)}'" for code, n in left_out.items()]
+    return "left out of the share (neither yes nor no): " + ", ".join(parts)
 
 
 def band_text(entry: dict[str, Any], unbanded: str) -> str:
@@ -131,6 +140,9 @@ def _render_block(ruleset: "CheckedRules", rated: dict, out: list[str]) -> bool:
             mark, marked = "*", True
         band = band_text(entry, "no band (judged in no case)")
         out.append(f"  {question_id:<{id_width}}  {entry['n_judged']:>6}  {entry['n_yes']:>6}  {_percent_text(entry):>7}{mark}  {band}")
+    for question_id, entry in questions.items():
+        if entry.get("left_out"):
+            out.append(f"  {question_id}: {left_out_text(ruleset, question_id, entry['left_out'])}")
     standards = rated["standards"]
     if standards:
         notes = cap_notes(ruleset, rated)
@@ -161,7 +173,7 @@ def _percent_text(entry: dict) -> str:
 
 #: The first ten columns are those of earlier versions, in the same places; the rest were added after them.
 CSV_COLUMNS = ("by", "value", "cases", "kind", "name", "n_judged", "n_yes", "percent", "band", "lowest",
-               "label", "small_sample", "ruleset", "version", "hash", "date")
+               "label", "small_sample", "ruleset", "version", "hash", "date", "left_out")
 
 
 def render_csv(rated: dict) -> str:
@@ -174,8 +186,8 @@ def render_csv(rated: dict) -> str:
     source = [ruleset["name"] or "", ruleset["version"] or "", ruleset["hash"], rated["date"] or ""]
 
     def row(by: Any, value: Any, cases: Any, kind: str, name: Any, judged: Any = "", yes: Any = "", percent: Any = "",
-            band: Any = "", lowest: Any = "", label: Any = "", small: Any = "") -> None:
-        writer.writerow(safe_row([by, value, cases, kind, name, judged, yes, percent, band, lowest, label, small, *source]))
+            band: Any = "", lowest: Any = "", label: Any = "", small: Any = "", left_out: Any = "") -> None:
+        writer.writerow(safe_row([by, value, cases, kind, name, judged, yes, percent, band, lowest, label, small, *source, left_out]))
 
     counts = rated["counts"]
     for name in ("read", "rated", "excluded", "rejected"):
@@ -189,11 +201,16 @@ def render_csv(rated: dict) -> str:
         for question_id, entry in block["key_questions"].items():
             row(by, value, block["cases"], "key question", question_id, entry["n_judged"], entry["n_yes"],
                 "" if entry["percent"] is None else f"{entry['percent']:.1f}", entry["band"] or "", "", label,
-                _csv_bool(entry["small_sample"]))
+                _csv_bool(entry["small_sample"]), _csv_left_out(entry.get("left_out", {})))
         for name, entry in block["standards"].items():
             row(by, value, block["cases"], "standard", name, band=entry["band"] or "", lowest=entry["lowest"] or "", label=label,
                 small=_csv_bool(standard_small_sample(block, entry)))
     return buffer.getvalue()
+
+
+def _csv_left_out(left_out: dict[str, int]) -> str:
+    """Answers left out of the share as one cell: "no_information=3; not_a_factor=1"."""
+    return "; ".join(f"{code}={n}" for code, n in left_out.items())
 
 
 def _csv_bool(value: bool) -> str:

@@ -117,6 +117,9 @@ def rated_questions(ruleset: CheckedRules) -> tuple[str, ...]:
 class _Counter:
     n_judged: int = 0
     n_yes: int = 0
+    # Answers the question applied to but that are neither yes nor no ("not_a_factor", "no_information"),
+    # by answer code: left out of the share, and counted so the report can say how many.
+    left_out: Counter[str] = attrs.Factory(Counter)
 
 
 @attrs.define
@@ -196,14 +199,17 @@ class RatingTally:
             counters.cases += 1
         for question_id in self.questions:
             result = evaluation.questions[question_id]
-            # Judged: the question applies and says yes or no (answered or derived).
-            # 'not_a_factor' (yes_no_not_a_factor answers) is neither, so it is not counted.
-            if result.status != "applies" or result.value not in ("yes", "no"):
+            # Judged: the question applies and says yes or no (answered or derived). Any other answer
+            # ('not_a_factor', 'no_information') is neither, so it is left out of the share and counted apart.
+            if result.status != "applies" or result.value is None or result.value is UNKNOWN:
                 continue
             for counters in targets:
                 counter = counters.questions[question_id]
-                counter.n_judged += 1
-                counter.n_yes += result.value == "yes"
+                if result.value in ("yes", "no"):
+                    counter.n_judged += 1
+                    counter.n_yes += result.value == "yes"
+                else:
+                    counter.left_out[result.value] += 1
 
     def add_batch(self, batch: "BatchResult") -> None:
         """Count every case of a columnar batch that has a result (error rows are the caller's to report).
@@ -224,11 +230,13 @@ class RatingTally:
         excluded = batch.excluded if batch.excluded is not None else np.full(batch.n, -1)
         rated = rows & (excluded < 0)
         yes_id, no_id = batch.strings.ids.get("yes", -1), batch.strings.ids.get("no", -1)
-        judged, said_yes = {}, {}
+        judged, said_yes, other = {}, {}, {}
         for qid in self.questions:
             value = batch.value[qid].data
-            judged[qid] = rated & (batch.status[qid] == 0) & (batch.source[qid] != 0) & ((value == yes_id) | (value == no_id))
+            valued = rated & (batch.status[qid] == 0) & (batch.source[qid] != 0)
+            judged[qid] = valued & ((value == yes_id) | (value == no_id))
             said_yes[qid] = judged[qid] & (value == yes_id)
+            other[qid] = valued & ~judged[qid]  # left out of the share: 'not_a_factor', 'no_information'
         parts = [(self.overall, rows)]
         if self._by_kind is not None:
             keys = group_keys(batch, self.by or "", self._by_kind, self._codes)
@@ -248,6 +256,9 @@ class RatingTally:
                 counter = counters.questions[qid]
                 counter.n_judged += int((judged[qid] & mask).sum())
                 counter.n_yes += int((said_yes[qid] & mask).sum())
+                codes, counts = np.unique(batch.value[qid].data[other[qid] & mask], return_counts=True)
+                for code, n in zip(codes.tolist(), counts.tolist()):
+                    counter.left_out[batch.strings.values[code]] += n
 
     def reject(self, line: int) -> None:
         """Note a case left out for bad data, by its line number (or position from 1): reports list them."""
@@ -255,18 +266,20 @@ class RatingTally:
 
     def counts(self) -> dict[str, Any]:
         """The counters as plain data (to send between processes; :meth:`merge` adds them up)."""
-        def plain(counters: _Counters) -> tuple[int, dict[str, tuple[int, int]], dict[str, int]]:
-            return counters.cases, {qid: (c.n_judged, c.n_yes) for qid, c in counters.questions.items()}, dict(counters.excluded)
+        def plain(counters: _Counters) -> tuple[int, dict[str, tuple[int, int, dict[str, int]]], dict[str, int]]:
+            questions = {qid: (c.n_judged, c.n_yes, dict(c.left_out)) for qid, c in counters.questions.items()}
+            return counters.cases, questions, dict(counters.excluded)
 
         return {"overall": plain(self.overall), "groups": [(key, plain(group)) for key, group in self.groups.items()]}
 
     def merge(self, counts: Mapping[str, Any]) -> None:
         """Add counters made elsewhere (another process, another machine) by :meth:`counts`."""
-        def add(target: _Counters, plain: tuple[int, Mapping[str, tuple[int, int]], Mapping[str, int]]) -> None:
+        def add(target: _Counters, plain: tuple[int, Mapping[str, tuple[int, int, Mapping[str, int]]], Mapping[str, int]]) -> None:
             target.cases += plain[0]
-            for qid, (n_judged, n_yes) in plain[1].items():
+            for qid, (n_judged, n_yes, left_out) in plain[1].items():
                 target.questions[qid].n_judged += n_judged
                 target.questions[qid].n_yes += n_yes
+                target.questions[qid].left_out.update(left_out)
             target.excluded.update(plain[2])
 
         add(self.overall, counts["overall"])
@@ -306,12 +319,19 @@ class RatingTally:
             key_questions[question_id] = KeyQuestionFigures(
                 counter.n_judged, counter.n_yes, display_percent(percent), band_of(percent, bands),
                 small_sample=0 < counter.n_judged < self.ruleset.small_sample_below,
+                left_out=self._in_answer_order(question_id, counter.left_out),
             )
         standards = {}
         for name, decl in self.ruleset.symbols.standards.items():
             rated = rate_standard(decl, exact, bands)
             standards[name] = StandardFigures(rated["band"], rated["lowest"])
         return key_questions, standards
+
+    def _in_answer_order(self, question_id: str, left_out: Counter[str]) -> dict[str, int]:
+        """The left-out counts in the order the question declares its answers."""
+        answer = self.ruleset.symbols.questions[question_id].answer
+        order = {code: i for i, code in enumerate(T.option_codes(answer))} if answer is not None else {}
+        return {code: left_out[code] for code in sorted(left_out, key=lambda code: (order.get(code, len(order)), code))}
 
     def _group_sort_key(self, key: Any) -> tuple:
         """Groups in a stable, meaningful order: declared option order, then natural order, unknown last."""
@@ -418,10 +438,13 @@ class KeyQuestionFigures:
     percent: float | None  # rounded half up to one decimal place; None when no case was judged
     band: str | None
     small_sample: bool = False  # judged in some cases, but fewer than the rule set's small-sample size
+    # Cases where the question applied with an answer that is neither yes nor no, by answer code
+    # ({"no_information": 3}): left out of the share, counted so that reports can say how many.
+    left_out: Mapping[str, int] = attrs.field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"n_judged": self.n_judged, "n_yes": self.n_yes, "percent": self.percent, "band": self.band,
-                "small_sample": self.small_sample}
+                "small_sample": self.small_sample, "left_out": dict(self.left_out)}
 
 
 @attrs.frozen
