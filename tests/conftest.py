@@ -5,6 +5,7 @@ locally with ``pytest --hypothesis-profile=thorough`` (500 examples each).
 """
 
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -26,3 +27,10 @@ def _rule_sets_are_not_looked_for_above_the_test_folders(tmp_path_factory):
     carag_dsl.language.loader.choose_rules); a stray .carag file in the system's temporary folder
     must not change what they find, so the search stops at pytest's base folder (subprocesses too)."""
     os.environ["CARAG_CEILING_DIRECTORIES"] = str(tmp_path_factory.getbasetemp())
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The size of the studio the browser tests built (CI reports it: the page's weight is a number to watch)."""
+    studio_env = sys.modules.get("studio_env")
+    for line in getattr(studio_env, "BUILT", []):
+        terminalreporter.write_line(f"carag studio: {line}")

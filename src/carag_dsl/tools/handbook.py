@@ -149,8 +149,9 @@ def _prose(text: str) -> str:
 
 
 class _Writer:
-    def __init__(self, ruleset: "CheckedRules"):
+    def __init__(self, ruleset: "CheckedRules", studio_url: str | None = None):
         self.ruleset = ruleset
+        self.studio_url = studio_url
         self.symbols = ruleset.symbols
         self.graph = ruleset.graph
         self.words = PlainEnglish(ruleset.symbols)
@@ -210,6 +211,8 @@ class _Writer:
             f"<h1>{escape(title)}</h1>",
             f"<p>{meta} {len(self.symbols.questions)} questions. Generated from the rule set by <code>carag docs</code>: "
             "what it says is what the engine does.</p>",
+            *([f'<p class="studio"><a href="{escape(self.studio_url, quote=True)}">Open these rules in the studio</a>: '
+               "edit them, route a case and run the checks in your browser.</p>"] if self.studio_url else []),
             "</header>",
             '<div class="searchbar" role="search"><label for="search">Find a question</label>'
             '<input id="search" type="search" placeholder="id or words, e.g. 2.3.24 or domestic abuse" autocomplete="off">'
@@ -412,6 +415,7 @@ class _Writer:
         )
 
 
-def render_handbook(ruleset: "CheckedRules") -> str:
-    """The handbook of a rule set as one self-contained HTML page."""
-    return _Writer(ruleset).page()
+def render_handbook(ruleset: "CheckedRules", studio_url: str | None = None) -> str:
+    """The handbook of a rule set as one self-contained HTML page; with ``studio_url``, a link to the studio
+    built for it (``carag studio``)."""
+    return _Writer(ruleset, studio_url).page()
