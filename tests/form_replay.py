@@ -12,6 +12,7 @@ a question's reasons) whose visibility differs from "carag says it applies".
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,27 @@ from browser import open_page
 from node_env import NODE_PROJECT, node_modules, run_node
 
 SURVEYJS_REPLAY = NODE_PROJECT / "surveyjs_replay.js"
+SURVEYJS_FILL = NODE_PROJECT / "surveyjs_fill.js"
 XFORM_REPLAY_PAGE = NODE_PROJECT / "xform_replay_page.js"
 #: Forms are filled in England: the XForm replay runs in its time zone, summer time and all.
 TIME_ZONE = "Europe/London"
 
 
+#: Cases replayed per rule set; CARAG_FORMS_CASES=5000 pytest tests/test_forms_replay.py replays more on demand.
+CASES_PER_RULE_SET = int(os.environ.get("CARAG_FORMS_CASES", "500"))
+_drawn: dict[tuple[str, int], list[dict[str, Any]]] = {}
+
+
 def generated_cases(rules, count: int) -> list[dict[str, Any]]:
-    """``count`` cases from the strategy (derandomized: the same cases on every run)."""
+    """``count`` cases from the strategy (derandomized: the same cases on every run), drawn once per rule set
+    and count in a test run (the replay and the import tests fill the same cases)."""
+    key = (rules.content_hash, count)
+    if key not in _drawn:
+        _drawn[key] = _draw(rules, count)
+    return [dict(case) for case in _drawn[key]]
+
+
+def _draw(rules, count: int) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 
     @settings(max_examples=count, database=None, derandomize=True, deadline=None,
@@ -69,6 +84,15 @@ def surveyjs_runs(runs: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> li
     return json.loads(done.stdout)["runs"]
 
 
+def surveyjs_fills(runs: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+    """Each survey filled in survey-core with each case's answers, as an inspector fills it (only what is shown):
+    per survey its load errors and, per case, ``survey.data``. One Node.js process for all of them."""
+    payload = {"runs": [{"survey": survey, "cases": data} for survey, data in runs]}
+    done = run_node(SURVEYJS_FILL, stdin=json.dumps(payload), timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(done.stdout)["runs"]
+
+
 def mismatches(rules, names, cases_: list[dict[str, Any]], visible: list[dict[str, bool]]) -> list[str]:
     """One line per question whose visibility in the form is not 'carag says it applies'."""
     problems = []
@@ -93,6 +117,16 @@ def xform_visibility(xform: str, values: list[dict[str, str]], folder: Path) -> 
 
 def xform_runs(runs: list[tuple[str, list[dict[str, str]]]], folder: Path) -> list[list[dict[str, bool]]]:
     """:func:`xform_visibility` of several XForms, all in one page."""
+    return _in_xform_page(runs, folder, "replayXForm")
+
+
+def xform_fills(runs: list[tuple[str, list[dict[str, str]]]], folder: Path) -> list[list[dict[str, Any]]]:
+    """Each XForm's instance filled with each case's values in one page: per case ``shown`` (field name -> whether
+    the form shows it) and ``values`` (the path of every leaf of the instance -> its text, calculations worked out)."""
+    return _in_xform_page(runs, folder, "fillXForm")
+
+
+def _in_xform_page(runs, folder: Path, function: str):
     package = node_modules() / "openrosa-xpath-evaluator"
     modules = {
         f"openrosa-xpath-evaluator/{path.relative_to(package).as_posix()}": path.read_text(encoding="utf-8")
@@ -107,6 +141,6 @@ def xform_runs(runs: list[tuple[str, list[dict[str, str]]]], folder: Path) -> li
         encoding="utf-8",
     )
     with open_page(page_file, timezone_id=TIME_ZONE) as (page, errors, outside):
-        shown = page.evaluate("(runs) => runs.map(([xform, cases]) => replayXForm(xform, cases))", [list(run) for run in runs])
+        shown = page.evaluate(f"(runs) => runs.map(([xform, cases]) => {function}(xform, cases))", [list(run) for run in runs])
         assert errors == [] and outside == [], (errors, outside)
     return shown

@@ -12,7 +12,6 @@ durations, sets, overrides, derived judgements) go through both engines too.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -24,14 +23,12 @@ from hypothesis import HealthCheck, given, settings
 
 from carag_dsl.testing import rule_sets
 from carag_dsl.tools.forms import surveyjs_form, surveyjs_plan, to_surveyjs_data, to_xform_values, write_xlsform, xlsform_plan
-from form_replay import generated_cases, mismatches, surveyjs_runs, surveyjs_visibility, xform_runs, xform_visibility
+from form_replay import CASES_PER_RULE_SET, generated_cases, mismatches, surveyjs_runs, surveyjs_visibility, xform_runs, xform_visibility
 
 pyxform = pytest.importorskip("pyxform", reason="pyxform is not installed (pip install -e '.[test]')")
 from pyxform.xls2xform import convert  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: 500 in the test run; CARAG_FORMS_CASES=5000 pytest tests/test_forms_replay.py replays more on demand.
-CASES_PER_RULE_SET = int(os.environ.get("CARAG_FORMS_CASES", "500"))
 RULE_SETS = {
     "the bundled CARaG": None,
     "sample (dates, sets, scales, ints, derive, overrides)": FIXTURES / "sample",

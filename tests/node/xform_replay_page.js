@@ -33,6 +33,12 @@ function requireFrom(modules) {
 }
 
 function replayXForm(xformText, cases) {
+    return fillXForm(xformText, cases).map((filled) => filled.shown);
+}
+
+// As replayXForm, with the instance as filled: per case {shown: {field: true|false}, values: {path: text}}, the
+// values of every leaf of the instance (calculations included, a field's value whether shown or not) by its path.
+function fillXForm(xformText, cases) {
     const evaluator = requireFrom(MODULES)("openrosa-xpath-evaluator")();
     const xform = new DOMParser().parseFromString(xformText, "text/xml");
     if (xform.getElementsByTagName("parsererror").length) throw new Error("the XForm is not well-formed XML");
@@ -87,6 +93,12 @@ function replayXForm(xformText, cases) {
             }
             shown[path.split("/").pop()] = visible;
         }
-        return shown;
+        const leaves = {};
+        const walk = (element, path) => {
+            if (!element.children.length) leaves[path] = element.textContent;
+            for (const child of element.children) walk(child, path + "/" + child.localName);
+        };
+        walk(doc.documentElement, "/" + doc.documentElement.localName);
+        return { shown, values: leaves };
     });
 }

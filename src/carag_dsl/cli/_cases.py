@@ -79,14 +79,31 @@ def json_array_kind(kind: str, path: str, stream: IO[bytes] | None) -> str:
 
 
 def bad_count(bad: int, path: str, kind: str) -> str:
-    """``3 bad lines in FILE``, or elements of a JSON array, or rows of a Parquet or Arrow file: as the errors place them."""
-    unit = {"array": "element", "arrow": "row"}.get(kind, "line")
+    """``3 bad lines in FILE``, or elements of a JSON array, or rows of a Parquet or Arrow file or a form export: as the errors place them."""
+    unit = {"array": "element", "arrow": "row", "rows": "row"}.get(kind, "line")
     return f"{bad:,} bad {unit}{'s' if bad != 1 else ''} in {path}"
 
 
 def place(path: str, kind: str, number: int) -> str:
-    """Where a row is, for its error: ``FILE:LINE``, or ``FILE:element N`` in a JSON array."""
-    return f"{path}:element {number}" if kind == "array" else f"{path}:{number}"
+    """Where a row is, for its error: ``FILE:LINE``, ``FILE:element N`` in a JSON array, ``FILE:row N`` in a form export's table."""
+    unit = {"array": "element ", "rows": "row "}.get(kind, "")
+    return f"{path}:{unit}{number}"
+
+
+def add_from_argument(parser) -> None:
+    """``--from surveyjs|odk``: the cases are the submissions of an exported form (docs/forms.md)."""
+    from carag_dsl.tools.form_import import SOURCES
+
+    parser.add_argument("--from", dest="source", choices=tuple(SOURCES), metavar="|".join(SOURCES),
+                        help="the cases are submissions of the form carag export made: " + "; ".join(f"{k}: {v}" for k, v in SOURCES.items()))
+
+
+def submission_rows(ruleset, source: str, path: str, stream: IO[bytes] | None) -> tuple[str, Iterator[tuple[int, Any, str | None]]]:
+    """(kind, rows) of the submissions of an exported form, read as ``carag import`` reads them."""
+    from carag_dsl.tools.form_import import read_submissions
+
+    submissions = read_submissions(ruleset, source, path, stream)
+    return submissions.kind, submissions.rows
 
 
 def input_lines(stream: IO[bytes], progress: Any = None) -> Iterable[bytes]:

@@ -6,8 +6,10 @@ import contextlib
 import sys
 from typing import Any, Callable
 
-from carag_dsl.errors import CaragError
-from carag_dsl.cli._cases import ENGINES, bad_count, choose_engine, columnar_chunks, input_format, json_array_kind, per_case_rows, place
+from carag_dsl.errors import CaragError, UsageError
+from carag_dsl.cli._cases import (
+    ENGINES, add_from_argument, bad_count, choose_engine, columnar_chunks, input_format, json_array_kind, per_case_rows, place, submission_rows,
+)
 from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, read_json_case, report_bad_line
 from carag_dsl.cli._output import OUTPUT_FORMATS, ResultSink, output_format
 from carag_dsl.cli._progress import Progress
@@ -26,10 +28,15 @@ def register(subparsers) -> None:
     parser.add_argument("--output", metavar="FILE", help="write the results to FILE (the format from its extension unless --format is given)")
     parser.add_argument("--engine", choices=ENGINES, default="auto",
                         help="columnar (numpy, for large files) or per-case; auto picks columnar for large files when carag-dsl[bulk] is installed")
+    add_from_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
+    if args.source is not None and args.cases is None:
+        raise UsageError("--from reads a file of submissions: give it with --cases FILE")
+    if args.source is not None and args.engine == "columnar":
+        raise UsageError("--from reads submissions case by case: leave out --engine columnar")
     ruleset = load_rules(args)
     if args.case is not None:
         # One case: the reference evaluator answers it before the routing code could be compiled (the back ends agree).
@@ -51,9 +58,9 @@ def _run_many(ruleset, args) -> int:
     # Streams: a batch of cases in memory at a time. Either engine gives the same lines, in input order,
     # and the same errors with the same line numbers.
     path = args.cases
-    kind = input_format(path)
+    kind = "submissions" if args.source else input_format(path)
     output = output_format(args.format, args.output, "jsonl")
-    engine = "per-case" if output == "text" else choose_engine(args.engine, path, kind)
+    engine = "per-case" if output == "text" or args.source else choose_engine(args.engine, path, kind)
     sink = ResultSink(ruleset, output, args.output)
     bad = 0
 
@@ -75,8 +82,12 @@ def _run_many(ruleset, args) -> int:
                 if progress:
                     progress.tick(len(chunk.numbers))
         else:
+            if args.source:  # submissions of an exported form, read as carag import reads them
+                kind, rows = submission_rows(ruleset, args.source, path, stream)
+            else:
+                rows = per_case_rows(ruleset, path, kind, stream, progress)
             evaluate = ruleset.evaluate
-            for number, case, wrong in per_case_rows(ruleset, path, kind, stream, progress):
+            for number, case, wrong in rows:
                 if progress:
                     progress.tick()
                 if wrong is None:

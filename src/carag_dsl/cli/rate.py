@@ -25,8 +25,8 @@ from carag_dsl.rating.report_text import render_csv, render_table
 from carag_dsl.rating.tally import MAX_GROUPS, RatingTally, TooManyGroups
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._cases import (
-    CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, bad_count, choose_engine, columnar_chunks, input_format, input_lines, json_array_kind, per_case_rows, place,
-    read_csv_cases, read_jsonl_cases,
+    CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, add_from_argument, bad_count, choose_engine, columnar_chunks, input_format, input_lines, json_array_kind,
+    per_case_rows, place, read_csv_cases, read_jsonl_cases, submission_rows,
 )
 from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, report_bad_line, write_report
 from carag_dsl.cli._progress import Progress
@@ -58,18 +58,21 @@ def register(subparsers) -> None:
                         help="columnar (numpy), per-case, or dask (Parquet files on a Dask cluster; --cases may be a glob); "
                              "auto picks columnar for large files when carag-dsl[bulk] is installed")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler to use (default: a local cluster)")
+    add_from_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
+    if args.source is not None and args.engine in ("dask", "columnar"):
+        raise UsageError(f"--from reads submissions case by case: leave out --engine {args.engine}")
     if args.engine == "dask":
         return _run_dask(args)
     if args.scheduler is not None:
         raise UsageError("--scheduler is for --engine dask")
-    kind = input_format(args.cases)
+    kind = "submissions" if args.source else input_format(args.cases)
     ruleset = load_rules(args)
     tally = RatingTally(ruleset, args.by, args.max_groups)  # an unknown --by fails here, before any reading
-    engine = choose_engine(args.engine, args.cases, kind)
+    engine = "per-case" if args.source else choose_engine(args.engine, args.cases, kind)
     bad = 0
 
     def report(number: int, wrong: str) -> None:
@@ -83,8 +86,11 @@ def run(args) -> int:
     with open_input(args.cases) if kind != "arrow" else contextlib.nullcontext(None) as stream:
         progress = Progress.for_input(args.cases, "rating")
         kind = json_array_kind(kind, args.cases, stream)  # a .json file may hold a JSON array of cases
-        if kind == "array":
-            tally.rejected_unit = "element"  # as the errors place them: FILE:element N
+        rows = None
+        if args.source:  # submissions of an exported form, read as carag import reads them
+            kind, rows = submission_rows(ruleset, args.source, args.cases, stream)
+        if kind in ("array", "rows"):
+            tally.rejected_unit = "element" if kind == "array" else "row"  # as the errors place them: FILE:element N, FILE:row N
         try:
             if engine == "columnar":
                 for chunk in columnar_chunks(ruleset, args.cases, kind, stream, progress):
@@ -95,7 +101,7 @@ def run(args) -> int:
                     if progress:
                         progress.tick(len(chunk.numbers))
             else:
-                feed_rows(per_case_rows(ruleset, args.cases, kind, stream, progress), tally.add_case, report, progress)
+                feed_rows(rows or per_case_rows(ruleset, args.cases, kind, stream, progress), tally.add_case, report, progress)
         finally:
             if progress:
                 progress.clear()

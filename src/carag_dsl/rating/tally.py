@@ -159,7 +159,8 @@ class RatingTally:
         self.overall = self._new_counters()
         self.groups: dict[Any, _Counters] = {}
         self.rejected_lines: list[int] = []  # where the bad cases were, counted in rejected_unit
-        #: What the numbers of rejected_lines count: "line" of a file, "element" of a JSON array, "position" in an iterable.
+        #: What the numbers of rejected_lines count: "line" of a file, "element" of a JSON array, "row" of a form export,
+        #: "position" in an iterable.
         self.rejected_unit = "line"
 
     def _group(self, key: Any) -> _Counters:
@@ -498,7 +499,7 @@ class Rating:
     date: datetime.date | None = None
     excluded: Mapping[str, int] = attrs.field(factory=dict)  # cases not inspected, by reason, most first
     rejected_lines: tuple[int, ...] = ()  # bad cases left out: where they were, counted in rejected_unit (from 1)
-    rejected_unit: str = "line"  # "line" of a file, "element" of a JSON array, "position" in the cases given
+    rejected_unit: str = "line"  # "line" of a file, "element" of a JSON array, "row" of a form export, "position" in the cases given
     small_sample_below: int = DEFAULT_SMALL_SAMPLE
 
     @property

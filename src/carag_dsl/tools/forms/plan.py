@@ -63,11 +63,12 @@ class Field:
     role: str  # "fact" | "question" | "reasons" (the reasons for the question ``carag_id``)
     type: ast.TypeExpr
     label: str
-    hint: str | None
+    hint: str | None  # short: a question's applicability label ("Core cases only")
     relevant: str | None  # None: always shown
     required: str | None  # None: optional; Dialect.TRUE: always when shown; else a condition
     checks: tuple[Check, ...] = ()  # errors: the value is refused until they hold
     warnings: tuple[Check, ...] = ()  # the form warns while one does not hold, and keeps the value
+    guidance: str | None = None  # a question's guidance, paragraphs apart (ODK's guidance_hint, shown on demand)
 
 
 @attrs.frozen
@@ -107,11 +108,14 @@ def form_version(rules: "CheckedRules") -> str:
     return f"{rules.version or '0'}+{rules.content_hash}"
 
 
+def paragraphs(text: str | None) -> list[str]:
+    """The paragraphs of a guidance text, each on one line."""
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text or "") if block.strip()]
+
+
 def first_paragraph(text: str | None) -> str | None:
-    if not text:
-        return None
-    blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
-    return " ".join(blocks[0].split()) if blocks else None
+    found = paragraphs(text)
+    return found[0] if found else None
 
 
 def build_plan(rules: "CheckedRules", dialect: Dialect, names: FieldNames, refuse=None) -> FormPlan:
@@ -191,11 +195,11 @@ class _Planner:
         required = d.TRUE
         if question.derive:  # answered by a derive rule when one holds: required only while none does
             required = d.blank(d.field(self.names.derived(question.id)))
-        hint = " ".join(part for part in (question.label, first_paragraph(question.guidance)) if part) or None
         label = f"{question.id} {question.text or ''}".strip()
         answer = question.answer or ast.TypeExpr("text")
-        return Field(self.names.question(question.id), question.id, "question", answer, label, hint, relevant, required,
-                     tuple(checks), tuple(warnings))
+        guidance = "\n\n".join(paragraphs(question.guidance)) or None
+        return Field(self.names.question(question.id), question.id, "question", answer, label, question.label or None, relevant,
+                     required, tuple(checks), tuple(warnings), guidance)
 
     def reasons_field(self, question: ast.QuestionDecl, answer: Field) -> Field:
         """The inspector's reasons for a 'record reasons' question: text, shown with the question, optional."""

@@ -3,7 +3,11 @@
 The workbook has the three sheets XLSForm reads: ``survey`` (a group of the
 case facts, the calculated values, then a group per section), ``choices`` and
 ``settings`` (``form_title``, ``form_id``, ``version``: the rule set's version
-and the hash of its text). Every field's ``bind::carag:id`` column keeps
+and the hash of its text, ``default_language``). Text people read is in
+columns of a language (``label::English (en)``, ``hint::...``,
+``guidance_hint::...``), so a translation is a column beside each; a question's
+``hint`` is its applicability label and its guidance the ``guidance_hint``
+ODK shows on demand; true/false facts offer "Yes" and "No". Every field's ``bind::carag:id`` column keeps
 carag's id of it, as the XForm attribute ``carag:id``; names follow
 :mod:`.names`. Dates are compared as day numbers,
 ``round(decimal-date-time(${date}))`` (rounded, so a form filled in a time
@@ -17,7 +21,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from carag_dsl.tools.forms.expressions import EMPTY_SET_CHOICE, Dialect
-from carag_dsl.tools.forms.names import FieldNames, xml_name
+from carag_dsl.tools.forms.names import XLSFORM_RESERVED, FieldNames, xml_name
 from carag_dsl.tools.forms.plan import Check, Field, FormPlan, Group, build_plan
 from carag_dsl.compiler.types import option_choices
 from carag_dsl.tools.forms.values import EMPTY_SET_LABEL
@@ -28,9 +32,14 @@ if TYPE_CHECKING:
 EPOCH = datetime.date(1970, 1, 1)
 #: The XML namespace of the ``carag:id`` attribute each field keeps.
 CARAG_NAMESPACE = "https://github.com/hmip/carag-dsl/forms"
-SURVEY_COLUMNS = ("type", "name", "label", "hint", "relevant", "required", "constraint", "constraint_message", "calculation", "bind::carag:id")
+#: The language of the text columns (``label::English (en)``): a translation is a column of its own beside them.
+LANGUAGE = "English (en)"
+#: Columns of text people read, written with the language in their heading.
+TRANSLATED = frozenset({"label", "hint", "guidance_hint", "constraint_message"})
+SURVEY_COLUMNS = ("type", "name", "label", "hint", "guidance_hint", "relevant", "required", "constraint", "constraint_message",
+                  "calculation", "bind::carag:id")
 CHOICES_COLUMNS = ("list_name", "name", "label")
-SETTINGS_COLUMNS = ("form_title", "form_id", "version", "namespaces")
+SETTINGS_COLUMNS = ("form_title", "form_id", "version", "default_language", "namespaces")
 _OPERATORS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _BOOLEAN_LIST = "carag-boolean"
 
@@ -109,21 +118,56 @@ def label_text(text: str | None) -> str | None:
 
 
 def xlsform_plan(rules: "CheckedRules") -> tuple[FormPlan, FieldNames]:
-    names = FieldNames(rules, xml_name)
+    names = FieldNames(rules, xml_name, XLSFORM_RESERVED)
     return build_plan(rules, XPathDialect(), names), names
 
 
-def form_id(rules: "CheckedRules") -> str:
-    words = re.findall(r"[a-z0-9]+", (rules.name or "carag rules").lower())
-    return xml_name("_".join(words)[:64] or "carag_rules")
+#: The most characters of a form id: ODK Collect and Briefcase name files and folders after it.
+FORM_ID_LIMIT = 64
+_FORM_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+_ABBREVIATION = re.compile(r"\(([A-Za-z][A-Za-z0-9]*)\)\s*$")
 
 
-def xlsform_sheets(rules: "CheckedRules") -> dict[str, list[dict[str, Any]]]:
-    """The rows of the survey, choices and settings sheets (each row a dict by column)."""
+def default_form_id(rules: "CheckedRules") -> str:
+    """A short form id that stays the same from one version of the rules to the next (ODK keeps a form's versions
+    under one id): the abbreviation the rule set's name ends with in brackets ("... (CARaG)" is ``carag``), else
+    the words of the name, as many whole words as fit in 32 characters."""
+    name = rules.name or "carag rules"
+    abbreviation = _ABBREVIATION.search(name)
+    if abbreviation:
+        return abbreviation.group(1).lower()
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    kept: list[str] = []
+    for word in words:
+        if kept and len("_".join(kept + [word])) > 32:
+            break
+        kept.append(word)
+    found = "_".join(kept)[:32]
+    if not found:
+        return "carag_rules"
+    return found if found[0].isalpha() else "carag_" + found
+
+
+def form_id_problem(form_id: str) -> str | None:
+    """What is wrong with a form id given with ``--form-id``, or None."""
+    if not _FORM_ID.fullmatch(form_id):
+        return "a form id starts with a letter and has only letters, digits, '_', '-' and '.'"
+    if len(form_id) > FORM_ID_LIMIT:
+        return f"a form id has at most {FORM_ID_LIMIT} characters; this one has {len(form_id)}"
+    return None
+
+
+def xlsform_sheets(rules: "CheckedRules", *, title: str | None = None, form_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The rows of the survey, choices and settings sheets (each row a dict by column; the text columns by their
+    name without the language, which :func:`write_xlsform` adds)."""
     plan, _ = xlsform_plan(rules)
+    return survey_sheets(plan, title=title or plan.title, form_id=form_id or default_form_id(rules))
+
+
+def survey_sheets(plan: FormPlan, *, title: str, form_id: str) -> dict[str, list[dict[str, Any]]]:
     choices: list[dict[str, Any]] = [
-        {"list_name": _BOOLEAN_LIST, "name": "true", "label": "True"},
-        {"list_name": _BOOLEAN_LIST, "name": "false", "label": "False"},
+        {"list_name": _BOOLEAN_LIST, "name": "true", "label": "Yes"},
+        {"list_name": _BOOLEAN_LIST, "name": "false", "label": "No"},
     ]
     lists: dict[tuple, str] = {}
 
@@ -140,7 +184,7 @@ def xlsform_sheets(rules: "CheckedRules") -> dict[str, list[dict[str, Any]]]:
                for c in plan.calculations]
     for section in plan.sections:
         survey += group_rows(section)
-    settings = [{"form_title": plan.title, "form_id": form_id(rules), "version": plan.version,
+    settings = [{"form_title": label_text(title), "form_id": form_id, "version": plan.version, "default_language": LANGUAGE,
                  "namespaces": f'carag="{CARAG_NAMESPACE}"'}]
     return {"survey": survey, "choices": choices, "settings": settings}
 
@@ -162,7 +206,7 @@ def _field_row(field: Field, lists: dict[tuple, str], choices: list[dict[str, An
         type_ = f"{'select_multiple' if kind == 'any' else 'select_one'} {list_name}"
     carag_id = f"reasons.{field.carag_id}" if field.role == "reasons" else field.carag_id  # as the case data names it
     row: dict[str, Any] = {"type": type_, "name": field.name, "label": label_text(field.label), "hint": label_text(field.hint),
-                           "bind::carag:id": carag_id}
+                           "guidance_hint": label_text(field.guidance), "bind::carag:id": carag_id}
     if field.relevant is not None:
         row["relevant"] = field.relevant
     if field.required == XPathDialect.TRUE:
@@ -200,17 +244,22 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def write_xlsform(rules: "CheckedRules", path) -> None:
+def column_heading(column: str) -> str:
+    """``label::English (en)`` for a text column, the column itself for the others."""
+    return f"{column}::{LANGUAGE}" if column in TRANSLATED else column
+
+
+def write_xlsform(rules: "CheckedRules", path, *, title: str | None = None, form_id: str | None = None) -> None:
     """Write the XLSForm workbook (needs openpyxl: ``pip install 'carag-dsl[forms]'``)."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
     workbook = Workbook()
-    sheets = xlsform_sheets(rules)
-    for index, (title, columns) in enumerate((("survey", SURVEY_COLUMNS), ("choices", CHOICES_COLUMNS), ("settings", SETTINGS_COLUMNS))):
+    sheets = xlsform_sheets(rules, title=title, form_id=form_id)
+    for index, (sheet_title, columns) in enumerate((("survey", SURVEY_COLUMNS), ("choices", CHOICES_COLUMNS), ("settings", SETTINGS_COLUMNS))):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
-        sheet.title = title
-        sheet.append(list(columns))
-        for row in sheets[title]:
+        sheet.title = sheet_title
+        sheet.append([column_heading(column) for column in columns])
+        for row in sheets[sheet_title]:
             sheet.append([row.get(column) for column in columns])
     for sheet in workbook.worksheets:
         for cells in sheet.iter_rows():
