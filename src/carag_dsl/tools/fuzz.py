@@ -267,7 +267,7 @@ def _dead_questions(ruleset: CheckedRules, examples: int, seed: int) -> list[Fin
         for case_type in _case_types_named(decl):
             if case_type in applies_for[qid] or case_type not in ruleset.case_types:
                 continue
-            found = search(cases(ruleset), functools.partial(_is_applying_of_type, ruleset, qid=qid, case_type=case_type), examples, seed)
+            found = search(_focused_cases(ruleset, qid), functools.partial(_is_applying_of_type, ruleset, qid=qid, case_type=case_type), examples, seed)
             if found is not None:
                 applies_for[qid].add(case_type)
                 continue
@@ -280,7 +280,8 @@ def _dead_questions(ruleset: CheckedRules, examples: int, seed: int) -> list[Fin
                 block = test_block(ruleset, near, f"[{qid}] applies to this {case_type} case", expect_applies=qid, expect_case_type=case_type)
             findings.append(Finding("dead for a case type", message, block))
         if "applies" in seen[qid] and "not_applicable" not in seen[qid]:
-            found = search(cases(ruleset), functools.partial(_has_status, ruleset, qid=qid, status="not_applicable"), examples, seed)
+            # focused, as the search for 'applies' is: a rule is only decided 'no' where what it reads is given
+            found = search(_focused_cases(ruleset, qid), functools.partial(_has_status, ruleset, qid=qid, status="not_applicable"), examples, seed)
             if found is None:
                 findings.append(Finding("redundant condition", f"[{qid}] applied to every case that decided it: its rule ({_rule_text(decl)}) never excludes a case", ""))
     return findings
@@ -303,25 +304,36 @@ def _dead_question(ruleset: CheckedRules, decl: ast.QuestionDecl, examples: int,
 
 
 def _focused_cases(ruleset: CheckedRules, question_id: str) -> st.SearchStrategy:
-    """Cases in which everything the question's rule reads (but dates and override answers) is given.
+    """Cases that give everything the question's rule reads (but dates and override answers), and nothing else.
 
     Random cases leave each fact out half the time, so a rule that needs many
     facts at once is rarely decided; a question must not be called dead for that.
+    What the rule does not read cannot change its status, so it is left out: the
+    search draws only what matters, and a fact or question added elsewhere in the
+    rules does not dilute it.
     """
     from carag_dsl.tools.strategies import _int_hints, _value_strategy
 
     hints = _int_hints(ruleset)
     overridden = set(override_questions_of(ruleset))
-    facts, answers = {}, {}
+    symbols = ruleset.symbols
+    facts: dict[str, Any] = dict.fromkeys(symbols.facts)  # None: left out
+    answers: dict[str, Any] = dict.fromkeys(symbols.questions)
     for node in nx.ancestors(ruleset.graph, question_node(question_id)):
         kind, _, name = node.partition(":")
-        if kind == "fact" and ruleset.symbols.facts[name].type.kind != "date":
-            facts[name] = _value_strategy(ruleset.symbols.facts[name].type, hints)
-        elif kind == "question" and name not in overridden:
-            answer = ruleset.symbols.questions[name].answer
-            if answer is not None:
-                answers[name] = _value_strategy(answer, hints)
-    return cases(ruleset, facts=facts, answers=answers)
+        if kind == "fact":
+            date = symbols.facts[name].type.kind == "date"  # drawn near the other dates, as every case's are
+            facts[name] = _DRAWN if date else _value_strategy(symbols.facts[name].type, hints)
+        elif kind == "question" and (answer := symbols.questions[name].answer) is not None:
+            answers[name] = _DRAWN if name in overridden else _value_strategy(answer, hints)
+    return cases(ruleset, facts=_drawn_as_usual(facts), answers=_drawn_as_usual(answers))
+
+
+_DRAWN = object()  # drawn as cases() draws it when not told
+
+
+def _drawn_as_usual(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if value is not _DRAWN}
 
 
 def _parts_holding(ruleset: CheckedRules, case: dict, expr: ast.Expr) -> float:
