@@ -71,6 +71,11 @@ def test_hover_completion_definition_and_formatting_are_the_language_servers(ses
     assert {"court_report", "mappa", "not", "[X 1]"} <= labels
     assert session.definition(FILE, 18, 20) == [{"file": "case_facts.carag", "line": 29, "character": 5, "end_line": 29, "end_character": 17}]
     assert session.format(FILE) == {"edits": []}
+    # A request may carry the editor's text, ahead of the last edit sent for checking: it is answered on that text.
+    typed = (session.folder / FILE).read_text(encoding="utf-8").replace("applies when court_report", "applies when court_report or mapp", 1)
+    assert "mappa" in {item["label"] for item in session.complete(FILE, 18, 37, typed)}
+    assert session.diagnostics()["errors"] == 1  # "mapp" is no name: the text the request carried is the one checked
+    session.write(FILE, (REPOSITORY / "questions" / FILE).read_text(encoding="utf-8"))
     edit(session, "    applies when court_report", "       applies when court_report")
     assert session.format(FILE)["edits"] == [{"line": 18, "character": 0, "end_line": 19, "end_character": 0, "text": "    applies when court_report\n"}]
     edit(session, "applies when court_report", "applies when (court_report")

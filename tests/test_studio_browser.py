@@ -9,10 +9,11 @@ takes seconds, so the tests of one page share it (:func:`studio`), each leaving 
 from __future__ import annotations
 
 import re
+import zipfile
 
 import pytest
 
-from studio_env import build_studio, offline_page, serve
+from studio_env import REPOSITORY, build_studio, offline_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -143,6 +144,36 @@ def test_the_tests_lint_and_diff_show_what_the_command_line_prints(studio):
     diff = page.inner_text("#output-diff")
     assert "X 1" in diff and "No routing change" not in diff
     assert page.inner_text("#check-output .exit") == "carag diff: exit status 1"
+
+
+def test_the_zip_holds_the_rule_folder_with_the_edit_and_the_handbook_is_of_the_edited_rules(studio):
+    page = studio
+    open_file(page, "03_assessment.carag")
+    page.click(".cm-content")
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("# edited in the studio\n")
+    wait_for_status(page, r"^ok \(58 questions\)$")
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename == "questions.zip"
+    with zipfile.ZipFile(download.value.path()) as zipped:
+        names = set(zipped.namelist())
+        edited = zipped.read("questions/03_assessment.carag").decode("utf-8")
+    assert {"questions/carag.carag", "questions/tests/question_routes.carag", "questions/examples/nothing_known_yet.json"} <= names
+    assert edited == "# edited in the studio\n" + (REPOSITORY / "questions/03_assessment.carag").read_text(encoding="utf-8")
+
+    # The handbook of the rules as edited: X 1's text changed shows in it, and its search box works.
+    open_file(page, FILE)
+    end_of_line(page, LINE - 2)  # the end of X 1's text "..."
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.type(" (edited)")
+    wait_for_status(page, r"^ok \(58 questions\)$")
+    page.click("[role=tab][data-tab=handbook]")
+    page.click("#run-handbook")
+    handbook = page.frame_locator("#handbook")
+    handbook.get_by_text("support public protection in this case? (edited)").wait_for(timeout=CHECK_TIMEOUT)
+    handbook.locator("#search").fill("X 1")
+    handbook.locator("#search-count").filter(has_text=re.compile(r"^\d+ questions? found$")).wait_for(timeout=CHECK_TIMEOUT)
 
 
 def test_an_edit_is_kept_across_a_reload_and_carried_by_a_shared_link_into_another_browser(studio_url):

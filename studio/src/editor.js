@@ -23,7 +23,7 @@ function positionOf(doc, offset) {
 export function createEditor(parent, { language, highlightStyle, carag, currentFile, onChange, goTo }) {
   const hover = hoverTooltip(async (view, offset) => {
     const [line, character] = positionOf(view.state.doc, offset);
-    const text = await carag.call("hover", currentFile(), line, character).catch(() => null);
+    const text = await carag.call("hover", currentFile(), line, character, view.state.doc.toString()).catch(() => null);
     if (!text) return null;
     return {
       pos: offset,
@@ -40,9 +40,10 @@ export function createEditor(parent, { language, highlightStyle, carag, currentF
     const word = context.matchBefore(/\[[A-Za-z0-9 .]*|[A-Za-z_][A-Za-z0-9_]*/);
     if (!word && !context.explicit) return null;
     const [line, character] = positionOf(context.state.doc, context.pos);
-    const items = await carag.call("complete", currentFile(), line, character).catch(() => []);
+    const items = await carag.call("complete", currentFile(), line, character, context.state.doc.toString()).catch(() => []);
     return {
       from: word ? word.from : context.pos,
+      validFor: /^(\[[A-Za-z0-9 .]*|[A-Za-z_][A-Za-z0-9_]*)$/,  // filtered here while the word goes on
       options: items.map((item) => ({
         label: item.label, detail: item.detail || undefined, type: item.kind === "keyword" ? "keyword" : "variable",
         info: item.documentation || undefined, boost: -Number(item.sort[0] || 0),
@@ -52,7 +53,7 @@ export function createEditor(parent, { language, highlightStyle, carag, currentF
 
   async function definition(view) {
     const [line, character] = positionOf(view.state.doc, view.state.selection.main.head);
-    const found = await carag.call("definition", currentFile(), line, character).catch(() => []);
+    const found = await carag.call("definition", currentFile(), line, character, view.state.doc.toString()).catch(() => []);
     if (found.length) goTo(found[0]);
     return true;
   }

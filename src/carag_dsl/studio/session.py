@@ -88,6 +88,12 @@ class StudioSession:
             self.workspace.forget_roots()
         self._analysis = None
 
+    def _sync(self, relative: str, text: str | None) -> None:
+        """The editor's text, when a request carries it: the page sends its edits to be checked one check at a
+        time, so a request made while typing may be ahead of the last edit sent."""
+        if text is not None and self.workspace.text(self._path(relative)) != text:
+            self.write(relative, text)
+
     def analysis(self) -> Analysis:
         if self._analysis is None:
             root = self.workspace.root_of(self._root_file())
@@ -130,18 +136,20 @@ class StudioSession:
         from carag_dsl.lsp import completion, formatting, hover, navigation  # noqa: F401
         from carag_dsl import cli  # noqa: F401
 
-    def hover(self, relative: str, line: int, character: int) -> str | None:
+    def hover(self, relative: str, line: int, character: int, text: str | None = None) -> str | None:
         from carag_dsl.lsp import hover, navigation
 
+        self._sync(relative, text)
         path, analysis = self._path(relative), self.analysis()
         here = navigation.symbol_at(self.workspace, analysis, path, _position(line, character))
         return hover.describe(here[1], analysis.symbols) if here is not None else None
 
-    def complete(self, relative: str, line: int, character: int) -> list[dict[str, Any]]:
+    def complete(self, relative: str, line: int, character: int, text: str | None = None) -> list[dict[str, Any]]:
         from lsprotocol import types
 
         from carag_dsl.lsp import completion
 
+        self._sync(relative, text)
         text = self.workspace.text(self._path(relative))
         items = completion.complete(text, _position(line, character), self.analysis().symbols)
         return [
@@ -151,9 +159,10 @@ class StudioSession:
             for item in items
         ]
 
-    def definition(self, relative: str, line: int, character: int) -> list[dict[str, Any]]:
+    def definition(self, relative: str, line: int, character: int, text: str | None = None) -> list[dict[str, Any]]:
         from carag_dsl.lsp import navigation
 
+        self._sync(relative, text)
         path = self._path(relative)
         locations = navigation.definition(self.workspace, self.analysis(), path, _position(line, character))
         found = []

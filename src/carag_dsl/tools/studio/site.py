@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import shutil
 import tempfile
@@ -26,7 +28,7 @@ from carag_dsl.language.loader import find_root
 from carag_dsl.language.private_cache import private_cache_folder
 from carag_dsl.tools.studio.frontend import build_page
 from carag_dsl.tools.studio.python_files import carag_archive, dependency_wheels
-from carag_dsl.tools.handbook import render_handbook
+from carag_dsl.tools.handbook import SCRIPT as HANDBOOK_SCRIPT, render_handbook
 from carag_dsl.tools.textmate import textmate_grammar
 
 # The files of a rule folder the studio edits: the rules, their tests, the example cases.
@@ -71,6 +73,7 @@ def build_studio(rules: CheckedRules, rules_path: Path, output: Path) -> BuiltSt
     output.mkdir(parents=True, exist_ok=True)
     with _build_cache() as cache:
         build_page(output, cache)
+        _allow_handbook_script(output / "index.html")
         python = output / "python"
         shutil.rmtree(python, ignore_errors=True)
         python.mkdir()
@@ -88,6 +91,19 @@ def build_studio(rules: CheckedRules, rules_path: Path, output: Path) -> BuiltSt
     handbook.mkdir(exist_ok=True)
     (handbook / "index.html").write_text(render_handbook(rules, studio_url="../"), encoding="utf-8")
     return BuiltStudio(output, _sizes(output))
+
+
+def _allow_handbook_script(page: Path) -> None:
+    """Let the handbook's search script run in the page's handbook tab, and no other inline script.
+
+    The tab shows the handbook in a sandboxed frame of its own (``srcdoc``), which keeps the page's
+    Content-Security-Policy; the policy names the script by its hash rather than allowing inline scripts.
+    """
+    digest = base64.b64encode(hashlib.sha256(HANDBOOK_SCRIPT.encode("utf-8")).digest()).decode("ascii")
+    html = page.read_text(encoding="utf-8")
+    if "script-src 'self'" not in html:
+        raise UsageError(f"{page} has no script-src 'self' in its Content-Security-Policy: the studio's page sources are damaged")
+    page.write_text(html.replace("script-src 'self'", f"script-src 'self' 'sha256-{digest}'", 1), encoding="utf-8")
 
 
 def _write_json(path: Path, value: Any) -> None:
