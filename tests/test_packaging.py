@@ -43,6 +43,14 @@ def test_non_editable_install_ships_its_data_and_tests_the_edited_copy_of_questi
     )
     assert located.returncode == 0, located.stderr
     assert [Path(line).parent for line in located.stdout.split()] == [site / "carag_dsl" / "_data"] * 2
+    # carag studio builds its page from the npm project shipped in the wheel (sources and lock file, no node_modules).
+    studio = subprocess.run(
+        [sys.executable, "-c", "from carag_dsl.tools.studio.frontend import sources_folder; print(sources_folder())"],
+        capture_output=True, text=True, cwd=elsewhere, env=env,
+    )
+    assert Path(studio.stdout.strip()) == site / "carag_dsl" / "_data" / "studio", studio.stderr
+    assert {"carag_dsl/_data/studio/package-lock.json", "carag_dsl/_data/studio/src/main.js"} <= names
+    assert not any("node_modules" in name for name in names)
     bundled = subprocess.run([*carag, "check"], capture_output=True, text=True, cwd=elsewhere, env=env)
     assert bundled.returncode == 0, bundled.stderr
     assert f"from {site / 'carag_dsl' / '_data' / 'questions' / 'carag.carag'} (bundled with carag-dsl" in bundled.stderr

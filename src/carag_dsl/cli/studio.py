@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -56,6 +57,7 @@ def _build_and_serve(ruleset, rules_path: Path, folder: Path, args) -> int:
     except OSError as error:
         raise UsageError(f"cannot serve on 127.0.0.1:{args.port}: {error.strerror}; choose another --port") from None
     print(f"serving the studio on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+    signal.signal(signal.SIGTERM, _stop)  # stopped by kill too: the temporary folder is still removed
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -63,3 +65,7 @@ def _build_and_serve(ruleset, rules_path: Path, folder: Path, args) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
