@@ -78,6 +78,12 @@ def test_explain_an_unknown_question_is_an_error_with_a_suggestion(capsys):
     assert status == 2 and "there is no question 'X 99' (did you mean 'X 9'?)" in err
 
 
+@pytest.mark.parametrize("written, meant", [("x9", "X 9"), ("X 09", "X 9"), ("2.9.6", "2.9.06")])
+def test_explain_suggests_the_question_id_written_with_other_case_spaces_or_zeros(capsys, written, meant):
+    status, _, err = run(capsys, "explain", "--case", EXAMPLE, written)
+    assert status == 2 and f"there is no question '{written}' (did you mean '{meant}'?)" in err
+
+
 def test_bad_case_data_exits_1_with_the_problems(tmp_path, capsys):
     case = tmp_path / "case.json"
     case.write_text(json.dumps({"facts": {"sentense": "licence", "start_date": "2025-02-30"}}))

@@ -110,6 +110,17 @@ def test_fmt_check_lists_files_that_would_change_and_exits_1(tmp_path, capsys):
     assert messy.read_text() == "fact   a :  bool\n"
 
 
+def test_fmt_check_diff_prints_a_unified_diff_with_line_numbers_and_changes_nothing(tmp_path, capsys):
+    messy = tmp_path / "messy.carag"
+    messy.write_text("fact a: bool\n\nfact   b :  bool\n", encoding="utf-8")
+    assert main(["fmt", "--check", "--diff", str(messy)]) == 1
+    out, err = capsys.readouterr()
+    assert out == (f"--- {messy} (as written)\n+++ {messy} (formatted)\n"
+                   "@@ -1,3 +1,3 @@\n fact a: bool\n \n-fact   b :  bool\n+fact b: bool\n")
+    assert "1 file would be reformatted" in err
+    assert messy.read_text() == "fact a: bool\n\nfact   b :  bool\n"
+
+
 def test_fmt_rewrites_files_in_place(tmp_path, capsys):
     messy = tmp_path / "messy.carag"
     messy.write_text("fact   a :  bool\n", encoding="utf-8")

@@ -8,8 +8,9 @@ located :class:`Diagnostic`); problems in case data raise :class:`CaseDataError`
 
 from __future__ import annotations
 
+import re
 import reprlib
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import attrs
 
@@ -106,6 +107,18 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     return Suggestions(candidates).did_you_mean(name)
 
 
+def question_id_key(question_id: str) -> str:
+    """A question id as people misremember it: letter case, spaces and leading zeros of its numbers ignored, so
+    'x9', 'X 09' and 'X 9' are one key, and '2.3.1' is the key of '2.3.01'."""
+    return re.sub(r"(?<!\d)0+(?=\d)", "", re.sub(r"\s+", "", question_id.casefold()))
+
+
+def did_you_mean_question(question_id: str, question_ids: Iterable[str]) -> str:
+    """`` (did you mean 'X 9'?)`` for an unknown question id: the id written the same way but for case, spaces
+    and leading zeros first (difflib sees too little of a short id like 'x9'), else the closest by spelling."""
+    return Suggestions(question_ids, normalise=question_id_key).did_you_mean(question_id)
+
+
 class Suggestions:
     """Close matches for misspelt names, from one index built once for many look-ups.
 
@@ -113,14 +126,19 @@ class Suggestions:
     same character and whose length could give that ratio, and each name is looked up once; all
     look-ups together compare at most :attr:`BUDGET` pairs, after which no more suggestions are
     made. So a file with thousands of unknown names costs a bounded time, not thousands of searches
-    through every name (16,000 errors took 70 s).
+    through every name (16,000 errors took 70 s). With ``normalise``, a candidate whose normalised
+    form is the name's is suggested first.
     """
 
     BUDGET = 500_000
 
-    def __init__(self, candidates: Iterable[str]):
+    def __init__(self, candidates: Iterable[str], normalise: Callable[[str], str] | None = None):
         self._by_end: dict[tuple[str, int], list[str]] = {}
+        self._key = normalise
+        self._by_key: dict[str, str] = {}
         for candidate in dict.fromkeys(candidates):  # unique, in order
+            if candidate and normalise is not None:
+                self._by_key.setdefault(normalise(candidate), candidate)
             if candidate:
                 for key in {(candidate[0], len(candidate)), (candidate[-1], -len(candidate))}:
                     self._by_end.setdefault(key, []).append(candidate)
@@ -135,6 +153,8 @@ class Suggestions:
     def _closest(self, name: str) -> str:
         if not name:
             return ""
+        if self._key is not None and self._by_key.get(self._key(name), name) != name:
+            return f" (did you mean '{self._by_key[self._key(name)]}'?)"
         # ratio = 2 * matches / (len(a) + len(b)) >= 0.6 needs the other length within [3/7, 7/3] of this one.
         lengths = range((3 * len(name)) // 7, (7 * len(name)) // 3 + 1)
         buckets = [self._by_end.get(key, ()) for n in lengths for key in ((name[0], n), (name[-1], -n))]

@@ -16,10 +16,12 @@ def register(subparsers) -> None:
         "fmt",
         help="rewrite .carag files in the canonical layout",
         description="Rewrite .carag files in place in the canonical layout (comments are kept). "
-        "With --check, change nothing: list the files that would change and exit 1 if there are any.",
+        "With --check, change nothing: list the files that would change and exit 1 if there are any; "
+        "with --diff as well, show each change as a unified diff (the @@ lines give line numbers).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help=".carag files, or folders (every .carag file in them, recursively)")
     parser.add_argument("--check", action="store_true", help="only list files that are not formatted; exit 1 if any")
+    parser.add_argument("--diff", action="store_true", help="print what would change as a unified diff, with line numbers, and change nothing (implies --check)")
     parser.set_defaults(run=run)
 
 
@@ -37,7 +39,17 @@ def rule_files(paths: list[str]) -> list[Path]:
     return files
 
 
+def layout_diff(path: Path, text: str, formatted: str) -> str:
+    """The change ``carag fmt`` would make to one file, as a unified diff (``@@ -line,count +line,count @@``)."""
+    import difflib  # only when a diff is asked for
+
+    lines = difflib.unified_diff(text.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                                 fromfile=f"{path} (as written)", tofile=f"{path} (formatted)")
+    return "".join(line if line.endswith("\n") else line + "\n\\ no newline at end of file\n" for line in lines)
+
+
 def run(args) -> int:
+    args.check = args.check or args.diff  # a diff is of what would change: nothing is rewritten
     changed: list[Path] = []
     diagnostics: list[Diagnostic] = []
     for path in rule_files(args.paths):
@@ -54,9 +66,11 @@ def run(args) -> int:
             continue
         if formatted != text:
             changed.append(path)
+            if args.diff:
+                sys.stdout.write(layout_diff(path, text, formatted))
             if not args.check:
                 path.write_text(formatted, encoding="utf-8")
-    for path in changed:
+    for path in changed if not args.diff else ():
         print(f"{'would reformat' if args.check else 'reformatted'} {path}")
     if diagnostics:
         raise RuleError(diagnostics)

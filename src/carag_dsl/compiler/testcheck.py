@@ -14,7 +14,7 @@ from typing import Iterable
 
 from carag_dsl.compiler import types as T
 from carag_dsl.compiler.symbols import Symbols
-from carag_dsl.errors import Diagnostic, did_you_mean
+from carag_dsl.errors import Diagnostic, did_you_mean, did_you_mean_question
 from carag_dsl.language import ast
 from carag_dsl.source import Span
 
@@ -66,7 +66,7 @@ def _unknown_fact(symbols: Symbols, name: str, span: Span) -> Diagnostic:
 def _question(symbols: Symbols, qid: str, span: Span, found: list[Diagnostic]) -> ast.QuestionDecl | None:
     question = symbols.questions.get(qid)
     if question is None:
-        found.append(Diagnostic(span, "unknown-question", f"the test names question [{qid}], but there is no such question{did_you_mean(qid, symbols.questions)}"))
+        found.append(Diagnostic(span, "unknown-question", f"the test names question [{qid}], but there is no such question{did_you_mean_question(qid, symbols.questions)}"))
     return question
 
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
-from carag_dsl.errors import Diagnostic, Suggestions, did_you_mean
+from carag_dsl.errors import Diagnostic, Suggestions, did_you_mean, question_id_key
 from carag_dsl.compiler.symbols import CASE_TYPE, Symbols
 from carag_dsl.source import Span
 
@@ -80,7 +80,7 @@ class _Checker:
         question = self.symbols.questions.get(node.question_id)
         if question is None:
             if self._question_suggestions is None:
-                self._question_suggestions = Suggestions(self.symbols.questions)
+                self._question_suggestions = Suggestions(self.symbols.questions, normalise=question_id_key)
             hint = self._question_suggestions.did_you_mean(node.question_id)
             self.error(node, "unknown-question", f"there is no question '{node.question_id}'{hint}")
             return T.ERROR

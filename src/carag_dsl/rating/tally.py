@@ -34,7 +34,7 @@ import attrs
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
-from carag_dsl.errors import UsageError, did_you_mean
+from carag_dsl.errors import UsageError, did_you_mean_question
 from carag_dsl.compiler.symbols import CASE_TYPE
 from carag_dsl.compiler.ruleset import DEFAULT_SMALL_SAMPLE, CheckedRules
 from carag_dsl.runtime.evaluate import CaseFailure, case_id_of, check_on_error, evaluate_case
@@ -554,7 +554,7 @@ def _resolve_by(ruleset: CheckedRules, by: str) -> str:
     candidates = [*symbols.facts, *symbols.defines, CASE_TYPE, *symbols.questions]
     raise UsageError(
         f"cannot break the rating down by '{by}': it is not a fact, a defined name, case_type or a question id"
-        f"{did_you_mean(by, candidates)}; the facts are {', '.join(symbols.facts) or '(none)'}"
+        f"{did_you_mean_question(by, candidates)}; the facts are {', '.join(symbols.facts) or '(none)'}"
     )
 
 

@@ -18,7 +18,7 @@ import attrs
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
-from carag_dsl.errors import CaseDataError, CaseProblem, did_you_mean, quoted
+from carag_dsl.errors import CaseDataError, CaseProblem, did_you_mean, did_you_mean_question, quoted
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -187,7 +187,7 @@ def _read_reasons(given: Any, questions: Mapping[str, Any], problems: list[CaseP
     for question_id, text in given.items():
         field = f"reasons.{question_id}"
         if question_id not in questions:
-            problems.append(CaseProblem(field, f"the rule set has no question '{question_id}'{did_you_mean(str(question_id), questions)}"))
+            problems.append(CaseProblem(field, f"the rule set has no question '{question_id}'{did_you_mean_question(str(question_id), questions)}"))
         elif isinstance(text, str):
             reasons[question_id] = text
         elif text is not None:
@@ -211,7 +211,7 @@ def _read_section(case, key, declared, specs, what, problems) -> dict[str, Any]:
             continue
         field = f"{key}.{name}"
         if name not in declared:
-            problems.append(CaseProblem(field, f"the rule set has no {what} '{name}'{did_you_mean(str(name), declared)}"))
+            problems.append(CaseProblem(field, f"the rule set has no {what} '{name}'{(did_you_mean_question if what == 'question' else did_you_mean)(str(name), declared)}"))
             continue
         if value is None:  # null: explicitly unknown
             continue

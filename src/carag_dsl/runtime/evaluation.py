@@ -7,7 +7,7 @@ from typing import Any, Protocol
 import attrs
 
 from carag_dsl.compiler.ruleset import CheckedRules
-from carag_dsl.errors import UsageError, did_you_mean
+from carag_dsl.errors import UsageError, did_you_mean_question
 from carag_dsl.runtime.explain import explain_question
 from carag_dsl.runtime.results import QuestionResult, json_value
 
@@ -55,7 +55,7 @@ class Evaluation:
 
     def _result(self, question_id: str) -> QuestionResult:
         if question_id not in self.questions:
-            raise UsageError(f"there is no question '{question_id}'{did_you_mean(question_id, self.questions)}")
+            raise UsageError(f"there is no question '{question_id}'{did_you_mean_question(question_id, self.questions)}")
         return self.questions[question_id]
 
     def to_dict(self) -> dict[str, Any]:
