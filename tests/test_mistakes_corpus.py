@@ -57,3 +57,12 @@ def test_a_folder_with_a_syntax_error_and_a_type_error_in_two_files_reports_both
         f"{CORPUS}/syntax_error_and_type_error_in_two_files/assessment.carag:8:18",
     ]
     assert "did you mean 'applies'?" in errors[0]
+
+
+def test_a_slip_in_a_question_is_reported_once_and_a_real_unknown_question_still_is(monkeypatch, capsys, tmp_path):
+    rules = (REPO / CORPUS / "single_equals_in_a_question_others_read.carag").read_text(encoding="utf-8")
+    (tmp_path / "rules.carag").write_text(rules.replace("expect applies [2.6.26]", "expect applies [2.6.26], [2.6.28]"), encoding="utf-8")
+    assert main(["check", str(tmp_path / "rules.carag")]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert len(errors) == 2, errors  # the '=' and the test's [2.6.28]; none for the skipped [2.6.26]
+    assert "write '=='" in errors[0] and "no such question" in errors[1] and "2.6.26" not in errors[1]

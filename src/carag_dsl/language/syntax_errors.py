@@ -170,6 +170,14 @@ def _keywords(accepted: Iterable[str], terminal_pattern: Callable[[str], str | N
 def _unexpected_character(text: str, offset: int, accepted: set[str], terminal_pattern: Callable[[str], str | None]) -> tuple[str, int, int]:
     """(message, where the mistake starts, how wide it is) for a character the language has no place for."""
     char = text[offset] if offset < len(text) else ""
+    date = _slashed_date_at(text, offset)
+    if date is not None:
+        start, written, message = date
+        return message, start, len(written)
+    if char in _CURLY_QUOTES:
+        straight = "double quotes (\"like this\")" if char in "“”„" else "double quotes (\"like this\"), not single ones"
+        return (f"'{char}' is a curly quote, which carag does not read as a quote: type straight {straight} "
+                "(word processors curl them; paste rules as plain text)", offset, 1)
     question_id = _question_id_at(text, offset)
     if question_id is not None:
         start, written = question_id
@@ -188,6 +196,48 @@ def _unexpected_character(text: str, offset: int, accepted: set[str], terminal_p
         return "unexpected '[': a question in brackets holds its id, like [2.3.01] or [X 4]" + _expected(accepted, terminal_pattern), offset, 1
     shown = repr(char) if char.strip() else "a space character"
     return f"unexpected character {shown}" + _expected(accepted, terminal_pattern), offset, 1
+
+
+_CURLY_QUOTES = "“”„‘’‚"
+# 01/04/2025, 1/4/25, 1.4.2025, 2025/04/01: a date as people write it by hand, which carag reads as numbers and a '/'.
+_SLASHED_DATE = re.compile(r"(?<![\w.-])(?:(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})|(\d{4})([/.])(\d{1,2})\6(\d{1,2}))(?![\w.])")
+
+
+def _slashed_date_at(text: str, offset: int) -> tuple[int, str, str] | None:
+    """(where it starts, the date as written, the message) for a date written with '/' or '.' that covers ``offset``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line = text[line_start: line_end if line_end >= 0 else len(text)]
+    for match in _SLASHED_DATE.finditer(line):
+        if not line_start + match.start() <= offset < line_start + match.end():
+            continue
+        written = match.group()
+        if match.group(5):  # year first: only the separators are wrong
+            iso = _iso(int(match.group(5)), int(match.group(7)), int(match.group(8)))
+            return line_start + match.start(), written, f"'{written}' looks like a date: write dates with hyphens, year-month-day, as {iso}"
+        if match.group(2) == "." and len(match.group(4)) == 2:
+            continue  # 2.3.01 is a question id, not 2 March 2001
+        first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        year += 2000 if year < 100 else 0
+        uk, us = _iso(year, second, first), _iso(year, first, second)
+        if not (uk or us):
+            continue
+        if uk and us and uk != us:  # read as the UK writes dates, the other reading named
+            advice = f"{uk} (year-month-day; {us} if it is month/day/year)"
+        else:
+            advice = f"{uk or us} (year-month-day)"
+        return line_start + match.start(), written, f"'{written}' looks like a date: write dates as {advice}"
+    return None
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    """The date as YYYY-MM-DD, or an empty string when there is no such day."""
+    import datetime
+
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return ""
 
 
 def _question_id_at(text: str, offset: int) -> tuple[int, str] | None:
