@@ -26,7 +26,7 @@ def test_the_bundled_carag_tests_pass_with_every_route_covered(capsys):
     assert status == 0
     assert " 0 failed" in out
     assert "route coverage: 58 of 58 questions had every route reached by a test" in out
-    assert "every route, case type and derive rule is reached" in out
+    assert "every route, case type, derive rule, override and exclude rule is reached" in out
 
 
 def test_tests_come_from_the_rule_files_and_the_tests_folder():
@@ -52,6 +52,43 @@ def test_missing_routes_are_listed_per_question(capsys):
     assert "no test case is adjusted" in out
     assert "[C 1]" not in out.split("route coverage")[1]  # all three routes of C 1 are walked
     assert "[C 3]" not in out  # applies always: its one route is walked
+
+
+def test_an_excluded_case_reaches_no_route_and_an_unreached_derive_rule_is_not_covered(capsys):
+    status, out, _ = run(capsys, "test", COVERAGE / "excluded_and_derived", "--require-full-coverage")
+    assert "4 passed, 0 failed" in out
+    gaps = out.split("route coverage")[1]
+    assert "[E 2] never not applicable" in gaps  # only the excluded case has E 2 not applicable
+    assert "no test reached the derive rule: [J 1] derive yes when [E 1] == yes and court_report (" in gaps
+    assert len(gaps.splitlines()) == 3  # the first derive rule and the exclusion are reached: no more lines
+    assert status == 1
+
+
+def test_every_override_and_exclude_rule_is_a_route_of_its_own():
+    ruleset = loads('''
+fact sentence: one of community, licence
+fact terminated: bool
+exclude when terminated because "it terminated"
+exclude when sentence == community and not terminated because "community cases are out of scope"
+case type
+    adjusted when sentence == licence
+    core otherwise
+    override core from adjusted when [Q 1] == yes
+    override adjusted when [Q 1] == no
+question "Q 1" information
+    text "Does the case meet the core criteria?"
+    answer yes_no
+''')
+    test = parse('test "a licence case made core"\n    facts sentence = licence, terminated = false\n    answers [Q 1] = yes\n    expect case type core\n').items[0]
+    coverage = run_tests(ruleset, [test]).coverage
+    assert [r.words for r in coverage.missing_rules()] == [
+        "override adjusted when [Q 1] == no",
+        "exclude when terminated",
+        "exclude when sentence == community and not terminated",
+    ]
+    excluded = parse('test "terminated"\n    facts sentence = licence, terminated = true\n    expect excluded "terminated"\n').items[0]
+    coverage = run_tests(ruleset, [test, excluded]).coverage
+    assert [r.words for r in coverage.missing_rules()] == ["override adjusted when [Q 1] == no", "exclude when sentence == community and not terminated"]
 
 
 def test_require_full_coverage_turns_missing_routes_into_exit_1(capsys):

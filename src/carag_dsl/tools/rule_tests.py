@@ -11,9 +11,15 @@ Route coverage: a question has up to three routes, "applies", "not
 applicable" and "pending" (it depends on something the case does not say). A
 question with ``applies always`` (or no ``applies`` clause) has only the first;
 a question whose rule reads nothing has only the one route its constant rule
-gives; every other question has all three. The coverage lists, per question,
-the routes that no test case reached. It also lists the case types no test
-reached and the ``derive`` rules that no test saw give a value. Condition coverage (MC/DC, see
+gives; every other question has all three. Only inspected cases count towards
+them: a case an ``exclude when`` rule takes out of the inspection has no
+routing, so a test of one reaches no question's route (it would otherwise
+count "not applicable" for every question). The coverage lists, per question,
+the routes that no test case reached. It also lists the case types no
+inspected test case reached, and every rule that is a route of its own and that
+no test reached: each ``derive`` rule (reached when it gives an unanswered
+question its value), each case-type ``override`` (reached when it decides the
+case type) and each ``exclude when`` rule (reached when it excludes a case). Condition coverage (MC/DC, see
 :mod:`.condition_coverage`) lists the conditions of each rule that no pair of tests showed deciding the route. Rating bands
 are not part of route coverage: a band is a property of a sample of cases, not
 of one case, so one test case cannot reach or miss a band boundary.
@@ -59,6 +65,17 @@ class TestOutcome:
 
 
 @attrs.frozen
+class RuleRoute:
+    """A rule that is a route of its own: a question's ``derive`` rule, a case-type ``override``, an ``exclude when``."""
+
+    kind: str  # "derive", "override" or "exclude"
+    index: int  # its place among the rules of its kind (of its question, for derive rules)
+    question: str | None  # the question of a derive rule
+    words: str  # how the report names it: "[J 2] derive no when court_report"
+    place: str  # file:line
+
+
+@attrs.frozen
 class RouteCoverage:
     """Which routes of which questions the test cases reached."""
 
@@ -67,7 +84,9 @@ class RouteCoverage:
     case_types: tuple[str, ...]
     case_types_seen: frozenset[str]
     derive_rules: tuple[str, ...]  # questions with derive rules
-    derived_seen: frozenset[str]
+    derived_seen: frozenset[str]  # questions some derive rule of which a test reached
+    rules: tuple[RuleRoute, ...] = ()  # every derive, override and exclude rule
+    rules_seen: frozenset[RuleRoute] = frozenset()
 
     def missing(self) -> dict[str, tuple[str, ...]]:
         """Question id -> the routes the rules allow but no test reached (only questions with some missing)."""
@@ -82,11 +101,16 @@ class RouteCoverage:
         return tuple(t for t in self.case_types if t not in self.case_types_seen)
 
     def missing_derivations(self) -> tuple[str, ...]:
-        return tuple(q for q in self.derive_rules if q not in self.derived_seen)
+        """The questions with a derive rule no test reached."""
+        return tuple(dict.fromkeys(r.question for r in self.missing_rules() if r.kind == "derive" and r.question))
+
+    def missing_rules(self) -> tuple[RuleRoute, ...]:
+        """The derive, override and exclude rules no test reached, in the order they are written."""
+        return tuple(r for r in self.rules if r not in self.rules_seen)
 
     @property
     def complete(self) -> bool:
-        return not (self.missing() or self.missing_case_types() or self.missing_derivations())
+        return not (self.missing() or self.missing_case_types() or self.missing_rules())
 
 
 @attrs.frozen
@@ -216,12 +240,12 @@ def _value_words(actual: dict[str, Any]) -> str:
 
 
 def run_tests(ruleset: CheckedRules, tests: list[ast.TestDecl]) -> TestReport:
-    """Run every test; the route coverage counts every case the rules accepted."""
+    """Run every test; the route coverage counts every case the rules accepted (only inspected ones for routes)."""
     outcomes = tuple(run_test(ruleset, test) for test in tests)
     accepted = [o for o in outcomes if o.result is not None]
     return TestReport(
         outcomes,
-        coverage_of(ruleset, [o.result for o in accepted if o.result is not None]),
+        coverage_of(ruleset, [o.result for o in accepted if o.result is not None], [case_of(o.test) for o in accepted]),
         condition_coverage(ruleset, [case_of(o.test) for o in accepted]),
     )
 
@@ -246,11 +270,14 @@ def _reads_anything(ruleset: CheckedRules, expr: ast.Expr) -> bool:
     return bool(expression_inputs(expr, ruleset.symbols))
 
 
-def coverage_of(ruleset: CheckedRules, results: list[dict[str, Any]]) -> RouteCoverage:
+def coverage_of(ruleset: CheckedRules, results: list[dict[str, Any]], cases: list[dict[str, Any]] | None = None) -> RouteCoverage:
+    """The routes the ``results`` reached; with the ``cases`` they are of (in the same order), also which rules."""
     seen: dict[str, set[str]] = {qid: set() for qid in ruleset.symbols.questions}
     derived: set[str] = set()
     case_types: set[str] = set()
     for result in results:
+        if result["excluded"] is not None:  # not inspected: no routing to count
+            continue
         if result["case_type"] is not None:
             case_types.add(result["case_type"])
         for qid, question in result["questions"].items():
@@ -258,6 +285,9 @@ def coverage_of(ruleset: CheckedRules, results: list[dict[str, Any]]) -> RouteCo
             if question["source"] == "derived":
                 derived.add(qid)
     with_derive = tuple(qid for qid, d in ruleset.symbols.questions.items() if d.derive)
+    reached: set[RuleRoute] = set()
+    for case in cases or ():
+        reached |= rules_reached(ruleset, case)
     return RouteCoverage(
         possible=possible_routes(ruleset),
         seen={qid: frozenset(s) for qid, s in seen.items()},
@@ -265,7 +295,71 @@ def coverage_of(ruleset: CheckedRules, results: list[dict[str, Any]]) -> RouteCo
         case_types_seen=frozenset(case_types),
         derive_rules=with_derive,
         derived_seen=frozenset(derived),
+        rules=rule_routes(ruleset),
+        rules_seen=frozenset(reached),
     )
+
+
+def rule_routes(ruleset: CheckedRules) -> tuple[RuleRoute, ...]:
+    """Every rule that is a route of its own, in the order they are written: derive, override, exclude."""
+    symbols = ruleset.symbols
+    routes = [
+        RuleRoute("derive", index, qid, f"[{qid}] {_rule_words('derive', rule.value, rule.condition)}", _place(rule.span))
+        for qid, decl in symbols.questions.items() for index, rule in enumerate(decl.derive)
+    ]
+    overrides = symbols.case_type.overrides if symbols.case_type is not None else ()
+    routes += [
+        RuleRoute("override", index, None, _rule_words("override", override.value, override.condition, override.replaces), _place(override.span))
+        for index, override in enumerate(overrides)
+    ]
+    routes += [
+        RuleRoute("exclude", index, None, f"exclude when {exclusion.condition.span.one_line()}", _place(exclusion.span))
+        for index, exclusion in enumerate(symbols.exclusions)
+    ]
+    return tuple(routes)
+
+
+def _rule_words(keyword: str, value: str, condition: ast.Expr, replaces: str | None = None) -> str:
+    return f"{keyword} {value}" + (f" from {replaces}" if replaces else "") + f" when {condition.span.one_line()}"
+
+
+def _place(span: Any) -> str:
+    return f"{span.path}:{span.line}"
+
+
+def rules_reached(ruleset: CheckedRules, case: dict[str, Any]) -> set[RuleRoute]:
+    """The derive, override and exclude rules that decide something for one accepted case.
+
+    The reference evaluator's scope of the case says what every condition is: an ``exclude when`` rule is
+    reached when it is the first that holds; in an inspected case, an override when it holds and the case
+    type is the one it gives, and a derive rule when it is the first of its question's to hold while the
+    question applies and is unanswered (the rule, not an answer, gives the value).
+    """
+    from carag_dsl.runtime import evaluator
+    from carag_dsl.runtime.casedata import read_case
+
+    routes = {(r.kind, r.question, r.index): r for r in rule_routes(ruleset)}
+    checked = read_case(ruleset, case)
+    outcome = evaluator.run(ruleset, checked)
+    scope, results, excluded = outcome[0], outcome[1], outcome[-1]
+    symbols = ruleset.symbols
+    reached: set[RuleRoute] = set()
+    if excluded is not None:
+        first = next((i for i, e in enumerate(symbols.exclusions) if evaluator.evaluate(e.condition, scope) is True), None)
+        if first is not None:
+            reached.add(routes[("exclude", None, first)])
+        return reached
+    overrides = symbols.case_type.overrides if symbols.case_type is not None else ()
+    for index, override in enumerate(overrides):
+        if scope.case_type == override.value and evaluator.evaluate(override.condition, scope) is True:
+            reached.add(routes[("override", None, index)])
+    for qid, decl in symbols.questions.items():
+        if not decl.derive or results[qid].source != "derived":
+            continue
+        first = next((i for i, rule in enumerate(decl.derive) if evaluator.evaluate(rule.condition, scope) is True), None)
+        if first is not None:
+            reached.add(routes[("derive", qid, first)])
+    return reached
 
 
 # ------------------------------------------------------------------ the report
@@ -292,6 +386,13 @@ def render_report(report: TestReport, quiet: bool = False, coverage_only: bool =
     return "\n".join(lines)
 
 
+_NEVER_REACHED = {
+    "derive": "no test reached the derive rule",
+    "override": "no test reached the override",
+    "exclude": "no test case is excluded by",
+}
+
+
 def render_coverage(coverage: RouteCoverage) -> list[str]:
     missing = coverage.missing()
     total = len(coverage.possible)
@@ -301,9 +402,9 @@ def render_coverage(coverage: RouteCoverage) -> list[str]:
         lines.append(f"    [{qid}] never {', never '.join(ROUTE_WORDS[r] for r in routes)}")
     for case_type in coverage.missing_case_types():
         lines.append(f"    no test case is {case_type}")
-    for qid in coverage.missing_derivations():
-        lines.append(f"    [{qid}] never derived by its 'derive' rule")
+    for rule in coverage.missing_rules():
+        lines.append(f"    {_NEVER_REACHED[rule.kind]}: {rule.words} ({rule.place})")
     if coverage.complete:
-        lines.append("every route, case type and derive rule is reached")
+        lines.append("every route, case type, derive rule, override and exclude rule is reached")
     return lines
 
