@@ -39,7 +39,7 @@ def test_the_tutorial_walked_end_to_end_on_a_copy_of_the_rules(tmp_path, monkeyp
     section_6 = tmp_path / "questions" / "06_implementation_and_delivery.carag"
 
     # Before any change: the rules check, and X 9 is explained as the tutorial shows.
-    assert run(capsys, "check", "questions")[2].splitlines() == [USING, "questions: ok (58 questions)"]
+    assert run(capsys, "check", "questions")[2].splitlines() == [USING, "questions: ok (58 questions, no known defect)"]
     status, out, _ = run(capsys, "explain", "--case", "questions/examples/licence_reset_day_56.json", "X 9")
     assert status == 0 and out.splitlines()[1] == "X 9: Was sufficient work delivered in respect of sexually harmful behaviour?"
     assert "It does not apply: the rule 'applies when [X 6] != not_a_factor or sexual_harm_factor_in_x4'" in out
@@ -50,7 +50,13 @@ def test_the_tutorial_walked_end_to_end_on_a_copy_of_the_rules(tmp_path, monkeyp
     text = section_5.read_text(encoding="utf-8")
     assert original in text
     section_5.write_text(text.replace(original, changed), encoding="utf-8")
-    assert run(capsys, "check", "questions")[2].splitlines()[-1] == "questions: ok (58 questions)"
+    # check proves the routing too: the new label is not in the vocabulary, as the tutorial shows.
+    status, _, err = run(capsys, "check", "questions")
+    shown = re.search(r"```text\n(questions/05[^\n]*)\(\.\.\.\)\n```", TUTORIAL).group(1)
+    assert status == 1 and shown in err and err.splitlines()[-1] == "1 error found", err
+    vocabulary = tmp_path / "questions" / "applicability.carag"
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "\n" + block_starting('applicability "Core cases where'), encoding="utf-8")
+    assert run(capsys, "check", "questions")[2].splitlines()[-1] == "questions: ok (58 questions, no known defect)"
     status, out, _ = run(capsys, "explain", "--case", "questions/examples/licence_reset_day_56.json", "X 9")
     assert "It does not apply: the rule 'applies when case_type == core and ([X 6] != not_a_factor or sexual_harm_factor_in_x4)'" in out
 
@@ -58,7 +64,9 @@ def test_the_tutorial_walked_end_to_end_on_a_copy_of_the_rules(tmp_path, monkeyp
     new_questions = [block_starting('question "2.5.51"', "guidance"), block_starting('question "2.5.52"')]
     before = section_6.read_text(encoding="utf-8")
     section_6.write_text(before + "\n" + "\n".join(new_questions), encoding="utf-8")
-    assert run(capsys, "check", "questions")[2].splitlines()[-1] == "questions: ok (60 questions)"
+    assert "label-contradicts-rule]: question 2.5.51 has the label" in run(capsys, "check", "questions")[2]
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "\n" + block_starting('applicability "MAPPA cases where'), encoding="utf-8")
+    assert run(capsys, "check", "questions")[2].splitlines()[-1] == "questions: ok (60 questions, no known defect)"
 
     # 4. The mistakes the tutorial shows are found, at the new question, with the words it quotes.
     for mistake, words in (("applies when mapa", "unknown name 'mapa' (did you mean 'mappa'?)"),

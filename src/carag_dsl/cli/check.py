@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -11,11 +12,17 @@ from carag_dsl.tools.which_rules import announce, ruleset_path
 from carag_dsl.api import RuleSet
 from carag_dsl.compiler.ruleset import compile_path
 from carag_dsl.cli._common import RULES_DEFAULT
+from carag_dsl.tools.known_defects import prove_defects, verdict
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("check", help="check rule files and report every error", description="Check rule files; diagnostics go to stderr. Exit 1 if there are errors.")
+    parser = subparsers.add_parser(
+        "check", help="check rule files and report every error and proven defect",
+        description="Check rule files: the compiler passes, then the lint rules whose findings are errors (proven "
+        "defects in the routing, each with a witness case), so 'ok' means no known defect; lint's warnings are "
+        "counted, and 'carag lint' shows them. Diagnostics go to stderr. Exit 1 if there are errors.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help=f"rule files or folders (default: {RULES_DEFAULT})")
+    parser.add_argument("--no-lint", action="store_true", help="the compiler passes only (no proof of the routing)")
     parser.set_defaults(run=run)
 
 
@@ -36,8 +43,15 @@ def run(args) -> int:
         root = find_root(Path(path)) if path is not None and Path(path).is_file() else None
         if root is not None and root != Path(path):
             where += f" (checked with its rule set, {root})"
-        warned = len(ruleset.warnings)
-        print(f"{where}: ok ({len(ruleset.questions)} questions" + (f", {warned} warning{'s' if warned != 1 else ''}" if warned else "") + ")", file=sys.stderr)
+        report = None if args.no_lint else prove_defects(ruleset)
+        if report is not None and report.errors:
+            from carag_dsl.tools.lint.render import render_finding
+
+            for finding in report.errors:
+                print("\n".join(render_finding(ruleset, finding)), file=sys.stderr)
+            failed += len(report.errors)
+        lint_command = "carag lint" + (f" {shlex.quote(path)}" if path is not None else "")
+        print(f"{where}: {verdict(len(ruleset.questions), len(ruleset.warnings), report, lint_command, args.no_lint)}", file=sys.stderr)
     if failed:
         print(f"{failed} error{'s' if failed != 1 else ''} found", file=sys.stderr)
     return 1 if failed else 0

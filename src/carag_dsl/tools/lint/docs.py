@@ -33,6 +33,9 @@ carag lint [RULES] [--format text|json|sarif] [--strict] [--suggest-tests FILE]
   `end_column`, `message`, `question` (or null), `witness` (a case, or null) and `expect` (what evaluating
   the witness shows, or null). `--format sarif`: SARIF 2.1.0 for code-scanning tools.
 - Exit status: 1 when there is an error, 0 when there are only warnings (1 with `--strict`), 2 for usage errors.
+- `carag check` runs the rules whose severity is **error** after the compiler passes and fails on their
+  findings (proven defects), so its "ok" means no known defect; it counts the warnings and leaves them to
+  `carag lint` (`carag check --no-lint` skips the proof).
 - `--suggest-tests FILE` writes a small test suite that reaches every route of every question and shows every
   condition of its rule deciding the route on its own (MC/DC), for staff to review and keep.
 

@@ -45,18 +45,24 @@ def _literal(rules: CheckedRules, name: str, value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def render_finding(rules: CheckedRules, finding: Finding) -> list[str]:
+    """One finding as text: where, what, the source line, and its witness as a test block (then a blank line)."""
+    lines = [f"{finding.span.location()}: {finding.severity}[{finding.rule}]: {finding.message}"]
+    lines.extend(finding.span.excerpt())
+    if finding.expect is not None and finding.expect.warning is not None:
+        lines.append(f"    evaluated, the witness gives the warning: {finding.expect.warning}")
+    block = witness_test(rules, finding)
+    if block:
+        lines.append("    witness (paste into a tests/*.carag file):")
+        lines.extend("        " + line if line else "" for line in block.split("\n"))
+    lines.append("")
+    return lines
+
+
 def render_text(rules: CheckedRules, report: LintReport) -> str:
     lines: list[str] = []
     for finding in report.findings:
-        lines.append(f"{finding.span.location()}: {finding.severity}[{finding.rule}]: {finding.message}")
-        lines.extend(finding.span.excerpt())
-        if finding.expect is not None and finding.expect.warning is not None:
-            lines.append(f"    evaluated, the witness gives the warning: {finding.expect.warning}")
-        block = witness_test(rules, finding)
-        if block:
-            lines.append("    witness (paste into a tests/*.carag file):")
-            lines.extend("        " + line if line else "" for line in block.split("\n"))
-        lines.append("")
+        lines.extend(render_finding(rules, finding))
     errors = len(report.errors)
     warnings = len(report.findings) - errors
     summary = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
