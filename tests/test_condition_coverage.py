@@ -10,7 +10,7 @@ from carag_dsl.compiler.ruleset import load, loads
 from carag_dsl.language.parser import parse
 from carag_dsl.tools.condition_coverage import atomic_conditions, condition_coverage
 from carag_dsl.tools.lint.suggest import suggest_tests
-from carag_dsl.tools.rule_tests import load_tests, run_tests
+from carag_dsl.tools.rule_tests import load_tests, run_test, run_tests
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -74,3 +74,15 @@ def test_suggest_tests_shows_each_condition_of_an_and_deciding_alone():
     report = run_tests(AND_RULE, tests)
     assert report.failed == () and report.coverage.complete
     assert report.conditions.missing() == {} and report.conditions.covered == 2
+
+
+def test_suggested_route_tests_state_the_labels_reading_so_a_contradicted_label_fails_until_fixed():
+    rules = load(REPO / "tests" / "fixtures" / "lint" / "label_all_mappa_over_not_mappa")
+    text = suggest_tests(rules)
+    tests = {t.name: t for t in parse(text).items}
+    labelled = [name for name in tests if "[P 2]" in name]
+    assert labelled and all("as its label reads" in name for name in labelled)
+    decided = [name for name in labelled if "pending" not in name]  # P 2's rule 'not mappa' is pending where the label is
+    assert len(decided) == 2 and not any(run_test(rules, tests[name]).passed for name in decided)
+    assert text.count("# as the questions' labels read: what the rules should do\n") == len(labelled)
+    assert "# records what the rules do today" in text  # the case-type tests cannot know the intention

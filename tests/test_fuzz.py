@@ -131,3 +131,14 @@ def test_fuzz_says_how_many_generated_cases_it_tried(capsys):
     count, words = last.split(" ", 1)
     assert words == f"generated cases tried (seed 0, up to {EXAMPLES} per search)"
     assert int(count) >= EXAMPLES  # at least one full search ran, every case counted
+
+
+def test_a_fuzz_test_block_that_records_todays_rules_says_so_and_one_stating_the_intention_does_not():
+    from carag_dsl.tools.rule_tests import RECORDS_TODAY_COMMENT
+
+    ruleset = loads('fact f: bool\nquestion "R" prompt\n    text "R?"\n    applies when f\n    answer yes_no\n')
+    recorded = fuzz_module.test_block(ruleset, {"facts": {"f": False}, "answers": {}}, "today")
+    assert recorded.startswith(RECORDS_TODAY_COMMENT + "\n") and "expect not applicable [R]" in recorded
+    intended = fuzz_module.test_block(ruleset, {"facts": {"f": False}, "answers": {}}, "should apply", expect_applies="R")
+    assert intended.startswith('test "should apply"') and "expect applies [R]" in intended
+    assert not run_test(ruleset, parse(intended).items[0]).passed  # it fails until the rule is fixed

@@ -35,7 +35,37 @@ def test_errors_exit_1_and_the_text_shows_the_place_and_the_witness_as_a_test(ca
     status, out, _ = run(capsys, "lint", CORPUS / "label_all_mappa_over_not_mappa")
     assert status == 1
     assert "rules.carag:40:18: error[label-contradicts-rule]: question P 2 is labelled \"All MAPPA cases\"" in out
-    assert '        test "lint label-contradicts-rule of P 2"\n            facts mappa = false\n            expect applies [P 2]' in out
+    assert ('        # what the rules should do here: this test fails until they are fixed\n'
+            '        test "lint label-contradicts-rule of P 2"\n            facts mappa = false\n            expect not applicable [P 2]') in out
+
+
+def _witness_tests(name: str):
+    """(rules, [(finding, its witness test block parsed)]) for a planted mistake."""
+    from carag_dsl.language.parser import parse
+    from carag_dsl.tools.lint.render import witness_test
+
+    rules = load(CORPUS / name)
+    blocks = [(f, witness_test(rules, f)) for f in lint(rules).findings]
+    return rules, [(f, block, parse(block).items[0]) for f, block in blocks if block]
+
+
+def test_a_witness_test_states_the_intended_behaviour_where_known_so_it_fails_until_the_rules_are_fixed():
+    from carag_dsl.tools.rule_tests import run_test
+
+    for name, rule in (("label_all_mappa_over_not_mappa", "label-contradicts-rule"), ("never_applies_to_adjusted_through_a_define", "never-applies")):
+        rules, tests = _witness_tests(name)
+        finding, block, test = next(t for t in tests if t[0].rule == rule)
+        assert finding.intended is not None and block.startswith("# what the rules should do here")
+        assert not run_test(rules, test).passed, block  # pasting it pins the fix, not the bug
+
+
+def test_a_witness_test_that_cannot_know_the_intention_records_today_and_says_so():
+    from carag_dsl.tools.rule_tests import RECORDS_TODAY_COMMENT, run_test
+
+    rules, tests = _witness_tests("derive_rules_conflict")
+    finding, block, test = next(t for t in tests if t[0].rule == "derive-conflict")
+    assert finding.intended is None and block.startswith(RECORDS_TODAY_COMMENT + "\n")
+    assert run_test(rules, test).passed
 
 
 def test_only_warnings_exit_0_unless_strict(capsys):

@@ -41,6 +41,8 @@ from carag_dsl.compiler.ruleset import CheckedRules, load
 from carag_dsl.tools.condition_coverage import ConditionCoverage, condition_coverage, render_condition_coverage
 
 ROUTES = ("applies", "not_applicable", "pending")
+#: Said above a suggested test (lint, fuzz) whose expectations are what the rules do today, not what they should do.
+RECORDS_TODAY_COMMENT = "# records what the rules do today: a person confirms it is what the CARaG means before keeping it"
 ROUTE_WORDS = {"applies": "applies", "not_applicable": "not applicable", "pending": "pending"}
 _EXPECTED_ROUTE = {"applies": "to apply", "not_applicable": "to be not applicable", "pending": "to be pending (not decided by the case data)"}
 

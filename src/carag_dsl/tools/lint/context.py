@@ -14,6 +14,7 @@ from carag_dsl.language import ast
 from carag_dsl.source import Span
 from carag_dsl.tools.lint.finding import Expect, Finding
 from carag_dsl.tools.lint.registry import RULES
+from carag_dsl.runtime.logic import UNKNOWN
 
 
 class LintContext:
@@ -47,16 +48,28 @@ class LintContext:
                 stack += list(self.rules.graph.predecessors(node))
         return found
 
+    def label_meaning(self, question: ast.QuestionDecl) -> dict[Any, Region] | None:
+        """Where the question's label, read by the rule set's vocabulary, is true, false and unknown; None when
+        the label has no meaning of its own (no label, not in the vocabulary, or declared without a rule)."""
+        entry = self.symbols.applicability.get(question.label) if question.label is not None else None
+        if entry is None or (entry.condition is None and not entry.always):
+            return None
+        if entry.always:
+            return {True: self.space.everything, False: self.space.nothing, UNKNOWN: self.space.nothing}
+        return self.space.truth(entry.condition)
+
     def witness(self, region: Region, prefer_given: Iterable[str] = ()) -> dict[str, Any] | None:
         return self.space.witness(region, prefer_given=prefer_given)
 
     def finding(self, rule: str, span: Span, message: str, question: str | None = None,
                 region: Region | None = None, expect: Expect | None = None, prefer_given: Iterable[str] = (),
-                subject: object = None) -> Finding:
+                subject: object = None, intended: Expect | None = None) -> Finding:
         witness = self.witness(region, prefer_given) if region is not None else None
         if expect is not None and expect.error is not None:
             expect = attrs.evolve(expect, error=self.engine_error(witness))
-        return Finding(rule, RULES[rule].severity, span, message, question, witness, expect if witness is not None else None, subject)
+        if witness is None:
+            expect = intended = None
+        return Finding(rule, RULES[rule].severity, span, message, question, witness, expect, intended, subject)
 
     def engine_error(self, witness: dict | None) -> str | None:
         """The first problem the engine finds in a case it rejects (for a witness's expectation)."""

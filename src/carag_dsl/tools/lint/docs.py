@@ -30,14 +30,20 @@ carag lint [RULES] [--format text|json|sarif] [--strict] [--suggest-tests FILE]
 ```
 
 - `--format json`: a list of findings, each with `rule`, `severity`, `file`, `line`, `column`, `end_line`,
-  `end_column`, `message`, `question` (or null), `witness` (a case, or null) and `expect` (what evaluating
-  the witness shows, or null). `--format sarif`: SARIF 2.1.0 for code-scanning tools.
+  `end_column`, `message`, `question` (or null), `witness` (a case, or null), `expect` (what evaluating
+  the witness shows, or null) and `intended` (what the rules should give the witness, where the finding knows
+  it, or null). `--format sarif`: SARIF 2.1.0 for code-scanning tools.
 - Exit status: 1 when there is an error, 0 when there are only warnings (1 with `--strict`), 2 for usage errors.
 - `carag check` runs the rules whose severity is **error** after the compiler passes and fails on their
   findings (proven defects), so its "ok" means no known defect; it counts the warnings and leaves them to
   `carag lint` (`carag check --no-lint` skips the proof).
 - `--suggest-tests FILE` writes a small test suite that reaches every route of every question and shows every
   condition of its rule deciding the route on its own (MC/DC), for staff to review and keep.
+- A test lint writes (a witness, or a suggested test) states what the rules *should* do where the finding
+  knows it: the label's reading for [label-contradicts-rule](label-contradicts-rule.md) and for the routes of a
+  question whose label has a meaning, "applies" for [never-applies](never-applies.md); such a test fails
+  until the rules are fixed, so pasting it never pins the bug. Where lint cannot know the intention, the
+  test records what the rules do today, and a comment above it says so, for a person to confirm.
 
 ## Suppressing a finding
 

@@ -1,8 +1,12 @@
 """A lint finding: data, rendered by the formatters of :mod:`.render`.
 
 ``expect`` says what evaluating the witness shows (the question's status, the case
-type, a warning or an error the engine gives), so the text output can print the
-witness as a ready-to-paste ``test`` block and the tests can check every witness.
+type, a warning or an error the engine gives), so the tests can check every witness.
+``intended`` says what the rules should give the witness, where the finding knows it
+(the label's reading for label-contradicts-rule, "applies" for never-applies): the
+witness is printed as a ready-to-paste ``test`` block of the intended behaviour, which
+fails until the rules are fixed; without it the block records today's behaviour, and
+says so in a comment for a person to confirm.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Finding:
     question: str | None = None
     witness: dict | None = None
     expect: Expect | None = None
+    intended: Expect | None = None
     #: The AST node the finding is about (a condition, a rule), for tools that evaluate it; not part of the output.
     subject: object = attrs.field(default=None, eq=False, repr=False)
 
@@ -59,6 +64,7 @@ class Finding:
             "question": self.question,
             "witness": self.witness,
             "expect": self.expect.to_dict() if self.expect else None,
+            "intended": self.intended.to_dict() if self.intended else None,
         }
 
     def to_diagnostic(self) -> Diagnostic:

@@ -12,19 +12,22 @@ from carag_dsl.language.formatter import format_module
 from carag_dsl.tools.lint import LintReport
 from carag_dsl.tools.lint.finding import Finding
 from carag_dsl.tools.lint.registry import RULES
+from carag_dsl.tools.rule_tests import RECORDS_TODAY_COMMENT
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INTENDED_COMMENT = "# what the rules should do here: this test fails until they are fixed"
 DOCS_PAGE = "docs/lint/{rule}.md"
 
 
 def witness_test(rules: CheckedRules, finding: Finding) -> str | None:
-    """The witness as a ``test`` block: its facts and answers, and what evaluating it shows."""
+    """The witness as a ``test`` block: its facts and answers, and what the rules should give it where the
+    finding knows (so the test fails until they are fixed), else what evaluating it shows, said in a comment."""
     if finding.witness is None:
         return None
     facts = tuple((name, _literal(rules, name, value)) for name, value in finding.witness["facts"].items())
     answers = tuple((qid, tuple(v) if isinstance(v, list) else v) for qid, v in finding.witness["answers"].items())
     expectations: list[ast.Expectation] = []
-    expect = finding.expect
+    expect = finding.intended or finding.expect
     if expect is not None:
         if expect.error is not None:
             expectations.append(ast.Expectation("error", value=expect.error))
@@ -35,7 +38,10 @@ def witness_test(rules: CheckedRules, finding: Finding) -> str | None:
         if expect.question is not None and expect.value is not None:
             expectations.append(ast.Expectation("value", (ast.AnswerRef(expect.question),), expect.value))
     name = f"lint {finding.rule}" + (f" of {finding.question}" if finding.question else f" at line {finding.span.line}")
-    return format_module(ast.Module((ast.TestDecl(name, facts, answers, tuple(expectations)),))).rstrip("\n")
+    block = format_module(ast.Module((ast.TestDecl(name, facts, answers, tuple(expectations)),))).rstrip("\n")
+    if finding.intended is not None:
+        return f"{INTENDED_COMMENT}\n{block}"
+    return f"{RECORDS_TODAY_COMMENT}\n{block}" if expectations else block
 
 
 def _literal(rules: CheckedRules, name: str, value: Any) -> Any:

@@ -5,6 +5,11 @@ condition of its rule, two cases that differ in that condition alone and route t
 (MC/DC; a condition tied to another, which no pair of cases can change alone, gets none); a case of every
 case type and one for every derive rule that gives a value. Cases that coincide are merged into one test
 with all their expectations, so the suite stays small enough for staff to review and keep.
+
+A route test of a question whose label has a meaning in the rule set's vocabulary states the label's
+reading, the intended behaviour, so where the rule contradicts its label the test fails until the rule is
+fixed, instead of pinning the bug. Every other expectation records what the rules do today: the test
+says so in a comment, for a person to confirm against the CARaG.
 """
 
 from __future__ import annotations
@@ -16,13 +21,17 @@ from carag_dsl.analysis import CaseSpace, Region
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.language import ast
 from carag_dsl.language.formatter import format_module
+from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING
 from carag_dsl.runtime.logic import UNKNOWN
 from carag_dsl.tools.condition_coverage import atomic_conditions, condition_text
 from carag_dsl.tools.lint.context import LintContext
 from carag_dsl.tools.lint.render import _literal
+from carag_dsl.tools.rule_tests import RECORDS_TODAY_COMMENT
 
 MAX_CONDITIONS = 6  # 3**6 combinations of values per rule at most
 _VALUES = (True, False, UNKNOWN)
+_STATUS_OF = {True: APPLIES, False: NOT_APPLICABLE, UNKNOWN: PENDING}
+_LABELS_COMMENT = "# as the questions' labels read: what the rules should do"
 
 
 class _Suite:
@@ -30,30 +39,35 @@ class _Suite:
 
     def __init__(self, rules: CheckedRules):
         self.rules = rules
-        self.cases: dict[str, tuple[dict, list[ast.Expectation], list[str]]] = {}
+        self.cases: dict[str, tuple[dict, list[ast.Expectation], list[str], list[bool]]] = {}
 
-    def add(self, case: dict | None, expectation: ast.Expectation, why: str) -> None:
+    def add(self, case: dict | None, expectation: ast.Expectation, why: str, intended: bool = False) -> None:
+        """One expectation of a case; ``intended`` when it states what the rules should do (a label's reading)."""
         if case is None:
             return
         key = json.dumps([case["facts"], case["answers"]], sort_keys=True)
-        _, expectations, reasons = self.cases.setdefault(key, (case, [], []))
+        _, expectations, reasons, intentions = self.cases.setdefault(key, (case, [], [], []))
         if expectation not in expectations:
             expectations.append(expectation)
             reasons.append(why)
+            intentions.append(intended)
 
     def text(self) -> str:
-        tests = []
-        for number, (case, expectations, reasons) in enumerate(self.cases.values(), start=1):
+        blocks = []
+        for number, (case, expectations, reasons, intentions) in enumerate(self.cases.values(), start=1):
             facts = tuple((n, _literal(self.rules, n, v)) for n, v in case["facts"].items())
             answers = tuple((q, tuple(v) if isinstance(v, list) else v) for q, v in case["answers"].items())
             name = f"suggested {number}: {reasons[0]}" + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else "")
-            tests.append(ast.TestDecl(name.replace('"', "'"), facts, answers, tuple(expectations)))
+            block = format_module(ast.Module((ast.TestDecl(name.replace('"', "'"), facts, answers, tuple(expectations)),)))
+            comment = _LABELS_COMMENT if all(intentions) else RECORDS_TODAY_COMMENT
+            blocks.append(f"{comment}\n{block}")
         header = (
             "# Suggested by `carag lint --suggest-tests`: every route of every question, every condition of\n"
             "# its rule shown deciding the route on its own (MC/DC), every case type and derive rule.\n"
-            "# Review each expectation against the CARaG before keeping a test.\n\n"
+            "# A route of a question with a label of the vocabulary is expected as the label reads (so the test\n"
+            "# fails where the rule contradicts its label); every other expectation records the rules of today.\n\n"
         )
-        return header + format_module(ast.Module(tuple(tests)))
+        return header + "\n".join(blocks)
 
 
 def _status_expectation(qid: str, status: str) -> ast.Expectation:
@@ -88,8 +102,19 @@ def suggest_tests(rules: CheckedRules) -> str:
             continue
         reads = context.reads(question.applies)
         statuses = {s: r for s, r in space.status(qid).items() if r}
+        meaning = context.label_meaning(question)
+
+        def add_route(region: Region, route: str, why: str) -> None:
+            if meaning is None:
+                suite.add(context.witness(region, reads), _status_expectation(qid, route), f"[{qid}] {route.replace('_', ' ')}{why}")
+                return
+            for reading, part in ((_STATUS_OF[w], region & meaning[w]) for w in _VALUES):
+                if part:  # the route's cases where the label reads one way: expected as the label reads
+                    suite.add(context.witness(part, reads), _status_expectation(qid, reading),
+                              f"[{qid}] {reading.replace('_', ' ')} as its label reads{why}", intended=True)
+
         for status, region in statuses.items():
-            suite.add(context.witness(region, reads), _status_expectation(qid, status), f"[{qid}] {status.replace('_', ' ')}")
+            add_route(region, status, "")
         conditions = atomic_conditions(rules, question.applies)
         if not 0 < len(conditions) <= MAX_CONDITIONS:
             continue
@@ -99,8 +124,7 @@ def suggest_tests(rules: CheckedRules) -> str:
             if pair is None:
                 continue
             for _, region, route in pair:
-                suite.add(context.witness(region, reads), _status_expectation(qid, route),
-                          f"[{qid}] {route.replace('_', ' ')} because of '{condition_text(condition)}'")
+                add_route(region, route, f" because of '{condition_text(condition)}'")
     for qid, question in rules.symbols.questions.items():
         for rule, region in space.derives(qid) if question.derive else ():
             if region:

@@ -56,6 +56,7 @@ def never_applies(context: LintContext):
             yield context.finding(
                 "never-applies", where, f"question {question.id} never applies: no case makes its rule true",
                 question.id, region, Expect(question.id, shown), prefer_given=context.reads(question.applies),
+                intended=Expect(question.id, APPLIES),
             )
             continue
         if _names_case_type(question.applies):
@@ -68,6 +69,7 @@ def never_applies(context: LintContext):
                     "never-applies", where,
                     f"question {question.id} never applies to {value} cases, though its rule does not name the case type",
                     question.id, region, Expect(question.id, shown, case_type=value), prefer_given=context.reads(question.applies),
+                    intended=Expect(question.id, APPLIES, case_type=value),
                 )
 
 

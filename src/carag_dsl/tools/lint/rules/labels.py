@@ -53,21 +53,21 @@ def label_contradicts_rule(context: LintContext):
                 question.id,
             )
             continue
-        if entry.condition is None and not entry.always or question.applies is None:
+        meaning = context.label_meaning(question)
+        if meaning is None or question.applies is None:
             continue  # a label whose meaning varies; a question without a rule (no-applies-rule)
         status = space.status(question.id)
-        meaning = space.truth(entry.condition if not entry.always else None)
-        if entry.always:
-            meaning = {True: space.everything, False: space.nothing, UNKNOWN: space.nothing}
         for value in (True, False, UNKNOWN):
             differs = status[_STATUS_OF[value]] - meaning[value]
             if differs:
-                shown = _STATUS_OF[value]
+                # The witness is taken where the label's reading is one status, so its test can state it.
+                reading, region = next((w, differs & meaning[w]) for w in (True, False, UNKNOWN) if differs & meaning[w])
                 yield context.finding(
                     "label-contradicts-rule", question.applies.span,
                     f'question {question.id} is labelled "{question.label}", but its rule {_DISAGREEMENT[value]}, '
-                    f"for example when {space.describe(differs, limit=1)}",
-                    question.id, differs, Expect(question.id, shown), prefer_given=context.reads(question.applies), subject=entry,
+                    f"for example when {space.describe(region, limit=1)}",
+                    question.id, region, Expect(question.id, _STATUS_OF[value]), prefer_given=context.reads(question.applies),
+                    subject=entry, intended=Expect(question.id, _STATUS_OF[reading]),
                 )
                 break
 
