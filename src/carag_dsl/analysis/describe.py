@@ -1,23 +1,86 @@
-"""Regions of the case space in plain English.
+"""Regions of the case space in plain English, written for methodology staff.
 
-A region that is a product (each variable free of the others) reads as one
-sentence, "sentence is licence or pss and [X 6] is unanswered"; any other region
-is split on its first variable into alternatives, each read the same way.
-Date and number classes read as the bounds their cell puts on each difference:
-"suspension_date is 1 to 55 days after start_date".
+A region is read as a short list of *kinds of case*, one per line, each an unambiguous conjunction
+("sentence is licence or pss and suspension_date is 57 to 84 days after start_date"): a minimal cover
+of the region by cubes over the variables' classes (:mod:`.cover`), not the BDD's paths.
+
+Cases whose facts are all given come first: the kinds describe the region among them, and the facts
+whose absence brings in the cases the kinds leave out (read as people read them: a condition a kind does
+not name is free) are named once, in one short line ("also while sentence is not given"). A fact is taken to be one a case record always carries unless a constraint
+makes its presence depend on another fact (``constraint suspension_date requires suspension != none``):
+such a fact is often rightly absent. Answers may be unanswered in a fully known case: that is how a
+case stands while it is inspected. Date and number classes read as the bounds their cell puts on each
+difference: "suspension_date is 1 to 55 days after start_date".
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
-from typing import Any
+from typing import Any, Collection
 
+import attrs
+
+from carag_dsl.analysis.cover import cube_node, minimal_cover
+from carag_dsl.compiler.graph import expression_inputs
 from carag_dsl.runtime.logic import UNKNOWN
+
+#: Kinds of case shown before "and N more kinds of case".
+SHOWN_KINDS = 3
+
+
+@attrs.frozen
+class Description:
+    """A region for people: its kinds of case (all of them: the exact cover), and the facts some of its cases lack.
+
+    ``kinds`` are of fully known cases when ``known_only``; ``missing_only`` names the facts the region depends on
+    that some of its cases do not give (the kinds say nothing of those cases: "also while ... is not given"); ``complete`` is false when the cover stopped before reaching every case.
+    ``known`` is the region's fully known cases (the region itself when it has none): where a witness looks real.
+    """
+
+    kinds: tuple[str, ...]
+    missing_only: tuple[str, ...] = ()
+    known_only: bool = False
+    complete: bool = True
+    known: Any = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.kinds) - SHOWN_KINDS)
+
+    def lines(self, shown: int = SHOWN_KINDS) -> list[str]:
+        """The kinds as bullet lines (at most ``shown``, then how many more), then the missing-fact line."""
+        if not self.kinds:
+            return ["every case" if self.complete else "some cases"]
+        lines = [f"- {kind}" for kind in self.kinds[:shown]]
+        rest = len(self.kinds) - shown
+        if rest > 0 or not self.complete:
+            lines.append(f"- and {rest if rest > 0 else 'some'} more kind{'s' if rest != 1 else ''} of case")
+        if self.missing_only:
+            lines.append(also_missing(self.missing_only))
+        return lines
+
+    def sentence(self, shown: int = SHOWN_KINDS) -> str:
+        """The description on one line (for a message): kinds joined by '; or '."""
+        if not self.kinds:
+            return "every case" if self.complete else "some cases"
+        text = "; or ".join(self.kinds[:shown])
+        rest = len(self.kinds) - shown
+        if rest > 0 or not self.complete:
+            text += f"; or {rest if rest > 0 else 'some'} more kind{'s' if rest != 1 else ''} of case"
+        return text
+
+
+def also_missing(names: tuple[str, ...]) -> str:
+    listed = names[:4]
+    words = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1]
+    if len(names) > len(listed):
+        words = ", ".join(listed) + f" or {len(names) - len(listed)} other facts"
+    return f"also while {words} {'is' if len(names) == 1 else 'are'} not given"
 
 
 def describe(space: Any, region: Any, limit: int, within: Any = None) -> str:
-    """``space.describe(region)`` (a function of its own: the space module imports this one, not the reverse).
+    """``space.describe(region)``: the region on one line, at most ``limit`` kinds of case.
 
     ``within``: the region the description may take for granted (by default, the cases the
     region is taken from: those every rule set accepts, or all well-formed cases for a region
@@ -25,13 +88,111 @@ def describe(space: Any, region: Any, limit: int, within: Any = None) -> str:
     """
     if region.is_empty:
         return "no case"
+    found = describe_region(space, region, within)
+    text = found.sentence(limit)
+    return text + (f" ({also_missing(found.missing_only)})" if found.missing_only else "")
+
+
+def optional_facts(rules_list: list) -> set[str]:
+    """Facts a case may rightly lack: those a constraint gives a condition on another fact for being given."""
+    optional: set[str] = set()
+    for rules in rules_list:
+        for constraint in rules.symbols.constraints:
+            reads = expression_inputs(constraint.expr, rules.symbols)
+            if f"fact:{constraint.field}" not in reads and any(n.startswith("fact:") for n in reads):
+                optional.add(constraint.field)
+    return optional
+
+
+def _required_names(space: Any) -> set[str]:
+    facts = {name for rules in space.rules_list for name in rules.symbols.facts}
+    return facts - optional_facts(space.rules_list)
+
+
+def _given_classes(variable: Any, required: set[str]) -> list[int] | None:
+    """The classes of a variable in which every required fact it holds is given (None: it holds none)."""
+    kind = variable.key[0]
+    if kind == "fact":
+        return list(range(1, len(variable.classes))) if variable.key[1] in required else None
+    if kind == "numbers":
+        names = [n for n in variable.key[1] if n in required]
+        if not names:
+            return None
+        return [i for i, cell in enumerate(variable.classes) if all(v is not UNKNOWN for n, v in cell.values if n in names)]
+    return None
+
+
+def _union(space: Any, variable: Any, classes: list[int]) -> Any:
+    node = space.bdd.false
+    for index in classes:
+        node |= space._class_bdds[variable.index][index]
+    return node
+
+
+def describe_region(space: Any, region: Any, within: Any = None) -> Description:
+    """The region as kinds of case, fully known cases first (see the module documentation)."""
     universe = within.node if within is not None else region.within
-    parts = _alternatives(space, region.node, limit + 1, universe)
-    if not parts:
-        return "every case"
-    if len(parts) > limit:
-        return "; or ".join(parts[:limit]) + "; or other combinations"
-    return "; or ".join(parts)
+    node = region.node & universe
+    bdd = space.bdd
+    relevant = _variables_in(space, node, universe)
+    required = _required_names(space)
+    given = {v.index: g for v in relevant if (g := _given_classes(v, required)) is not None}
+    known_node = bdd.true
+    for variable in relevant:
+        if variable.index in given:
+            known_node &= _union(space, variable, given[variable.index])
+    known = node & known_node
+    if known == bdd.false:  # the region lies only where facts are missing: described as it is
+        kinds, _, complete = _kinds(space, node, universe, relevant, {}, None)
+        return Description(tuple(kinds), (), False, complete, region)
+    order = [given.get(v.index, []) + [i for i in range(len(v.classes)) if i not in given.get(v.index, [])] for v in relevant]
+    kinds, cubes, complete = _kinds(space, known, universe & known_node, relevant, given, order)
+    # The kinds, read as people read them: a condition they do not name is free, one they name is on a
+    # given fact. The cases of the region they leave out are the ones a missing fact brings in.
+    read = bdd.false
+    for cube in cubes:
+        read |= cube_node(space, {k: frozenset(c for c in v if k not in given or c in given[k]) for k, v in cube.items()})
+    left_out = node & ~read
+    missing: list[str] = []
+    for variable in relevant:
+        if variable.index not in given or left_out == bdd.false:
+            continue
+        if variable.key[0] == "fact":
+            if left_out & ~_union(space, variable, given[variable.index]) != bdd.false:
+                missing.append(variable.key[1])
+            continue
+        for name in (n for n in variable.key[1] if n in required):
+            lacking = [i for i, cell in enumerate(variable.classes) if dict(cell.values)[name] is UNKNOWN]
+            if left_out & _union(space, variable, lacking) != bdd.false:
+                missing.append(name)
+    return Description(tuple(kinds), tuple(missing), True, complete, type(region)(space, known, region.within))
+
+
+def _kinds(space: Any, node: Any, care: Any, variables: list, given: dict, order: list | None) -> tuple[list[str], list, bool]:
+    cubes, complete = minimal_cover(space, node, care, variables, order)
+    false = space.bdd.false
+    kinds = []
+    for cube in cubes:
+        inside = cube_node(space, cube) & care
+        phrases = []
+        for variable in variables:
+            classes = cube.get(variable.index)
+            if classes is None:
+                continue
+            without = cube_node(space, {k: v for k, v in cube.items() if k != variable.index})
+            if (without & care & ~inside) == false:
+                continue  # what the other conditions and the constraints already imply
+            # Only the classes some case of the kind has: the others were taken only because no case has them.
+            shown = [c for c in sorted(classes) if (inside & space._class_bdds[variable.index][c]) != false]
+            possible = [c for c in range(len(variable.classes)) if (without & care & space._class_bdds[variable.index][c]) != false]
+            allowed = given.get(variable.index)
+            quiet = set(variable.key[1]) if variable.key[0] == "numbers" and allowed is not None else set()
+            phrase = _phrase(space, variable, shown, quiet, possible)
+            if phrase:
+                phrases.append(phrase)
+        kinds.append(" and ".join(phrases) if phrases else "every case")
+    # the broad kinds (fewest conditions) first
+    return sorted(kinds, key=len), cubes, complete
 
 
 def _variables_in(space, node, universe):
@@ -43,56 +204,22 @@ def _variables_in(space, node, universe):
     ]
 
 
-def _projection(space, node, variable):
-    others = [b for v in space.variables if v is not variable for b in v.bits]
-    return space.bdd.exist(others, node)
-
-
-def _classes_in(space, node, variable) -> list[int]:
-    return [i for i, bdd in enumerate(space._class_bdds[variable.index]) if (node & bdd) != space.bdd.false]
-
-
-def _alternatives(space, node, limit: int, universe, described: frozenset = frozenset()) -> list[str]:
-    """Each alternative as a sentence; ``described``: variables an enclosing alternative already named."""
-    node = node & universe
-    relevant = _variables_in(space, node, universe)
-    variables = [v for v in relevant if v.index not in described]
-    if not variables:
-        return []
-    product = space.bdd.true
-    for variable in relevant:
-        product &= _projection(space, node, variable)
-    if (product & universe) == node:
-        phrases = [_phrase(space, v, _classes_in(space, node, v)) for v in variables]
-        return [" and ".join(p for p in phrases if p)] if any(phrases) else []
-    first = variables[0]
-    groups: dict = {}
-    for index in _classes_in(space, node, first):
-        rest = space.bdd.exist(list(first.bits), node & space._class_bdds[first.index][index]) & universe
-        groups.setdefault(rest, []).append(index)
-    found: list[str] = []
-    for indexes in groups.values():
-        head = _phrase(space, first, indexes)
-        # The rest keeps the head's classes, so a constraint tying a later variable to this one
-        # is not read as a new restriction of it (each variable is named once per alternative).
-        chosen = space.bdd.false
-        for index in indexes:
-            chosen |= space._class_bdds[first.index][index]
-        tails = _alternatives(space, node & chosen, limit, universe, described | {first.index}) or [""]
-        for tail in tails:
-            found.append(" and ".join(p for p in (head, tail) if p))
-            if len(found) >= limit:
-                return found
-    return found
-
-
-def _phrase(space, variable, indexes: list[int]) -> str:
+def _phrase(space, variable, indexes: list[int], quiet: Collection[str] = (), possible: list[int] | None = None) -> str:
+    """``quiet``: dates and numbers not to call "given" (every case described gives them); ``possible``: the
+    classes the variable can have given the other conditions (a date all of whose states among them are
+    chosen is not named)."""
     count = len(variable.classes)
     kind, name = variable.key[0], variable.key[1]
     if kind == "numbers":
         if len(indexes) == count:
             return ""
-        texts = [_bounds_text(*cell) for cell in _merged([_cell_bounds(variable.classes[i], name) for i in indexes])]
+        free = _unrestricted_names(variable, indexes, possible) if possible is not None else set()
+        cells = [_cell_bounds(variable.classes[i], name, free) for i in indexes]
+        unique = list({repr(c): c for c in cells}.values())  # cells that differ only in a free date read alike
+        texts = list(dict.fromkeys(_bounds_text(values, names, bounds, quiet) for values, names, bounds in _merged(unique)))
+        texts = [t for t in texts if t]
+        if not texts:
+            return ""
         return " or ".join(f"({text})" if len(texts) > 1 else text for text in texts)
     label = f"[{name}]" if kind == "answer" else name
     missing = "unanswered" if kind == "answer" else "not given"
@@ -101,8 +228,30 @@ def _phrase(space, variable, indexes: list[int]) -> str:
     given = [variable.classes[i] for i in indexes if variable.classes[i] is not UNKNOWN]
     if 0 not in indexes and len(given) == count - 1:
         return f"{label} is {'answered' if kind == 'answer' else 'given'}"
+    if given and isinstance(given[0], frozenset) and len(given) > 2:
+        membership = _membership(variable, given)
+        if membership:
+            return f"{label} {membership}" + (f" (or is {missing})" if 0 in indexes else "")
     words = [_value_text(v) for v in given] + ([missing] if 0 in indexes else [])
     return f"{label} is " + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1])
+
+
+def _membership(variable, chosen: list) -> str:
+    """Sets of options read as what they include ("includes a, b or c", "includes none of a or b"), where they can be."""
+    named = variable.named
+    every = [c for c in variable.classes if c is not UNKNOWN]
+    inside = {c & named for c in chosen}
+    outside = {c & named for c in every if c not in chosen}
+    if inside & outside:  # two classes the rules tell apart only by an option they never name
+        return ""
+    shown = lambda options: ", ".join(sorted(options)[:-1]) + " or " + sorted(options)[-1] if len(options) > 1 else next(iter(options))  # noqa: E731
+    some = named - frozenset().union(*outside) if outside else named
+    if some and all(c & some for c in inside) and not any(c & some for c in outside):
+        return f"includes {shown(some)}"
+    none = named - frozenset().union(*inside) if inside else named
+    if none and not any(c & none for c in inside) and all(c & none for c in outside):
+        return f"includes none of {shown(none)}"
+    return ""
 
 
 def _value_text(value) -> str:
@@ -115,11 +264,34 @@ def _value_text(value) -> str:
     return str(value)
 
 
-def _cell_bounds(cell, names) -> tuple:
-    """(values, names, {(plus, minus): [low, high]}): the bounds a cell puts on each difference it decides."""
-    values = dict(cell.values)
+def _unrestricted_names(variable, chosen: list[int], possible: list[int]) -> set[str]:
+    """The dates of a numbers variable the chosen cells leave free: every state it has among the possible cells
+    (given or not, each side of each comparison) is chosen whatever the other dates are."""
+    free: set[str] = set()
+    chosen_set = set(chosen)
+    for name in variable.key[1]:
+        def rest(index: int) -> tuple:
+            cell = variable.classes[index]
+            return (tuple((n, v is UNKNOWN) for n, v in cell.values if n != name),
+                    tuple((a, s) for a, s in cell.signs if name not in dict(a.terms)))
+        groups: dict[tuple, set[int]] = {}
+        for index in possible:
+            groups.setdefault(rest(index), set()).add(index)
+        touched = [g for g in groups.values() if g & chosen_set]
+        if touched and all(g <= chosen_set for g in touched) and any(len(g) > 1 for g in touched):
+            free.add(name)
+    return free
+
+
+def _cell_bounds(cell, names, free: Collection[str] = ()) -> tuple:
+    """(values, names, {(plus, minus): [low, high]}): the bounds a cell puts on each difference it decides
+    (leaving out the dates in ``free``)."""
+    values = {n: v for n, v in cell.values if n not in free}
+    names = tuple(n for n in names if n not in free)
     bounds: dict[tuple, list] = {}
     for atom, sign in cell.signs:
+        if set(free) & set(dict(atom.terms)):
+            continue
         terms = dict(atom.terms)
         plus = next(v for v, c in terms.items() if c == 1) if 1 in terms.values() else None
         minus = next((v for v, c in terms.items() if c == -1), None)
@@ -167,7 +339,7 @@ def _join(first: tuple, second: tuple) -> tuple | None:
     return None
 
 
-def _bounds_text(values: dict, names, bounds: dict) -> str:
+def _bounds_text(values: dict, names, bounds: dict, quiet: Collection[str] = ()) -> str:
     phrases = [f"{n} is not given" for n in names if values[n] is UNKNOWN]
     described = set()
     for (plus, minus), (low, high) in bounds.items():
@@ -179,7 +351,7 @@ def _bounds_text(values: dict, names, bounds: dict) -> str:
             phrases.append(_absolute(plus, low, high, is_date))
         else:
             phrases.append(_relative(plus, minus, low, high, is_date))
-    phrases += [f"{n} is given" for n in names if values[n] is not UNKNOWN and n not in described]
+    phrases += [f"{n} is given" for n in names if values[n] is not UNKNOWN and n not in described and n not in quiet]
     return " and ".join(phrases)
 
 

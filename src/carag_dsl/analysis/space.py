@@ -263,7 +263,7 @@ class CaseSpace:
         return Region(self, node)
 
     # -- witnesses and descriptions
-    def _assignment(self, region: Region, prefer_given: frozenset = frozenset()) -> dict[int, int] | None:
+    def _assignment(self, region: Region, prefer_given: frozenset = frozenset(), ordinary: bool = False) -> dict[int, int] | None:
         """A class per variable for one case of the region: "not given" wherever it can, except for the
         facts and answers named in ``prefer_given``, which are given wherever they can be."""
         node = region.node
@@ -275,7 +275,7 @@ class CaseSpace:
             if not support.intersection(variable.bits):
                 choice[variable.index] = 0
                 continue
-            for index in self._preference(variable, prefer_given):
+            for index in self._preference(variable, prefer_given, ordinary):
                 narrowed = node & self._class_bdds[variable.index][index]
                 if narrowed != self.bdd.false:
                     node = narrowed
@@ -284,7 +284,9 @@ class CaseSpace:
         return choice
 
     @staticmethod
-    def _preference(variable: Variable, prefer_given: frozenset) -> list[int]:
+    def _preference(variable: Variable, prefer_given: frozenset, ordinary: bool = False) -> list[int]:
+        """The classes in the order a witness takes them; ``ordinary``: a yes/no fact false first (most cases
+        are not MAPPA, not terminated, have no court report), so the witness reads like a usual case."""
         indexes = list(range(len(variable.classes)))  # class 0, "not given", first
         if variable.key[0] == "numbers":
             wanted = set(variable.key[1]) & prefer_given
@@ -292,15 +294,18 @@ class CaseSpace:
                 indexes.sort(key=lambda i: -sum(1 for n, v in variable.classes[i].values if n in wanted and v is not UNKNOWN))
         elif variable.key[1] in prefer_given:
             indexes = indexes[1:] + indexes[:1]
+        if ordinary and variable.key[0] == "fact" and any(c is False for c in variable.classes):
+            indexes.sort(key=lambda i: variable.classes[i] is not False)  # stable: the rest keep their order
         return indexes
 
-    def witness(self, region: Region, case_id: str = "witness", prefer_given: Iterable[str] = ()) -> dict | None:
+    def witness(self, region: Region, case_id: str = "witness", prefer_given: Iterable[str] = (), ordinary: bool = False) -> dict | None:
         """A case of the region in the input shape of ``carag eval`` (None when the region is empty).
 
         It gives as little as it can: only what the region needs, and what ``prefer_given``
-        names (facts by name, answers by question id) wherever the region allows.
+        names (facts by name, answers by question id) wherever the region allows; ``ordinary``
+        takes yes/no facts false where the region allows (see :meth:`_preference`).
         """
-        choice = self._assignment(region, frozenset(prefer_given))
+        choice = self._assignment(region, frozenset(prefer_given), ordinary)
         if choice is None:
             return None
         facts: dict[str, Any] = {}
@@ -317,6 +322,15 @@ class CaseSpace:
         ordered = [n for r in self.rules_list for n in r.symbols.facts]
         facts = {n: facts[n] for n in dict.fromkeys(ordered) if n in facts}
         return {"id": case_id, "facts": facts, "answers": answers}
+
+    def description(self, region: Region, within: Region | None = None) -> "describing.Description":
+        """The region as kinds of case for people, fully known cases first (:class:`describe.Description`)."""
+        return describing.describe_region(self, region, within)
+
+    def record_facts(self) -> list[str]:
+        """The facts a case record always carries (all but those a constraint makes depend on another fact)."""
+        optional = describing.optional_facts(self.rules_list)
+        return [n for r in self.rules_list for n in r.symbols.facts if n not in optional]
 
     def describe(self, region: Region, limit: int = 4, within: Region | None = None) -> str:
         """The region in plain English (up to ``limit`` alternatives, then how many more).

@@ -18,6 +18,7 @@ import attrs
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.tools.which_rules import ruleset_json
 from carag_dsl.tools.diff.declarations import FieldEdit, QuestionPairing, declaration_edits, pair_questions, question_edits, rule_edits
+from carag_dsl.tools.diff.cause import cause_text, causes
 from carag_dsl.tools.diff.exact import CASE_TYPE, CONSTRAINTS, EXCLUSIONS, Change, ExactResult, compare
 
 
@@ -89,6 +90,9 @@ def _change(change: Change) -> dict[str, Any]:
         "to": change.after,
         "case_type": change.case_type,
         "condition": change.condition,
+        "kinds": list(change.kinds),
+        "also_missing": list(change.missing_only),
+        "cause": change.cause,
         "witness": change.witness,
     }
     if change.message is not None:
@@ -106,9 +110,14 @@ def diff_rules(
     """Compare two checked rule sets. ``exact=False`` leaves out the case-space analysis (declarations only)."""
     pairing = pair_questions(old, new)
     result = compare(old, new, pairing) if exact else None
+    rules, declarations = tuple(rule_edits(old, new, pairing)), tuple(declaration_edits(old, new))
+    if result is not None:  # each change with the edit it reads
+        edits = rules + declarations
+        result = attrs.evolve(result, changes=tuple(
+            attrs.evolve(c, cause=cause_text(causes(c.target, edits, (old, new)))) for c in result.changes))
     return RuleDiff(
         old, new, old_name, new_name, pairing, result,
         tuple(question_edits(old, new, pairing)),
-        tuple(rule_edits(old, new, pairing)),
-        tuple(declaration_edits(old, new)),
+        rules,
+        declarations,
     )

@@ -47,6 +47,9 @@ class Change:
     condition: str
     witness: dict[str, Any]
     message: str | None = None  # why the witness is rejected (constraints) or not inspected (exclusions)
+    kinds: tuple[str, ...] = ()  # every kind of case of the region, one line each (the exact cover)
+    missing_only: tuple[str, ...] = ()  # facts whose absence brings in cases the kinds leave out
+    cause: str | None = None  # the edit that makes the difference, in words
 
     @property
     def question(self) -> str | None:
@@ -85,17 +88,22 @@ class _Comparison:
         self.inspected = ~(self.excluded[0] | self.excluded[1])
 
     def change(self, target: str, before: Any, after: Any, case_type: Any, region, within=None) -> Change:
-        witness = self.space.witness(region)
+        description = self.space.description(region, within)
+        # A witness from the fully known cases, with the facts a record carries given: it looks like a real case.
+        witness = self.space.witness(description.known, prefer_given=self.space.record_facts(), ordinary=True)
         assert witness is not None, "a region that is not empty has a case"
-        return Change(target, _plain(before), _plain(after), _plain(case_type), self.space.describe(region, within=within), witness)
+        condition = description.sentence(len(description.kinds) or 1)
+        return Change(target, _plain(before), _plain(after), _plain(case_type), condition, witness,
+                      kinds=description.kinds, missing_only=description.missing_only)
 
     def by_case_type(self, target: str, before: dict, after: dict) -> list[Change]:
         found = []
         for old_value, new_value, region in _moves(before, after, self.inspected):
             for case_type, of_type in self.case_types.items():
                 part = region & of_type
-                if not part.is_empty:
-                    found.append(self.change(target, old_value, new_value, case_type, part))
+                if not part.is_empty:  # said among the inspected cases of that type: what makes them so goes without saying
+                    within = of_type & self.inspected if isinstance(case_type, str) else self.inspected
+                    found.append(self.change(target, old_value, new_value, case_type, part, within=within))
         return found
 
     def routing(self, question_id: str) -> list[Change]:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from carag_dsl.analysis.describe import also_missing
+
 STATUS_WORDS = {"applies": "applies", "not_applicable": "not applicable", "pending": "pending"}
 MAX_TEXT = 160  # characters of an edited text shown before it is cut short
+MAX_LINES = 6  # lines that describe one change (its cause, kinds of case, missing facts)
+LINE_WIDTH = 150  # characters of a line of a description, before its indent
 
 
 def words(value: Any) -> str:
@@ -134,8 +138,39 @@ def _changes(out: _Writer, changes: list[dict[str, Any]], kind: str, title: str)
     out.heading(f"{title} ({count} {unit}{'s' if count != 1 else ''})")
     for questions, change in gathered:
         out.item(change_title(questions, change, kind))
-        out.item(f"when {change['condition']}", 1)
+        for line in description_lines(change):
+            out.item(line, 1)
         out.item(f"for example {out.code(witness_json(change['witness']))}", 1)
+
+
+def description_lines(change: dict[str, Any], most: int = MAX_LINES, width: int = LINE_WIDTH) -> list[str]:
+    """A change for people, in at most ``most`` lines of at most ``width`` characters: its cause, its kinds of
+    case one per bullet (a long one goes on over lines at its 'and's), as many as fit and then how many more,
+    and the facts whose absence brings in the cases the kinds leave out."""
+    head = [change["cause"]] if change.get("cause") else []
+    tail = [also_missing(tuple(change["also_missing"]))] if change.get("also_missing") else []
+    kinds = change.get("kinds") or [change["condition"]]
+    room = most - len(head) - len(tail)
+    body: list[str] = []
+    for number, kind in enumerate(kinds):
+        lines = _wrapped(("- " if len(kinds) > 1 else "when ") + kind, width)
+        left = len(kinds) - number - 1
+        if len(body) + len(lines) + (1 if left else 0) > room:
+            shown_more = len(kinds) - number
+            body.append(f"- and {shown_more} more kind{'s' if shown_more != 1 else ''} of case" if body else f"- {shown_more} kinds of case (see --format json)")
+            break
+        body += lines
+    return head + body + tail
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """A kind of case over as many lines as it needs, each break before an 'and'."""
+    lines: list[str] = []
+    while len(text) > width and " and " in text[:width]:
+        cut = text.rindex(" and ", 0, width)
+        lines.append(text[:cut])
+        text = "  " + text[cut + 1:]
+    return lines + [text]
 
 
 def _declarations(out: _Writer, data: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from carag_dsl.tools.diff.render import SECTIONS, change_title, grouped, shorten, subject, witness_json, words
+from carag_dsl.tools.diff.render import SECTIONS, change_title, description_lines, grouped, shorten, subject, witness_json, words
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -49,7 +49,7 @@ def _changes(changes: list[dict[str, Any]], kind: str, title: str) -> str:
     rows = []
     for questions, change in grouped(changes):
         rows.append(
-            f"<tr><td>{_e(change_title(questions, change, kind))}</td><td>{_e(change['condition'])}</td>"
+            f"<tr><td>{_e(change_title(questions, change, kind))}</td><td>{'<br>'.join(_e(line) for line in description_lines(change))}</td>"
             f"<td><code>{_e(witness_json(change['witness']))}</code></td></tr>"
         )
     return (f'<section id="{_e(kind)}"><h2>{_e(title)}</h2><table><thead><tr><th>Change</th><th>When</th><th>For example</th></tr></thead>'

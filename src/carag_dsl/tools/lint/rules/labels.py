@@ -65,7 +65,7 @@ def label_contradicts_rule(context: LintContext):
                 yield context.finding(
                     "label-contradicts-rule", question.applies.span,
                     f'question {question.id} is labelled "{question.label}", but its rule {_DISAGREEMENT[value]}, '
-                    f"for example when {space.describe(region, limit=1)}",
+                    f"for example when {space.description(region).kinds[0]}",
                     question.id, region, Expect(question.id, _STATUS_OF[value]), prefer_given=context.reads(question.applies),
                     subject=entry, intended=Expect(question.id, _STATUS_OF[reading]),
                 )

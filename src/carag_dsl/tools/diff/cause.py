@@ -1,0 +1,113 @@
+"""Which edit makes a difference: the changed declarations a result reads, in the words of the edit.
+
+A question's status reads its ``applies`` rule, the defined names and the case type that rule reads, and
+so on down to the facts; a derived judgement reads its ``derive`` rules too. The edits of the rules
+(:func:`~.declarations.rule_edits`) and of the facts' options are matched against everything a result
+reads in either version's dependency graph, so a routing change is told with its cause: "because
+suspended_within_eight_weeks now reads `start_date + 84 days`, not `start_date + 56 days`".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Iterable
+
+from carag_dsl.compiler.graph import CASE_TYPE_NODE, question_node
+from carag_dsl.compiler.ruleset import CheckedRules
+from carag_dsl.tools.diff.declarations import FieldEdit
+
+_TOKEN = re.compile(r"\[[^\]]*\]|[\w.-]+|\S")
+_SHOWN = 40  # characters of each side of an edit quoted in a cause, so the line stays under 160
+_WHOLE = 24  # a side longer than this is quoted by the words that differ
+
+
+def edit_node(edit: FieldEdit) -> str | None:
+    """The dependency-graph node an edit is to (None for edits no node stands for)."""
+    if edit.subject == "question" and edit.name is not None:
+        return question_node(edit.name)
+    if edit.subject == "case type":
+        return CASE_TYPE_NODE
+    if edit.subject in ("define", "fact") and edit.name is not None:
+        return f"{edit.subject}:{edit.name}"
+    return None
+
+
+def causes(target: str, edits: Iterable[FieldEdit], versions: tuple[CheckedRules, CheckedRules]) -> list[FieldEdit]:
+    """The edits a result reads: ``target`` is ``status:ID``, ``value:ID``, ``case_type``, ``exclusions`` or ``constraints``."""
+    edits = list(edits)
+    if target in ("exclusions", "constraints"):
+        kind = "exclusion" if target == "exclusions" else "constraint"
+        return [e for e in edits if e.subject == kind]
+    node = CASE_TYPE_NODE if target == "case_type" else question_node(target.split(":", 1)[1])
+    import networkx as nx  # the graph's own library: imported when a diff has changes to explain
+
+    reads = {node}
+    for rules in versions:
+        if node in rules.graph:
+            reads |= nx.ancestors(rules.graph, node)
+    found = [e for e in edits if edit_node(e) in reads]
+    # A question's own rule edit first, then what it reads, nearest first is not known: keep the document order.
+    return sorted(found, key=lambda e: edit_node(e) != node)
+
+
+def cause_text(edits: list[FieldEdit]) -> str | None:
+    """``because ...`` for the first edit, and how many more there are."""
+    if not edits:
+        return None
+    first = edits[0]
+    more = f" (+{len(edits) - 1} more edit{'s' if len(edits) != 2 else ''} it reads)" if len(edits) > 1 else ""
+    return f"because {_subject(first)} {_change_words(first.old, first.new)}{more}"
+
+
+def _subject(edit: FieldEdit) -> str:
+    if edit.subject == "question":
+        return f"{edit.name}'s {edit.field} rule"
+    if edit.subject == "define":
+        return str(edit.name)
+    if edit.subject == "fact":
+        return f"fact {edit.name}'s {edit.field}"
+    singular = {"rules": "rule", "overrides": "override"}.get(edit.field, edit.field)
+    return f"the {edit.subject} {singular}"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(_text(v) for v in value.values() if v)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(map(str, value))
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _change_words(old: Any, new: Any) -> str:
+    before, after = _text(old), _text(new)
+    if not before:
+        return f"is new: `{_cut(after)}`"
+    if not after:
+        return f"is removed (it read `{_cut(before)}`)"
+    if len(before) > _WHOLE or len(after) > _WHOLE:  # the words that differ, not the whole rule again
+        before, after = _differing(before, after)
+    return f"now reads `{_cut(after)}` (was `{_cut(before)}`)"
+
+
+def _differing(before: str, after: str) -> tuple[str, str]:
+    """The words that differ, with a word of context either side, marked '…' where text is left out."""
+    a, b = list(_TOKEN.finditer(before)), list(_TOKEN.finditer(after))
+    matcher = difflib.SequenceMatcher(a=[m.group() for m in a], b=[m.group() for m in b], autojunk=False)
+    blocks = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    if not blocks:
+        return before, after
+
+    def piece(text: str, tokens: list, start: int, end: int) -> str:
+        start, end = max(start - 1, 0), min(end + 1, len(tokens))  # a word of context either side
+        if start >= end:
+            return "nothing"
+        quoted = text[tokens[start].start(): tokens[end - 1].end()]
+        return ("… " if start > 0 else "") + quoted + (" …" if end < len(tokens) else "")
+
+    first = blocks[0]  # the first difference, with its context; "…" says where text is left out
+    return piece(before, a, first[1], first[2]), piece(after, b, first[3], first[4])
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
