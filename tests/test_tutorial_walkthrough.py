@@ -35,6 +35,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_the_tutorial_walked_end_to_end_on_a_copy_of_the_rules(tmp_path, monkeypatch, capsys):
     shutil.copytree(REPO / "questions", tmp_path / "questions")
     monkeypatch.chdir(tmp_path)
+    assert "cp -r questions questions-before" in TUTORIAL  # the copy carag diff compares with, kept before editing
+    shutil.copytree(REPO / "questions", tmp_path / "questions-before")
     section_5 = tmp_path / "questions" / "05_implementation_and_delivery_information.carag"
     section_6 = tmp_path / "questions" / "06_implementation_and_delivery.carag"
 
@@ -102,7 +104,13 @@ def test_the_tutorial_walked_end_to_end_on_a_copy_of_the_rules(tmp_path, monkeyp
         assert re.search(rf"^PASS questions/tests/x9_core_only.carag:\d+  {re.escape(name)}$", out, re.M), name
     assert "0 failed" in out
 
-    # 6. The routing change shows in the graph, and the compiled outputs are regenerated.
+    # 6. carag diff against the copy kept before editing says what the change does, as the tutorial shows.
+    status, out, _ = run(capsys, "diff", "questions-before", "questions")
+    shown = re.search(r"Among what it prints, for the change to X 9:\n\n```text\n(.*?)```", TUTORIAL, re.S).group(1)
+    assert status == 1 and shown in out, out
+    assert "    for example {" in out.split("X 9: applies -> not applicable (new case type: adjusted)")[1]
+
+    # 7. The routing change shows in the graph, and the compiled outputs are regenerated.
     status, out, _ = run(capsys, "graph", "--case-type", "core", "--format", "dot")
     assert status == 0 and '  "question:X 6" -> "question:X 9";' in out.splitlines()
     assert regenerate.main(["--output", "compiler"]) == 0
