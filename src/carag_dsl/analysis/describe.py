@@ -25,6 +25,7 @@ from carag_dsl.analysis.cover import cube_node, minimal_cover
 from carag_dsl.compiler.graph import expression_inputs
 from carag_dsl.runtime.logic import UNKNOWN
 
+_ALTERNATIVES = "\x00"  # between the ranges of a date phrase that are kinds of case of their own
 #: Kinds of case shown before "and N more kinds of case".
 SHOWN_KINDS = 3
 
@@ -190,7 +191,9 @@ def _kinds(space: Any, node: Any, care: Any, variables: list, given: dict, order
             phrase = _phrase(space, variable, shown, quiet, possible)
             if phrase:
                 phrases.append(phrase)
-        kinds.append(" and ".join(phrases) if phrases else "every case")
+        # Dates that fall in several ranges make several kinds of case: no line mixes 'and' with 'or'.
+        for choice in itertools.product(*(p.split(_ALTERNATIVES) for p in phrases)):
+            kinds.append(" and ".join(choice) if choice else "every case")
     # the broad kinds (fewest conditions) first
     return sorted(kinds, key=len), cubes, complete
 
@@ -220,7 +223,7 @@ def _phrase(space, variable, indexes: list[int], quiet: Collection[str] = (), po
         texts = [t for t in texts if t]
         if not texts:
             return ""
-        return " or ".join(f"({text})" if len(texts) > 1 else text for text in texts)
+        return _ALTERNATIVES.join(texts)  # each its own kind of case (see _kinds)
     label = f"[{name}]" if kind == "answer" else name
     missing = "unanswered" if kind == "answer" else "not given"
     if len(indexes) == count:
@@ -228,6 +231,9 @@ def _phrase(space, variable, indexes: list[int], quiet: Collection[str] = (), po
     given = [variable.classes[i] for i in indexes if variable.classes[i] is not UNKNOWN]
     if 0 not in indexes and len(given) == count - 1:
         return f"{label} is {'answered' if kind == 'answer' else 'given'}"
+    if 0 in indexes and len(given) >= 2 and len(given) == count - 2 and not isinstance(given[0], frozenset):
+        other = next(c for c in variable.classes[1:] if c not in given)  # every value but one, or none: "is not"
+        return f"{label} is not {_value_text(other)}"
     if given and isinstance(given[0], frozenset) and len(given) > 2:
         membership = _membership(variable, given)
         if membership:
@@ -334,9 +340,13 @@ def _join(first: tuple, second: tuple) -> tuple | None:
         return None
     (key,) = differing
     (low, high), (other_low, other_high) = bounds[key], other_bounds[key]
-    if high is not None and other_low is not None and high + 1 == other_low:
-        return values, names, {**bounds, key: [low, other_high]}
-    return None
+    # Ranges that meet or overlap (cells that differ in a date left out of the text) read as one range.
+    meets = (high is None or other_low is None or other_low <= high + 1) and (other_high is None or low is None or low <= other_high + 1)
+    if not meets:
+        return None
+    joined_low = None if low is None or other_low is None else min(low, other_low)
+    joined_high = None if high is None or other_high is None else max(high, other_high)
+    return values, names, {**bounds, key: [joined_low, joined_high]}
 
 
 def _bounds_text(values: dict, names, bounds: dict, quiet: Collection[str] = ()) -> str:

@@ -13,7 +13,7 @@ import difflib
 import re
 from typing import Any, Iterable
 
-from carag_dsl.compiler.graph import CASE_TYPE_NODE, question_node
+from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs, question_node
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.tools.diff.declarations import FieldEdit
 
@@ -36,18 +36,30 @@ def edit_node(edit: FieldEdit) -> str | None:
 def causes(target: str, edits: Iterable[FieldEdit], versions: tuple[CheckedRules, CheckedRules]) -> list[FieldEdit]:
     """The edits a result reads: ``target`` is ``status:ID``, ``value:ID``, ``case_type``, ``exclusions`` or ``constraints``."""
     edits = list(edits)
-    if target in ("exclusions", "constraints"):
-        kind = "exclusion" if target == "exclusions" else "constraint"
-        return [e for e in edits if e.subject == kind]
-    node = CASE_TYPE_NODE if target == "case_type" else question_node(target.split(":", 1)[1])
     import networkx as nx  # the graph's own library: imported when a diff has changes to explain
 
+    if target in ("exclusions", "constraints"):
+        # What accepts or excludes a case: its own rules, what their conditions read, and for acceptance the
+        # facts' options (a value only one version declares) and the overrides (answers that contradict).
+        kind = "exclusion" if target == "exclusions" else "constraint"
+        own = [e for e in edits if e.subject == kind]
+        starts: set[str] = set()
+        for rules in versions:
+            conditions = [x.condition for x in rules.symbols.exclusions] if kind == "exclusion" else [c.expr for c in rules.symbols.constraints]
+            for condition in conditions:
+                starts |= set(expression_inputs(condition, rules.symbols))
+        reads = set(starts)
+        for rules in versions:
+            reads |= {a for n in starts if n in rules.graph for a in nx.ancestors(rules.graph, n)}
+        also = {"fact", "case type"} if kind == "constraint" else set()
+        return own + [e for e in edits if e not in own and (edit_node(e) in reads or e.subject in also)]
+    node = CASE_TYPE_NODE if target == "case_type" else question_node(target.split(":", 1)[1])
     reads = {node}
     for rules in versions:
         if node in rules.graph:
             reads |= nx.ancestors(rules.graph, node)
     found = [e for e in edits if edit_node(e) in reads]
-    # A question's own rule edit first, then what it reads, nearest first is not known: keep the document order.
+    # A question's own rule edit first, then what it reads, in the order the edits are listed.
     return sorted(found, key=lambda e: edit_node(e) != node)
 
 
@@ -79,7 +91,20 @@ def _text(value: Any) -> str:
     return "" if value is None else " ".join(str(value).split())
 
 
+def _options(value: Any) -> list[str] | None:
+    """The option codes of a declared type (``{"kind": "one", "options": ['pss "Post-sentence supervision"', ...]}``)."""
+    if isinstance(value, dict) and isinstance(value.get("options"), list):
+        return [str(option).split(" ", 1)[0] for option in value["options"]]
+    return None
+
+
 def _change_words(old: Any, new: Any) -> str:
+    old_options, new_options = _options(old), _options(new)
+    if old_options is not None and new_options is not None:
+        gone = [o for o in old_options if o not in new_options]
+        came = [o for o in new_options if o not in old_options]
+        if gone or came:
+            return "now has " + " and ".join(([f"option {', '.join(came)}"] if came else []) + ([f"no option {', '.join(gone)}"] if gone else []))
     before, after = _text(old), _text(new)
     if not before:
         return f"is new: `{_cut(after)}`"

@@ -89,6 +89,7 @@ def _change(change: Change) -> dict[str, Any]:
         "from": change.before,
         "to": change.after,
         "case_type": change.case_type,
+        "case_type_not_known": change.case_type_not_known,
         "condition": change.condition,
         "kinds": list(change.kinds),
         "also_missing": list(change.missing_only),

@@ -50,6 +50,7 @@ class Change:
     kinds: tuple[str, ...] = ()  # every kind of case of the region, one line each (the exact cover)
     missing_only: tuple[str, ...] = ()  # facts whose absence brings in cases the kinds leave out
     cause: str | None = None  # the edit that makes the difference, in words
+    case_type_not_known: bool = False  # the region is of cases whose new case type is not known yet
 
     @property
     def question(self) -> str | None:
@@ -102,8 +103,10 @@ class _Comparison:
             for case_type, of_type in self.case_types.items():
                 part = region & of_type
                 if not part.is_empty:  # said among the inspected cases of that type: what makes them so goes without saying
-                    within = of_type & self.inspected if isinstance(case_type, str) else self.inspected
-                    found.append(self.change(target, old_value, new_value, case_type, part, within=within))
+                    typed = self.new.symbols.case_type is not None
+                    within = of_type & self.inspected if typed else self.inspected
+                    change = self.change(target, old_value, new_value, case_type, part, within=within)
+                    found.append(attrs.evolve(change, case_type_not_known=typed and case_type is UNKNOWN))
         return found
 
     def routing(self, question_id: str) -> list[Change]:

@@ -67,7 +67,7 @@ def change_title(questions: list[str], change: dict[str, Any], kind: str) -> str
     if kind == "constraints":
         return f"cases {'now rejected' if change['to'] == 'rejected' else 'now accepted'}" + (f" ({change['message']})" if change.get("message") else "")
     subject = ", ".join(questions)
-    where = f" (new case type: {change['case_type']})" if change.get("case_type") else ""
+    where = f" (new case type: {change['case_type']})" if change.get("case_type") else " (case type not known yet)" if change.get("case_type_not_known") else ""
     if kind == "judgements":
         return f"{subject}: derived answer {moved}{where}"
     return f"{subject}: {moved}{where}"
