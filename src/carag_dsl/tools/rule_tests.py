@@ -278,7 +278,7 @@ def coverage_of(ruleset: CheckedRules, results: list[dict[str, Any]], cases: lis
     derived: set[str] = set()
     case_types: set[str] = set()
     for result in results:
-        if result["excluded"] is not None:  # not inspected: no routing to count
+        if result["excluded"] is not None:  # excluded, or not known to be inspected: no routing to count
             continue
         if result["case_type"] is not None:
             case_types.add(result["case_type"])
@@ -288,8 +288,8 @@ def coverage_of(ruleset: CheckedRules, results: list[dict[str, Any]], cases: lis
                 derived.add(qid)
     with_derive = tuple(qid for qid, d in ruleset.symbols.questions.items() if d.derive)
     reached: set[RuleRoute] = set()
-    for case in cases or ():
-        reached |= rules_reached(ruleset, case)
+    for case, result in zip(cases or (), results):
+        reached |= rules_reached(ruleset, case, result)
     return RouteCoverage(
         possible=possible_routes(ruleset),
         seen={qid: frozenset(s) for qid, s in seen.items()},
@@ -329,8 +329,9 @@ def _place(span: Any) -> str:
     return f"{span.path}:{span.line}"
 
 
-def rules_reached(ruleset: CheckedRules, case: dict[str, Any]) -> set[RuleRoute]:
-    """The derive, override and exclude rules that decide something for one accepted case.
+def rules_reached(ruleset: CheckedRules, case: dict[str, Any], result: dict[str, Any] | None = None) -> set[RuleRoute]:
+    """The derive, override and exclude rules that decide something for one accepted case (``result``: its
+    evaluation as JSON data, when the caller has it).
 
     The reference evaluator's scope of the case says what every condition is: an ``exclude when`` rule is
     reached when it is the first that holds; in an inspected case, an override when it holds and the case
@@ -341,22 +342,23 @@ def rules_reached(ruleset: CheckedRules, case: dict[str, Any]) -> set[RuleRoute]
     from carag_dsl.runtime.casedata import read_case
 
     routes = {(r.kind, r.question, r.index): r for r in rule_routes(ruleset)}
-    checked = read_case(ruleset, case)
-    outcome = evaluator.run(ruleset, checked)
-    scope, results, excluded = outcome[0], outcome[1], outcome[-1]
+    result = result if result is not None else evaluate_case(ruleset, case, backend="reference").to_dict()
+    scope = evaluator.run(ruleset, read_case(ruleset, case))[0]  # what every condition is, for this case
     symbols = ruleset.symbols
     reached: set[RuleRoute] = set()
-    if excluded is not None:
+    excluded = result["excluded"]
+    if isinstance(excluded, str):
         first = next((i for i, e in enumerate(symbols.exclusions) if evaluator.evaluate(e.condition, scope) is True), None)
         if first is not None:
             reached.add(routes[("exclude", None, first)])
+    if excluded is not None:  # excluded, or not known to be inspected: no routing to reach
         return reached
     overrides = symbols.case_type.overrides if symbols.case_type is not None else ()
     for index, override in enumerate(overrides):
         if scope.case_type == override.value and evaluator.evaluate(override.condition, scope) is True:
             reached.add(routes[("override", None, index)])
     for qid, decl in symbols.questions.items():
-        if not decl.derive or results[qid].source != "derived":
+        if not decl.derive or result["questions"][qid]["source"] != "derived":
             continue
         first = next((i for i, rule in enumerate(decl.derive) if evaluator.evaluate(rule.condition, scope) is True), None)
         if first is not None:
