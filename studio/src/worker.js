@@ -13,16 +13,19 @@ const mark = (name) => { marks[name] = Math.round(performance.now()); };
 async function start(files, published, folder) {
   mark("worker");
   const manifest = await (await fetch(new URL("manifest.json", base))).json();
+  // The wheels are fetched while Pyodide starts: both come from our folder, and neither waits for the other.
+  const fetching = Promise.all(manifest.python.map(async (name) => {
+    const response = await fetch(new URL(`python/${name}`, base));
+    if (!response.ok) throw new Error(`python/${name}: ${response.status} ${response.statusText}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }));
+  fetching.catch(() => {});  // a failed fetch is reported where it is awaited, below, not as an unhandled rejection
   // A URL built at run time: esbuild leaves this import alone, and Pyodide loads from our folder only.
   const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", base).href);
   const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", base).href, env: { CARAG_NO_CACHE: "1", HOME: "/home/pyodide" } });
   mark("pyodide");
   const site = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-  const archives = await Promise.all(manifest.python.map(async (name) => {
-    const response = await fetch(new URL(`python/${name}`, base));
-    if (!response.ok) throw new Error(`python/${name}: ${response.status} ${response.statusText}`);
-    return new Uint8Array(await response.arrayBuffer());
-  }));
+  const archives = await fetching;
   for (const archive of archives) pyodide.unpackArchive(archive, "zip", { extractDir: site });
   mark("unpacked");
   writeTree(pyodide, `/published/${folder}`, published);
