@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RulesSource", "evaluate_batch", "evaluate_batches", "rate_batch", "result_table", "require_bulk"]
 
-#: Rows per batch when the CLI streams a file through the columnar engine.
+#: Rows per batch when the CLI streams a file through the columnar engine (read when a file is opened).
 BATCH_ROWS = 65_536
 #: JSON Lines batches are smaller: each case is a Python dict until it is in columns (65,536 of them
 #: took 660 MB; 16,384 take 230 MB for 4% more time).
@@ -204,20 +204,21 @@ class Chunk:
         return sorted(found)
 
 
-def jsonl_chunks(rules: RuleSet, lines: Iterable[bytes], size: int = JSONL_BATCH_ROWS) -> Iterator[Chunk]:
+def jsonl_chunks(rules: RuleSet, lines: Iterable[bytes], size: int | None = None) -> Iterator[Chunk]:
     """JSON Lines in batches, each line decoded as the per-case path decodes it (same errors, same numbers).
 
     ``lines`` are the byte lines of :func:`~carag_dsl.runtime.caseinput.case_lines`.
     """
     from carag_dsl.runtime.fastcase import fast_case_decoder
 
-    return case_chunks(rules, iter_jsonl(lines, fast_case_decoder(rules)), size)  # lines msgspec vouches for come checked
+    return case_chunks(rules, iter_jsonl(lines, fast_case_decoder(rules)), size or JSONL_BATCH_ROWS)  # lines msgspec vouches for come checked
 
 
-def case_chunks(rules: RuleSet, rows: Iterable[tuple[int, Any, str | None]], size: int = BATCH_ROWS) -> Iterator[Chunk]:
+def case_chunks(rules: RuleSet, rows: Iterable[tuple[int, Any, str | None]], size: int | None = None) -> Iterator[Chunk]:
     """Decoded cases in batches: ``rows`` are (number, case, None) or (number, None, what is wrong), as the readers give."""
     from carag_dsl.runtime.columnar import evaluate_cases
 
+    size = size or BATCH_ROWS
     cases: list[Any] = []
     numbers: list[int] = []
     unread: list[tuple[int, str]] = []
@@ -234,10 +235,11 @@ def case_chunks(rules: RuleSet, rows: Iterable[tuple[int, Any, str | None]], siz
         yield Chunk(evaluate_cases(rules, cases) if cases else None, numbers, unread)
 
 
-def csv_chunks(rules: RuleSet, lines: Iterable[bytes], path: str, size: int = BATCH_ROWS) -> Iterator[Chunk]:
+def csv_chunks(rules: RuleSet, lines: Iterable[bytes], path: str, size: int | None = None) -> Iterator[Chunk]:
     """CSV rows in batches, one per line, read and numbered exactly as ``carag rate`` reads them case by case."""
     from carag_dsl.runtime.columnar import evaluate_columns
 
+    size = size or BATCH_ROWS
     found = read_csv_rows(rules, lines, path)
     if found is None:
         return
@@ -263,12 +265,12 @@ def csv_chunks(rules: RuleSet, lines: Iterable[bytes], path: str, size: int = BA
         yield flush()
 
 
-def parquet_chunks(rules: RuleSet, path: str, size: int = BATCH_ROWS) -> Iterator[Chunk]:
+def parquet_chunks(rules: RuleSet, path: str, size: int | None = None) -> Iterator[Chunk]:
     """A Parquet file (or Arrow IPC file) in batches; rows are numbered from 1."""
     from carag_dsl.runtime.columnar import evaluate_columns
 
     first = 1
-    for batch in _arrow_batches(path, size):
+    for batch in _arrow_batches(path, size or BATCH_ROWS):
         yield Chunk(evaluate_columns(rules, batch, path), list(range(first, first + batch.num_rows)), [])
         first += batch.num_rows
 

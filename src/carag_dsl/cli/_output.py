@@ -25,6 +25,10 @@ from carag_dsl.runtime.spreadsheet import safe_cell
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
 OUTPUT_FORMATS = ("text", "json", "jsonl", "compact", "csv", "parquet")
+#: A sink writes what it holds once it holds this many characters of text, or this many CSV or Parquet rows,
+#: whatever the engine and the format: its memory stays flat however many cases a run has.
+FLUSH_BYTES = 1 << 20
+FLUSH_ROWS = 4096
 _SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".txt": "text"}
 
 
@@ -59,6 +63,7 @@ class ResultSink:
         self.encode = json.JSONEncoder(ensure_ascii=False, indent=2 if fmt == "json" else None).encode
         self.compact = compact_encoder() if fmt == "compact" else None  # orjson imported only when needed
         self.pending: list[str] = []
+        self.pending_size = 0  # characters in pending
         self.rows: list[list[Any]] = []  # CSV and Parquet
         self.header = ["id", "case_type"] + [f"{qid}.{part}" for qid in ruleset.questions for part in ("status", "value", "source")] + ["warnings", "excluded", "reasons"]
         self.csv = csv.writer(self.stream, lineterminator="\n") if fmt == "csv" and self.stream is not None else None
@@ -69,33 +74,30 @@ class ResultSink:
     # -- one result
     def evaluation(self, evaluation) -> None:
         if self.fmt == "jsonl":
-            self.pending.append(self.writer.line(evaluation) + "\n")
+            self.line(self.writer.line(evaluation))
         elif self.fmt == "compact":  # straight from the evaluation: no to_dict() of every question first
-            self.pending.append(self.compact(compact_evaluation(evaluation)) + "\n")  # type: ignore[misc]
+            self.line(self.compact(compact_evaluation(evaluation)))  # type: ignore[misc]
         elif self.fmt == "text":
-            self.pending.append(render_text(evaluation) + "\n\n")
+            self.line(render_text(evaluation) + "\n")
         else:
             self.data(evaluation.to_dict())
-            return
-        self._flush_when_full()
 
     def data(self, data: dict) -> None:
         if self.fmt in ("jsonl", "json"):
-            self.pending.append(self.encode(data) + "\n")
+            self.line(self.encode(data))
         elif self.fmt == "compact":
-            self.pending.append(self.compact(compact_result(data)) + "\n")  # type: ignore[misc]
+            self.line(self.compact(compact_result(data)))  # type: ignore[misc]
         else:
             self.rows.append(_row(data))
-        self._flush_when_full()
-
-    def _flush_when_full(self) -> None:
-        """At most a few thousand results are held, whatever the number of cases (memory stays flat)."""
-        if len(self.pending) + len(self.rows) >= 4096:
-            self.flush()
+            if len(self.rows) >= FLUSH_ROWS:
+                self.flush()
 
     def line(self, text: str) -> None:
-        """A JSON Lines line already written (the columnar engine's result_lines)."""
+        """One line of text output (its line break added); written once FLUSH_BYTES are pending."""
         self.pending.append(text + "\n")
+        self.pending_size += len(text) + 1
+        if self.pending_size >= FLUSH_BYTES:
+            self.flush()
 
     def flush(self) -> None:
         """Write what is pending (before an error goes to the terminal, so the order stays)."""
@@ -103,6 +105,7 @@ class ResultSink:
             assert self.stream is not None
             self.stream.write("".join(self.pending))
             self.pending.clear()
+            self.pending_size = 0
         if self.rows:
             if self.csv is not None:
                 self.csv.writerows([[_csv_cell(cell) for cell in row] for row in self.rows])
