@@ -128,12 +128,13 @@ def per_case_rows(ruleset, path: str, kind: str, stream: IO[bytes] | None, progr
 
 def _arrow_rows(ruleset, path: str) -> Iterator[tuple[int, Any, str | None]]:
     from carag_dsl.bulk import BATCH_ROWS, _arrow_batches
+    from carag_dsl.runtime.arrow_cells import python_values
     number = 0
     layout = None
     for batch in _arrow_batches(path, BATCH_ROWS):
         if layout is None:
             layout = read_header(ruleset, batch.schema.names, path)
-        columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+        columns = [python_values(batch.column(i)) for i in range(batch.num_columns)]
         for cells in zip(*columns):
             number += 1
             case, wrong = case_from_row(cells, layout)

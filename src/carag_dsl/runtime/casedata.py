@@ -84,7 +84,7 @@ def convert_value(type_expr: ast.TypeExpr, value: Any) -> tuple[Any, str | None]
     if kind == "text":
         return (value, None) if isinstance(value, str) else (None, f"{quoted(value)} is not allowed; expected {_describe_allowed(type_expr)}")
     if kind == "date":
-        if isinstance(value, datetime.date):
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):  # a day, not a moment in some zone
             return value, None
         if not isinstance(value, str):
             return None, f"{quoted(value)} is not allowed; expected {_describe_allowed(type_expr)}"

@@ -132,8 +132,12 @@ def case_from_row(row: Sequence[Any], columns: Sequence[Column]) -> tuple[dict |
     for index, (cell, (name, where, type_expr)) in enumerate(zip(row, columns), start=1):
         if where == "id":
             identifier = cell.strip() if isinstance(cell, str) else cell
-            if identifier not in ("", None):
+            if identifier is None or identifier == "":
+                continue
+            if _json_like(identifier):
                 case["id"] = identifier
+            else:  # a date, a timestamp, bytes... from Arrow: results are JSON, so is an id
+                problems.append(f"column {index} ('{name}'): {quoted(identifier)} is not allowed as an id; expected a text or a whole number")
             continue
         value, wrong = cell_value(type_expr, cell)  # type: ignore[arg-type]
         if value is None and wrong is None:  # unknown
@@ -152,8 +156,23 @@ def case_from_row(row: Sequence[Any], columns: Sequence[Column]) -> tuple[dict |
     return None, f"{who} has {len(problems)} problems:\n" + "\n".join("  " + p for p in problems)
 
 
+def _json_like(value: Any) -> bool:
+    """Whether a native cell is a JSON value (what an id may be: results are written as JSON)."""
+    if value.__class__ in (str, int, float, bool):
+        return True
+    if value.__class__ is list:
+        return all(item is None or _json_like(item) for item in value)
+    if value.__class__ is dict:
+        return all(key.__class__ is str and (item is None or _json_like(item)) for key, item in value.items())
+    return False
+
+
 def cell_value(type_expr: ast.TypeExpr, cell: Any) -> tuple[Any, str | None]:
-    """A cell as the JSON value of its declared type (None for unknown); text cells in their CSV forms."""
+    """A cell as the JSON value of its declared type (None for unknown); text cells in their CSV forms.
+
+    A native cell (from Arrow, through :func:`~carag_dsl.runtime.arrow_cells.python_values`) is left to the
+    per-case checker, which refuses what its type does not take (a timestamp, a date out of range: BadCell).
+    """
     if cell is None:
         return None, None
     if not isinstance(cell, str):

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from carag_dsl.runtime.evaluation import ruleset_identity
 
+import math
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from carag_dsl.errors import CaragError
+from carag_dsl.runtime.arrow_cells import python_values
 from carag_dsl.runtime.casedata import CASE_KEYS, CaseData
 from carag_dsl.runtime.columnar.engine import SOURCES, STATUSES, BatchResult, ColumnarRules
 from carag_dsl.runtime.columnar.vectors import SET
@@ -93,7 +95,7 @@ def evaluate_columns(rules: "CheckedRules", columns: Any, path: str = "<columns>
         return [found[row] for row in rows]
 
     id_column = by_name.get("id")
-    return columnar_rules(rules).evaluate(by_name, n, rows_per_case, text_forms=True, read_ids=lambda: _ids(id_column, n),
+    return columnar_rules(rules).evaluate(by_name, n, rows_per_case, text_forms=True, marked=_odd_ids(id_column, n), read_ids=lambda: _ids(id_column, n),
                                           read_ids_at=lambda rows: _plain_ids(_take(id_column, rows)) if id_column is not None else [None] * len(rows))
 
 
@@ -115,7 +117,7 @@ def _take(column: Any, rows: list[int]) -> list[Any]:
     if not rows:
         return []
     if hasattr(column, "take") and hasattr(column, "to_pylist"):  # pyarrow
-        return column.take(rows).to_pylist()  # type: ignore[no-any-return]
+        return python_values(column.take(rows))
     if isinstance(column, np.ndarray):
         return column[rows].tolist()  # type: ignore[no-any-return]
     return [column[row] for row in rows]
@@ -124,7 +126,33 @@ def _take(column: Any, rows: list[int]) -> list[Any]:
 def _ids(column: Any, n: int) -> list[Any]:
     if column is None:
         return [None] * n
-    return _plain_ids(column.to_pylist() if hasattr(column, "to_pylist") else _take(column, list(range(n))))
+    return _plain_ids(python_values(column) if hasattr(column, "to_pylist") else _take(column, list(range(n))))
+
+
+def _odd_ids(column: Any, n: int) -> np.ndarray | None:
+    """Rows whose id the per-case path refuses (NaN, a date, a timestamp...: results are JSON), or None.
+
+    Text and whole-number id columns are never looked at: only other types are read value by value.
+    """
+    if column is None:
+        return None
+    if hasattr(column, "type"):
+        import pyarrow as pa
+
+        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind) or pa.types.is_null(kind):
+            return None
+    odd = np.zeros(n, dtype=bool)
+    for row, (case, wrong) in enumerate(case_from_row([value], _ID_LAYOUT) for value in _ids(column, n)):
+        odd[row] = wrong is not None or (case is not None and not _writable_id(case.get("id")))
+    return odd if odd.any() else None
+
+
+_ID_LAYOUT = [("id", "id", None)]
+
+
+def _writable_id(value: Any) -> bool:
+    return not (value.__class__ is float and not math.isfinite(value))
 
 
 def _plain_ids(values: list[Any]) -> list[Any]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from carag_dsl.compiler import types as T
 from carag_dsl.language import ast
+from carag_dsl.runtime.arrow_cells import FIRST_DAY, LAST_DAY, python_values
 from carag_dsl.runtime.casedata import convert_value
 from carag_dsl.runtime.columnar.lowering import Lowering, declared_kind
 from carag_dsl.runtime.columnar.vectors import BOOL, DATE, INT, SAFE_INT, SET, STR, Strings, Vec
@@ -94,8 +95,11 @@ def _native(lowering: Lowering, type_expr: ast.TypeExpr, kind: str, arrow, n: in
         big = valid & ((data > SAFE_INT) | (data < -SAFE_INT))  # Python's integers are unbounded: per case
         return Decoded(Vec(INT, np.where(big, 0, data), valid & ~big), none, big if big.any() else None)
     if kind == DATE and pa.types.is_date32(kind_of):
-        data = np.asarray(pc.fill_null(arrow, 0).cast(pa.int32()), dtype=np.int64) + _EPOCH_ORDINAL
-        return Decoded(Vec(DATE, data, valid), none, none)
+        days = np.asarray(pc.fill_null(arrow, 0).cast(pa.int32()), dtype=np.int64)
+        outside = valid & ((days < FIRST_DAY) | (days > LAST_DAY))  # past Python's dates: refused (arrow_cells)
+        if outside.any():
+            return Decoded(Vec(DATE, np.where(outside, 0, days) + _EPOCH_ORDINAL, valid & ~outside), outside, none)
+        return Decoded(Vec(DATE, days + _EPOCH_ORDINAL, valid), none, none)
     if kind == SET and (pa.types.is_list(kind_of) or pa.types.is_large_list(kind_of)) and (
         pa.types.is_string(kind_of.value_type) or pa.types.is_large_string(kind_of.value_type)
     ):
@@ -142,8 +146,8 @@ def _arrow_uniques(arrow) -> tuple[list[Any], np.ndarray]:
     try:
         encoded = arrow if pa.types.is_dictionary(arrow.type) else arrow.dictionary_encode()
     except pa.ArrowNotImplementedError:  # lists of anything but text, structs: value by value
-        return _python_uniques(arrow.to_pylist())
-    uniques = encoded.dictionary.to_pylist()
+        return _python_uniques(python_values(arrow))
+    uniques = python_values(encoded.dictionary)
     indices = encoded.indices
     if indices.null_count:
         indices = indices.fill_null(len(uniques))
@@ -176,16 +180,12 @@ def _python_uniques(column: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
 
 def _key(value: Any) -> Any:
     # The type is part of the key: 1, 1.0 and True are different JSON values to the checker.
-    if value.__class__ is list:
-        try:
-            return (list, tuple((v.__class__, v) for v in value))
-        except TypeError:
-            return _UNHASHABLE
+    key = (list, tuple((v.__class__, v) for v in value)) if value.__class__ is list else (value.__class__, value)
     try:
-        hash(value)
-    except TypeError:
+        hash(key)
+    except TypeError:  # a list of lists, a dict (from Arrow's nested types): each such cell is its own value
         return _UNHASHABLE
-    return (value.__class__, value)
+    return key
 
 
 def _spread(lowering, type_expr, kind, uniques, index, n, strings, text_forms) -> Decoded:
