@@ -184,6 +184,19 @@ def rate_parquet_file(source: RulesSource, path: str, by: str | None = None) -> 
     return {"counts": tally.counts(), "errors": errors}
 
 
+def file_sizes(paths: list[str]) -> list[int | None]:
+    """Each file's size in bytes, None where there is none (run on Dask workers: do they see the files sent?)."""
+    import os
+
+    sizes: list[int | None] = []
+    for path in paths:
+        try:
+            sizes.append(os.path.getsize(path) if os.path.isfile(path) else None)
+        except OSError:
+            sizes.append(None)
+    return sizes
+
+
 # ------------------------------------------------------------------ reading files in batches
 
 

@@ -197,9 +197,13 @@ def _run_dask(args) -> int:
 
     require_bulk()
     try:
-        from distributed import Client, LocalCluster
+        from distributed import LocalCluster
     except ImportError:
         raise UsageError("--engine dask needs dask.distributed: pip install 'carag-dsl[bulk]'") from None
+    from carag_dsl.cli._dask import absolute_files, check_address, check_workers_have, dask_client, gather
+
+    if args.scheduler is not None:
+        check_address(args.scheduler)  # before the rules are loaded: a wrong address is said at once
     files = sorted(glob.glob(args.cases))
     if not files:
         raise UsageError(f"no file matches {args.cases}: give Parquet files, e.g. --cases 'cases/*.parquet'")
@@ -213,14 +217,17 @@ def _run_dask(args) -> int:
     if args.scheduler is None:
         cluster = LocalCluster(n_workers=DASK_LOCAL_WORKERS, threads_per_worker=1, processes=True, dashboard_address=None)
     bad = 0
+    sent = absolute_files(files)  # never opened from a worker's own folder
     try:
-        with Client(cluster if cluster is not None else args.scheduler) as client:
-            futures = client.map(rate_parquet_file, [source] * len(files), files, [args.by] * len(files), pure=False)
-            for path, done in zip(files, client.gather(futures)):
+        with dask_client(cluster if cluster is not None else args.scheduler) as client:
+            if cluster is None:  # another machine's workers: do they have these files?
+                check_workers_have(client, sent, files)
+            futures = client.map(rate_parquet_file, [source] * len(files), sent, [args.by] * len(files), pure=False)
+            for path, done in zip(files, gather(client, futures)):
                 tally.merge(done["counts"])
                 for number, wrong in done["errors"]:
                     bad += 1
-                    tally.reject(number)
+                    tally.reject(number, path)
                     report_bad_line(f"{path}:{number}", wrong)
     finally:
         if cluster is not None:

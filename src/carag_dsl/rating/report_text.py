@@ -33,7 +33,7 @@ def ruleset_text(ruleset: dict[str, Any]) -> str:
     return f"{name} (content hash {ruleset['hash']})"
 
 
-def lines_text(lines: list[int], shown: int = LINES_SHOWN) -> str:
+def lines_text(lines: list[Any], shown: int = LINES_SHOWN) -> str:
     """'4, 9 and 17', or the first ``shown`` numbers 'and 12 more'."""
     if len(lines) > shown:
         return ", ".join(map(str, lines[:shown])) + f" and {len(lines) - shown:,} more"
@@ -49,12 +49,18 @@ def counts_text(counts: dict[str, Any]) -> str:
 
 
 def rejected_text(counts: dict[str, Any]) -> str:
-    """'3 rejected (lines 4, 9 and 17)'."""
+    """'3 rejected (lines 4, 9 and 17)', or with rows of several files '2 rejected (lines a.parquet:4 and b.parquet:9)'."""
     text = f"{counts['rejected']:,} rejected"
     if counts["rejected_lines"]:
         unit = counts.get("rejected_unit", "line")
-        text += f" ({unit if len(counts['rejected_lines']) == 1 else unit + 's'} {lines_text(counts['rejected_lines'])})"
+        text += f" ({unit if len(counts['rejected_lines']) == 1 else unit + 's'} {lines_text(rejected_places(counts))})"
     return text
+
+
+def rejected_places(counts: dict[str, Any]) -> list[Any]:
+    """Where each rejected case was: its number, or ``FILE:NUMBER`` when the cases came from several files."""
+    files = counts.get("rejected_files")
+    return [f"{file}:{line}" for file, line in zip(files, counts["rejected_lines"])] if files else counts["rejected_lines"]
 
 
 def small_sample_text(rated: dict[str, Any]) -> str:
@@ -194,8 +200,8 @@ def render_csv(rated: dict) -> str:
         row("", "", counts[name], "count", name)
     for reason, n in counts["excluded_by_reason"].items():
         row("", "", n, "excluded", reason)
-    for line in counts["rejected_lines"]:
-        row("", "", 1, f"rejected {counts['rejected_unit']}", line)
+    for place in rejected_places(counts):
+        row("", "", 1, f"rejected {counts['rejected_unit']}", place)
     blocks = [("", "", "", rated)] + [(g["by"], _csv_value(g["value"]), g["label"], g) for g in rated["groups"]]
     for by, value, label, block in blocks:
         for question_id, entry in block["key_questions"].items():

@@ -162,6 +162,7 @@ class RatingTally:
         #: What the numbers of rejected_lines count: "line" of a file, "element" of a JSON array, "row" of a form export,
         #: "position" in an iterable.
         self.rejected_unit = "line"
+        self.rejected_files: list[str] = []  # with rows from several files (carag rate --engine dask): each one's file
 
     def _group(self, key: Any) -> _Counters:
         """The counters of one subgroup, made on first use; TooManyGroups past ``max_groups``."""
@@ -261,9 +262,12 @@ class RatingTally:
                 for code, n in zip(codes.tolist(), counts.tolist()):
                     counter.left_out[batch.strings.values[code]] += n
 
-    def reject(self, line: int) -> None:
-        """Note a case left out for bad data, by its line number (or position from 1): reports list them."""
+    def reject(self, line: int, file: str | None = None) -> None:
+        """Note a case left out for bad data, by its line number (or position from 1) and, when the cases come
+        from several files, its file: reports list them."""
         self.rejected_lines.append(line)
+        if file is not None:
+            self.rejected_files.append(file)
 
     def counts(self) -> dict[str, Any]:
         """The counters as plain data (to send between processes; :meth:`merge` adds them up)."""
@@ -308,6 +312,7 @@ class RatingTally:
             ruleset=ruleset_identity(self.ruleset), date=date or run_date(),
             excluded=dict(sorted(self.overall.excluded.items(), key=lambda item: (-item[1], item[0]))),
             rejected_lines=tuple(self.rejected_lines), rejected_unit=self.rejected_unit, small_sample_below=small,
+            rejected_files=tuple(self.rejected_files),
         )
 
     def _rate(self, counters: _Counters) -> tuple[dict[str, "KeyQuestionFigures"], dict[str, "StandardFigures"]]:
@@ -501,6 +506,7 @@ class Rating:
     rejected_lines: tuple[int, ...] = ()  # bad cases left out: where they were, counted in rejected_unit (from 1)
     rejected_unit: str = "line"  # "line" of a file, "element" of a JSON array, "row" of a form export, "position" in the cases given
     small_sample_below: int = DEFAULT_SMALL_SAMPLE
+    rejected_files: tuple[str, ...] = ()  # with cases from several files: the file of each of rejected_lines
 
     @property
     def description(self) -> str:
@@ -517,6 +523,7 @@ class Rating:
             "excluded_by_reason": dict(self.excluded),
             "rejected_lines": list(self.rejected_lines),
             "rejected_unit": self.rejected_unit,
+            **({"rejected_files": list(self.rejected_files)} if self.rejected_files else {}),
         }
 
     def to_dict(self) -> dict[str, Any]:
