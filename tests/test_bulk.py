@@ -250,6 +250,7 @@ def test_a_dask_cluster_of_two_worker_processes_rates_partitioned_parquet_as_one
     # Rejected rows are numbered within their own file (the error stream names the file), so only their count agrees.
     dask_rating, single_rating = json.loads(out), json.loads(single[1])
     assert len(dask_rating["counts"].pop("rejected_lines")) == len(single_rating["counts"].pop("rejected_lines"))
+    assert all(re.fullmatch(r"part-\d\d\.parquet", Path(name).name) for name in dask_rating["counts"].pop("rejected_files"))
     assert (code, dask_rating) == (single[0], single_rating)
     assert err.count(": error: ") == single[2].count(": error: ") > 0
     assert re.search(r"part-\d\d\.parquet:\d+: error: ", err)  # each bad row named by its partition file and row
@@ -292,3 +293,13 @@ def test_results_written_as_csv_never_run_as_spreadsheet_formulas(tmp_path, caps
         with open(target, newline="", encoding="utf-8") as stream:
             row = list(csv.DictReader(stream))[0]
         assert row["id"] == "'=1+1" and row["Q.value"].startswith("'=HYPERLINK")
+
+
+def test_parquet_results_of_both_engines_are_the_same_table(files, tmp_path, capsys):
+    # The columnar engine builds them from its result columns (runtime/columnar/arrow_out.py), the per-case one row by row.
+    tables = []
+    for engine in ("per-case", "columnar"):
+        target = tmp_path / f"{engine}.parquet"
+        assert run(capsys, "eval", "--cases", files["jsonl"], "--engine", engine, "--output", target)[0] == 1
+        tables.append(pq.read_table(target))
+    assert tables[0].num_rows > 250 and tables[0].equals(tables[1])

@@ -116,16 +116,30 @@ class ResultSink:
             self.stream.flush()
 
     def _write_parquet(self) -> None:
+        self.table(self.rows_table(self.rows), flush=False)
+
+    def rows_table(self, rows: list[list[Any]]) -> Any:
+        """A pyarrow Table of result rows (as :func:`_row` gives them), in the schema Parquet results have."""
         import pyarrow as pa
+
+        columns = list(zip(*rows)) if rows else [[] for _ in self.header]
+        schema = self._schema()
+        return pa.table([pa.array(list(column) if name in _TYPED_COLUMNS else [_text(v) for v in column], type=schema.field(name).type)
+                         for name, column in zip(self.header, columns)], schema=schema)
+
+    def evaluations_table(self, evaluations: list[Any]) -> Any:
+        """:meth:`rows_table` of some evaluations (the rows of a columnar batch the per-case path decided)."""
+        return self.rows_table([_row(evaluation.to_dict()) for evaluation in evaluations])
+
+    def table(self, table: Any, flush: bool = True) -> None:
+        """Write a pyarrow Table of results (Parquet output), after what is pending."""
         import pyarrow.parquet as pq
 
-        columns = list(zip(*self.rows))
-        schema = self._schema()
-        table = pa.table([pa.array(list(column) if name in _TYPED_COLUMNS else [_text(v) for v in column], type=schema.field(name).type)
-                          for name, column in zip(self.header, columns)], schema=schema)
+        if flush:
+            self.flush()
         if self.parquet_writer is None:
             try:
-                self.parquet_writer = pq.ParquetWriter(self.output, schema)
+                self.parquet_writer = pq.ParquetWriter(self.output, table.schema)
             except OSError as error:
                 raise UsageError(f"cannot write {self.output}: {error}") from None
         self.parquet_writer.write_table(table)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.cli._cases import (
@@ -115,7 +115,10 @@ def _write_chunk(chunk, sink: ResultSink, output: str, report) -> None:
         for number, wrong in sorted(errors.items()):
             report(number, wrong)
         return
-    rows: list[Any]
+    if output == "parquet":
+        _write_parquet_chunk(chunk, sink, report)
+        return
+    rows: Iterable[Any]
     write: Callable[[Any], None]
     if output == "jsonl":
         from carag_dsl.runtime.columnar.encode import result_lines
@@ -124,7 +127,7 @@ def _write_chunk(chunk, sink: ResultSink, output: str, report) -> None:
     else:
         from carag_dsl.runtime.columnar import result_dicts
 
-        rows, write = list(result_dicts(result)), sink.data
+        rows, write = result_dicts(result), sink.data  # one row's dict at a time: a batch of them took 1 GB
     unread = iter(sorted(chunk.unread))
     waiting = next(unread, None)
     for number, row in zip(chunk.numbers, rows):
@@ -138,3 +141,28 @@ def _write_chunk(chunk, sink: ResultSink, output: str, report) -> None:
     while waiting is not None:
         report(*waiting)
         waiting = next(unread, None)
+
+
+def _write_parquet_chunk(chunk, sink: ResultSink, report) -> None:
+    """A columnar batch into the Parquet file as one table built from the result columns (errors reported first:
+    they go to standard error, the results to a file). Rows the per-case path decided are put in their places."""
+    import numpy as np
+    import pyarrow as pa
+
+    from carag_dsl.runtime.columnar.arrow_out import result_arrays
+
+    for number, wrong in chunk.errors():
+        report(number, wrong)
+    result = chunk.result
+    if result is None:
+        return
+    schema = sink._schema()
+    table = pa.table([result_arrays(result)[name] for name in sink.header], schema=schema)
+    if result.per_case:
+        decided = sorted((row, done) for row, done in result.per_case.items() if not isinstance(done, str))
+        order = np.arange(result.n)
+        order[[row for row, _ in decided]] = result.n + np.arange(len(decided))  # their rows, after the batch's
+        kept = np.ones(result.n, dtype=bool)
+        kept[[row for row, done in result.per_case.items() if isinstance(done, str)]] = False  # errors: reported
+        table = pa.concat_tables([table, sink.evaluations_table([done for _, done in decided])]).take(order[kept])
+    sink.table(table)
