@@ -303,3 +303,12 @@ def test_parquet_results_of_both_engines_are_the_same_table(files, tmp_path, cap
         assert run(capsys, "eval", "--cases", files["jsonl"], "--engine", engine, "--output", target)[0] == 1
         tables.append(pq.read_table(target))
     assert tables[0].num_rows > 250 and tables[0].equals(tables[1])
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "parquet"])
+def test_compact_lines_of_both_engines_are_the_same_bytes(kind, files, capsys):
+    # The columnar engine writes them from its result columns (runtime/columnar/encode.compact_lines).
+    per_case, columnar = (run(capsys, "eval", "--cases", files[kind], "--engine", engine, "--format", "compact")
+                          for engine in ("per-case", "columnar"))
+    assert per_case == columnar and len(per_case[1].splitlines()) > 250
+    assert '"derived":[' in per_case[1] and '"warnings":[' in per_case[1]  # the optional parts occur

@@ -76,11 +76,15 @@ class ResultSink:
         if self.fmt == "jsonl":
             self.line(self.writer.line(evaluation))
         elif self.fmt == "compact":  # straight from the evaluation: no to_dict() of every question first
-            self.line(self.compact(compact_evaluation(evaluation)))  # type: ignore[misc]
+            self.line(self.compact_evaluation(evaluation))
         elif self.fmt == "text":
             self.line(render_text(evaluation) + "\n")
         else:
             self.data(evaluation.to_dict())
+
+    def compact_evaluation(self, evaluation) -> str:
+        """The compact line of one evaluation (no newline)."""
+        return self.compact(compact_evaluation(evaluation))  # type: ignore[misc]
 
     def data(self, data: dict) -> None:
         if self.fmt in ("jsonl", "json"):

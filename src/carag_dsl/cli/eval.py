@@ -124,6 +124,10 @@ def _write_chunk(chunk, sink: ResultSink, output: str, report) -> None:
         from carag_dsl.runtime.columnar.encode import result_lines
 
         rows, write = result_lines(result, sink.writer.line), sink.line
+    elif output == "compact":
+        from carag_dsl.runtime.columnar.encode import compact_lines
+
+        rows, write = compact_lines(result, sink.compact, sink.compact_evaluation), sink.line
     else:
         from carag_dsl.runtime.columnar import result_dicts
 
@@ -157,7 +161,8 @@ def _write_parquet_chunk(chunk, sink: ResultSink, report) -> None:
     if result is None:
         return
     schema = sink._schema()
-    table = pa.table([result_arrays(result)[name] for name in sink.header], schema=schema)
+    columns = result_arrays(result)
+    table = pa.table([columns[name] for name in sink.header], schema=schema)
     if result.per_case:
         decided = sorted((row, done) for row, done in result.per_case.items() if not isinstance(done, str))
         order = np.arange(result.n)

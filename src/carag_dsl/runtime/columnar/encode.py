@@ -19,6 +19,7 @@ import numpy as np
 
 from carag_dsl.runtime.columnar.engine import SOURCES, STATUSES, BatchResult
 from carag_dsl.runtime.columnar.vectors import SET
+from carag_dsl.runtime.result_writer import STATUS_LETTERS
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -80,3 +81,66 @@ def _entries(qid: str, result: BatchResult, strings: list[str], universe: dict[s
             shown = strings[int(vec.data[row])]
         texts.append(prefix + _encode({"status": STATUSES[int(status[row])], "value": shown, "source": SOURCES[code]}))
     return np.array(texts, dtype=object)[inverse.reshape(-1)]
+
+
+#: The letter of each status code (STATUSES order) in the compact shape's ``statuses`` string.
+_STATUS_LETTERS = np.array([ord(STATUS_LETTERS[status]) for status in STATUSES], dtype=np.uint8)
+
+
+def compact_lines(result: BatchResult, encode, line_of_evaluation) -> list[str | None]:
+    """One compact line per row (``compact_result`` of its dict, written by ``encode``), without building dicts;
+    None for a row whose result is an error. ``line_of_evaluation`` writes the rows the per-case path evaluated.
+
+    The ``statuses`` strings are one byte matrix (a row per case, a letter per question); each question's
+    ``"id":value`` is encoded once per distinct value and spread to its rows, as :func:`result_lines` does.
+    """
+    rules = result.engine.rules
+    n = result.n
+    questions = list(rules.questions)
+    strings = result.strings.values
+    universe = result.engine.lowering.universe_column
+    if questions:
+        letters = np.ascontiguousarray(_STATUS_LETTERS[np.stack([result.status[qid] for qid in questions], axis=1)])
+        statuses = [text.decode("ascii") for text in letters.view(f"S{len(questions)}").ravel().tolist()]
+        values = np.stack([_value_fragments(qid, result, strings, universe, rules.option_order(qid), encode) for qid in questions], axis=1).tolist()
+        derived = np.stack([result.source[qid] == 2 for qid in questions], axis=1)
+    else:
+        statuses, values, derived = [""] * n, [[]] * n, np.zeros((n, 0), dtype=bool)
+    any_derived = derived.any(axis=1).tolist()
+    quoted = np.array([encode(qid) for qid in questions], dtype=object)
+    case_types = result.case_type.tolist()
+    case_type_known = (result.case_type_source > 0).tolist()
+    warnings = result.warnings
+    ids = result.ids
+    lines: list[str | None] = []
+    for row in range(n):
+        done = result.per_case.get(row)
+        if done is not None:
+            lines.append(None if isinstance(done, str) else line_of_evaluation(done))
+            continue
+        parts = ['{"id":', encode(ids[row])]
+        if case_type_known[row]:
+            parts += [',"case_type":', encode(strings[case_types[row]])]
+        parts += [',"statuses":"', statuses[row], '","values":{', ",".join(filter(None, values[row])), "}"]
+        if any_derived[row]:
+            parts += [',"derived":[', ",".join(quoted[derived[row]]), "]"]
+        if row in warnings:
+            parts += [',"warnings":', encode(warnings[row])]
+        parts.append("}")
+        lines.append("".join(parts))
+    return lines
+
+
+def _value_fragments(qid: str, result: BatchResult, strings: list[str], universe: dict[str, int], options: tuple[str, ...], encode) -> Any:
+    """``"qid":value`` of one question for every row ("" where it has no value), as an object array."""
+    has_value = result.source[qid] > 0
+    vec = result.value[qid]
+    if vec.kind == SET:
+        flags = np.asarray(vec.data)[:, [universe[code] for code in options]] if options else np.zeros((result.n, 0), dtype=bool)
+        distinct, which = np.unique(flags, axis=0, return_inverse=True) if result.n else (flags, np.zeros(0, dtype=np.int64))
+        shown = [[code for code, on in zip(options, row) if on] for row in distinct.tolist()]
+    else:
+        distinct, which = np.unique(np.asarray(vec.data), return_inverse=True)
+        shown = [strings[int(index)] for index in distinct.tolist()]
+    texts = np.array([encode({qid: value})[1:-1] for value in shown] + [""], dtype=object)
+    return texts[np.where(has_value, which.reshape(-1), len(shown))]
