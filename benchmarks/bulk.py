@@ -308,10 +308,20 @@ def limit_rows(rules, files, rounds: int, folder: Path) -> dict[str, float]:
     child([sys.executable, "-m", "carag_dsl", "eval", "--cases", str(valid), "--engine", "columnar", "--output", str(results)])
     table = pq.read_table(results)
     options = pj.ParseOptions(explicit_schema=json_schema(rules), unexpected_field_behavior="ignore")
-    jsonl_cases = files["count"]
+    # pyarrow's reader stops at the first line that does not fit the schema: it reads the valid cases (as many lines).
+    lines = []
+    for case in files["distinct"]:
+        try:
+            rules.evaluate(case)
+        except CaseDataError:
+            continue
+        lines.append(json.dumps(case) + "\n")
+    valid_jsonl = folder / "valid.jsonl"
+    valid_jsonl.write_text("".join(lines) * max(1, files["count"] // len(lines)), encoding="utf-8")
+    jsonl_cases = len(lines) * max(1, files["count"] // len(lines))
     sink = folder / "limit.out"
     contenders = {
-        "json read": lambda: pj.read_json(files["jsonl"], parse_options=options),
+        "json read": lambda: pj.read_json(valid_jsonl, parse_options=options),
         "parquet read": lambda: pq.read_table(valid),
         "check and route": lambda: [evaluate_columns(rules, batch) for batch in batches],
         "parquet write": lambda: pq.write_table(table, sink),
