@@ -126,7 +126,7 @@ class ResultSink:
         """A pyarrow Table of result rows (as :func:`_row` gives them), in the schema Parquet results have."""
         import pyarrow as pa
 
-        columns = list(zip(*rows)) if rows else [[] for _ in self.header]
+        columns: list[Any] = list(zip(*rows)) if rows else [[] for _ in self.header]
         schema = self._schema()
         return pa.table([pa.array(list(column) if name in _TYPED_COLUMNS else [_text(v) for v in column], type=schema.field(name).type)
                          for name, column in zip(self.header, columns)], schema=schema)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, cast
 
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.cli._cases import (
@@ -123,15 +123,15 @@ def _write_chunk(chunk, sink: ResultSink, output: str, report) -> None:
     if output == "jsonl":
         from carag_dsl.runtime.columnar.encode import result_lines
 
-        rows, write = result_lines(result, sink.writer.line), sink.line
+        rows, write = result_lines(result, sink.writer.line), cast(Callable[[Any], None], sink.line)
     elif output == "compact":
         from carag_dsl.runtime.columnar.encode import compact_lines
 
-        rows, write = compact_lines(result, sink.compact, sink.compact_evaluation), sink.line
+        rows, write = compact_lines(result, sink.compact, sink.compact_evaluation), cast(Callable[[Any], None], sink.line)
     else:
         from carag_dsl.runtime.columnar import result_dicts
 
-        rows, write = result_dicts(result), sink.data  # one row's dict at a time: a batch of them took 1 GB
+        rows, write = result_dicts(result), cast(Callable[[Any], None], sink.data)  # one row's dict at a time: a batch of them took 1 GB
     unread = iter(sorted(chunk.unread))
     waiting = next(unread, None)
     for number, row in zip(chunk.numbers, rows):

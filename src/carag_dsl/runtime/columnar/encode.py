@@ -103,10 +103,10 @@ def compact_lines(result: BatchResult, encode, line_of_evaluation) -> list[str |
         letters = np.ascontiguousarray(_STATUS_LETTERS[np.stack([result.status[qid] for qid in questions], axis=1)])
         statuses = [text.decode("ascii") for text in letters.view(f"S{len(questions)}").ravel().tolist()]
         values = np.stack([_value_fragments(qid, result, strings, universe, rules.option_order(qid), encode) for qid in questions], axis=1).tolist()
-        derived = np.stack([result.source[qid] == 2 for qid in questions], axis=1)
+        derived = np.asarray(np.stack([result.source[qid] == 2 for qid in questions], axis=1), dtype=bool)
     else:
         statuses, values, derived = [""] * n, [[]] * n, np.zeros((n, 0), dtype=bool)
-    any_derived = derived.any(axis=1).tolist()
+    any_derived: list[bool] = np.any(derived, axis=1).tolist()
     quoted = np.array([encode(qid) for qid in questions], dtype=object)
     case_types = result.case_type.tolist()
     case_type_known = (result.case_type_source > 0).tolist()
@@ -138,7 +138,7 @@ def _value_fragments(qid: str, result: BatchResult, strings: list[str], universe
     if vec.kind == SET:
         flags = np.asarray(vec.data)[:, [universe[code] for code in options]] if options else np.zeros((result.n, 0), dtype=bool)
         distinct, which = np.unique(flags, axis=0, return_inverse=True) if result.n else (flags, np.zeros(0, dtype=np.int64))
-        shown = [[code for code, on in zip(options, row) if on] for row in distinct.tolist()]
+        shown: list[Any] = [[code for code, on in zip(options, row) if on] for row in distinct.tolist()]
     else:
         distinct, which = np.unique(np.asarray(vec.data), return_inverse=True)
         shown = [strings[int(index)] for index in distinct.tolist()]
