@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence, Ty
 
 import attrs
 
-from carag_dsl.compiler import graph, meanings, symbols as symbols_pass, testcheck, typecheck
+from carag_dsl.compiler import graph, inspection, meanings, symbols as symbols_pass, testcheck, typecheck
 from carag_dsl.compiler import types as T
 from carag_dsl.compiler.graph import Dependencies
 from carag_dsl.compiler.follow_on import without_follow_on_errors
@@ -286,6 +286,7 @@ def compile_modules(
         diagnostics += graph.cycle_diagnostics(graph.build(table, dependencies), table)
     diagnostics += testcheck.check_tests(table, [*table.tests, *test_files])
     diagnostics += meanings.meaning_warnings(table)
+    diagnostics += inspection.check_inspection_questions(table)
     diagnostics = without_follow_on_errors(diagnostics)
     if any(d.severity == "error" for d in diagnostics):
         raise RuleError(diagnostics)  # the warnings too, so an editor can show everything at once

@@ -35,6 +35,8 @@ class Symbols:
     section_of: dict[str, ast.SectionDecl | None] = attrs.Factory(dict)
     bands: ast.BandsDecl | None = None
     standards: dict[str, ast.StandardDecl] = attrs.Factory(dict)
+    # The questions about the region (inspection questions), in document order: read, never routed.
+    inspection_questions: dict[str, ast.InspectionQuestionDecl] = attrs.Factory(dict)
     tests: list[ast.TestDecl] = attrs.Factory(list)
 
     def case_types(self) -> tuple[str, ...]:
@@ -150,6 +152,9 @@ def collect(modules: Iterable[ast.Module]) -> tuple[Symbols, list[Diagnostic]]:
             elif isinstance(item, ast.StandardDecl):
                 if not duplicate(item, "standard:" + item.name, f"standard '{item.name}'"):
                     symbols.standards[item.name] = item
+            elif isinstance(item, ast.InspectionQuestionDecl):
+                if not duplicate(item, "inspection:" + item.id, f"inspection question '{item.id}'"):
+                    symbols.inspection_questions[item.id] = item
             elif isinstance(item, ast.TestDecl):
                 symbols.tests.append(item)
     return symbols, diagnostics

@@ -400,6 +400,13 @@ def check(symbols: Symbols) -> tuple[dict[str, T.Type], list[Diagnostic]]:
     return checker.define_types, checker.diagnostics
 
 
+def check_condition(symbols: Symbols, expr: ast.Expr, where: str) -> list[Diagnostic]:
+    """The diagnostics of one condition checked on its own (``where`` says what it is for, in messages)."""
+    checker = _Checker(symbols)
+    checker.expect_bool(expr, where)
+    return checker.diagnostics
+
+
 class ExpressionTypes:
     """The static type of any expression of a checked rule set.
 

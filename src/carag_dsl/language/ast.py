@@ -361,6 +361,34 @@ class StandardDecl:
 
 
 @attrs.frozen
+class InspectionLink:
+    """``informed by [P 2.1.3], [2.5.41] within mappa because "..."``: the case findings an inspection question reads.
+
+    ``within`` is the group of cases the findings are taken over (a condition over facts), None for all cases.
+    """
+
+    questions: tuple[AnswerRef, ...]
+    because: str
+    within: Expr | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class InspectionQuestionDecl:
+    """A question about the region (the inspection questions), answered in prose: never routed or rated."""
+
+    id: str
+    text: str | None = None
+    domain: str | None = None
+    heading: str | None = None
+    guidance: str | None = None
+    evidence: tuple[str, ...] = ()  # the evidence sources, each as printed
+    links: tuple[InspectionLink, ...] = ()
+    span: Span = _span()
+    id_span: Span = _span()
+
+
+@attrs.frozen
 class Expectation:
     """One ``expect`` line of a test.
 
@@ -393,7 +421,7 @@ class TestDecl:
 
 Decl = Union[
     Header, Include, FactDecl, DefineDecl, ConstraintDecl, ConsistencyDecl, ApplicabilityDecl, ExcludeDecl, CaseTypeDecl, SectionDecl,
-    QuestionDecl, BandsDecl, StandardDecl, TestDecl,
+    QuestionDecl, BandsDecl, StandardDecl, InspectionQuestionDecl, TestDecl,
 ]
 
 

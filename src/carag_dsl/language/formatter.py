@@ -43,7 +43,8 @@ _KEYWORDS = frozenset(
     applies always informed by derive yes_no yes_no_not_a_factor bands from standard key questions rated
     lowest band at most is test facts answers expect not applicable pending error true false if then else
     or and in empty days day week weeks month months year years to prompt information judgement warn
-    applicability warning exclude excluded because record reasons small sample below cases""".split()
+    applicability warning exclude excluded because record reasons small sample below cases inspection domain
+    evidence within""".split()
 )
 _NAME_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
@@ -277,6 +278,8 @@ def _declaration(item: ast.Decl) -> list[str]:
         for cap in item.caps:
             lines.append(f"{INDENT}at most {_quote(cap.band)} when {_ref(cap.question)} is {_quote(cap.when_band)}")
         return lines
+    if isinstance(item, ast.InspectionQuestionDecl):
+        return _inspection_question(item)
     if isinstance(item, ast.TestDecl):
         return _test(item)
     raise TypeError(f"not a declaration: {item!r}")
@@ -300,6 +303,24 @@ def _question(item: ast.QuestionDecl) -> list[str]:
         lines += _wrapped(f"{INDENT}derive {rule.value} when ", rule.condition, INDENT * 2)
     if item.record_reasons:
         lines.append(f"{INDENT}record reasons")
+    if item.guidance is not None:
+        lines += _string_clause(INDENT, "guidance ", item.guidance, block=True)
+    return lines
+
+
+def _inspection_question(item: ast.InspectionQuestionDecl) -> list[str]:
+    """Domain and heading first (where it sits), then the text, the links, the evidence and the guidance."""
+    lines = [f"inspection question {_quote(item.id)}"]
+    for keyword, value in (("domain ", item.domain), ("heading ", item.heading), ("text ", item.text)):
+        if value is not None:
+            lines += _string_clause(INDENT, keyword, value)
+    for link in item.links:
+        head = f"{INDENT}informed by {_refs(link.questions)}"
+        lines += [head] if link.within is None else _wrapped(head + " within ", link.within, INDENT * 3)
+        lines += _string_clause(INDENT * 2, "because ", link.because)
+    if item.evidence:  # one source a line, as the document lists them
+        lines.append(f"{INDENT}evidence")
+        lines += [f"{INDENT * 2}{_quote(source)}," for source in item.evidence[:-1]] + [f"{INDENT * 2}{_quote(item.evidence[-1])}"]
     if item.guidance is not None:
         lines += _string_clause(INDENT, "guidance ", item.guidance, block=True)
     return lines

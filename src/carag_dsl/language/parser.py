@@ -446,6 +446,33 @@ class _AstBuilder(Transformer):
         band, qref, when_band = children
         return ("cap", ast.Cap(_unquote(band), self._qref(qref), _unquote(when_band), span=self._span(meta)))
 
+    # -- inspection questions
+    def inspection_decl(self, meta, children):
+        qid, *clauses = children
+        fields = self._clauses(clauses, "inspection question", repeatable=("links",))
+        if "links" in fields:
+            fields["links"] = tuple(fields["links"])
+        return ast.InspectionQuestionDecl(_unquote(qid), span=self._span(meta), id_span=self._tspan(qid), **fields)
+
+    def i_domain(self, meta, children):
+        return ("domain", _unquote(children[0]), self._span(meta))
+
+    def i_heading(self, meta, children):
+        return ("heading", _unquote(children[0]), self._span(meta))
+
+    def i_text(self, meta, children):
+        return ("text", _unquote(children[0]), self._span(meta))
+
+    def i_guidance(self, meta, children):
+        return ("guidance", _unquote(children[0]), self._span(meta))
+
+    def i_evidence(self, meta, children):
+        return ("evidence", tuple(_unquote(item) for item in children), self._span(meta))
+
+    def i_link(self, meta, children):
+        refs, within, because = children
+        return ("links", ast.InspectionLink(refs, _unquote(because), within, span=self._span(meta)), self._span(meta))
+
     # -- tests
     def test_decl(self, meta, children):
         name, *clauses = children

@@ -29,13 +29,13 @@ from carag_dsl.source import Source, Span
 # A line that starts a declaration: its keyword and what must follow it, so words in prose rarely match.
 _DECLARATION_LINE = re.compile(
     r'^[ \t]*(?:ruleset[ \t]+"|include[ \t]+"|fact[ \t]+\w+[ \t]*:|define[ \t]+\w+[ \t]*=|constraint[ \t]+[\w\[]'
-    r'|applicability[ \t]+"|case[ \t]+type\b|section[ \t]+"|question[ \t]+"|bands\b|standard[ \t]+"|test[ \t]+")',
+    r'|applicability[ \t]+"|case[ \t]+type\b|section[ \t]+"|question[ \t]+"|bands\b|standard[ \t]+"|inspection[ \t]+question\b|test[ \t]+")',
     re.MULTILINE,
 )
-DECLARATION_KEYWORDS = ("ruleset", "include", "fact", "define", "constraint", "applicability", "exclude", "case", "section", "question", "bands", "standard", "test")
+DECLARATION_KEYWORDS = ("ruleset", "include", "fact", "define", "constraint", "applicability", "exclude", "case", "section", "question", "bands", "standard", "inspection", "test")
 CLAUSE_KEYWORDS = (
     "text", "label", "answer", "applies", "guidance", "informed", "derive", "record", "heading", "meaning", "message",
-    "key", "rated", "at", "facts", "answers", "expect", "override", "warn", "because", "small",
+    "key", "rated", "at", "facts", "answers", "expect", "override", "warn", "because", "small", "domain", "evidence", "within",
 )
 _JOINING = {"and", "or", "in", "is", "then", "else", "to", "from"}
 _EXPRESSION_STARTS = {"NAME", "QREF", "INT", "DATE"}
