@@ -97,6 +97,8 @@ def declared_keys(item) -> str | None:
     """What a declaration declares, so an example can stand in for the CARaG's own declaration of it."""
     if isinstance(item, ast.QuestionDecl):
         return "question:" + item.id
+    if isinstance(item, ast.InspectionQuestionDecl):
+        return "inspection:" + item.id
     if isinstance(item, (ast.FactDecl, ast.DefineDecl)):
         return "name:" + item.name
     if isinstance(item, ast.CaseTypeDecl):

@@ -117,11 +117,12 @@ def _finish(ruleset: RuleSet, tally: RatingTally, args, bad: int, kind: str) -> 
     return 1 if bad else 0
 
 
-def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, Any, str | None]]], add: Callable[[Any], None], doing: str) -> tuple[int, str]:
+def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, Any, str | None]]], add: Callable[[Any], None], doing: str,
+               on_bad: Callable[[int], None] | None = None) -> tuple[int, str]:
     """Give each case of a file to ``add``; a bad line (unreadable, or ``add`` raises) is reported on
-    standard error with its number and left out. Returns how many were bad, and the kind of input that
-    places them ("jsonl", or "array": a ``.json`` file holding a JSON array is read element by element,
-    as ``carag rate`` reads it)."""
+    standard error with its number, given to ``on_bad`` (to be counted) and left out. Returns how many
+    were bad, and the kind of input that places them ("jsonl", or "array": a ``.json`` file holding a
+    JSON array is read element by element, as ``carag rate`` reads it)."""
     bad = 0
     with open_input(path) as stream:
         progress = Progress.for_input(path, doing)
@@ -131,6 +132,8 @@ def feed_cases(path: str, read: Callable[[Iterable[bytes]], Iterator[tuple[int, 
         def report(number: int, wrong: str) -> None:
             nonlocal bad
             bad += 1
+            if on_bad is not None:
+                on_bad(number)
             if progress:
                 progress.clear()
             report_bad_line(place(path, kind, number), wrong)

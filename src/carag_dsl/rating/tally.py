@@ -149,10 +149,13 @@ class RatingTally:
     (``None`` lifts the cap).
     """
 
-    def __init__(self, ruleset: CheckedRules, by: str | None = None, max_groups: int | None = MAX_GROUPS):
+    def __init__(self, ruleset: CheckedRules, by: str | None = None, max_groups: int | None = MAX_GROUPS,
+                 questions: tuple[str, ...] | None = None):
         self.ruleset = ruleset
         self.max_groups = max_groups
-        self.questions = rated_questions(ruleset)
+        # The questions counted: those a rating reads (rated_questions), or the yes/no questions given
+        # (the inspection brief counts the case questions its links name as a rating counts key questions).
+        self.questions = rated_questions(ruleset) if questions is None else tuple(questions)
         self.by = by
         self._by_kind = _resolve_by(ruleset, by) if by is not None else None
         self._codes = _declared_codes(ruleset, by, self._by_kind)
