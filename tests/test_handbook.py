@@ -348,3 +348,24 @@ def test_the_summary_judgements_the_carag_prints_without_a_label_show_none(rules
     assert "q-label" not in shown["P 2.1.3"] and "q-label" not in shown["P 2.2.3"]
     assert shown["P 2.4.3"]["q-label"] == ["All core cases, and any adjusted cases where supervision should have been re-instigated"]
     assert shown["P 2.1.3"]["q-applies"] == ["Applies to every case."]  # what the engine does, not a printed label
+
+
+def test_the_handbook_lists_every_inspection_question_with_its_evidence_and_the_case_questions_that_inform_it(rules):
+    import re
+    from html import escape
+
+    html = render_handbook(rules)
+    section = html[html.index('<section id="inspection-questions"'):]
+    articles = re.findall(r'<article class="entry inspection-question" id="inspection-([0-9.]+)".*?</article>', section, re.S)
+    assert articles == list(rules.symbols.inspection_questions)
+    for decl in rules.symbols.inspection_questions.values():
+        article = re.search(rf'<article class="entry inspection-question" id="inspection-{re.escape(decl.id)}".*?</article>', section, re.S).group(0)
+        assert f'<p class="i-text">{escape(decl.text)}</p>' in article
+        assert [f"<li>{escape(source)}</li>" for source in decl.evidence] == re.findall(r"<li>[^<]*</li>", article.split('class="i-evidence">')[1].split("</ul>")[0])
+        for link in decl.links:
+            for ref in link.questions:
+                assert f'href="#question-{ref.question_id.replace(" ", "-")}"' in article
+    # and each linked case question points back at the inspection questions it informs
+    mappa = re.search(r'id="question-2.5.47".*?</article>', html, re.S).group(0)
+    assert 'href="#inspection-1.13"' in mappa and 'href="#inspection-1.14"' in mappa
+    assert 'id="inspection-questions"' in html and 'href="#inspection-questions"' in html

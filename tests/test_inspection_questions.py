@@ -9,6 +9,7 @@ and that the checker refuses bad links where they are written.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -122,3 +123,32 @@ def test_fmt_writes_an_inspection_question_canonically_keeping_comments_and_is_i
         '# why this question\ninspection question "1.13"\n    domain "Leadership"\n    text "How?"\n'
         '    informed by [P 1] within mappa\n        because "MAPPA cases"\n    evidence\n        "MAPPA data",\n        "SMB audits."\n')
     assert format_module(parse(once)) == once
+
+
+def test_carag_diff_reports_edits_to_an_inspection_question_and_its_links(tmp_path, capsys):
+    from carag_dsl.cli import main
+
+    question = ('inspection question "1.1"\n    domain "D"\n    text "How?"\n    informed by [Q 1] within mappa\n        because "x"\n'
+                '    evidence\n        "case inspection data and information",\n        "MAPPA data"\n')
+    (tmp_path / "old.carag").write_text(RULES + question, encoding="utf-8")
+    edited = question.replace("within mappa", "within not mappa").replace('"MAPPA data"', '"MAPPA data and SMB audits"')
+    (tmp_path / "new.carag").write_text(RULES + edited + 'inspection question "1.2"\n    domain "D"\n    text "Who?"\n', encoding="utf-8")
+    status = main(["diff", str(tmp_path / "old.carag"), str(tmp_path / "new.carag"), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert status == 0  # nothing routes differently
+    edits = [(e["kind"], e["name"], e["field"], e["old"], e["new"]) for e in out["declarations"] if e["kind"] == "inspection question"]
+    assert ("inspection question", "1.1", "evidence", ["MAPPA data"], ["MAPPA data and SMB audits"]) in edits
+    assert ("inspection question", "1.1", "links", ['informed by [Q 1] within mappa because "x"'], ['informed by [Q 1] within not mappa because "x"']) in edits
+    assert ("inspection question", "1.2", "declared", False, True) in edits
+
+
+def test_a_fact_read_only_by_a_links_group_is_not_reported_unused_by_lint(tmp_path, capsys):
+    pytest.importorskip("dd")
+    from carag_dsl.cli import main
+
+    (tmp_path / "rules.carag").write_text(RULES + 'inspection question "1.1"\n    domain "D"\n    text "How?"\n    informed by [Q 1] within mappa because "x"\n', encoding="utf-8")
+    (tmp_path / "unlinked.carag").write_text(RULES, encoding="utf-8")
+    main(["lint", str(tmp_path / "unlinked.carag"), "--format", "json"])
+    assert "unused-fact" in [f["rule"] for f in json.loads(capsys.readouterr().out)]
+    main(["lint", str(tmp_path / "rules.carag"), "--format", "json"])
+    assert "unused-fact" not in [f["rule"] for f in json.loads(capsys.readouterr().out)]

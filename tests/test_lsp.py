@@ -363,3 +363,30 @@ def test_an_edit_parses_only_the_edited_file_again(rules: Path, monkeypatch: pyt
         analysis = workspace.analyse(root)
         assert (analysis.rules is None) == broken
         assert parsed == ["03_assessment.carag"]
+
+
+def test_inspection_questions_in_hover_outline_and_definitions(server: BackgroundSession, rules: Path) -> None:
+    path = rules / "inspection_1_leadership.carag"
+    text = path.read_text(encoding="utf-8")
+    mappa_text = (rules / MAPPA_FILE).read_text(encoding="utf-8")
+
+    async def scenario() -> None:
+        lsp = server.session
+        uri = lsp.open(path)
+        hover = await lsp.client.text_document_hover_async(types.HoverParams(
+            text_document=doc(uri), position=position_of(text, 'inspection question "1.13"', offset=len('inspection question "1'))))
+        shown = hover.contents.value
+        assert "**inspection question 1.13** in *Leadership / Operational*" in shown
+        assert "How effective are the operational arrangements for MAPPA level 1?" in shown
+        assert "Informed by [2.5.47], [P 2.4.3] in cases where a MAPPA case (any category and level)" in shown
+
+        outline = await lsp.client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=doc(uri)))
+        assert [s.name for s in outline] == [f"inspection question 1.{n}" for n in range(1, 22)]
+        assert outline[12].detail == "How effective are the operational arrangements for MAPPA level 1?"
+
+        link = position_of(text, "informed by [2.5.47], [P 2.4.3] within mappa", offset=len("informed by [2"))
+        (location,) = await lsp.client.text_document_definition_async(types.DefinitionParams(text_document=doc(uri), position=link))
+        assert Path(location.uri).name == MAPPA_FILE
+        assert location.range.start.line == position_of(mappa_text, 'question "2.5.47"').line
+
+    server.run(scenario())

@@ -28,7 +28,25 @@ def describe(key: Key, symbols: Symbols) -> str | None:
         return _name(words, symbols, key[1])
     if key[0] == "option":
         return _option(words, symbols, key[1], key[2], key[3])
+    if key[0] == "inspection" and key[1] in symbols.inspection_questions:
+        return _inspection(words, symbols.inspection_questions[key[1]])
     return None
+
+
+def _inspection(words: PlainEnglish, decl: ast.InspectionQuestionDecl) -> str:
+    where = " / ".join(part for part in (decl.domain, decl.heading) if part)
+    lines = [f"**inspection question {decl.id}**" + (f" in *{where}*" if where else "")]
+    if decl.text:
+        lines += ["", decl.text]
+    for link in decl.links:
+        refs = ", ".join(f"[{r.question_id}]" for r in link.questions)
+        group = f" in cases where {words.expr(link.within)}" if link.within is not None else ""
+        lines += ["", f"Informed by {refs}{group}"]
+    if decl.evidence:
+        lines += ["", f"Evidence: {len(decl.evidence)} sources"]
+    if decl.guidance:
+        lines += ["", "---", "", first_paragraph(decl.guidance)]
+    return "\n".join(lines)
 
 
 def _question(words: PlainEnglish, symbols: Symbols, question: ast.QuestionDecl) -> str:

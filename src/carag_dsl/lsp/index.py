@@ -18,6 +18,7 @@ from carag_dsl.language.parser import lark_parser
 # Kinds of occurrence.
 NAME_DECLARATION = "name-declaration"  # fact NAME / define NAME
 QUESTION_DECLARATION = "question-declaration"  # question "ID"
+INSPECTION_DECLARATION = "inspection-declaration"  # inspection question "ID"
 OPTION_DECLARATION = "option-declaration"  # an option of a fact or of an answer
 NAME = "name"  # a bare name: a fact, a defined name, case_type, or an option code
 QUESTION = "question"  # [ID]
@@ -142,6 +143,12 @@ class _Builder:
         question = ("question", question_id_of(qid))
         for clause in children[2:]:
             self.visit(clause, None, question)
+
+    def _inspection_decl(self, children, partner, owner) -> None:
+        qid = children[0]
+        self.add(INSPECTION_DECLARATION, qid, question_id_of(qid))
+        for clause in children[1:]:  # its links' [refs] and the facts of their groups
+            self.visit(clause, None, None)
 
     def _q_derive(self, children, partner, owner) -> None:
         value, condition = children

@@ -149,6 +149,8 @@ def _declaration_symbol(item: ast.Decl) -> types.DocumentSymbol | None:
         return _symbol("bands", ", ".join(b.name for b in item.bands), types.SymbolKind.Enum, item.span)
     if isinstance(item, ast.StandardDecl):
         return _symbol(item.name, "standard", types.SymbolKind.Class, item.span)
+    if isinstance(item, ast.InspectionQuestionDecl):
+        return _symbol(f"inspection question {item.id}", item.text, types.SymbolKind.Interface, item.span, item.id_span)
     if isinstance(item, ast.TestDecl):
         return _symbol(item.name, "test", types.SymbolKind.Method, item.span)
     if isinstance(item, ast.Include):

@@ -1,7 +1,7 @@
 """What an occurrence refers to, given the rule set's declarations.
 
 A *symbol key* identifies one thing across files: ``("name", "mappa")`` (a fact,
-a defined name or ``case_type``), ``("question", "X 6")``, or
+a defined name or ``case_type``), ``("question", "X 6")``, ``("inspection", "1.13")`` (an inspection question), or
 ``("option", "name", "sentence", "licence")`` (an option code and the fact, question
 or case type it is an option of; the owner is ``("", "")`` when it cannot be told).
 Bare names resolve as the type checker resolves them: a declared name first,
@@ -40,6 +40,8 @@ def key_of(occurrence: ix.Occurrence, symbols: Symbols) -> Key:
         return ("name", occurrence.text)
     if kind in (ix.QUESTION, ix.QUESTION_DECLARATION):
         return ("question", occurrence.text)
+    if kind == ix.INSPECTION_DECLARATION:
+        return ("inspection", occurrence.text)
     if kind == ix.NAME and is_declared_name(occurrence.text, symbols):
         return ("name", occurrence.text)
     if kind == ix.OPTION_DECLARATION:
@@ -48,4 +50,4 @@ def key_of(occurrence: ix.Occurrence, symbols: Symbols) -> Key:
 
 
 def is_declaration(occurrence: ix.Occurrence) -> bool:
-    return occurrence.kind in (ix.NAME_DECLARATION, ix.QUESTION_DECLARATION, ix.OPTION_DECLARATION)
+    return occurrence.kind in (ix.NAME_DECLARATION, ix.QUESTION_DECLARATION, ix.INSPECTION_DECLARATION, ix.OPTION_DECLARATION)

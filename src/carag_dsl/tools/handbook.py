@@ -196,7 +196,7 @@ class _Writer:
         header = self.symbols.header
         title = header.name if header else "Rule set"
         meta = f"Version {escape(header.version)}, published {long_date(header.published)}." if header else ""
-        body = [self.sections(), self.judgements(), self.facts(), self.defines(), self.case_type(), self.ratings()]
+        body = [self.sections(), self.judgements(), self.facts(), self.defines(), self.case_type(), self.ratings(), self.inspection_questions()]
         return "\n".join([
             "<!DOCTYPE html>",
             '<html lang="en">',
@@ -238,6 +238,8 @@ class _Writer:
         ]
         if self.symbols.bands or self.symbols.standards:
             items.append('<li><a href="#ratings">Ratings</a></li>')
+        if self.symbols.inspection_questions:
+            items.append('<li><a href="#inspection-questions">Inspection questions</a></li>')
         return f'<nav class="toc" aria-label="Contents"><ol>{"".join(items)}</ol></nav>'
 
     def _grouped_questions(self):
@@ -297,6 +299,10 @@ class _Writer:
         if informs:
             rows.append(("Informs", self.link_list(informs, "q-informs")))
         rows.append(("Affects", self.link_list(self.read_by(node), "q-used-by")))
+        inspection = [i.id for i in self.symbols.inspection_questions.values() if any(r.question_id == question.id for link in i.links for r in link.questions)]
+        if inspection:
+            links = "".join(f'<li><a href="#{anchor("inspection:" + i)}">{escape(i)}</a></li>' for i in inspection)
+            rows.append(("Informs the inspection questions", f'<ul class="links q-informs-inspection">{links}</ul>'))
         label = f'<span class="label q-label">{escape(question.label)}</span>' if question.label else ""
         guidance = f'<details class="guidance"><summary>Guidance</summary>{_paragraphs(question.guidance)}</details>' if question.guidance else ""
         return (
@@ -307,6 +313,32 @@ class _Writer:
             f'<dl class="facts">{"".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)}</dl>'
             f"{guidance}</article>"
         )
+
+    def inspection_questions(self) -> str:
+        """The questions about the region, with their evidence and the case findings that inform them."""
+        if not self.symbols.inspection_questions:
+            return ""
+        articles = []
+        for decl in self.symbols.inspection_questions.values():
+            node = "inspection:" + decl.id
+            where = " / ".join(part for part in (decl.domain, decl.heading) if part)
+            rows = [("Under", escape(where))]
+            for link in decl.links:
+                refs = self.link_list([G.question_node(r.question_id) for r in link.questions], "i-informed-by")
+                group = f' <span class="i-within">in cases where {escape(self.words.expr(link.within))}</span>' if link.within is not None else ""
+                rows.append(("Informed by", f'{refs}{group} <span class="i-because">{escape(link.because)}</span>'))
+            evidence = "".join(f"<li>{escape(source)}</li>" for source in decl.evidence)
+            rows.append(("Evidence", f'<ul class="i-evidence">{evidence}</ul>'))
+            guidance = f'<details class="guidance"><summary>Guidance</summary>{_paragraphs(decl.guidance)}</details>' if decl.guidance else ""
+            articles.append(
+                f'<article class="entry inspection-question" id="{anchor(node)}" data-inspection-id="{escape(decl.id, quote=True)}" '
+                f'data-search="{_search_text(decl.id, decl.text)}"><h3><span class="qid">{escape(decl.id)}</span></h3>'
+                f'<p class="i-text">{escape(decl.text or "")}</p>'
+                f'<dl class="facts">{"".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)}</dl>{guidance}</article>'
+            )
+        return ('<section id="inspection-questions" class="group"><h2>Inspection questions</h2><p>The questions about the '
+                'region, answered in prose, not routed; beside each, the case findings that inform it (<code>carag brief</code> '
+                'puts a sample\'s figures there).</p>' + "".join(articles) + "</section>")
 
     def answer(self, answer: ast.TypeExpr | None) -> str:
         kind = f'<span class="q-answer-kind">{escape(self.words.answer_kind(answer))}</span>'

@@ -5,8 +5,9 @@ the same text appears under a new id is *renamed*, not removed and added (the
 CARaG renumbers questions between versions). For paired questions every field
 people read (text, label, guidance, kind, answer options, section, informed
 by) is compared on its own, so a guidance-only edit is listed here and nowhere
-else. Facts, defined names' meanings, sections, bands, standards and
-constraint messages are compared the same way. Rules are listed as text too
+else. Facts, defined names' meanings, sections, bands, standards, constraint
+messages and inspection questions (their text, evidence and links to the case
+findings) are compared the same way. Rules are listed as text too
 (``rules``), so a reader sees which rule was edited next to what the edit does.
 """
 
@@ -48,7 +49,7 @@ class QuestionPairing:
 class FieldEdit:
     """One field of one declaration whose value changed: ``{question, field, old, new}`` for questions."""
 
-    subject: str  # "question", "fact", "define", "section", "bands", "standard", "constraint", "ruleset"
+    subject: str  # "question", "fact", "define", "section", "bands", "standard", "constraint", "ruleset", "inspection question"
     name: str | None  # the question id (new id when renamed), fact name, standard name, ...
     field: str
     old: Any
@@ -199,6 +200,8 @@ def declaration_edits(old: CheckedRules, new: CheckedRules) -> list[FieldEdit]:
     found += _edits("bands", None, _bands(o.bands), _bands(n.bands))
     for name in _union(o.standards, n.standards):
         found += _edits("standard", name, _standard(o.standards.get(name)), _standard(n.standards.get(name)))
+    for qid in _union(o.inspection_questions, n.inspection_questions):
+        found += _edits("inspection question", qid, _inspection(o.inspection_questions.get(qid)), _inspection(n.inspection_questions.get(qid)))
     messages = lambda symbols: {f"{c.field} requires {format_expr(c.expr)}": c.message for c in symbols.constraints}  # noqa: E731
     before_messages, after_messages = messages(o), messages(n)
     for rule in before_messages.keys() & after_messages.keys():
@@ -237,6 +240,19 @@ def _section(decl: ast.SectionDecl | None) -> dict[str, Any]:
 
 def _bands(decl: ast.BandsDecl | None) -> dict[str, Any]:
     return {"bands": [f"{b.name} from {b.lower_percent}%" for b in decl.bands] if decl else []}
+
+
+def _inspection(decl: ast.InspectionQuestionDecl | None) -> dict[str, Any]:
+    """What people read of an inspection question, and its links written out (a changed link is one gone, one come)."""
+    if decl is None:
+        return {"declared": False}
+    links = [
+        "informed by " + ", ".join(f"[{r.question_id}]" for r in link.questions)
+        + (f" within {format_expr(link.within)}" if link.within is not None else "") + f' because "{link.because}"'
+        for link in decl.links
+    ]
+    return {"declared": True, "domain": decl.domain, "heading": decl.heading, "text": decl.text, "guidance": decl.guidance,
+            "evidence": list(decl.evidence), "links": links}
 
 
 def _standard(decl: ast.StandardDecl | None) -> dict[str, Any]:

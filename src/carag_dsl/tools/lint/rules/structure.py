@@ -9,10 +9,12 @@ from carag_dsl.tools.lint.registry import lint_rule
 
 
 def _read_outside_graph(context: LintContext) -> set[str]:
-    """Names read by consistency rules, exclusions and label meanings (not in the dependency graph)."""
+    """Names read by consistency rules, exclusions, label meanings and the groups of the inspection questions'
+    links (not in the dependency graph)."""
     names: set[str] = set()
     exprs = [r.expr for r in context.symbols.consistency] + [e.condition for e in context.symbols.exclusions]
     exprs += [e.condition for e in context.symbols.applicability.values() if e.condition is not None]
+    exprs += [link.within for q in context.symbols.inspection_questions.values() for link in q.links if link.within is not None]
     for expr in exprs:
         names.update(n.name for n in ast.walk(expr) if isinstance(n, ast.Name))
     return names
