@@ -22,6 +22,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from carag_seed import _tidy_guidance, normalise
+
+__all__ = ["InspectionItem", "inspection_items", "normalise", "tidy"]
+
 SEED_PATH = Path(__file__).resolve().parent / "data" / "inspection_questions.txt"
 
 _DOMAIN = re.compile(r"^(?P<number>\d)\. (?P<name>\w+) \(Back to top\)$")
@@ -44,20 +48,9 @@ class InspectionItem:
         return tidy(self.guidance_lines)
 
 
-def normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
 def tidy(lines: list[str]) -> str:
-    """Each line's whitespace collapsed, one blank line between paragraphs, none at the ends."""
-    out: list[str] = []
-    for line in lines:
-        line = normalise(line)
-        if line or (out and out[-1]):
-            out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
+    """Each line's whitespace collapsed, one blank line between paragraphs, none at the ends (as for the CARaG)."""
+    return _tidy_guidance(lines) or ""
 
 
 def extract(text: str) -> list[InspectionItem]:

@@ -60,7 +60,7 @@ def run(args) -> int:
     ruleset = load_rules(args)
     tally = BriefTally(ruleset, args.by)  # an unknown --by fails here, before any reading
     if args.region is not None:
-        tally.result(args.region)  # an unknown region too (the brief of no cases is cheap)
+        tally.region_code(args.region)  # an unknown region too
     reader = reader_for(args.cases)  # JSON Lines, or CSV as spreadsheets write it
     bad, input_kind = feed_cases(args.cases, lambda lines: reader(ruleset, lines, args.cases), tally.add_case, "briefing", tally.reject)
     brief = tally.result(args.region, args.date)

@@ -76,20 +76,24 @@ class BriefTally:
         """Note a case left out for bad data, by its line number: the brief says how many."""
         self.sample.reject(line)
 
+    def region_code(self, region: str) -> str:
+        """The code of a value of ``by`` given as its code or its label; BriefError naming the values otherwise."""
+        return _region_code(self.ruleset.symbols.facts[self.by], region)
+
     def result(self, region: str | None = None, date: datetime.date | None = None) -> dict[str, Any]:
         """The brief as JSON-ready data; ``region`` a value of ``by`` (its code or label), None for the whole sample."""
-        code = _region_code(self.ruleset.symbols.facts[self.by], region) if region is not None else None
-        return brief_data(self, code, date or run_date())
+        return brief_data(self, None if region is None else self.region_code(region), date or run_date())
 
 
 def build_brief(ruleset: CheckedRules, cases: Iterable[Mapping[str, Any]], region: str | None = None,
                 by: str = "region", date: datetime.date | None = None) -> dict[str, Any]:
     """The brief over ``cases`` (any iterable of case dicts; a bad one raises its CaseDataError), as JSON-ready data."""
     tally = BriefTally(ruleset, by)
-    code = _region_code(ruleset.symbols.facts[by], region) if region is not None else None  # a bad region fails before reading
+    if region is not None:
+        tally.region_code(region)  # a bad region fails before any case is read
     for case in cases:
         tally.add_case(case)
-    return tally.result(code, date)
+    return tally.result(region, date)
 
 
 def _by_fact(ruleset: CheckedRules, by: str) -> ast.FactDecl:
@@ -108,6 +112,13 @@ def _region_code(fact: ast.FactDecl, region: str) -> str:
             return code
     written = ", ".join(f"{code} ({label})" if label else code for code, label in choices)
     raise BriefError(f"'{region}' is not a value of '{fact.name}'{did_you_mean(region, [c for c, _ in choices])}; the values are {written}")
+
+
+def percent_text(figures: Mapping[str, Any] | None) -> str:
+    """A share as the documents print it ("47.1%"), or "no case judged"."""
+    if figures is None or figures["percent"] is None:
+        return "no case judged"
+    return f"{figures['percent']:.1f}%"
 
 
 def _figures(n_judged: int, n_yes: int, small_below: int, bands) -> dict[str, Any]:

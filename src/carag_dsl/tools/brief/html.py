@@ -11,40 +11,20 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-CSS = """
-:root { color-scheme: light; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1a1a1a;
-       background: #fff; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: .25rem; }
-h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 2px solid #ddd; padding-bottom: .2rem; }
-h3 { font-size: 1.05rem; margin: 1.5rem 0 .4rem; }
-p.meta, .note { color: #444; font-size: .95rem; }
-table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .92rem; }
-caption { text-align: left; font-weight: 600; padding-bottom: .3rem; }
-th, td { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+from carag_dsl.rating.report_html import CSS as RATING_CSS
+from carag_dsl.tools.brief.figures import percent_text as _pct
+
+# The rating report's page style, and the brief's own: checklists, findings tables, questions kept whole in print.
+CSS = RATING_CSS + """
+body { max-width: 64rem; }
 tr.region td { font-weight: 600; }
 ul.checklist { list-style: none; padding-left: 0; }
 ul.checklist li::before { content: "\\2610\\00a0"; }
-details.guidance { margin: .3rem 0; }
 .guidance p { margin: .3rem 0; }
-.caveat { font-style: italic; color: #7a3b00; }
 .because { font-size: .9rem; color: #333; }
 section.question { border-top: 1px solid #eee; padding-top: .3rem; }
-@media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
-  details.guidance > * { display: block; }
-  h2, h3 { break-after: avoid; }
-  table, section.question { break-inside: avoid; }
-}
+@media print { details.guidance > * { display: block; } }
 """
-
-
-def _pct(figures: dict[str, Any] | None) -> str:
-    if figures is None or figures["percent"] is None:
-        return "no case judged"
-    return f"{figures['percent']:.1f}%"
 
 
 def _cells(figures: dict[str, Any] | None) -> str:

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from carag_dsl.errors import UsageError
+from carag_dsl.tools.brief.figures import percent_text as _pct
 
 INSTALL = "pip install 'carag-dsl[brief]'"
 
@@ -21,12 +22,6 @@ def _require_docx():
     except ImportError:
         raise UsageError(f"a Word brief needs python-docx: {INSTALL} (or write --format html or json)") from None
     return docx
-
-
-def _pct(figures: dict[str, Any] | None) -> str:
-    if figures is None or figures["percent"] is None:
-        return "no case judged"
-    return f"{figures['percent']:.1f}%"
 
 
 def _row(table, label: str, figures: dict[str, Any] | None) -> None:
