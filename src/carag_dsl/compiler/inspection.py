@@ -32,7 +32,7 @@ def names_case_data(decl: ast.InspectionQuestionDecl) -> bool:
 def check_inspection_questions(symbols: Symbols) -> list[Diagnostic]:
     """Every error and warning of the inspection questions, located."""
     diagnostics: list[Diagnostic] = []
-    suggestions = Suggestions(list(symbols.questions))
+    suggestions = _LazySuggestions(symbols)
     for decl in symbols.inspection_questions.values():
         if decl.text is None:
             diagnostics.append(Diagnostic(decl.id_span, "missing-clause", f"inspection question '{decl.id}' has no 'text': give the question as printed"))
@@ -50,7 +50,20 @@ def check_inspection_questions(symbols: Symbols) -> list[Diagnostic]:
     return diagnostics
 
 
-def _check_link(symbols: Symbols, suggestions: Suggestions, link: ast.InspectionLink) -> Iterator[Diagnostic]:
+class _LazySuggestions:
+    """The question ids to suggest from, indexed on the first unknown id only (most checks have none)."""
+
+    def __init__(self, symbols: Symbols):
+        self._symbols = symbols
+        self._index: Suggestions | None = None
+
+    def did_you_mean(self, name: str) -> str:
+        if self._index is None:
+            self._index = Suggestions(list(self._symbols.questions))
+        return self._index.did_you_mean(name)
+
+
+def _check_link(symbols: Symbols, suggestions: _LazySuggestions, link: ast.InspectionLink) -> Iterator[Diagnostic]:
     for ref in link.questions:
         question = symbols.questions.get(ref.question_id)
         if question is None:
