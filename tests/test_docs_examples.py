@@ -97,7 +97,7 @@ def declared_keys(item) -> str | None:
     """What a declaration declares, so an example can stand in for the CARaG's own declaration of it."""
     if isinstance(item, ast.QuestionDecl):
         return "question:" + item.id
-    if isinstance(item, (ast.FactDecl, ast.DefineDecl)):
+    if isinstance(item, (ast.FactDecl, ast.DefineDecl, ast.GroupingDecl)):
         return "name:" + item.name
     if isinstance(item, ast.CaseTypeDecl):
         return "case type"
