@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Mapping, Sequence
 
-if TYPE_CHECKING:
-    from carag_dsl.rating.tally import RatingGroup, RatingTally
+from carag_dsl.rating.groups import OUTSIDE, group_sort_key, json_group_value
 
 #: Shaded in the Bulletin's tables: a coefficient whose p-value is below this.
 SIGNIFICANCE_LEVEL = 0.05
@@ -39,18 +38,23 @@ class ModelRefused(Exception):
     """A model that cannot be fitted on these cases; the message says why, in words."""
 
 
-def fit_models(tally: "RatingTally", groups: Sequence["RatingGroup"]) -> dict[str, Any]:
-    """Per chosen question, the fitted model (JSON-ready) or ``{"refused": why, ...}``."""
+def fit_models(cells: Mapping[tuple, Any], by_names: Sequence[str], codes: Sequence[tuple[str, ...]],
+               question_ids: Sequence[str], groups: Sequence[Any]) -> dict[str, Any]:
+    """Per question, the fitted model (JSON-ready) or ``{"refused": why, ...}``.
+
+    ``cells``: the tally's counters per combination of the values of ``by_names`` (each with ``questions[id]``
+    holding ``n_judged`` and ``n_yes``); ``codes``: each by's declared codes (the order of its groups);
+    ``groups``: the rating's groups (``by``, ``value``, ``label``), for the groups' names.
+    """
     labels = {(group.by, _key(group.value)): group.label for group in groups}
-    return {qid: fit_question(tally, qid, labels) for qid in tally.chosen}
+    return {qid: fit_question(cells, by_names, codes, qid, labels) for qid in question_ids}
 
 
-def fit_question(tally: "RatingTally", question_id: str, labels: dict[tuple[str, Any], str]) -> dict[str, Any]:
-    from carag_dsl.rating.tally import OUTSIDE, _group_sort_key
-
+def fit_question(cells: Mapping[tuple, Any], by_names: Sequence[str], codes: Sequence[tuple[str, ...]], question_id: str,
+                 labels: dict[tuple[str, Any], str]) -> dict[str, Any]:
     rows: list[tuple[tuple, int, int]] = []  # (values of every by, yes, no) of the cells with every value known
     dropped = 0
-    for key, cell in tally.cells.items():
+    for key, cell in cells.items():
         counter = cell.questions[question_id]
         if not counter.n_judged:
             continue
@@ -62,11 +66,10 @@ def fit_question(tally: "RatingTally", question_id: str, labels: dict[tuple[str,
     n_no = sum(no for _, _, no in rows)
     summary: dict[str, Any] = {"method": METHOD, "cases": n_yes + n_no, "positive": n_yes, "dropped": dropped,
                                "significance_level": SIGNIFICANCE_LEVEL}
-    by_names = tally.by_names
     levels = []
-    for index, codes in enumerate(tally._codes):
+    for index, declared in enumerate(codes):
         present = {key[index] for key, yes, no in rows}
-        levels.append(sorted(present, key=lambda value: _group_sort_key(codes, value)))
+        levels.append(sorted(present, key=lambda value: group_sort_key(declared, value)))
     summary["reference"] = {
         name: {"value": _json(found[0]), "label": labels.get((name, _key(_json(found[0]))), str(found[0]))}
         for name, found in zip(by_names, levels) if found
@@ -143,8 +146,6 @@ def significant_cells(models: dict[str, Any], question_id: str) -> set[tuple[str
 
 
 def _json(value: Any) -> Any:
-    from carag_dsl.rating.tally import json_group_value
-
     return json_group_value(value)
 
 

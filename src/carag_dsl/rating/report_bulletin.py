@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from carag_dsl.rating.logistic import significant_cells
-from carag_dsl.rating.tally import OUTSIDE
+from carag_dsl.rating.groups import OUTSIDE
 
 
 class BulletinRow(NamedTuple):

@@ -36,6 +36,7 @@ from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import UsageError, did_you_mean_question
 from carag_dsl.compiler.groupings import group_of
+from carag_dsl.rating.groups import OUTSIDE, group_sort_key, json_group_value
 from carag_dsl.compiler.symbols import CASE_TYPE
 from carag_dsl.compiler.ruleset import DEFAULT_SMALL_SAMPLE, CheckedRules
 from carag_dsl.runtime.evaluate import CaseFailure, case_id_of, check_on_error, evaluate_case
@@ -384,7 +385,7 @@ class RatingTally:
         for index, (name, kind, codes) in enumerate(zip(self.by_names, self._kinds, self._codes)):
             labels = _option_labels(self.ruleset, name, kind)
             marginal = self.marginal(index)
-            for key in sorted(marginal, key=lambda key: _group_sort_key(codes, key)):
+            for key in sorted(marginal, key=lambda key: group_sort_key(codes, key)):
                 group = marginal[key]
                 group_figures, group_standards = self._rate(group)
                 value = json_group_value(key)
@@ -397,7 +398,7 @@ class RatingTally:
         if self.model is not None:
             from carag_dsl.rating.logistic import fit_models
 
-            models = fit_models(self, groups)
+            models = fit_models(self.cells, self.by_names, self._codes, self.chosen, groups)
         return Rating(
             self.overall.cases, self._key(figures), score_ranges(standards, groups), tuple(groups), tuple(failures),
             ruleset=ruleset_identity(self.ruleset), date=date or run_date(),
@@ -456,18 +457,6 @@ def question_figures(ruleset: CheckedRules, evaluations: Iterable["Evaluation"],
     return {qid: figures[qid] for qid in question_ids}
 
 
-def _group_sort_key(codes: tuple[str, ...], key: Any) -> tuple:
-    """Groups in a stable, meaningful order: declared option order, then natural order, outside the groups, unknown last."""
-    if key is None:
-        return (3, 0, "")
-    if key == OUTSIDE:
-        return (2, 0, "")
-    order = {code: index for index, code in enumerate(codes)}
-    if isinstance(key, tuple):  # a multi-choice value, as codes in option order
-        return (1, len(key), tuple(order.get(code, len(order)) for code in key))
-    if isinstance(key, str) and key in order:
-        return (0, order[key], key)
-    return (1, 0, key)
 
 
 def rate_standard(decl: ast.StandardDecl, exact: Mapping[str, Fraction | None], bands: ast.BandsDecl | None) -> dict[str, Any]:
@@ -721,8 +710,6 @@ def _declared_codes(ruleset: CheckedRules, by: str | None, kind: str | None) -> 
     return ()
 
 
-#: The group of a case whose value is known but falls in none of a grouping's groups (an age of 17 for groups from 18).
-OUTSIDE = "(outside)"
 
 
 def group_value(ruleset: CheckedRules, evaluation: "Evaluation", by: str, kind: str, codes: tuple[str, ...] = ()) -> Any:
@@ -784,15 +771,6 @@ def group_label(value: Any, labels: Mapping[str, str]) -> str:
     return str(value)
 
 
-def json_group_value(key: Any) -> Any:
-    """A subgroup's key as JSON: a list for a multi-choice value, a date as text, a duration in days."""
-    if isinstance(key, tuple):
-        return list(key)
-    if isinstance(key, datetime.date):
-        return key.isoformat()
-    if isinstance(key, datetime.timedelta):
-        return key.days
-    return key
 
 
 def batch_group_keys(ruleset: CheckedRules, batch: "BatchResult", by: str, kind: str, codes: tuple[str, ...]) -> list[Any]:
