@@ -33,9 +33,18 @@ def edit_node(edit: FieldEdit) -> str | None:
     return None
 
 
+def _can_route(edit: FieldEdit) -> bool:
+    """Whether an edit can change what a case comes to (a fact's meaning or a define's, a message, cannot)."""
+    if edit.subject == "fact":
+        return edit.field in ("type", "declared")
+    if edit.subject == "define":
+        return edit.field == "expression"
+    return edit.subject in ("question", "case type", "exclusion", "constraint") and edit.field != "message"
+
+
 def causes(target: str, edits: Iterable[FieldEdit], versions: tuple[CheckedRules, CheckedRules]) -> list[FieldEdit]:
     """The edits a result reads: ``target`` is ``status:ID``, ``value:ID``, ``case_type``, ``exclusions`` or ``constraints``."""
-    edits = list(edits)
+    edits = [e for e in edits if _can_route(e)]
     import networkx as nx  # the graph's own library: imported when a diff has changes to explain
 
     if target in ("exclusions", "constraints"):
