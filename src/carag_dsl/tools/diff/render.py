@@ -162,8 +162,11 @@ def _changes(out: _Writer, changes: list[dict[str, Any]], kind: str, title: str,
     out.heading(f"{title} ({count} {unit}{'s' if count != 1 else ''})")
     for questions, change in gathered:
         out.item(change_title(questions, change, kind))
-        for line in description_lines(change):
-            out.item(line, 1)
+        for line in description_lines(change, width=10_000 if out.markdown else LINE_WIDTH):
+            if out.markdown and line.startswith("- "):  # a kind of case: an item of its own, one level down
+                out.item(line[2:], 2)
+            else:
+                out.item(line, 1)
         out.item(f"for example {out.code(witness_json(change['witness']))}", 1)
 
 
