@@ -223,6 +223,9 @@ def _phrase(space, variable, indexes: list[int], quiet: Collection[str] = (), po
         membership = _membership(variable, given)
         if membership:
             return f"{label} {membership}" + (f" (or is {missing})" if 0 in indexes else "")
+        terms = _membership_terms(variable, given)
+        if terms:  # several kinds of case, each what the answer includes and leaves out
+            return _ALTERNATIVES.join([f"{label} {term}" for term in terms] + ([f"{label} is {missing}"] if 0 in indexes else []))
     words = [_value_text(v) for v in given] + ([missing] if 0 in indexes else [])
     return f"{label} is " + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1])
 
@@ -243,6 +246,42 @@ def _membership(variable, chosen: list) -> str:
     if none and not any(c & none for c in inside) and all(c & none for c in outside):
         return f"includes none of {shown(none)}"
     return ""
+
+
+def _membership_terms(variable, chosen: list) -> list[str]:
+    """Sets of options as a few terms of what they include and leave out, each term the sets that agree on the
+    options it names (a greedy cover: a term from a set not yet covered, its options dropped while it takes in
+    no set outside); empty where two sets differ only in options the rules never name."""
+    named = sorted(variable.named)
+    every = [c for c in variable.classes if c is not UNKNOWN]
+    inside = {c & variable.named for c in chosen}
+    outside = {c & variable.named for c in every if c not in chosen}
+    if inside & outside or not named:
+        return []
+
+    def holds(term: dict, options: frozenset) -> bool:
+        return all((option in options) == wanted for option, wanted in term.items())
+
+    remaining, terms = set(inside), []
+    while remaining:
+        seed = min(remaining, key=lambda c: (len(c), sorted(c)))
+        term = {option: option in seed for option in named}
+        for option in named:
+            trial = {k: v for k, v in term.items() if k != option}
+            if not any(holds(trial, other) for other in outside):
+                term = trial
+        terms.append(term)
+        remaining = {c for c in remaining if not holds(term, c)}
+    return [_term_words(term) for term in terms]
+
+
+def _term_words(term: dict) -> str:
+    has = [o for o, wanted in term.items() if wanted]
+    lacks = [o for o, wanted in term.items() if not wanted]
+    if not lacks:
+        return "includes " + " and ".join(has)
+    left_out = f"not {lacks[0]}" if len(lacks) == 1 else "none of " + ", ".join(lacks)
+    return ("includes " + " and ".join(has) + f" and {left_out}") if has else ("includes " + left_out)
 
 
 def _value_text(value) -> str:
