@@ -38,7 +38,7 @@ def bundled():
 @pytest.fixture(scope="module")
 def sample(bundled):
     """300 realistic cases of the bundled CARaG (about 1% with bad data) as dicts."""
-    return list(generate(bundled, 300, seed=7))
+    return list(generate(bundled, 300, seed=2))  # a seed whose cases include bad ones in the first 120 rows
 
 
 def wide_rows(bundled, cases):

@@ -8,6 +8,7 @@ import json
 import keyword
 import re
 import tokenize
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -200,7 +201,10 @@ question "then" judgement
     derive yes when a
 '''
 
-SMALL_RULE_SETS = {"expressions": EXPRESSIONS, "case types": CASE_TYPES, "no case type": NO_CASE_TYPE}
+# Groupings (bands and merged options) are lowered by the compiler to conditions on facts: every back end must agree.
+GROUPINGS = (Path(__file__).resolve().parent / "fixtures" / "groupings.carag").read_text(encoding="utf-8")
+
+SMALL_RULE_SETS = {"expressions": EXPRESSIONS, "case types": CASE_TYPES, "no case type": NO_CASE_TYPE, "groupings": GROUPINGS}
 
 
 @pytest.fixture(scope="module")

@@ -86,3 +86,23 @@ def test_suggested_route_tests_state_the_labels_reading_so_a_contradicted_label_
     assert len(decided) == 2 and not any(run_test(rules, tests[name]).passed for name in decided)
     assert text.count("# as the questions' labels read: what the rules should do\n") == len(labelled)
     assert "# records what the rules do today" in text  # the case-type tests cannot know the intention
+
+
+def test_the_suggested_suite_reaches_every_override_and_exclude_rule():
+    rules = loads('''
+fact sentence: one of community, licence
+fact terminated: bool
+exclude when terminated because "it terminated"
+case type
+    adjusted when sentence == licence
+    core otherwise
+    override core from adjusted when [Q 1] == yes
+    override adjusted when [Q 1] == no
+question "Q 1" information
+    text "Does the case meet the core criteria?"
+    answer yes_no
+''')
+    tests = list(parse(suggest_tests(rules)).items)
+    report = run_tests(rules, tests)
+    assert report.failed == ()
+    assert report.coverage.missing_rules() == () and report.coverage.complete

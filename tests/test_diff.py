@@ -447,3 +447,21 @@ def test_diff_git_head_on_the_carag_in_a_fresh_clone_of_this_repository(tmp_path
     assert done.returncode == 0, done.stderr
     assert "No routing change" in done.stdout
 
+
+
+def test_a_change_names_the_rule_edit_it_reads_not_an_edit_of_a_meaning():
+    before = '''
+fact start_date: date
+fact suspension_date: date
+define suspended_early = suspension_date <= start_date + 56 days
+    meaning "suspended within eight weeks"
+question "Q 1" prompt
+    text "Q 1?"
+    applies when suspended_early
+    answer yes_no
+'''
+    after = before.replace("+ 56 days", "+ 84 days").replace("within eight weeks", "within twelve weeks")
+    data = diff_rules(carag_dsl.loads(before), carag_dsl.loads(after)).to_dict()
+    (change,) = [c for c in data["routing"] if (c["from"], c["to"]) == ("not_applicable", "applies")]
+    assert change["cause"] == "because suspended_early now reads `… + 84 days` (was `… + 56 days`)"
+    assert change["kinds"] == ["suspension_date is 57 to 84 days after start_date"]

@@ -99,7 +99,7 @@ def declared_keys(item) -> str | None:
         return "question:" + item.id
     if isinstance(item, ast.InspectionQuestionDecl):
         return "inspection:" + item.id
-    if isinstance(item, (ast.FactDecl, ast.DefineDecl)):
+    if isinstance(item, (ast.FactDecl, ast.DefineDecl, ast.GroupingDecl)):
         return "name:" + item.name
     if isinstance(item, ast.CaseTypeDecl):
         return "case type"

@@ -34,6 +34,7 @@ RULE_SETS = {
     "sample (dates, sets, scales, ints, derive, overrides)": FIXTURES / "sample",
     "ratings (sets, derive)": FIXTURES / "ratings" / "sample.carag",
     "off by one (dates and durations)": FIXTURES / "fuzz" / "off_by_one.carag",
+    "groupings (bands of numbers and dates, merged options)": FIXTURES / "groupings.carag",
 }
 #: Its one question is dead by design ('<' where '<=' was meant): the forms must never show it.
 NEVER_APPLIES = {"off by one (dates and durations)"}

@@ -67,10 +67,12 @@ def test_json_format_has_the_documented_shape(tmp_path, capsys):
     code, out, _ = run(capsys, "rate", FIXTURE, "--cases", str(cases), "--format", "json", "--by", "sentence")
     assert code == 0
     rated = json.loads(out)
-    assert list(rated) == ["description", "ruleset", "date", "counts", "small_sample_below", "cases", "key_questions", "standards", "groups"]
+    assert list(rated) == ["description", "ruleset", "date", "counts", "small_sample_below", "cases", "key_questions", "standards", "groups",
+                           "by", "questions", "models"]  # the last three added by issue 28, after the others
     assert rated["key_questions"]["J 1"] == {"n_judged": 2, "n_yes": 1, "percent": 50.0, "band": "Requires improvement", "small_sample": True, "left_out": {}}
     assert rated["standards"]["Both"] == {"band": "Requires improvement", "lowest": "J 1"}
-    assert [list(g) for g in rated["groups"]] == [["by", "value", "label", "cases", "excluded", "small_sample", "key_questions", "standards"]] * 2
+    assert [list(g) for g in rated["groups"]] == [["by", "value", "label", "cases", "excluded", "small_sample", "key_questions", "standards",
+                                                   "questions"]] * 2
     assert [(g["value"], g["cases"]) for g in rated["groups"]] == [("pss", 1), (None, 1)]
 
 
@@ -214,7 +216,9 @@ def test_csv_format_has_one_row_per_key_question_and_standard_overall_then_per_g
     overall_j1 = next(r for r in rows if r["by"] == "" and r["name"] == "J 1")
     assert overall_j1 == {"by": "", "value": "", "cases": "3", "kind": "key question", "name": "J 1", "n_judged": "3",
                           "n_yes": "2", "percent": "66.7", "band": "Good", "lowest": "", "label": "", "small_sample": "true",
-                          "ruleset": "Rating fixture", "version": "1", "hash": content_hash, "date": "2025-03-31", "left_out": ""}
+                          "ruleset": "Rating fixture", "version": "1", "hash": content_hash, "date": "2025-03-31", "left_out": "",
+                          # the columns of scores and models (issue 28), empty on a key question's row
+                          **dict.fromkeys(("score", "coefficient", "odds_ratio", "p_value", "ci_low", "ci_high", "significant"), "")}
     counts = {r["name"]: r["cases"] for r in rows if r["kind"] == "count"}
     assert counts == {"read": "3", "rated": "3", "excluded": "0", "rejected": "0"}
     pss_both = next(r for r in rows if r["value"] == "pss" and r["name"] == "Both")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from carag_dsl.compiler.ruleset import CheckedRules, Question, compile_path, compile_text
 from carag_dsl.rating.tally import MAX_GROUPS, Rating, rate
@@ -60,8 +60,9 @@ class RuleSet(CheckedRules):
         """
         return evaluate_stream(self, cases, backend, on_error, failures)
 
-    def rate(self, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: OnError = "raise",
-             max_groups: int | None = MAX_GROUPS, date: datetime.date | None = None) -> Rating:
+    def rate(self, cases: Iterable[Mapping[str, Any]], by: str | Sequence[str] | None = None, on_error: OnError = "raise",
+             max_groups: int | None = MAX_GROUPS, date: datetime.date | None = None,
+             questions: str | Sequence[str] | None = None, model: str | None = None) -> Rating:
         """Rate a sample of cases: per key question the share judged 'yes' and its band, per standard its band.
 
         Streams ``cases`` in constant memory. ``by`` (a fact, a defined name,
@@ -71,9 +72,12 @@ class RuleSet(CheckedRules):
         data raises CaseDataError, or with ``on_error="collect"`` is left out and
         listed in ``Rating.failures``. More than ``max_groups`` values of ``by``
         raise UsageError (``None`` lifts the cap). The rating names these rules and carries ``date`` (today
-        when not given, or the day of ``SOURCE_DATE_EPOCH`` when that is set).
+        when not given, or the day of ``SOURCE_DATE_EPOCH`` when that is set). ``by`` may list several names (the
+        groups of each, and the combinations a model is fitted on); ``questions`` is ``"key"`` (the default),
+        ``"all"`` or question ids; ``model="logistic"`` fits a binary logistic regression per question on the
+        ``by`` characteristics (docs/ratings.md).
         """
-        return rate(self, cases, by, on_error, max_groups, date)
+        return rate(self, cases, by, on_error, max_groups, date, questions, model)
 
 
 def load(path: str | Path | None = None) -> RuleSet:

@@ -20,7 +20,7 @@ Needs ``pip install 'carag-dsl[bulk]'``.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import attrs
 
@@ -157,7 +157,8 @@ def _plain_id(value: Any) -> Any:
 # ------------------------------------------------------------------ ratings
 
 
-def rate_batch(rules: "RuleSet | RulesSource | str", batch: Any, by: str | None = None) -> dict[str, Any]:
+def rate_batch(rules: "RuleSet | RulesSource | str", batch: Any, by: str | Sequence[str] | None = None,
+               questions: str | Sequence[str] | None = None) -> dict[str, Any]:
     """Rating counts of one batch (plain data: add them up with ``RatingTally.merge``), and its bad rows.
 
     ``{"counts": ..., "errors": [(row from 1, error text), ...]}``.
@@ -166,16 +167,17 @@ def rate_batch(rules: "RuleSet | RulesSource | str", batch: Any, by: str | None 
     from carag_dsl.runtime.columnar import evaluate_columns
 
     compiled = _rules_of(rules)
-    tally = RatingTally(compiled, by)
+    tally = RatingTally(compiled, by, questions=questions)
     result = evaluate_columns(compiled, _as_arrow(batch))
     tally.add_batch(result)
     errors = sorted((row + 1, done) for row, done in result.per_case.items() if isinstance(done, str))
     return {"counts": tally.counts(), "errors": errors}
 
 
-def rate_parquet_file(source: RulesSource, path: str, by: str | None = None) -> dict[str, Any]:
+def rate_parquet_file(source: RulesSource, path: str, by: str | Sequence[str] | None = None,
+                      questions: str | Sequence[str] | None = None) -> dict[str, Any]:
     """Rating counts of one Parquet file, read in batches; errors located by row number (from 1) in the file."""
-    tally = RatingTally(source.rules(), by)
+    tally = RatingTally(source.rules(), by, questions=questions)
     errors: list[tuple[int, str]] = []
     for chunk in parquet_chunks(source.rules(), path):
         if chunk.result is not None:

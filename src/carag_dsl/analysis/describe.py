@@ -6,8 +6,8 @@ of the region by cubes over the variables' classes (:mod:`.cover`), not the BDD'
 
 Cases whose facts are all given come first: the kinds describe the region among them, and the facts
 whose absence brings in the cases the kinds leave out (read as people read them: a condition a kind does
-not name is free) are named once, in one short line ("also while sentence is not given"). A fact is taken to be one a case record always carries unless a constraint
-makes its presence depend on another fact (``constraint suspension_date requires suspension != none``):
+not name is free) are named once, in one short line ("also while sentence is not given"). A fact is taken
+to be one a case record always carries unless a constraint makes its presence depend on another fact (``constraint suspension_date requires suspension != none``):
 such a fact is often rightly absent. Answers may be unanswered in a fully known case: that is how a
 case stands while it is inspected. Date and number classes read as the bounds their cell puts on each
 difference: "suspension_date is 1 to 55 days after start_date".
@@ -26,7 +26,7 @@ from carag_dsl.compiler.graph import expression_inputs
 from carag_dsl.runtime.logic import UNKNOWN
 
 _ALTERNATIVES = "\x00"  # between the ranges of a date phrase that are kinds of case of their own
-#: Kinds of case shown before "and N more kinds of case".
+#: Kinds of case a one-line description shows before "N more kinds of case".
 SHOWN_KINDS = 3
 
 
@@ -34,8 +34,9 @@ SHOWN_KINDS = 3
 class Description:
     """A region for people: its kinds of case (all of them: the exact cover), and the facts some of its cases lack.
 
-    ``kinds`` are of fully known cases when ``known_only``; ``missing_only`` names the facts the region depends on
-    that some of its cases do not give (the kinds say nothing of those cases: "also while ... is not given"); ``complete`` is false when the cover stopped before reaching every case.
+    ``kinds`` are of fully known cases when ``known_only``; ``missing_only`` names the facts whose absence brings
+    in the cases the kinds leave out ("also while ... is not given"); ``complete`` is false when the cover
+    stopped before reaching every case.
     ``known`` is the region's fully known cases (the region itself when it has none): where a witness looks real.
     """
 
@@ -44,22 +45,6 @@ class Description:
     known_only: bool = False
     complete: bool = True
     known: Any = attrs.field(default=None, eq=False, repr=False)
-
-    @property
-    def more(self) -> int:
-        return max(0, len(self.kinds) - SHOWN_KINDS)
-
-    def lines(self, shown: int = SHOWN_KINDS) -> list[str]:
-        """The kinds as bullet lines (at most ``shown``, then how many more), then the missing-fact line."""
-        if not self.kinds:
-            return ["every case" if self.complete else "some cases"]
-        lines = [f"- {kind}" for kind in self.kinds[:shown]]
-        rest = len(self.kinds) - shown
-        if rest > 0 or not self.complete:
-            lines.append(f"- and {rest if rest > 0 else 'some'} more kind{'s' if rest != 1 else ''} of case")
-        if self.missing_only:
-            lines.append(also_missing(self.missing_only))
-        return lines
 
     def sentence(self, shown: int = SHOWN_KINDS) -> str:
         """The description on one line (for a message): kinds joined by '; or '."""
@@ -238,6 +223,9 @@ def _phrase(space, variable, indexes: list[int], quiet: Collection[str] = (), po
         membership = _membership(variable, given)
         if membership:
             return f"{label} {membership}" + (f" (or is {missing})" if 0 in indexes else "")
+        terms = _membership_terms(variable, given)
+        if terms:  # several kinds of case, each what the answer includes and leaves out
+            return _ALTERNATIVES.join([f"{label} {term}" for term in terms] + ([f"{label} is {missing}"] if 0 in indexes else []))
     words = [_value_text(v) for v in given] + ([missing] if 0 in indexes else [])
     return f"{label} is " + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1])
 
@@ -258,6 +246,42 @@ def _membership(variable, chosen: list) -> str:
     if none and not any(c & none for c in inside) and all(c & none for c in outside):
         return f"includes none of {shown(none)}"
     return ""
+
+
+def _membership_terms(variable, chosen: list) -> list[str]:
+    """Sets of options as a few terms of what they include and leave out, each term the sets that agree on the
+    options it names (a greedy cover: a term from a set not yet covered, its options dropped while it takes in
+    no set outside); empty where two sets differ only in options the rules never name."""
+    named = sorted(variable.named)
+    every = [c for c in variable.classes if c is not UNKNOWN]
+    inside = {c & variable.named for c in chosen}
+    outside = {c & variable.named for c in every if c not in chosen}
+    if inside & outside or not named:
+        return []
+
+    def holds(term: dict, options: frozenset) -> bool:
+        return all((option in options) == wanted for option, wanted in term.items())
+
+    remaining, terms = set(inside), []
+    while remaining:
+        seed = min(remaining, key=lambda c: (len(c), sorted(c)))
+        term = {option: option in seed for option in named}
+        for option in named:
+            trial = {k: v for k, v in term.items() if k != option}
+            if not any(holds(trial, other) for other in outside):
+                term = trial
+        terms.append(term)
+        remaining = {c for c in remaining if not holds(term, c)}
+    return [_term_words(term) for term in terms]
+
+
+def _term_words(term: dict) -> str:
+    has = [o for o, wanted in term.items() if wanted]
+    lacks = [o for o, wanted in term.items() if not wanted]
+    if not lacks:
+        return "includes " + " and ".join(has)
+    left_out = f"not {lacks[0]}" if len(lacks) == 1 else "none of " + ", ".join(lacks)
+    return ("includes " + " and ".join(has) + f" and {left_out}") if has else ("includes " + left_out)
 
 
 def _value_text(value) -> str:

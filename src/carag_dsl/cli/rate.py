@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator
 from carag_dsl.runtime.wide import CsvHeaderError  # noqa: F401 (CsvHeaderError: carag diff catches it from here)
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.rating.report_text import render_csv, render_table
-from carag_dsl.rating.tally import MAX_GROUPS, RatingTally, TooManyGroups
+from carag_dsl.rating.tally import MAX_GROUPS, MODELS, RatingTally, TooManyGroups
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._cases import (
     CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, add_from_argument, bad_count, choose_engine, columnar_chunks, input_format, input_lines, json_array_kind,
@@ -47,7 +47,15 @@ def register(subparsers) -> None:
     add_rules_argument(parser)
     parser.add_argument("--cases", metavar="FILE", required=True,
                         help="the cases: JSON Lines (.jsonl, .ndjson, .json; '-' for standard input), CSV (.csv) or Parquet/Arrow (.parquet, .arrow)")
-    parser.add_argument("--by", metavar="NAME", help="also break every figure down by a fact, a defined name, case_type or a question id")
+    parser.add_argument("--by", metavar="NAME", action="append",
+                        help="also break every figure down by a fact, a grouping, a defined name, case_type or a question id; "
+                             "give it more than once for several characteristics (the Bulletin's tables)")
+    parser.add_argument("--questions", metavar="key|all|ID,...", default="key",
+                        help="the questions to give figures for: key (the key questions, the default), all (every question "
+                             "answered yes or no) or question ids separated by commas")
+    parser.add_argument("--model", choices=MODELS,
+                        help="logistic: per question, a binary logistic regression of the positive judgement on every --by "
+                             "characteristic at once, the groups significant at p < 0.05 marked (pip install 'carag-dsl[stats]')")
     parser.add_argument("--max-groups", type=_positive, default=MAX_GROUPS, metavar="N",
                         help=f"with --by, the most groups allowed (default {MAX_GROUPS:,}; more stops the run)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="table (the default, for people), json, csv, or html (a self-contained report with charts)")
@@ -71,7 +79,7 @@ def run(args) -> int:
         raise UsageError("--scheduler is for --engine dask")
     kind = "submissions" if args.source else input_format(args.cases)
     ruleset = load_rules(args)
-    tally = RatingTally(ruleset, args.by, args.max_groups)  # an unknown --by fails here, before any reading
+    tally = new_tally(ruleset, args)  # an unknown --by, question or model fails here, before any reading
     engine = "per-case" if args.source else choose_engine(args.engine, args.cases, kind)
     bad = 0
 
@@ -162,6 +170,11 @@ def feed_rows(rows: Iterable[tuple[int, Any, str | None]], add: Callable[[Any], 
             progress.tick()
 
 
+def new_tally(ruleset: RuleSet, args) -> RatingTally:
+    """The tally the arguments ask for (UsageError for an unknown --by, question or model, before any reading)."""
+    return RatingTally(ruleset, args.by, args.max_groups, args.questions, args.model)
+
+
 def _date(text: str) -> datetime.date:
     date = iso_date(text)  # only YYYY-MM-DD, as in case data (not 20250228 or 2025-W09-5)
     if date is None:
@@ -214,7 +227,7 @@ def _run_dask(args) -> int:
         if input_format(path) != "arrow":
             raise UsageError(f"{path}: --engine dask reads Parquet or Arrow files (a column per fact and question id)")
     ruleset = load_rules(args)
-    tally = RatingTally(ruleset, args.by, args.max_groups)
+    tally = new_tally(ruleset, args)
     source = RulesSource.of(ruleset)
     cluster = None
     if args.scheduler is None:
@@ -225,7 +238,8 @@ def _run_dask(args) -> int:
         with dask_client(cluster if cluster is not None else args.scheduler) as client:
             if cluster is None:  # another machine's workers: do they have these files?
                 check_workers_have(client, sent, files)
-            futures = client.map(rate_parquet_file, [source] * len(files), sent, [args.by] * len(files), pure=False)
+            futures = client.map(rate_parquet_file, [source] * len(files), sent, [tally.by_names] * len(files),
+                                 [tally.chosen] * len(files), pure=False)
             for path, done in zip(files, gather(client, futures)):
                 tally.merge(done["counts"])
                 for number, wrong in done["errors"]:

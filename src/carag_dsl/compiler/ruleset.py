@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence, Ty
 
 import attrs
 
-from carag_dsl.compiler import graph, inspection, meanings, symbols as symbols_pass, testcheck, typecheck
+from carag_dsl.compiler import graph, groupings, inspection, meanings, symbols as symbols_pass, testcheck, typecheck
 from carag_dsl.compiler import types as T
 from carag_dsl.compiler.graph import Dependencies
 from carag_dsl.compiler.follow_on import without_follow_on_errors
@@ -280,6 +280,8 @@ def compile_modules(
         first = modules[0].items[0].span if modules and modules[0].items else NOWHERE
         raise RuleError([Diagnostic(first, "too-deep", "an expression is nested too deeply to check (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
     diagnostics += type_diagnostics
+    table, grouping_diagnostics = groupings.lower(table)  # comparisons with groupings become conditions on facts
+    diagnostics += grouping_diagnostics
     dependencies = Dependencies(table)
     order = graph.evaluation_order(dependencies)
     if order is None:  # only then is the networkx graph needed, to name every declaration on each cycle

@@ -24,6 +24,7 @@ class Symbols:
 
     header: ast.Header | None = None
     facts: dict[str, ast.FactDecl] = attrs.Factory(dict)
+    groupings: dict[str, ast.GroupingDecl] = attrs.Factory(dict)  # named groups of a fact's values
     defines: dict[str, ast.DefineDecl] = attrs.Factory(dict)
     constraints: list[ast.ConstraintDecl] = attrs.Factory(list)
     consistency: list[ast.ConsistencyDecl] = attrs.Factory(list)  # `constraint ... warn`: warnings, not errors
@@ -75,7 +76,7 @@ class Symbols:
                 yield derive.condition
 
     def declared_names(self) -> list[str]:
-        names = list(self.facts) + list(self.defines)
+        names = list(self.facts) + list(self.groupings) + list(self.defines)
         if self.case_type is not None:
             names.append(CASE_TYPE)
         return names
@@ -111,6 +112,11 @@ def collect(modules: Iterable[ast.Module]) -> tuple[Symbols, list[Diagnostic]]:
                     diagnostics.append(Diagnostic(item.span, "reserved-name", "'case_type' is the built-in name of the case type; choose another name for this fact"))
                 elif not duplicate(item, "name:" + item.name, f"'{item.name}'"):
                     symbols.facts[item.name] = item
+            elif isinstance(item, ast.GroupingDecl):
+                if item.name == CASE_TYPE:
+                    diagnostics.append(Diagnostic(item.span, "reserved-name", "'case_type' is the built-in name of the case type; choose another name for this grouping"))
+                elif not duplicate(item, "name:" + item.name, f"'{item.name}'"):
+                    symbols.groupings[item.name] = item
             elif isinstance(item, ast.DefineDecl):
                 if item.name == CASE_TYPE:
                     diagnostics.append(Diagnostic(item.span, "reserved-name", "'case_type' is the built-in name of the case type; define it with a 'case type' block"))

@@ -8,6 +8,7 @@ declared nor a code of anything is an unknown name, with a suggestion.
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 
 from carag_dsl.language import ast
@@ -34,6 +35,8 @@ class _Checker:
         codes = set(self.symbols.case_types())
         for fact in self.symbols.facts.values():
             codes.update(T.option_codes(fact.type))
+        for grouping in self.symbols.groupings.values():
+            codes.update(member.code for member in grouping.members)
         for question in self.symbols.questions.values():
             if question.answer is not None:
                 codes.update(T.option_codes(question.answer))
@@ -49,6 +52,8 @@ class _Checker:
             return T.of_declaration(self.symbols.facts[name].type, name)
         if name in self.symbols.defines:
             return self.define_type(name)
+        if name in self.symbols.groupings:
+            return T.Enum(name, tuple(member.code for member in self.symbols.groupings[name].members))
         if name == CASE_TYPE and self.symbols.case_type is not None:
             return T.Enum("the case type", self.symbols.case_types())
         if name in self.all_codes:
@@ -284,6 +289,8 @@ class _Checker:
             self.define_type(define.name)
         for fact in self.symbols.facts.values():
             self.check_options(fact.type)
+        for grouping in self.symbols.groupings.values():
+            self.check_grouping(grouping)
         for constraint in self.symbols.constraints:
             if constraint.field not in self.symbols.facts:
                 hint = did_you_mean(constraint.field, self.symbols.facts)
@@ -311,6 +318,60 @@ class _Checker:
             if option.code in seen:
                 self.error(option, "duplicate-option", f"option '{option.code}' is listed twice")
             seen.add(option.code)
+
+    def check_grouping(self, grouping: ast.GroupingDecl) -> None:
+        """A grouping names a fact; its groups are all bands (of a number or date fact, in the fact's kind of
+        value, not overlapping) or all merged options (of an option fact, each option in one group at most)."""
+        codes: set[str] = set()
+        for member in grouping.members:
+            if member.code in codes:
+                self.error(member, "duplicate-option", f"group '{member.code}' is listed twice in grouping '{grouping.name}'")
+            codes.add(member.code)
+        fact = self.symbols.facts.get(grouping.source)
+        if fact is None:
+            hint = did_you_mean(grouping.source, self.symbols.facts)
+            self.error(grouping, "unknown-name", f"grouping '{grouping.name}' groups the values of a fact, and '{grouping.source}' is not one{hint}")
+            return
+        kind = fact.type.kind
+        bands = [member for member in grouping.members if member.is_band]
+        if bands and len(bands) < len(grouping.members):
+            self.error(grouping, "mixed-grouping", f"grouping '{grouping.name}' mixes bands ('from ... to ...') with merged options ('is ...'); use one or the other")
+            return
+        if bands:
+            if kind not in ("int", "date"):
+                self.error(bands[0], "type-mismatch", f"bands ('from ... to ...') group a number or a date, but '{grouping.source}' is {T.describe_declared(fact.type)}; group its options with 'is ...'")
+                return
+            self.check_bands_of(grouping, kind)
+            return
+        if kind not in ("one", "scale"):
+            self.error(grouping.members[0], "type-mismatch", f"'is ...' merges options of a fact that takes one option, but '{grouping.source}' is {T.describe_declared(fact.type)}; group a number or a date with 'from ... to ...'")
+            return
+        enum = T.Enum(grouping.source, T.option_codes(fact.type))
+        grouped: dict[str, str] = {}
+        for member in grouping.members:
+            self.check_codes(member.options, enum, member)
+            for option in member.options:
+                if option in grouped:
+                    self.error(member, "overlapping-groups", f"'{option}' is in two groups of '{grouping.name}': '{grouped[option]}' and '{member.code}'; a value belongs to one group at most")
+                grouped.setdefault(option, member.code)
+
+    def check_bands_of(self, grouping: ast.GroupingDecl, kind: str) -> None:
+        """Bounds of the fact's kind (whole numbers or dates), lower not above upper, no two bands sharing a value."""
+        wanted = int if kind == "int" else datetime.date
+        spans = []
+        for member in grouping.members:
+            bounds = [bound for bound in (member.lower, member.upper) if bound is not None]
+            if any(not isinstance(bound, wanted) or isinstance(bound, bool) for bound in bounds):
+                self.error(member, "type-mismatch", f"the bounds of group '{member.code}' must be {'whole numbers' if kind == 'int' else 'dates written YYYY-MM-DD'}, as '{grouping.source}' is {kind}")
+                return
+            if member.lower is not None and member.upper is not None and member.lower > member.upper:  # type: ignore[operator]
+                self.error(member, "bad-band", f"group '{member.code}' runs from {member.lower} to {member.upper}: the first bound must not be above the second")
+                return
+            spans.append(member)
+        for index, member in enumerate(spans):
+            for other in spans[:index]:
+                if _bands_meet(member, other):
+                    self.error(member, "overlapping-groups", f"groups '{other.code}' and '{member.code}' of '{grouping.name}' share {_shared(member, other)}; a value belongs to one group at most")
 
     def check_case_type(self) -> None:
         decl = self.symbols.case_type
@@ -369,19 +430,32 @@ class _Checker:
                 self.diagnostics.append(Diagnostic(
                     _last_line(bands.span), "bad-small-sample",
                     f"'small sample below {bands.small_sample} cases' would never apply; give a number of cases of at least 1"))
-        elif self.symbols.standards:
-            first = next(iter(self.symbols.standards.values()))
+        elif any(not standard.average_of for standard in self.symbols.standards.values()):
+            # A score ('rated by average of') is a percentage of its own; a standard rated by bands needs them.
+            first = next(s for s in self.symbols.standards.values() if not s.average_of)
             self.error(first, "missing-bands", "standards are declared but there is no 'bands' block to rate them with")
         for standard in self.symbols.standards.values():
-            if not standard.key_questions:
-                self.error(standard, "standard-without-key-question", f"standard '{standard.name}' has no key question: add 'key questions [P ...]'")
+            if not standard.key_questions and not standard.average_of:
+                self.error(standard, "standard-without-key-question", f"standard '{standard.name}' has no key question: add 'key questions [P ...]' (or 'rated by average of [...]')")
+            if standard.average_of and (standard.key_questions or standard.lowest_band):
+                self.error(standard, "two-rating-methods", f"standard '{standard.name}' is rated two ways: 'rated by average of' scores it from its own questions; leave out 'key questions' and 'rated by lowest band'")
             for ref in standard.key_questions:
                 self.check_key_question(ref)
+            for ref in standard.average_of:
+                self.check_yes_no_question(ref)
             for cap in standard.caps:
                 self.check_key_question(cap.question)
                 for name in (cap.band, cap.when_band):
                     if bands is not None and name not in band_names:
                         self.error(cap, "unknown-band", f"there is no band '{name}'{did_you_mean(name, band_names)}; the bands are {', '.join(band_names)}")
+
+    def check_yes_no_question(self, ref: ast.AnswerRef) -> None:
+        """A question averaged into a score: any kind, answered yes or no (its share of 'yes' is averaged)."""
+        question = self.symbols.questions.get(ref.question_id)
+        if question is None:
+            self.answer_type(ref)
+        elif question.answer is None or "yes" not in T.option_codes(question.answer):
+            self.error(ref, "key-question-not-yes-no", f"'{ref.question_id}' must take a yes/no answer to be averaged into a score")
 
     def check_key_question(self, ref: ast.AnswerRef) -> None:
         question = self.symbols.questions.get(ref.question_id)
@@ -420,6 +494,26 @@ class ExpressionTypes:
 
     def __call__(self, expr: ast.Expr) -> T.Type:
         return self._checker.expr_or_code(expr)
+
+
+def _bands_meet(a: ast.GroupMember, b: ast.GroupMember) -> bool:
+    """Whether two bands (bounds included, None for no bound) share a value."""
+    a_below_b = a.upper is not None and b.lower is not None and a.upper < b.lower  # type: ignore[operator]
+    b_below_a = b.upper is not None and a.lower is not None and b.upper < a.lower  # type: ignore[operator]
+    return not (a_below_b or b_below_a)
+
+
+def _shared(a: ast.GroupMember, b: ast.GroupMember) -> str:
+    """The values two overlapping bands share, in words: '24', 'the values from 3 to 5', 'the values from 60'."""
+    lowers = [bound for bound in (a.lower, b.lower) if bound is not None]
+    uppers = [bound for bound in (a.upper, b.upper) if bound is not None]
+    low = max(lowers) if lowers else None  # type: ignore[type-var]
+    high = min(uppers) if uppers else None  # type: ignore[type-var]
+    if low is not None and low == high:
+        return str(low)
+    if low is None:
+        return f"the values up to {high}"
+    return f"the values from {low}" + ("" if high is None else f" to {high}")
 
 
 def _last_line(span: Span) -> Span:

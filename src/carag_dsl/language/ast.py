@@ -206,6 +206,37 @@ class FactDecl:
 
 
 @attrs.frozen
+class GroupMember:
+    """One named group of a :class:`GroupingDecl`: a band of a number or a date (``lower`` and ``upper``
+    included, ``None`` for no bound) or, with ``options``, the source's options merged into one group."""
+
+    code: str
+    label: str
+    lower: int | datetime.date | None = None
+    upper: int | datetime.date | None = None
+    options: tuple[str, ...] = ()
+    span: Span = _span()
+
+    @property
+    def is_band(self) -> bool:
+        return not self.options
+
+
+@attrs.frozen
+class GroupingDecl:
+    """``grouping age_group of age``: named groups of the values of a fact (see :class:`GroupMember`).
+
+    The compiler lowers a comparison with a grouping into conditions on its source fact (compiler/groupings.py).
+    """
+
+    name: str
+    source: str
+    members: tuple[GroupMember, ...]
+    doc: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
 class DefineDecl:
     name: str
     expr: Expr
@@ -358,6 +389,8 @@ class StandardDecl:
     lowest_band: bool = False
     caps: tuple[Cap, ...] = ()
     span: Span = _span()
+    #: ``rated by average of [Q], ...``: a score, the mean of each question's share of 'yes' (2014's method).
+    average_of: tuple[AnswerRef, ...] = ()
 
 
 @attrs.frozen
@@ -420,7 +453,7 @@ class TestDecl:
 
 
 Decl = Union[
-    Header, Include, FactDecl, DefineDecl, ConstraintDecl, ConsistencyDecl, ApplicabilityDecl, ExcludeDecl, CaseTypeDecl, SectionDecl,
+    Header, Include, FactDecl, GroupingDecl, DefineDecl, ConstraintDecl, ConsistencyDecl, ApplicabilityDecl, ExcludeDecl, CaseTypeDecl, SectionDecl,
     QuestionDecl, BandsDecl, StandardDecl, InspectionQuestionDecl, TestDecl,
 ]
 

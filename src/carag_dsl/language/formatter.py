@@ -224,6 +224,11 @@ def _declaration(item: ast.Decl) -> list[str]:
         if item.doc is not None:
             lines += _string_clause(INDENT, "meaning ", item.doc)
         return lines
+    if isinstance(item, ast.GroupingDecl):
+        lines = [f"grouping {item.name} of {item.source}"] + [INDENT + _group_member(member) for member in item.members]
+        if item.doc is not None:
+            lines += _string_clause(INDENT, "meaning ", item.doc)
+        return lines
     if isinstance(item, ast.DefineDecl):
         lines = _wrapped(f"define {item.name} = ", item.expr, INDENT, break_after=f"define {item.name} =")
         if item.doc is not None:
@@ -275,6 +280,8 @@ def _declaration(item: ast.Decl) -> list[str]:
             lines.append(f"{INDENT}key questions {_refs(item.key_questions)}")
         if item.lowest_band:
             lines.append(f"{INDENT}rated by lowest band")
+        if item.average_of:
+            lines.append(f"{INDENT}rated by average of {_refs(item.average_of)}")
         for cap in item.caps:
             lines.append(f"{INDENT}at most {_quote(cap.band)} when {_ref(cap.question)} is {_quote(cap.when_band)}")
         return lines
@@ -283,6 +290,22 @@ def _declaration(item: ast.Decl) -> list[str]:
     if isinstance(item, ast.TestDecl):
         return _test(item)
     raise TypeError(f"not a declaration: {item!r}")
+
+
+def _group_member(member: ast.GroupMember) -> str:
+    """``aged_18_to_24 "18-24" from 18 to 24``, ``high_or_very_high "High/very high" is high, very_high``."""
+    head = f"{member.code} {_quote(member.label)}"
+    if not member.is_band:
+        return f"{head} is {', '.join(member.options)}"
+    if member.lower is None:
+        return f"{head} up to {_bound(member.upper)}"
+    if member.upper is None:
+        return f"{head} from {_bound(member.lower)}"
+    return f"{head} from {_bound(member.lower)} to {_bound(member.upper)}"
+
+
+def _bound(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
 def _question(item: ast.QuestionDecl) -> list[str]:

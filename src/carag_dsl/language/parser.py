@@ -281,6 +281,33 @@ class _AstBuilder(Transformer):
         return ast.FactDecl(str(name), type_, _unquote(doc) if doc else None, span=self._span(meta))
 
 
+    # -- groupings
+    def grouping_decl(self, meta, children):
+        name, source, *members, doc = children
+        return ast.GroupingDecl(str(name), str(source), tuple(members), _unquote(doc) if doc else None, span=self._span(meta))
+
+    def group_between(self, meta, children):
+        code, label, lower, upper = children
+        return ast.GroupMember(str(code), _unquote(label), lower, upper, span=self._span(meta))
+
+    def group_from(self, meta, children):
+        code, label, lower = children
+        return ast.GroupMember(str(code), _unquote(label), lower, None, span=self._span(meta))
+
+    def group_up_to(self, meta, children):
+        code, label, upper = children
+        return ast.GroupMember(str(code), _unquote(label), None, upper, span=self._span(meta))
+
+    def group_options(self, meta, children):
+        code, label, *options = children
+        return ast.GroupMember(str(code), _unquote(label), options=tuple(str(option) for option in options), span=self._span(meta))
+
+    def bound_int(self, meta, children):
+        return self._int(children[0])
+
+    def bound_date(self, meta, children):
+        return self._date(children[0])
+
     type_bool = _simple_type("bool")
     type_int = _simple_type("int")
     type_date = _simple_type("date")
@@ -425,6 +452,7 @@ class _AstBuilder(Transformer):
     def standard_decl(self, meta, children):
         name, *clauses = children
         keys: tuple = ()
+        averaged: tuple = ()
         lowest = False
         caps = []
         for clause in clauses:
@@ -432,15 +460,20 @@ class _AstBuilder(Transformer):
                 keys += clause[1]
             elif clause[0] == "lowest":
                 lowest = True
+            elif clause[0] == "average":
+                averaged += clause[1]
             else:
                 caps.append(clause[1])
-        return ast.StandardDecl(_unquote(name), keys, lowest, tuple(caps), span=self._span(meta))
+        return ast.StandardDecl(_unquote(name), keys, lowest, tuple(caps), span=self._span(meta), average_of=averaged)
 
     def s_key_questions(self, meta, children):
         return ("keys", children[0])
 
     def s_lowest_band(self, meta, children):
         return ("lowest", None)
+
+    def s_average_of(self, meta, children):
+        return ("average", children[0])
 
     def s_cap(self, meta, children):
         band, qref, when_band = children

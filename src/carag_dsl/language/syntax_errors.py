@@ -32,7 +32,7 @@ _DECLARATION_LINE = re.compile(
     r'|applicability[ \t]+"|case[ \t]+type\b|section[ \t]+"|question[ \t]+"|bands\b|standard[ \t]+"|inspection[ \t]+question\b|test[ \t]+")',
     re.MULTILINE,
 )
-DECLARATION_KEYWORDS = ("ruleset", "include", "fact", "define", "constraint", "applicability", "exclude", "case", "section", "question", "bands", "standard", "inspection", "test")
+DECLARATION_KEYWORDS = ("ruleset", "include", "fact", "grouping", "define", "constraint", "applicability", "exclude", "case", "section", "question", "bands", "standard", "inspection", "test")
 CLAUSE_KEYWORDS = (
     "text", "label", "answer", "applies", "guidance", "informed", "derive", "record", "heading", "meaning", "message",
     "key", "rated", "at", "facts", "answers", "expect", "override", "warn", "because", "small", "domain", "evidence", "within",

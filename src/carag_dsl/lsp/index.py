@@ -106,6 +106,19 @@ class _Builder:
         self.add(NAME_DECLARATION, name)
         self.visit(type_expr, None, ("name", str(name)))
 
+    def _grouping_decl(self, children, partner, owner) -> None:
+        # `grouping age_group of age`: a name declared, the fact it groups, each group an option of the
+        # grouping, and the options merged (`is high, very_high`) codes of the fact.
+        name, source, *members, _meaning = children
+        self.add(NAME_DECLARATION, name)
+        self.add(NAME, source)
+        for member in members:
+            code, _label, *rest = member.children
+            self.add(OPTION_DECLARATION, code, partner=("name", str(name)))
+            for part in rest:
+                if isinstance(part, Token) and part.type == "NAME":
+                    self.add(CODE, part, partner=("name", str(source)))
+
     def _define_decl(self, children, partner, owner) -> None:
         name, expr, _meaning = children
         self.add(NAME_DECLARATION, name)

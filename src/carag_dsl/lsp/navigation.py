@@ -136,6 +136,8 @@ def _declaration_symbol(item: ast.Decl) -> types.DocumentSymbol | None:
         return _symbol(item.name, item.doc, types.SymbolKind.Variable, item.span)
     if isinstance(item, ast.DefineDecl):
         return _symbol(item.name, item.doc, types.SymbolKind.Function, item.span)
+    if isinstance(item, ast.GroupingDecl):
+        return _symbol(item.name, f"groups of {item.source}", types.SymbolKind.Enum, item.span)
     if isinstance(item, ast.ConsistencyDecl):
         field = f"[{item.field}]" if item.on_answer else item.field
         return _symbol(f"constraint {field}", item.message, types.SymbolKind.Event, item.span)

@@ -17,7 +17,8 @@ Key = tuple[str, ...]
 
 
 def is_declared_name(name: str, symbols: Symbols) -> bool:
-    return name in symbols.facts or name in symbols.defines or (name == CASE_TYPE and symbols.case_type is not None)
+    return (name in symbols.facts or name in symbols.defines or name in symbols.groupings
+            or (name == CASE_TYPE and symbols.case_type is not None))
 
 
 def owner_of(partner: ix.Partner | None, symbols: Symbols) -> tuple[str, str]:
@@ -29,7 +30,7 @@ def owner_of(partner: ix.Partner | None, symbols: Symbols) -> tuple[str, str]:
         return ("question", name)
     if kind == "case_type" or (kind == "name" and name == CASE_TYPE):
         return ("case_type", "")
-    if kind == "name" and name in symbols.facts:
+    if kind == "name" and (name in symbols.facts or name in symbols.groupings):
         return ("name", name)
     return ("", "")
 

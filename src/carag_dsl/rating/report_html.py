@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from carag_dsl.rating.report_text import (
     band_text, left_out_text, plural, rejected_text, ruleset_text, small_sample_text, standard_small_sample,
 )
+from carag_dsl.rating.report_bulletin import bulletin_rows, left_out, model_note, percent_text, range_text
 from carag_dsl.rating.tally import DESCRIPTION, DESCRIPTION_NOTE, cap_notes
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ dl.about { display: grid; grid-template-columns: max-content auto; gap: .15rem 1
 dl.about dt { font-weight: 600; }
 dl.about dd { margin: 0; }
 .caveat { font-style: italic; color: #7a3b00; }
+td.significant { background: #c9c9c9; font-weight: 600; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2 { break-after: avoid; }
@@ -88,6 +90,9 @@ def render_html(ruleset: "CheckedRules", rated: dict[str, Any], source: str | No
     ]
     for index, question_id in enumerate(rated["key_questions"]):
         parts.append(_question_section(ruleset, question_id, index, blocks, bands, colours))
+    parts.append(_scores_section(rated))
+    if rated.get("by") or set(rated.get("questions", {})) != set(rated["key_questions"]):
+        parts.append(_bulletin_section(ruleset, rated))
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
 
@@ -115,7 +120,7 @@ def _about(rated: dict[str, Any], source: str | None) -> str:
     rows.append(("Cases excluded", excluded))
     rows.append(("Cases rejected", rejected_text(counts)))
     if rated["groups"]:
-        rows.append(("Broken down by", rated["groups"][0]["by"]))
+        rows.append(("Broken down by", ", ".join(rated.get("by") or [rated["groups"][0]["by"]])))
     items = "".join(f"<dt>{escape(name)}</dt><dd>{escape(text)}</dd>" for name, text in rows)
     return f'<dl class="about" aria-label="About this report">{items}</dl>'
 
@@ -153,6 +158,10 @@ def _standards_table(ruleset: "CheckedRules", blocks: list[tuple[str, dict[str, 
         cells = []
         for (_, block), block_notes in zip(blocks, notes):
             entry = block["standards"][name]
+            if entry.get("rated_by") == "average":
+                score = "no score: no question judged" if entry["score"] is None else f"score {entry['score']:.1f}%"
+                cells.append(f"<td>{escape(score)}{'<br><small>' + escape(entry['band']) + '</small>' if entry['band'] else ''}</td>")
+                continue
             if entry["band"] is None:
                 cells.append("<td>no band: no key question was judged</td>")
                 continue
@@ -165,6 +174,57 @@ def _standards_table(ruleset: "CheckedRules", blocks: list[tuple[str, dict[str, 
             cells.append(f"<td>{text}</td>")
         rows.append(f'<tr><th scope="row">{escape(name)}</th>{"".join(cells)}</tr>')
     return f'<table><caption>The band of each standard</caption><thead><tr><th scope="col">Standard</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _scores_section(rated: dict[str, Any]) -> str:
+    """Each score ('rated by average of') with its range across the groups of each --by, as 2014 printed them."""
+    rows = []
+    for name, entry in rated["standards"].items():
+        if entry.get("rated_by") != "average":
+            continue
+        score = "&ndash;" if entry["score"] is None else f"{entry['score']:.1f}%"
+        ranges = "; ".join(f"{escape(by)}: {escape(range_text(found))}" for by, found in entry["ranges"].items()) or "&ndash;"
+        rows.append(f'<tr><th scope="row">{escape(name)}</th><td class="num">{score}</td>'
+                    f'<td class="num">{entry["questions_judged"]}</td><td>{ranges}</td></tr>')
+    if not rows:
+        return ""
+    return ('<h2>Scores</h2><p class="note">Each score is the average, over its questions judged in at least one case, of '
+            "the share of cases judged &lsquo;yes&rsquo;; the range is the lowest and the highest group&rsquo;s score.</p>"
+            '<table><caption>Scores and their range across groups</caption><thead><tr><th scope="col">Score</th>'
+            '<th scope="col">All cases</th><th scope="col">Questions judged</th><th scope="col">Range (lowest to highest group)</th>'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _bulletin_section(ruleset: "CheckedRules", rated: dict[str, Any]) -> str:
+    """One table per chosen question in the Bulletin's layout: N, n, %, by characteristic; significant cells shaded."""
+    parts = ["<h2>Positive judgements by characteristic</h2>",
+             '<p class="note">N: cases judged; n: judged &lsquo;yes&rsquo;; %: their share. Cases whose characteristic is '
+             "not known have no row. Shaded (and marked *): significant at p &lt; 0.05 in the question&rsquo;s model.</p>"]
+    for question_id in rated["questions"]:
+        question = ruleset.questions.get(question_id)
+        caption = escape(question_id) + (f": {escape(question.text)}" if question is not None and question.text else "")
+        body = []
+        previous = None
+        for row in bulletin_rows(rated, question_id):
+            head = "All cases" if not row.by else (row.by if row.by != previous else "")
+            previous = row.by
+            shade = ' significant' if row.significant else ''
+            mark = ' <span aria-label="significant">*</span>' if row.significant else ""
+            body.append(f'<tr><th scope="row">{escape(head)}</th><td>{escape(row.label if row.by else "")}</td>'
+                        f'<td class="num">{row.n_judged:,}</td><td class="num{shade}">{row.n_yes:,}</td>'
+                        f'<td class="num{shade}">{escape(percent_text(row.percent))}{mark}</td></tr>')
+        notes = []
+        missing = left_out(rated, question_id)
+        if missing:
+            notes.append("Not known (no row): " + ", ".join(f"{by} {n:,}" for by, n in missing.items()) + ".")
+        note = model_note(rated, question_id)
+        if note:
+            notes.append(note)
+        parts.append(
+            f'<table class="bulletin"><caption>{caption}</caption><thead><tr><th scope="col"></th><th scope="col"></th>'
+            f'<th scope="col">N</th><th scope="col">n</th><th scope="col">%</th></tr></thead><tbody>{"".join(body)}</tbody></table>'
+            + "".join(f'<p class="note">{escape(text)}</p>' for text in notes))
+    return "\n".join(parts)
 
 
 def _cases_words(block: dict[str, Any]) -> str:

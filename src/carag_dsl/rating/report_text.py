@@ -12,6 +12,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from carag_dsl.compiler import types as T
+from carag_dsl.rating.logistic import significant_cells
+from carag_dsl.rating.report_bulletin import render_bulletin_text, score_lines
 from carag_dsl.rating.tally import DESCRIPTION, DESCRIPTION_NOTE, cap_notes, percent_of
 from carag_dsl.runtime.spreadsheet import safe_row
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
@@ -113,11 +115,16 @@ def render_table(ruleset: "CheckedRules", rated: dict) -> str:
         out.append(f"  excluded, {reason}: {n:,}")
     small = any(entry["small_sample"] for entry in rated["key_questions"].values())
     footnote = _render_block(ruleset, rated, out)
-    for group in rated["groups"]:
-        small |= group["small_sample"] or any(entry["small_sample"] for entry in group["key_questions"].values())
-        out.append("")
-        out.append(f"{group['by']}: {group['label']} ({_group_counts(group)})")
-        footnote |= _render_block(ruleset, group, out)
+    by = rated.get("by", [])
+    if len(by) <= 1:  # one breakdown: every figure per group; several: the Bulletin's tables below, the rest in JSON or CSV
+        for group in rated["groups"]:
+            small |= group["small_sample"] or any(entry["small_sample"] for entry in group["key_questions"].values())
+            out.append("")
+            out.append(f"{group['by']}: {group['label']} ({_group_counts(group)})")
+            footnote |= _render_block(ruleset, group, out)
+    if by or set(rated.get("questions", {})) != set(rated["key_questions"]):
+        out += ["", "Positive judgements by characteristic: N judged, n judged 'yes', %"]
+        out += render_bulletin_text(ruleset.questions, rated)
     if footnote or small:
         out.append("")
     if footnote:
@@ -135,11 +142,13 @@ def _group_counts(group: dict[str, Any]) -> str:
 
 
 def _render_block(ruleset: "CheckedRules", rated: dict, out: list[str]) -> bool:
+    """The key questions, the standards rated by band and the scores of the whole sample or of one group."""
     marked = False
     questions = rated["key_questions"]
     id_width = max([len("Key question")] + [len(q) for q in questions])
-    out.append("")
-    out.append(f"  {'Key question':<{id_width}}  {'Judged':>6}  {'Yes':>6}  {'Yes %':>8}  Band")
+    if questions:  # a rule set of scores alone has none
+        out.append("")
+        out.append(f"  {'Key question':<{id_width}}  {'Judged':>6}  {'Yes':>6}  {'Yes %':>8}  Band")
     for question_id, entry in questions.items():
         mark = " "
         if entry["percent"] is not None and rounds_up_to_next_band(ruleset, entry):
@@ -149,7 +158,7 @@ def _render_block(ruleset: "CheckedRules", rated: dict, out: list[str]) -> bool:
     for question_id, entry in questions.items():
         if entry.get("left_out"):
             out.append(f"  {question_id}: {left_out_text(ruleset, question_id, entry['left_out'])}")
-    standards = rated["standards"]
+    standards = {name: entry for name, entry in rated["standards"].items() if entry.get("rated_by") != "average"}
     if standards:
         notes = cap_notes(ruleset, rated)
         bands = {name: _standard_band(rated, entry) for name, entry in standards.items()}
@@ -162,6 +171,9 @@ def _render_block(ruleset: "CheckedRules", rated: dict, out: list[str]) -> bool:
             out.append(f"  {name:<{name_width}}  {bands[name]:<{band_width}}  {lowest}")
             for note in notes.get(name, []):
                 out.append(f"  {'':<{name_width}}  {note}")
+    scores = score_lines(rated)
+    if scores:
+        out += ["", "  Scores (each the average, over its questions judged, of the share judged 'yes')"] + scores
     return marked
 
 
@@ -179,7 +191,8 @@ def _percent_text(entry: dict) -> str:
 
 #: The first ten columns are those of earlier versions, in the same places; the rest were added after them.
 CSV_COLUMNS = ("by", "value", "cases", "kind", "name", "n_judged", "n_yes", "percent", "band", "lowest",
-               "label", "small_sample", "ruleset", "version", "hash", "date", "left_out")
+               "label", "small_sample", "ruleset", "version", "hash", "date", "left_out",
+               "score", "coefficient", "odds_ratio", "p_value", "ci_low", "ci_high", "significant")
 
 
 def render_csv(rated: dict) -> str:
@@ -192,8 +205,10 @@ def render_csv(rated: dict) -> str:
     source = [ruleset["name"] or "", ruleset["version"] or "", ruleset["hash"], rated["date"] or ""]
 
     def row(by: Any, value: Any, cases: Any, kind: str, name: Any, judged: Any = "", yes: Any = "", percent: Any = "",
-            band: Any = "", lowest: Any = "", label: Any = "", small: Any = "", left_out: Any = "") -> None:
-        writer.writerow(safe_row([by, value, cases, kind, name, judged, yes, percent, band, lowest, label, small, *source, left_out]))
+            band: Any = "", lowest: Any = "", label: Any = "", small: Any = "", left_out: Any = "", score: Any = "",
+            model: Any = ()) -> None:
+        writer.writerow(safe_row([by, value, cases, kind, name, judged, yes, percent, band, lowest, label, small, *source, left_out,
+                                  score, *(model or ("",) * 6)]))
 
     counts = rated["counts"]
     for name in ("read", "rated", "excluded", "rejected"):
@@ -209,8 +224,30 @@ def render_csv(rated: dict) -> str:
                 "" if entry["percent"] is None else f"{entry['percent']:.1f}", entry["band"] or "", "", label,
                 _csv_bool(entry["small_sample"]), _csv_left_out(entry.get("left_out", {})))
         for name, entry in block["standards"].items():
+            score = "" if entry.get("score") is None else f"{entry['score']:.1f}"
             row(by, value, block["cases"], "standard", name, band=entry["band"] or "", lowest=entry["lowest"] or "", label=label,
-                small=_csv_bool(standard_small_sample(block, entry)))
+                small=_csv_bool(standard_small_sample(block, entry)), score=score)
+            for range_by, found in entry.get("ranges", {}).items():
+                for end in ("lowest", "highest"):
+                    group = found[end]
+                    row(range_by, _csv_value(group["value"]), found["groups"], f"score range {end}", name, label=group["label"],
+                        score=f"{group['score']:.1f}")
+        significant = {qid: significant_cells(rated.get("models", {}), qid) for qid in block.get("questions", {})}
+        for question_id, entry in block.get("questions", {}).items():
+            key = (by, tuple(block["value"]) if isinstance(block.get("value"), list) else block.get("value"))
+            model = ("",) * 5 + (_csv_bool(key in significant[question_id]),) if by and rated.get("models") else ()
+            row(by, value, block["cases"], "question", question_id, entry["n_judged"], entry["n_yes"],
+                "" if entry["percent"] is None else f"{entry['percent']:.1f}", entry["band"] or "", "", label,
+                _csv_bool(entry["small_sample"]), model=model)
+    for question_id, model in rated.get("models", {}).items():
+        if "refused" in model:
+            row("", "", model["cases"], "model refused", question_id, label=model["refused"])
+            continue
+        terms = [("", "", "constant", model["constant"])] + [(c["by"], _csv_value(c["value"]), c["label"], c) for c in model["coefficients"]]
+        for term_by, term_value, term_label, term in terms:
+            row(term_by, term_value, model["cases"], "coefficient", question_id, label=term_label, model=(
+                repr(term["coefficient"]), repr(term["odds_ratio"]), repr(term["p_value"]), repr(term["ci_low"]),
+                repr(term["ci_high"]), _csv_bool(term["significant"])))
     return buffer.getvalue()
 
 

@@ -28,13 +28,15 @@ import math
 import os
 from collections import Counter
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import attrs
 
 from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import UsageError, did_you_mean_question
+from carag_dsl.compiler.groupings import group_of
+from carag_dsl.rating.groups import OUTSIDE, group_sort_key, json_group_value
 from carag_dsl.compiler.symbols import CASE_TYPE
 from carag_dsl.compiler.ruleset import DEFAULT_SMALL_SAMPLE, CheckedRules
 from carag_dsl.runtime.evaluate import CaseFailure, case_id_of, check_on_error, evaluate_case
@@ -110,6 +112,56 @@ def rated_questions(ruleset: CheckedRules) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def averaged_questions(ruleset: CheckedRules) -> tuple[str, ...]:
+    """Every question a score averages (``rated by average of``), in the order the standards list them."""
+    return tuple(dict.fromkeys(ref.question_id for s in ruleset.symbols.standards.values() for ref in s.average_of))
+
+
+#: What ``--questions`` takes besides ids: the questions that rate the standards, or every yes/no question.
+QUESTION_SETS = ("key", "all")
+
+
+def chosen_questions(ruleset: CheckedRules, spec: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The questions a rating gives figures for: ``"key"`` (None: the key questions, those caps name and those
+    scores average), ``"all"`` (every question answered yes or no, in document order), or question ids
+    (a sequence, or one text with ids separated by commas). UsageError for an id that is not a question
+    answered yes or no."""
+    if spec is None or spec == "key":
+        return tuple(dict.fromkeys([*rated_questions(ruleset), *averaged_questions(ruleset)]))
+    questions = ruleset.symbols.questions
+    yes_no = [qid for qid, q in questions.items() if q.answer is not None and "yes" in T.option_codes(q.answer)]
+    if spec == "all":
+        return tuple(yes_no)
+    ids = [part.strip() for part in spec.split(",")] if isinstance(spec, str) else [str(part).strip() for part in spec]
+    for qid in ids:
+        if qid not in questions:
+            raise UsageError(f"--questions: there is no question '{qid}'{did_you_mean_question(qid, questions)}; give key, all or question ids separated by commas")
+        if qid not in yes_no:
+            raise UsageError(f"--questions: question '{qid}' is not answered yes or no, so it has no share of positive judgements")
+    if not ids or "" in ids:
+        raise UsageError("--questions: give key, all or question ids separated by commas, e.g. 'P 2.1.3,2.1.1'")
+    return tuple(dict.fromkeys(ids))
+
+
+#: What ``--model`` takes: binary logistic regression of the positive judgement on the ``--by`` characteristics.
+MODELS = ("logistic",)
+
+
+def check_model(model: str | None, by: Sequence[str]) -> str | None:
+    """``model`` when it can be fitted here (statsmodels installed, characteristics given); UsageError otherwise."""
+    if model is None:
+        return None
+    if model not in MODELS:
+        raise UsageError(f"unknown model '{model}'; the models are {', '.join(MODELS)}")
+    if not by:
+        raise UsageError("--model logistic fits the judgement on characteristics: name them with --by (one or more)")
+    try:
+        import statsmodels.api  # noqa: F401
+    except ImportError:
+        raise UsageError("--model logistic needs statsmodels: pip install 'carag-dsl[stats]'") from None
+    return model
+
+
 # ---------------------------------------------------------------- counting
 
 
@@ -143,40 +195,51 @@ class TooManyGroups(UsageError):
 class RatingTally:
     """Accumulates evaluated cases into counters; :meth:`result` rates what was added.
 
-    ``by`` names a fact, a defined name, ``case_type`` or a question id to break
-    every figure down by (see :func:`group_value` for the value of a case).
-    More than ``max_groups`` different values raise :class:`TooManyGroups`
-    (``None`` lifts the cap).
+    ``by`` names one or more facts, groupings, defined names, ``case_type`` or question ids to break
+    every figure down by (see :func:`group_value` for the value of a case). The counters are kept per
+    *cell*, one combination of the values of every ``by``: the groups of each ``by`` are sums of cells,
+    and the cells are what a model (``model="logistic"``) is fitted on. More than ``max_groups``
+    different values of one ``by`` raise :class:`TooManyGroups` (``None`` lifts the cap).
+
+    ``questions`` says which questions get figures of their own besides the key questions the standards
+    need: ``"key"`` (the default), ``"all"`` (every question answered yes or no) or question ids.
     """
 
-    def __init__(self, ruleset: CheckedRules, by: str | None = None, max_groups: int | None = MAX_GROUPS,
-                 questions: tuple[str, ...] | None = None):
+    def __init__(self, ruleset: CheckedRules, by: str | Sequence[str] | None = None, max_groups: int | None = MAX_GROUPS,
+                 questions: str | Sequence[str] | None = None, model: str | None = None):
         self.ruleset = ruleset
         self.max_groups = max_groups
-        # The questions counted: those a rating reads (rated_questions), or the yes/no questions given
-        # (the inspection brief counts the case questions its links name as a rating counts key questions).
-        self.questions = rated_questions(ruleset) if questions is None else tuple(questions)
-        self.by = by
-        self._by_kind = _resolve_by(ruleset, by) if by is not None else None
-        self._codes = _declared_codes(ruleset, by, self._by_kind)
+        self.by_names: tuple[str, ...] = (by,) if isinstance(by, str) else tuple(by or ())
+        if len(set(self.by_names)) < len(self.by_names):
+            raise UsageError(f"--by names the same field twice: {', '.join(self.by_names)}")
+        self.by = self.by_names[0] if self.by_names else None  # the first: what one-breakdown callers read
+        self._kinds = tuple(_resolve_by(ruleset, name) for name in self.by_names)
+        self._codes = tuple(_declared_codes(ruleset, name, kind) for name, kind in zip(self.by_names, self._kinds))
+        self.chosen = chosen_questions(ruleset, questions)
+        self.questions = tuple(dict.fromkeys([*rated_questions(ruleset), *averaged_questions(ruleset), *self.chosen]))  # counted
+        self.model = check_model(model, self.by_names)
         self.overall = self._new_counters()
-        self.groups: dict[Any, _Counters] = {}
+        self.cells: dict[tuple, _Counters] = {}
+        self._values: list[set[Any]] = [set() for _ in self.by_names]  # the values of each by seen so far
         self.rejected_lines: list[int] = []  # where the bad cases were, counted in rejected_unit
         #: What the numbers of rejected_lines count: "line" of a file, "element" of a JSON array, "row" of a form export,
         #: "position" in an iterable.
         self.rejected_unit = "line"
         self.rejected_files: list[str] = []  # with rows from several files (carag rate --engine dask): each one's file
 
-    def _group(self, key: Any) -> _Counters:
-        """The counters of one subgroup, made on first use; TooManyGroups past ``max_groups``."""
-        if key not in self.groups:
-            if self.max_groups is not None and len(self.groups) >= self.max_groups:
-                raise TooManyGroups(
-                    f"'{self.by}' has more than {self.max_groups:,} different values in these cases, too many groups "
-                    f"to report; break the figures down by a field with fewer values, or allow more groups "
-                    f"(carag rate --max-groups N)")
-            self.groups[key] = self._new_counters()
-        return self.groups[key]
+    def _cell(self, key: tuple) -> _Counters:
+        """The counters of one combination of values, made on first use; TooManyGroups past ``max_groups`` values of a by."""
+        cell = self.cells.get(key)
+        if cell is None:
+            for name, seen, value in zip(self.by_names, self._values, key):
+                if value not in seen and self.max_groups is not None and len(seen) >= self.max_groups:
+                    raise TooManyGroups(
+                        f"'{name}' has more than {self.max_groups:,} different values in these cases, too many groups "
+                        f"to report; break the figures down by a field with fewer values, or allow more groups "
+                        f"(carag rate --max-groups N)")
+                seen.add(value)
+            cell = self.cells[key] = self._new_counters()
+        return cell
 
     def _new_counters(self) -> _Counters:
         return _Counters(0, {qid: _Counter() for qid in self.questions})
@@ -186,16 +249,21 @@ class RatingTally:
         self.add(evaluate_case(self.ruleset, case))
 
     def group_of(self, evaluation: "Evaluation") -> Any:
-        """The subgroup an evaluated case is counted in (None without ``by``, or when its value is not known)."""
-        if self._by_kind is None or self.by is None:
+        """The subgroup of the first ``by`` an evaluated case is counted in (None without ``by``, or when not known)."""
+        if not self.by_names:
             return None
-        return group_value(evaluation, self.by, self._by_kind, self._codes)
+        return group_value(self.ruleset, evaluation, self.by_names[0], self._kinds[0], self._codes[0])
+
+    def cell_of(self, evaluation: "Evaluation") -> tuple:
+        """The values of every ``by`` for an evaluated case (the cell it is counted in)."""
+        return tuple(group_value(self.ruleset, evaluation, name, kind, codes)
+                     for name, kind, codes in zip(self.by_names, self._kinds, self._codes))
 
     def add(self, evaluation: "Evaluation") -> None:
         """Count one evaluated case: rated, or (``exclude when``) counted apart by the reason it is not inspected."""
         targets = [self.overall]
-        if self._by_kind is not None:
-            targets.append(self._group(self.group_of(evaluation)))
+        if self.by_names:
+            targets.append(self._cell(self.cell_of(evaluation)))
         if evaluation.excluded is not None:
             for counters in targets:
                 counters.excluded[evaluation.excluded] += 1
@@ -220,11 +288,9 @@ class RatingTally:
         """Count every case of a columnar batch that has a result (error rows are the caller's to report).
 
         The counts are those :meth:`add` makes case by case: judged where the question applies
-        and its value is yes or no, counted with a few numpy sums per question and subgroup.
+        and its value is yes or no, counted with a few numpy sums per question and cell.
         """
         import numpy as np
-
-        from carag_dsl.runtime.columnar import group_keys
 
         rows = np.ones(batch.n, dtype=bool)
         for row, done in batch.per_case.items():
@@ -243,15 +309,16 @@ class RatingTally:
             said_yes[qid] = judged[qid] & (value == yes_id)
             other[qid] = valued & ~judged[qid]  # left out of the share: 'not_a_factor', 'no_information'
         parts = [(self.overall, rows)]
-        if self._by_kind is not None:
-            keys = group_keys(batch, self.by or "", self._by_kind, self._codes)
-            chosen: dict[Any, list[int]] = {}
+        if self.by_names:
+            columns = [batch_group_keys(self.ruleset, batch, name, kind, codes)
+                       for name, kind, codes in zip(self.by_names, self._kinds, self._codes)]
+            chosen: dict[tuple, list[int]] = {}
             for row in np.flatnonzero(rows).tolist():
-                chosen.setdefault(keys[row], []).append(row)
+                chosen.setdefault(tuple(column[row] for column in columns), []).append(row)
             for key, members in chosen.items():
                 mask = np.zeros(batch.n, dtype=bool)
                 mask[members] = True
-                parts.append((self._group(key), mask))
+                parts.append((self._cell(key), mask))
         for counters, mask in parts:
             counters.cases += int((rated & mask).sum())
             for index, reason in enumerate(batch.engine.exclusion_reasons):
@@ -278,7 +345,7 @@ class RatingTally:
             questions = {qid: (c.n_judged, c.n_yes, dict(c.left_out)) for qid, c in counters.questions.items()}
             return counters.cases, questions, dict(counters.excluded)
 
-        return {"overall": plain(self.overall), "groups": [(key, plain(group)) for key, group in self.groups.items()]}
+        return {"overall": plain(self.overall), "groups": [(key, plain(cell)) for key, cell in self.cells.items()]}
 
     def merge(self, counts: Mapping[str, Any]) -> None:
         """Add counters made elsewhere (another process, another machine) by :meth:`counts`."""
@@ -292,66 +359,104 @@ class RatingTally:
 
         add(self.overall, counts["overall"])
         for key, plain in counts["groups"]:
-            add(self._group(key), plain)
+            add(self._cell(tuple(key)), plain)
+
+    def marginal(self, index: int) -> dict[Any, _Counters]:
+        """The counters of each value of the ``index``-th ``by``: the sums of the cells that have it."""
+        groups: dict[Any, _Counters] = {}
+        for key, cell in self.cells.items():
+            total = groups.get(key[index])
+            if total is None:
+                total = groups[key[index]] = self._new_counters()
+            total.cases += cell.cases
+            total.excluded.update(cell.excluded)
+            for qid, counter in cell.questions.items():
+                total.questions[qid].n_judged += counter.n_judged
+                total.questions[qid].n_yes += counter.n_yes
+                total.questions[qid].left_out.update(counter.left_out)
+        return groups
 
     def result(self, failures: Iterable[CaseFailure] = (), date: datetime.date | None = None) -> "Rating":
         """The rating of what was added (``failures``: the cases left out, when they were collected;
         ``date``: the date it carries, :func:`run_date` when not given)."""
         small = self.ruleset.small_sample_below
-        key_questions, standards = self._rate(self.overall)
+        figures, standards = self._rate(self.overall)
         groups: list[RatingGroup] = []
-        if self._by_kind is not None:
-            labels = _option_labels(self.ruleset, self.by, self._by_kind)
-            for key in sorted(self.groups, key=self._group_sort_key):
-                group = self.groups[key]
-                group_questions, group_standards = self._rate(group)
+        for index, (name, kind, codes) in enumerate(zip(self.by_names, self._kinds, self._codes)):
+            labels = _option_labels(self.ruleset, name, kind)
+            marginal = self.marginal(index)
+            for key in sorted(marginal, key=lambda key: group_sort_key(codes, key)):
+                group = marginal[key]
+                group_figures, group_standards = self._rate(group)
                 value = json_group_value(key)
                 groups.append(RatingGroup(
-                    self.by or "", value, group.cases, group_questions, group_standards,
+                    name, value, group.cases, self._key(group_figures), group_standards,
                     label=group_label(value, labels), excluded=sum(group.excluded.values()), small_sample=group.cases < small,
+                    questions=self._chosen(group_figures),
                 ))
+        models: dict[str, Any] = {}
+        if self.model is not None:
+            from carag_dsl.rating.logistic import fit_models
+
+            models = fit_models(self.cells, self.by_names, self._codes, self.chosen, groups)
         return Rating(
-            self.overall.cases, key_questions, standards, tuple(groups), tuple(failures),
+            self.overall.cases, self._key(figures), score_ranges(standards, groups), tuple(groups), tuple(failures),
             ruleset=ruleset_identity(self.ruleset), date=date or run_date(),
             excluded=dict(sorted(self.overall.excluded.items(), key=lambda item: (-item[1], item[0]))),
             rejected_lines=tuple(self.rejected_lines), rejected_unit=self.rejected_unit, small_sample_below=small,
             rejected_files=tuple(self.rejected_files),
+            by=self.by_names, questions=self._chosen(figures), models=models,
         )
 
+    def _key(self, figures: Mapping[str, "KeyQuestionFigures"]) -> dict[str, "KeyQuestionFigures"]:
+        return {qid: figures[qid] for qid in rated_questions(self.ruleset)}
+
+    def _chosen(self, figures: Mapping[str, "KeyQuestionFigures"]) -> dict[str, "KeyQuestionFigures"]:
+        return {qid: figures[qid] for qid in self.chosen}
+
     def _rate(self, counters: _Counters) -> tuple[dict[str, "KeyQuestionFigures"], dict[str, "StandardFigures"]]:
-        bands = self.ruleset.symbols.bands
-        exact: dict[str, Fraction | None] = {}
-        key_questions: dict[str, KeyQuestionFigures] = {}
-        for question_id, counter in counters.questions.items():
-            percent = percent_of(counter.n_yes, counter.n_judged)
-            exact[question_id] = percent
-            key_questions[question_id] = KeyQuestionFigures(
-                counter.n_judged, counter.n_yes, display_percent(percent), band_of(percent, bands),
-                small_sample=0 < counter.n_judged < self.ruleset.small_sample_below,
-                left_out=self._in_answer_order(question_id, counter.left_out),
-            )
-        standards = {}
-        for name, decl in self.ruleset.symbols.standards.items():
+        return rate_counters(self.ruleset, counters)
+
+
+def rate_counters(ruleset: CheckedRules, counters: _Counters) -> tuple[dict[str, "KeyQuestionFigures"], dict[str, "StandardFigures"]]:
+    """The figures of every counted question, and of every standard, over one set of counters."""
+    bands = ruleset.symbols.bands
+    exact: dict[str, Fraction | None] = {}
+    figures: dict[str, KeyQuestionFigures] = {}
+    for question_id, counter in counters.questions.items():
+        percent = percent_of(counter.n_yes, counter.n_judged)
+        exact[question_id] = percent
+        figures[question_id] = KeyQuestionFigures(
+            counter.n_judged, counter.n_yes, display_percent(percent), band_of(percent, bands),
+            small_sample=0 < counter.n_judged < ruleset.small_sample_below,
+            left_out=_in_answer_order(ruleset, question_id, counter.left_out),
+        )
+    standards = {}
+    for name, decl in ruleset.symbols.standards.items():
+        if decl.average_of:
+            standards[name] = average_score(decl, exact, bands)
+        else:
             rated = rate_standard(decl, exact, bands)
             standards[name] = StandardFigures(rated["band"], rated["lowest"])
-        return key_questions, standards
+    return figures, standards
 
-    def _in_answer_order(self, question_id: str, left_out: Counter[str]) -> dict[str, int]:
-        """The left-out counts in the order the question declares its answers."""
-        answer = self.ruleset.symbols.questions[question_id].answer
-        order = {code: i for i, code in enumerate(T.option_codes(answer))} if answer is not None else {}
-        return {code: left_out[code] for code in sorted(left_out, key=lambda code: (order.get(code, len(order)), code))}
 
-    def _group_sort_key(self, key: Any) -> tuple:
-        """Groups in a stable, meaningful order: declared option order, then natural order, unknown last."""
-        if key is None:
-            return (2, 0, "")
-        order = {code: index for index, code in enumerate(self._codes)}
-        if isinstance(key, tuple):  # a multi-choice value, as codes in option order
-            return (1, len(key), tuple(order.get(code, len(order)) for code in key))
-        if isinstance(key, str) and key in order:
-            return (0, order[key], key)
-        return (1, 0, key)
+def _in_answer_order(ruleset: CheckedRules, question_id: str, left_out: Counter[str]) -> dict[str, int]:
+    """The left-out counts in the order the question declares its answers."""
+    answer = ruleset.symbols.questions[question_id].answer
+    order = {code: i for i, code in enumerate(T.option_codes(answer))} if answer is not None else {}
+    return {code: left_out[code] for code in sorted(left_out, key=lambda code: (order.get(code, len(order)), code))}
+
+def question_figures(ruleset: CheckedRules, evaluations: Iterable["Evaluation"], question_ids: Sequence[str]) -> dict[str, "KeyQuestionFigures"]:
+    """Each question's count judged, count 'yes', share and band over some evaluated cases (any subset: the
+    cases of one region, one inspection), counted as ``carag rate`` counts them; for callers that choose the cases."""
+    tally = RatingTally(ruleset, questions=list(question_ids))
+    for evaluation in evaluations:
+        tally.add(evaluation)
+    figures, _ = rate_counters(ruleset, tally.overall)
+    return {qid: figures[qid] for qid in question_ids}
+
+
 
 
 def rate_standard(decl: ast.StandardDecl, exact: Mapping[str, Fraction | None], bands: ast.BandsDecl | None) -> dict[str, Any]:
@@ -408,12 +513,14 @@ def cap_notes(ruleset: CheckedRules, rated: Mapping[str, Any]) -> dict[str, list
     return notes
 
 
-def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | None = None, on_error: str = "raise",
-         max_groups: int | None = MAX_GROUPS, date: datetime.date | None = None) -> "Rating":
+def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | Sequence[str] | None = None, on_error: str = "raise",
+         max_groups: int | None = MAX_GROUPS, date: datetime.date | None = None, questions: str | Sequence[str] | None = None,
+         model: str | None = None) -> "Rating":
     """Rate a sample of cases (see the module docstring and docs/ratings.md); ``date`` is the date the rating
     carries (:func:`run_date` when not given).
 
-    More than ``max_groups`` values of ``by`` raise :class:`TooManyGroups` (``None``: no cap).
+    More than ``max_groups`` values of ``by`` raise :class:`TooManyGroups` (``None``: no cap). ``by`` may name
+    several fields; ``questions`` and ``model`` are those of :class:`RatingTally`.
 
     Streams ``cases`` (any iterable, read once, never kept) through the compiled
     back end. Raises UsageError for an unknown ``by``. A case with bad data
@@ -421,7 +528,7 @@ def rate(rules: CheckedRules, cases: Iterable[Mapping[str, Any]], by: str | None
     in ``Rating.failures`` with its index and id (``on_error="collect"``).
     """
     check_on_error(on_error)
-    tally = RatingTally(rules, by, max_groups)
+    tally = RatingTally(rules, by, max_groups, questions, model)
     tally.rejected_unit = "position"
     failures: list[CaseFailure] = []
     for index, case in enumerate(cases):
@@ -458,13 +565,22 @@ class KeyQuestionFigures:
 
 @attrs.frozen
 class StandardFigures:
-    """One standard's band, and the key question that gave the lowest band."""
+    """One standard's band, and the key question that gave the lowest band; for a standard ``rated by average
+    of`` its questions, its score (the mean of their shares), how many were judged, and its range by group."""
 
     band: str | None
     lowest: str | None
+    score: float | None = None  # rounded half up to one decimal place; None when no question was judged
+    questions_judged: int = 0
+    averaged: bool = False
+    ranges: Mapping[str, Any] = attrs.field(factory=dict)  # per --by: the lowest and the highest group's score
+    exact: Fraction | None = attrs.field(default=None, eq=False, repr=False)  # the score unrounded, to compare groups
 
     def to_dict(self) -> dict[str, Any]:
-        return {"band": self.band, "lowest": self.lowest}
+        data: dict[str, Any] = {"band": self.band, "lowest": self.lowest}
+        if self.averaged:
+            data.update(rated_by="average", score=self.score, questions_judged=self.questions_judged, ranges=dict(self.ranges))
+        return data
 
 
 @attrs.frozen
@@ -479,6 +595,7 @@ class RatingGroup:
     label: str = ""  # the value in words: the option labels the rules declare ("Post-sentence supervision")
     excluded: int = 0  # cases of this group not inspected ('exclude when')
     small_sample: bool = False  # fewer cases rated than the rule set's small-sample size
+    questions: Mapping[str, KeyQuestionFigures] = attrs.field(factory=dict)  # the questions chosen (--questions)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -490,6 +607,7 @@ class RatingGroup:
             "small_sample": self.small_sample,
             "key_questions": {qid: f.to_dict() for qid, f in self.key_questions.items()},
             "standards": {name: s.to_dict() for name, s in self.standards.items()},
+            "questions": {qid: f.to_dict() for qid, f in self.questions.items()},
         }
 
 
@@ -510,6 +628,9 @@ class Rating:
     rejected_unit: str = "line"  # "line" of a file, "element" of a JSON array, "row" of a form export, "position" in the cases given
     small_sample_below: int = DEFAULT_SMALL_SAMPLE
     rejected_files: tuple[str, ...] = ()  # with cases from several files: the file of each of rejected_lines
+    by: tuple[str, ...] = ()  # the fields the groups break the figures down by, in order
+    questions: Mapping[str, KeyQuestionFigures] = attrs.field(factory=dict)  # the questions chosen (--questions)
+    models: Mapping[str, Any] = attrs.field(factory=dict)  # per question, the fitted model (or why none could be)
 
     @property
     def description(self) -> str:
@@ -541,6 +662,9 @@ class Rating:
             "key_questions": {qid: f.to_dict() for qid, f in self.key_questions.items()},
             "standards": {name: s.to_dict() for name, s in self.standards.items()},
             "groups": [group.to_dict() for group in self.groups],
+            "by": list(self.by),
+            "questions": {qid: f.to_dict() for qid, f in self.questions.items()},
+            "models": dict(self.models),
         }
         if self.failures:
             data["failures"] = [failure.to_dict() for failure in self.failures]
@@ -555,15 +679,17 @@ def _resolve_by(ruleset: CheckedRules, by: str) -> str:
     symbols = ruleset.symbols
     if by in symbols.facts:
         return "fact"
+    if by in symbols.groupings:
+        return "grouping"
     if by in symbols.defines:
         return "define"
     if by == CASE_TYPE:
         return "case_type"
     if by in symbols.questions:
         return "question"
-    candidates = [*symbols.facts, *symbols.defines, CASE_TYPE, *symbols.questions]
+    candidates = [*symbols.facts, *symbols.groupings, *symbols.defines, CASE_TYPE, *symbols.questions]
     raise UsageError(
-        f"cannot break the rating down by '{by}': it is not a fact, a defined name, case_type or a question id"
+        f"cannot break the rating down by '{by}': it is not a fact, a grouping, a defined name, case_type or a question id"
         f"{did_you_mean_question(by, candidates)}; the facts are {', '.join(symbols.facts) or '(none)'}"
     )
 
@@ -574,6 +700,8 @@ def _declared_codes(ruleset: CheckedRules, by: str | None, kind: str | None) -> 
         return ()
     if kind == "fact":
         return T.option_codes(symbols.facts[by].type)
+    if kind == "grouping":
+        return tuple(member.code for member in symbols.groupings[by].members)
     answer = symbols.questions[by].answer if kind == "question" else None
     if answer is not None:
         return T.option_codes(answer)
@@ -582,13 +710,23 @@ def _declared_codes(ruleset: CheckedRules, by: str | None, kind: str | None) -> 
     return ()
 
 
-def group_value(evaluation: "Evaluation", by: str, kind: str, codes: tuple[str, ...] = ()) -> Any:
+
+
+def group_value(ruleset: CheckedRules, evaluation: "Evaluation", by: str, kind: str, codes: tuple[str, ...] = ()) -> Any:
     """The subgroup of a case: a hashable value, or None when it is not known.
 
     A question's value counts only when the question applies. A multi-choice
     value is one group: the tuple of its codes in option order (so every case
-    is in exactly one group and the groups add up to the whole sample).
+    is in exactly one group and the groups add up to the whole sample). A
+    grouping's value is the code of the group its fact's value falls in
+    (:data:`OUTSIDE` when it falls in none).
     """
+    if kind == "grouping":
+        grouping = ruleset.symbols.groupings[by]
+        source = evaluation.scope.name(grouping.source)
+        if source is UNKNOWN or source is None:
+            return None
+        return group_of(grouping, source) or OUTSIDE
     if kind == "question":
         result = evaluation.questions[by]
         value = result.value if result.status == "applies" else None
@@ -609,6 +747,8 @@ def _option_labels(ruleset: CheckedRules, by: str | None, kind: str | None) -> d
     """The declared label of each option code of ``by`` (a fact or a question), for naming subgroups."""
     symbols = ruleset.symbols
     declared: ast.TypeExpr | None = None
+    if kind == "grouping" and by is not None:
+        return {**{member.code: member.label for member in symbols.groupings[by].members}, OUTSIDE: "in none of the groups"}
     if kind == "fact" and by is not None:
         declared = symbols.facts[by].type
     elif kind == "question" and by is not None:
@@ -631,12 +771,58 @@ def group_label(value: Any, labels: Mapping[str, str]) -> str:
     return str(value)
 
 
-def json_group_value(key: Any) -> Any:
-    """A subgroup's key as JSON: a list for a multi-choice value, a date as text, a duration in days."""
-    if isinstance(key, tuple):
-        return list(key)
-    if isinstance(key, datetime.date):
-        return key.isoformat()
-    if isinstance(key, datetime.timedelta):
-        return key.days
-    return key
+
+
+def batch_group_keys(ruleset: CheckedRules, batch: "BatchResult", by: str, kind: str, codes: tuple[str, ...]) -> list[Any]:
+    """Each row's subgroup in a columnar batch: the value :func:`group_value` gives case by case."""
+    from carag_dsl.runtime.columnar import group_keys
+
+    if kind != "grouping":
+        return group_keys(batch, by, kind, codes)
+    grouping = ruleset.symbols.groupings[by]
+    return [None if value is None else group_of(grouping, value) or OUTSIDE
+            for value in group_keys(batch, grouping.source, "fact", _declared_codes(ruleset, grouping.source, "fact"))]
+
+
+# ---------------------------------------------------------------- scores (2014: an average over questions)
+
+
+def average_score(decl: ast.StandardDecl, exact: Mapping[str, Fraction | None], bands: ast.BandsDecl | None) -> StandardFigures:
+    """A standard ``rated by average of`` its questions: the mean of the exact shares of those judged in at
+    least one case (a question judged in none takes no part: 2014's "average, over all the relevant
+    questions"), banded when the rule set has bands; no score when none was judged."""
+    shares = [share for share in (exact.get(ref.question_id) for ref in decl.average_of) if share is not None]
+    if not shares:
+        return StandardFigures(None, None, None, 0, averaged=True)
+    score = Fraction(sum(shares, Fraction(0)), len(shares))
+    return StandardFigures(band_of(score, bands), None, display_percent(score), len(shares), averaged=True, exact=score)
+
+
+def score_ranges(standards: Mapping[str, StandardFigures], groups: Sequence[RatingGroup]) -> dict[str, StandardFigures]:
+    """Each score with, per ``by``, its range across the groups: the lowest and the highest group's score
+    (2014: "Range across the six Trusts"). Groups whose value is not known or in none of the groups,
+    and groups with no score, take no part; on a tie the first group in order is named."""
+    ranged: dict[str, StandardFigures] = {}
+    for name, figures in standards.items():
+        if not figures.averaged:
+            ranged[name] = figures
+            continue
+        ranges: dict[str, Any] = {}
+        for group in groups:
+            if group.value is None or group.value == OUTSIDE:
+                continue
+            score = group.standards[name].exact
+            if score is None:
+                continue
+            entry = {"value": group.value, "label": group.label, "score": display_percent(score), "_exact": score}
+            found = ranges.setdefault(group.by, {"groups": 0, "lowest": entry, "highest": entry})
+            found["groups"] += 1
+            if score < found["lowest"]["_exact"]:
+                found["lowest"] = entry
+            if score > found["highest"]["_exact"]:
+                found["highest"] = entry
+        for found in ranges.values():
+            found["lowest"] = {k: v for k, v in found["lowest"].items() if k != "_exact"}
+            found["highest"] = {k: v for k, v in found["highest"].items() if k != "_exact"}
+        ranged[name] = attrs.evolve(figures, ranges=ranges)
+    return ranged

@@ -37,7 +37,7 @@ class BriefError(UsageError):
 
 
 class _LinkTally:
-    """The counts of one link: a RatingTally of its questions over the cases of its group."""
+    """The counts of one link: a RatingTally of its questions (figures under ``questions``) over the cases of its group."""
 
     def __init__(self, ruleset: CheckedRules, link: ast.InspectionLink, by: str):
         self.link = link
@@ -61,7 +61,7 @@ class BriefTally:
     def __init__(self, ruleset: CheckedRules, by: str = "region"):
         _by_fact(ruleset, by)
         self.ruleset, self.by = ruleset, by
-        self.sample = RatingTally(ruleset, by, max_groups=None, questions=())
+        self.sample = RatingTally(ruleset, by, max_groups=None)  # the cases per value of ``by``; its figures are not read
         self.links = [[_LinkTally(ruleset, link, by) for link in decl.links] for decl in ruleset.symbols.inspection_questions.values()]
 
     def add_case(self, case: Mapping[str, Any]) -> None:
@@ -142,15 +142,15 @@ def brief_data(tally: BriefTally, region: str | None, date: datetime.date) -> di
             findings = []
             for ref in link_tally.link.questions:
                 qid = ref.question_id
-                overall = rating["key_questions"][qid]
+                overall = rating["questions"][qid]
                 finding: dict[str, Any] = {
                     "question": qid, "text": ruleset.questions[qid].text, "kind": ruleset.questions[qid].kind,
                     "sample": overall,
-                    "groups": [{"value": g["value"], "label": g["label"], "cases": g["cases"], **g["key_questions"][qid]} for g in rating["groups"]],
+                    "groups": [{"value": g["value"], "label": g["label"], "cases": g["cases"], **g["questions"][qid]} for g in rating["groups"]],
                     "region": None, "rest": None, "gap": None,
                 }
                 if region is not None:
-                    inside = groups.get(region, {}).get("key_questions", {}).get(qid, {"n_judged": 0, "n_yes": 0})
+                    inside = groups.get(region, {}).get("questions", {}).get(qid, {"n_judged": 0, "n_yes": 0})
                     finding["region"] = _figures(inside["n_judged"], inside["n_yes"], small, symbols.bands)
                     finding["rest"] = _figures(overall["n_judged"] - inside["n_judged"], overall["n_yes"] - inside["n_yes"], small, symbols.bands)
                     a, b = finding["region"]["percent"], finding["rest"]["percent"]

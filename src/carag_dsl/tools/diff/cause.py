@@ -33,9 +33,18 @@ def edit_node(edit: FieldEdit) -> str | None:
     return None
 
 
+def _can_route(edit: FieldEdit) -> bool:
+    """Whether an edit can change what a case comes to (a fact's meaning or a define's, a message, cannot)."""
+    if edit.subject == "fact":
+        return edit.field in ("type", "declared")
+    if edit.subject == "define":
+        return edit.field == "expression"
+    return edit.subject in ("question", "case type", "exclusion", "constraint") and edit.field != "message"
+
+
 def causes(target: str, edits: Iterable[FieldEdit], versions: tuple[CheckedRules, CheckedRules]) -> list[FieldEdit]:
     """The edits a result reads: ``target`` is ``status:ID``, ``value:ID``, ``case_type``, ``exclusions`` or ``constraints``."""
-    edits = list(edits)
+    edits = [e for e in edits if _can_route(e)]
     import networkx as nx  # the graph's own library: imported when a diff has changes to explain
 
     if target in ("exclusions", "constraints"):
@@ -48,10 +57,12 @@ def causes(target: str, edits: Iterable[FieldEdit], versions: tuple[CheckedRules
             conditions = [x.condition for x in rules.symbols.exclusions] if kind == "exclusion" else [c.expr for c in rules.symbols.constraints]
             for condition in conditions:
                 starts |= set(expression_inputs(condition, rules.symbols))
+            if kind == "constraint":  # an answer the derive rules or the overrides contradict is rejected too
+                starts |= {question_node(q) for q, d in rules.symbols.questions.items() if d.derive} | {CASE_TYPE_NODE}
         reads = set(starts)
         for rules in versions:
             reads |= {a for n in starts if n in rules.graph for a in nx.ancestors(rules.graph, n)}
-        also = {"fact", "case type"} if kind == "constraint" else set()
+        also = {"fact"} if kind == "constraint" else set()
         return own + [e for e in edits if e not in own and (edit_node(e) in reads or e.subject in also)]
     node = CASE_TYPE_NODE if target == "case_type" else question_node(target.split(":", 1)[1])
     reads = {node}

@@ -72,6 +72,7 @@ class RuleDiff:
             "exact": self.exact is not None and self.exact.unanalysed is None,
             "not_analysed": self.exact.unanalysed if self.exact else None,
             "routes_differently": self.routes_differently,
+            "case_types": list(self.new.case_types),
         }
         if self.cases is not None:
             data["cases"] = self.cases

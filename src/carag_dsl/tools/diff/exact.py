@@ -117,7 +117,7 @@ class _Comparison:
 
     def case_type(self) -> list[Change]:
         before = self.space.case_type(self.old) if self.old.symbols.case_type is not None else {UNKNOWN: self.space.everything}
-        return [self.change(CASE_TYPE, a, b, None, region) for a, b, region in _moves(before, self.case_types, self.inspected)]
+        return [self.change(CASE_TYPE, a, b, None, region, within=self.inspected) for a, b, region in _moves(before, self.case_types, self.inspected)]
 
     def acceptance(self) -> list[Change]:
         found = []

@@ -32,11 +32,24 @@ def witness_json(case: dict[str, Any]) -> str:
     return json.dumps({"facts": case["facts"], "answers": case["answers"]}, ensure_ascii=False)
 
 
-def grouped(changes: list[dict[str, Any]]) -> list[tuple[list[str], dict[str, Any]]]:
-    """Changes that differ only in the question, gathered: ([question ids], the first change)."""
-    groups: dict[tuple, tuple[list[str], dict[str, Any]]] = {}
+def grouped(changes: list[dict[str, Any]], every_type: list[str] | None = None) -> list[tuple[list[str], dict[str, Any]]]:
+    """Changes that differ only in the question or the new case type, gathered: ([question ids], the first change
+    with ``case_types``, the new case types it holds for, in order, "not known yet" for a type not known; just
+    ["any"] when that is every one of ``every_type`` and not known yet)."""
+    def said(change: dict[str, Any]) -> tuple:
+        return (words(change["from"]), words(change["to"]), change["condition"], change.get("message"),
+                change.get("cause"), tuple(change.get("also_missing") or ()))
+
+    by_question: dict[tuple, dict[str, Any]] = {}  # the same change of one question in several case types: one
     for change in changes:
-        key = (words(change["from"]), words(change["to"]), change["case_type"], change["condition"], change.get("message"))
+        kept = by_question.setdefault((change["question"], *said(change)), {**change, "case_types": []})
+        kept["case_types"].append(change["case_type"] or ("not known yet" if change.get("case_type_not_known") else None))
+    everything = set(every_type or ()) | {"not known yet"}
+    groups: dict[tuple, tuple[list[str], dict[str, Any]]] = {}
+    for change in by_question.values():
+        if every_type and set(change["case_types"]) == everything:
+            change["case_types"] = ["any"]
+        key = (*said(change), tuple(t or "" for t in change["case_types"]))
         groups.setdefault(key, ([], change))[0].append(change["question"])
     return list(groups.values())
 
@@ -67,10 +80,21 @@ def change_title(questions: list[str], change: dict[str, Any], kind: str) -> str
     if kind == "constraints":
         return f"cases {'now rejected' if change['to'] == 'rejected' else 'now accepted'}" + (f" ({change['message']})" if change.get("message") else "")
     subject = ", ".join(questions)
-    where = f" (new case type: {change['case_type']})" if change.get("case_type") else " (case type not known yet)" if change.get("case_type_not_known") else ""
+    where = _case_types_words([t for t in change.get("case_types", [change.get("case_type")]) if t])
     if kind == "judgements":
         return f"{subject}: derived answer {moved}{where}"
     return f"{subject}: {moved}{where}"
+
+
+def _case_types_words(types: list[str]) -> str:
+    if not types:
+        return ""
+    if types == ["not known yet"]:
+        return " (case type not known yet)"
+    if types == ["any"]:
+        return " (any case type)"
+    listed = types[0] if len(types) == 1 else ", ".join(types[:-1]) + " or " + types[-1]
+    return f" (new case type: {listed})"
 
 
 SECTIONS = (
@@ -122,7 +146,7 @@ def _render(data: dict[str, Any], out: _Writer) -> str:
         out.text("No routing change: every case gets the same questions, case type, derived judgements, exclusion and acceptance.")
     for key, title in SECTIONS:
         if data[key]:
-            _changes(out, data[key], key, title)
+            _changes(out, data[key], key, title, data.get("case_types"))
     if data["not_analysed"]:
         out.text(f"The case space could not be analysed exactly: {data['not_analysed']}")
     _declarations(out, data)
@@ -131,15 +155,18 @@ def _render(data: dict[str, Any], out: _Writer) -> str:
     return "\n".join(out.lines) + "\n"
 
 
-def _changes(out: _Writer, changes: list[dict[str, Any]], kind: str, title: str) -> None:
-    gathered = grouped(changes)
+def _changes(out: _Writer, changes: list[dict[str, Any]], kind: str, title: str, every_type: list[str] | None = None) -> None:
+    gathered = grouped(changes, every_type)
     count = len({c["question"] for c in changes}) if kind in ("routing", "judgements") else len(changes)
     unit = "question" if kind in ("routing", "judgements") else "change"
     out.heading(f"{title} ({count} {unit}{'s' if count != 1 else ''})")
     for questions, change in gathered:
         out.item(change_title(questions, change, kind))
-        for line in description_lines(change):
-            out.item(line, 1)
+        for line in description_lines(change, width=10_000 if out.markdown else LINE_WIDTH):
+            if out.markdown and line.startswith("- "):  # a kind of case: an item of its own, one level down
+                out.item(line[2:], 2)
+            else:
+                out.item(line, 1)
         out.item(f"for example {out.code(witness_json(change['witness']))}", 1)
 
 

@@ -35,7 +35,7 @@ def render_html(data: dict[str, Any]) -> str:
         parts.append('<p class="none">No routing change: every case gets the same questions, case type, derived judgements, exclusion and acceptance.</p>')
     for key, title in SECTIONS:
         if data[key]:
-            parts.append(_changes(data[key], key, title))
+            parts.append(_changes(data[key], key, title, data.get("case_types")))
     if data["not_analysed"]:
         parts.append(f"<p>The case space could not be analysed exactly: {_e(data['not_analysed'])}</p>")
     parts.append(_declarations(data))
@@ -45,9 +45,9 @@ def render_html(data: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p) + "\n"
 
 
-def _changes(changes: list[dict[str, Any]], kind: str, title: str) -> str:
+def _changes(changes: list[dict[str, Any]], kind: str, title: str, every_type: list[str] | None = None) -> str:
     rows = []
-    for questions, change in grouped(changes):
+    for questions, change in grouped(changes, every_type):
         rows.append(
             f"<tr><td>{_e(change_title(questions, change, kind))}</td><td>{'<br>'.join(_e(line) for line in description_lines(change))}</td>"
             f"<td><code>{_e(witness_json(change['witness']))}</code></td></tr>"

@@ -38,7 +38,8 @@ carag lint [RULES] [--format text|json|sarif] [--strict] [--suggest-tests FILE]
   findings (proven defects), so its "ok" means no known defect; it counts the warnings and leaves them to
   `carag lint` (`carag check --no-lint` skips the proof).
 - `--suggest-tests FILE` writes a small test suite that reaches every route of every question and shows every
-  condition of its rule deciding the route on its own (MC/DC), for staff to review and keep.
+  condition of its rule deciding the route on its own (MC/DC), and reaches every derive rule, case-type
+  override and exclude rule (the routes `carag test` counts), for staff to review and keep.
 - A test lint writes (a witness, or a suggested test) states what the rules *should* do where the finding
   knows it: the label's reading for [label-contradicts-rule](label-contradicts-rule.md) and for the routes of a
   question whose label has a meaning, "applies" for [never-applies](never-applies.md); such a test fails

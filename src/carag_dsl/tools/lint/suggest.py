@@ -3,7 +3,7 @@
 From the exact case space: for every question, a case for each route its rule allows; for every atomic
 condition of its rule, two cases that differ in that condition alone and route the question differently
 (MC/DC; a condition tied to another, which no pair of cases can change alone, gets none); a case of every
-case type and one for every derive rule that gives a value. Cases that coincide are merged into one test
+case type, one for every derive rule that gives a value, every case-type override and every exclude rule. Cases that coincide are merged into one test
 with all their expectations, so the suite stays small enough for staff to review and keep.
 
 A route test of a question whose label has a meaning in the rule set's vocabulary states the label's
@@ -130,7 +130,28 @@ def suggest_tests(rules: CheckedRules) -> str:
             if region:
                 witness = context.witness(region, context.reads(rule.condition))
                 suite.add(witness, ast.Expectation("value", (ast.AnswerRef(qid),), rule.value), f"[{qid}] derived {rule.value}")
+    _overrides_and_exclusions(context, suite)
     return suite.text()
+
+
+def _overrides_and_exclusions(context: LintContext, suite: _Suite) -> None:
+    """A case for each case-type override (where it holds and the type is the one it gives) and each
+    ``exclude when`` rule (where it is the first to hold): each is a route of its own for ``carag test``."""
+    rules, space = context.rules, context.space
+    decl = rules.symbols.case_type
+    for override in decl.overrides if decl is not None else ():
+        region = space.truth(override.condition)[True] & space.case_type().get(override.value, space.nothing)
+        suite.add(context.witness(region, context.reads(override.condition)), ast.Expectation("case_type", value=override.value),
+                  f"override {override.value}")
+    if not rules.symbols.exclusions:
+        return
+    everything = CaseSpace(rules)  # the lint space leaves the excluded cases out: this one has them
+    earlier = everything.nothing
+    for exclusion in rules.symbols.exclusions:
+        holds = everything.truth(exclusion.condition)[True]
+        witness = everything.witness(holds - earlier, prefer_given=context.reads(exclusion.condition))
+        earlier = earlier | holds
+        suite.add(witness, ast.Expectation("excluded", value=exclusion.reason), f"excluded: {exclusion.reason}")
 
 
 def _deciding_pair(combos, index: int):
