@@ -257,7 +257,7 @@ def plant_odk(names, rows: list[list[str]], version_column: int | None) -> dict[
         field = fields.get(kind)
         if field is None:
             continue
-        index = next(i for i, column in enumerate(header) if re.split(r"[-/]", column)[-1] == field.form_name or column.endswith(("-" + field.form_name, "/" + field.form_name)))
+        index = next(i for i, column in enumerate(header) if column.endswith(("-" + field.form_name, "/" + field.form_name)))
         row = list(rows[1])
         row[index] = f"{EMPTY_SET_CHOICE} {T.option_codes(field.type)[0]}" if kind == "any" else text
         bad.append((row, f"field {field.form_name!r}"))

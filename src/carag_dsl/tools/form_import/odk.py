@@ -45,7 +45,7 @@ from carag_dsl.tools.form_import.common import CaseBuilder, Row, SubmissionFileE
 from carag_dsl.tools.forms.names import CaseField
 from carag_dsl.tools.forms.plan import form_version
 from carag_dsl.tools.forms.values import xform_value
-from carag_dsl.tools.forms.xlsform import survey_sheets, xlsform_plan
+from carag_dsl.tools.forms.xlsform import survey_rows, xlsform_plan
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -76,7 +76,7 @@ class Column:
 def read_odk(rules: "CheckedRules", path: str, stream: IO[bytes] | None) -> Submissions:
     tables = _table(path, stream)
     plan, names = xlsform_plan(rules)
-    layout = _FormLayout(survey_sheets(plan, title="", form_id="form")["survey"], list(names.fields()))
+    layout = _FormLayout(survey_rows(plan)[0], list(names.fields()))
     header = next(tables, None)
     if header is None:
         return Submissions("rows", iter(()))
@@ -105,7 +105,8 @@ def _csv_rows(stream: IO[bytes], path: str) -> Iterator[list[str]]:
     try:
         yield from _csv_records(text, path)
     finally:
-        text.detach()  # the caller closes the file
+        if not stream.closed:  # (a reader given up on is closed after its file)
+            text.detach()  # the caller closes the file
 
 
 def _csv_records(text: IO[str], path: str) -> Iterator[list[str]]:

@@ -161,10 +161,14 @@ def xlsform_sheets(rules: "CheckedRules", *, title: str | None = None, form_id: 
     """The rows of the survey, choices and settings sheets (each row a dict by column; the text columns by their
     name without the language, which :func:`write_xlsform` adds)."""
     plan, _ = xlsform_plan(rules)
-    return survey_sheets(plan, title=title or plan.title, form_id=form_id or default_form_id(rules))
+    survey, choices = survey_rows(plan)
+    settings = [{"form_title": label_text(title or plan.title), "form_id": form_id or default_form_id(rules), "version": plan.version,
+                 "default_language": LANGUAGE, "namespaces": f'carag="{CARAG_NAMESPACE}"'}]
+    return {"survey": survey, "choices": choices, "settings": settings}
 
 
-def survey_sheets(plan: FormPlan, *, title: str, form_id: str) -> dict[str, list[dict[str, Any]]]:
+def survey_rows(plan: FormPlan) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of the survey sheet and of the choices sheet (``carag import`` reads the form's fields from the first)."""
     choices: list[dict[str, Any]] = [
         {"list_name": _BOOLEAN_LIST, "name": "true", "label": "Yes"},
         {"list_name": _BOOLEAN_LIST, "name": "false", "label": "No"},
@@ -184,9 +188,7 @@ def survey_sheets(plan: FormPlan, *, title: str, form_id: str) -> dict[str, list
                for c in plan.calculations]
     for section in plan.sections:
         survey += group_rows(section)
-    settings = [{"form_title": label_text(title), "form_id": form_id, "version": plan.version, "default_language": LANGUAGE,
-                 "namespaces": f'carag="{CARAG_NAMESPACE}"'}]
-    return {"survey": survey, "choices": choices, "settings": settings}
+    return survey, choices
 
 
 def _field_row(field: Field, lists: dict[tuple, str], choices: list[dict[str, Any]]) -> dict[str, Any]:
