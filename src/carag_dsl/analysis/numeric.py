@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import attrs
 
@@ -39,6 +39,10 @@ _INF = float("inf")
 
 class AnalysisUnsupported(CaragError):
     """A rule compares dates or numbers in a way the exact analysis cannot decide."""
+
+
+class BudgetExceeded(AnalysisUnsupported):
+    """The exact analysis would need more than its budget (:mod:`.budget`)."""
 
 
 @attrs.frozen
@@ -148,16 +152,33 @@ def _pick_solution(nodes: list[str], edges: list, dist, date_vars: set[str]) -> 
     return chosen
 
 
-def component_cells(variables: list[str], atoms: list[Form], date_vars: set[str]) -> list[Cell]:
-    """Every feasible cell of a component, the all-unknown cell first."""
+def component_cells(variables: list[str], atoms: list[Form], date_vars: set[str], limit: int | None = None,
+                    progress: Callable[[], None] | None = None) -> list[Cell]:
+    """Every feasible cell of a component, the all-unknown cell first.
+
+    ``limit``: how many feasibility checks the search may make (each cell needs at least one); past it,
+    :class:`BudgetExceeded`. The cells of variables compared in a chain grow exponentially with its length.
+    ``progress`` is called at every check (the analysis's meter: it stops the search when time runs out).
+    """
     cells: list[Cell] = []
+    checks = [0]
+
+    def count_check() -> None:
+        checks[0] += 1
+        if progress is not None:
+            progress()
+        if limit is not None and checks[0] > limit:
+            raise BudgetExceeded(f"the dates and numbers {', '.join(variables)} are compared with each other in more "
+                                 f"ways than the exact analysis takes ({limit:,} combinations of their comparisons)")
+
     for known_count in range(len(variables) + 1):
         for known in itertools.combinations(variables, known_count):
             known_set = set(known)
             usable = [a for a in atoms if set(a.variables) <= known_set]
             nodes = [_ZERO] + list(known)
             base_edges = [e for v in known for e in _calendar_edges(v, v in date_vars)]
-            for signs, edges, dist in _sign_vectors(nodes, usable, base_edges):
+            count_check()
+            for signs, edges, dist in _sign_vectors(nodes, usable, base_edges, count_check):
                 solution = _pick_solution(nodes, edges, dist, date_vars)
                 values = tuple(
                     (v, (datetime.date.fromordinal(solution[v]) if v in date_vars else solution[v]) if v in known_set else UNKNOWN)
@@ -167,7 +188,7 @@ def component_cells(variables: list[str], atoms: list[Form], date_vars: set[str]
     return cells
 
 
-def _sign_vectors(nodes, atoms: list[Form], base_edges):
+def _sign_vectors(nodes, atoms: list[Form], base_edges, count_check=lambda: None):
     """(signs, edges, closure) for every feasible choice of signs of the atoms (depth first, pruned)."""
     dist0 = _closure(nodes, base_edges)
     if dist0 is None:
@@ -180,6 +201,7 @@ def _sign_vectors(nodes, atoms: list[Form], base_edges):
             continue
         atom = atoms[len(signs)]
         for sign in (1, 0, -1):  # popped in reverse: negative, zero, positive
+            count_check()
             more = edges + _sign_edges(atom, sign)
             closure = _closure(nodes, more)
             if closure is not None:

@@ -20,6 +20,7 @@ from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.language import ast
 from carag_dsl.runtime.logic import UNKNOWN
 from carag_dsl.analysis import describe as describing
+from carag_dsl.analysis.budget import DEFAULT_BUDGET, Budget, Meter
 from carag_dsl.analysis.symbolic import SymbolicRules
 from carag_dsl.analysis.variables import OTHER_TEXTS, Variable, build_variables, json_value
 
@@ -40,6 +41,7 @@ class Region:
         self.space = space
         self.within = space._universe if within is None else within  # the cases this region is taken from
         self.node = node & self.within
+        space.meter.tick()
 
     def __and__(self, other: "Region") -> "Region":
         return Region(self.space, self.node & other.node, self.within)
@@ -87,14 +89,20 @@ class CaseSpace:
     ``inspected_only=True`` leaves out, besides, the cases a rule set does not inspect (``exclude
     when``): they get no routing, so nothing said about their routing matters (``carag lint``).
     ``excluded()`` is then empty; ``carag diff``, which reports exclusions, keeps them.
+
+    The work is held to ``budget`` (:mod:`.budget`): building the space and every query raise
+    :class:`~carag_dsl.analysis.budget.BudgetExceeded` past it. The time and memory are counted from the
+    space's creation (``space.meter``), so one budget covers the whole of a lint or diff run.
     """
 
-    def __init__(self, *rules_list: CheckedRules, inspected_only: bool = False):
+    def __init__(self, *rules_list: CheckedRules, inspected_only: bool = False, budget: Budget = DEFAULT_BUDGET):
         if not rules_list:
             raise ValueError("CaseSpace needs at least one rule set")
         self.rules_list = list(rules_list)
-        self.variables, self._by_key, self._component_of, self.atoms = build_variables(self.rules_list)
+        self.meter = Meter(budget)
+        self.variables, self._by_key, self._component_of, self.atoms = build_variables(self.rules_list, budget, self.meter.tick)
         self.bdd = BDD()
+        self.meter.bdd = self.bdd
         for variable in self.variables:
             self.bdd.declare(*variable.bits)
         self._class_bdds = [[self._encode(v, i) for i in range(len(v.classes))] for v in self.variables]
@@ -105,6 +113,7 @@ class CaseSpace:
             for bdd in classes:
                 any_class |= bdd
             domain &= any_class
+            self.meter.tick(len(classes))
         self._universe = domain
         self._domain = domain  # every well-formed case, accepted or not
         self._symbolic = {id(r): SymbolicRules(self, r) for r in self.rules_list}
@@ -130,6 +139,7 @@ class CaseSpace:
 
     def _valuation_of(self, variable: Variable, value_of) -> dict:
         result: dict = {}
+        self.meter.tick(len(variable.classes))
         for index, cls in enumerate(variable.classes):
             value = value_of(cls)
             bdd = self._class_bdds[variable.index][index]

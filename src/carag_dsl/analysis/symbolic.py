@@ -36,6 +36,7 @@ class SymbolicRules:
         self.space = space
         self.rules = rules
         self.bdd = space.bdd
+        self.tick = space.meter.tick
         self._memo: dict[int, tuple[ast.Expr, Valuation]] = {}
         self._defines: dict[str, Valuation] = {}
         self._statuses: dict[str, Valuation] = {}
@@ -50,7 +51,9 @@ class SymbolicRules:
     def _combine(self, pairs, function) -> Valuation:
         result: Valuation = {}
         false = self.bdd.false
+        tick = self.tick
         for (a, bdd_a), (b, bdd_b) in pairs:
+            tick()
             both = bdd_a & bdd_b
             if both == false:
                 continue
@@ -63,6 +66,7 @@ class SymbolicRules:
 
     def apply1(self, operand: Valuation, function) -> Valuation:
         result: Valuation = {}
+        self.tick(len(operand))
         for value, bdd in operand.items():
             out = function(value)
             result[out] = result[out] | bdd if out in result else bdd
@@ -135,6 +139,7 @@ class SymbolicRules:
         false = self.bdd.false
 
         def add(value, bdd):
+            self.tick()
             if bdd != false:
                 result[value] = result[value] | bdd if value in result else bdd
 

@@ -29,6 +29,7 @@ from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.language import ast
 from carag_dsl.runtime.logic import UNKNOWN
 from carag_dsl.analysis import numeric
+from carag_dsl.analysis.budget import DEFAULT_BUDGET, Budget, BudgetExceeded
 from carag_dsl.analysis.numeric import AnalysisUnsupported, Form
 
 _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
@@ -68,23 +69,30 @@ def _fact_kind(rules: CheckedRules, name: str) -> str | None:
     return decl.type.kind if decl is not None else None
 
 
-def numeric_forms(expr: ast.Expr, rules: CheckedRules, atoms: list[Form], seen: dict) -> list[Form] | None:
+def numeric_forms(expr: ast.Expr, rules: CheckedRules, atoms: list[Form], seen: dict, budget: Budget = DEFAULT_BUDGET) -> list[Form] | None:
     """The linear forms a date/number expression can take (one per branch of an ``if``); None if not numeric.
 
-    Collects into ``atoms`` every comparison the rules make between such forms.
+    Collects into ``atoms`` every comparison the rules make between such forms. Sums of ``if``s multiply
+    the forms, so their number is held to the budget's classes.
     """
     key = id(expr)
     if key in seen:
         return seen[key][1]
     seen[key] = (expr, None)  # keeps expr alive so its id stays unique
-    result = _forms(expr, rules, atoms, seen)
+    result = _forms(expr, rules, atoms, seen, budget)
     seen[key] = (expr, result)
     return result
 
 
-def _forms(expr, rules, atoms, seen) -> list[Form] | None:
+def _forms(expr, rules, atoms, seen, budget) -> list[Form] | None:
     def sub(e):
-        return numeric_forms(e, rules, atoms, seen)
+        return numeric_forms(e, rules, atoms, seen, budget)
+
+    def product(a: list[Form], b: list[Form]) -> None:
+        if len(a) * len(b) > budget.classes:
+            raise BudgetExceeded(f"a date or number expression ({_where(expr)}) can take {len(a) * len(b):,} forms "
+                                 f"(one per combination of the branches of its 'if's), more than the {budget.classes:,} "
+                                 "the exact analysis takes")
 
     if isinstance(expr, ast.Name):
         if _fact_kind(rules, expr.name) in ("int", "date"):
@@ -103,12 +111,14 @@ def _forms(expr, rules, atoms, seen) -> list[Form] | None:
         a, b = sub(first), sub(second)
         if a is None or b is None:
             return None
+        product(a, b)
         return list(dict.fromkeys(x.plus(y, sign) for x in a for y in b))
     if isinstance(expr, ast.If):
         sub(expr.condition)
         a, b = sub(expr.then), sub(expr.otherwise)
         if a is None or b is None:
             return None
+        product(a, b)
         # An unknown condition still gives a value when both branches agree: that compares them.
         atoms.extend(x.plus(y, -1).normalized() for x in a for y in b)
         return list(dict.fromkeys(a + b))
@@ -117,8 +127,14 @@ def _forms(expr, rules, atoms, seen) -> list[Form] | None:
     if isinstance(expr, ast.Compare):
         a, b = sub(expr.left), sub(expr.right)
         if a is not None and b is not None:
+            product(a, b)
             atoms.extend(x.plus(y, -1).normalized() for x in a for y in b)
     return None
+
+
+def _where(expr: ast.Expr) -> str:
+    span = getattr(expr, "span", None)
+    return span.location() if span is not None else "an expression"
 
 
 # ------------------------------------------------------------------ the classes of one fact or answer
@@ -140,8 +156,12 @@ def _mentioned(rules_list: list[CheckedRules]) -> tuple[set[str], set[str]]:
     return codes, texts
 
 
-def value_classes(type_exprs: list[ast.TypeExpr], codes_named: set[str], texts: set[str]) -> tuple[Any, ...]:
-    """The classes of a fact or answer of these declared types (several when rule sets differ), missing first."""
+def value_classes(type_exprs: list[ast.TypeExpr], codes_named: set[str], texts: set[str],
+                  budget: Budget = DEFAULT_BUDGET, what: str = "a field") -> tuple[Any, ...]:
+    """The classes of a fact or answer of these declared types (several when rule sets differ), missing first.
+
+    Their number is checked against ``budget`` before they are listed (an ``any of`` field has one per subset).
+    """
     kinds = {t.kind for t in type_exprs}
     values: list[Any] = [UNKNOWN]
     options: list[str] = []
@@ -154,20 +174,23 @@ def value_classes(type_exprs: list[ast.TypeExpr], codes_named: set[str], texts: 
     elif kinds <= {"any"}:
         named = [c for c in options if c in codes_named]
         unnamed = [c for c in options if c not in codes_named][:1]
+        budget.check_classes(1 + 2 ** len(named) * (2 if unnamed else 1),
+                             f"{what} (any of {len(options)} options, {len(named)} of them named in the rules)")
         for size in range(len(named) + 1):
             for subset in itertools.combinations(named, size):
                 values.append(frozenset(subset))
                 if unnamed:
                     values.append(frozenset(subset + tuple(unnamed)))
     elif kinds <= set(T.SINGLE_OPTION_KINDS):
+        budget.check_classes(1 + len(options), f"{what} (one of {len(options)} options)")
         values += options
     else:
         raise AnalysisUnsupported(f"a field is declared with different kinds of value in the rule sets compared ({', '.join(sorted(kinds))})")
     return tuple(values)
 
 
-def build_variables(rules_list: list[CheckedRules]) -> tuple[list[Variable], dict[tuple, Variable], dict[str, Variable], list[Form]]:
-    """Every variable of the joint space of the rule sets.
+def build_variables(rules_list: list[CheckedRules], budget: Budget = DEFAULT_BUDGET, progress=None) -> tuple[list[Variable], dict[tuple, Variable], dict[str, Variable], list[Form]]:
+    """Every variable of the joint space of the rule sets, within ``budget`` (``progress``: the meter's tick).
 
     Returns the variables, a map from fact/answer key to its variable, a map from
     each date/number fact to its component, and every atom collected.
@@ -195,7 +218,7 @@ def build_variables(rules_list: list[CheckedRules]) -> tuple[list[Variable], dic
                 raise AnalysisUnsupported(f"the fact '{name}' is a {' in one rule set and a '.join(sorted(kinds))} in another")
             numeric_facts[name] = kinds.pop()
             continue
-        add(("fact", name), value_classes(type_exprs, codes, texts), type_exprs)
+        add(("fact", name), value_classes(type_exprs, codes, texts, budget, f"the fact '{name}'"), type_exprs)
 
     read_answers: dict[str, list[ast.TypeExpr]] = {}
     for rules in rules_list:
@@ -213,17 +236,17 @@ def build_variables(rules_list: list[CheckedRules]) -> tuple[list[Variable], dic
             if question is not None and question.answer is not None and question.answer not in read_answers[qid]:
                 read_answers[qid].append(question.answer)
     for qid, type_exprs in read_answers.items():
-        add(("answer", qid), value_classes(type_exprs, codes, texts), type_exprs)
+        add(("answer", qid), value_classes(type_exprs, codes, texts, budget, f"the answer to [{qid}]"), type_exprs)
 
     atoms: list[Form] = []
     for rules in rules_list:
         seen: dict = {}
         for expr in all_expressions(rules):
-            numeric_forms(expr, rules, atoms, seen)
+            numeric_forms(expr, rules, atoms, seen, budget)
     component_of: dict[str, Variable] = {}
     date_vars = {n for n, k in numeric_facts.items() if k == "date"}
     for names, component_atoms in numeric.components(numeric_facts, [a for a in atoms if a.variables]):
-        cells = numeric.component_cells(names, component_atoms, date_vars)
+        cells = numeric.component_cells(names, component_atoms, date_vars, budget.cells, progress)
         variable = add(("numbers", tuple(names)), cells)
         for name in names:
             component_of[name] = variable

@@ -2,7 +2,9 @@
 
 Exit status: 0 when every case comes to the same thing under both versions,
 1 when something routes differently (so CI can ask for a review) or a line of
-``--cases`` is bad, 2 on usage errors. See docs/diff.md.
+``--cases`` is bad, 2 on usage errors, 3 when the rules changed where the exact
+analysis could not finish and the sample it fell back on saw no change (partial:
+a person must look). See docs/diff.md.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ def register(subparsers) -> None:
         description="Compare two versions of a rule set: for every question the cases whose status changes, "
         "as a condition in plain English with an example case; the same for the case type, derived judgements "
         "and the cases rejected; and apart from that the edits that route nothing (text, guidance, questions "
-        "added, removed or renamed, bands, standards). Exit 0 when nothing routes differently, 1 when something does.",
+        "added, removed or renamed, bands, standards). Exit 0 when nothing routes differently, 1 when something does, "
+        "3 when the rules changed where the exact analysis could not finish and a sample saw no change (partial).",
     )
     parser.add_argument("paths", nargs="*", metavar="OLD NEW", help="two rule sets (a root .carag file or a folder each); with --git, at most one: RULES")
     parser.add_argument("--git", metavar="REV", help=f"compare RULES (default: {RULES_DEFAULT}) with the same path at git revision REV (read with git, no checkout)")
@@ -63,7 +66,9 @@ def run(args) -> int:
         cases, bad = _compare_sample(args, old, new, result.pairing)
         result = attrs.evolve(result, cases=cases)
     _write(result.to_dict(), args)
-    return 1 if result.routes_differently or bad else 0
+    from carag_dsl.cli.lint import PARTIAL
+
+    return 1 if result.routes_differently or bad else PARTIAL if result.partial else 0
 
 
 def _rule_sets(args) -> tuple[RuleSet, RuleSet, str, str]:

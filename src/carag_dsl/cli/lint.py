@@ -1,4 +1,10 @@
-"""``carag lint [RULES] [--format text|json|sarif] [--strict] [--suggest-tests FILE]``: exact analysis of the routing."""
+"""``carag lint [RULES] [--format text|json|sarif] [--strict] [--suggest-tests FILE]``: exact analysis of the routing.
+
+Exit status: 0 no errors (with ``--strict``: no findings), 1 errors, 2 usage, and 3 when nothing failed but the
+analysis is partial: some rule could not be analysed exactly (past the analysis's budget, or a comparison it
+cannot decide), so no finding from it proves nothing. The rules not analysed are listed (on standard error for
+JSON; as tool notifications in SARIF).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,9 @@ import sys
 
 from carag_dsl.errors import UsageError
 from carag_dsl.cli._common import add_rules_argument, load_rules
+
+#: The exit status of a lint or diff whose analysis is partial (and found nothing that fails on its own).
+PARTIAL = 3
 
 
 def register(subparsers) -> None:
@@ -18,7 +27,7 @@ def register(subparsers) -> None:
         "anything, derive rules that never fire or conflict, and more (docs/lint/). Each finding that is about "
         "cases comes with a witness case, printed as a test block. Suppress a finding with "
         "'# carag: ignore[rule-id] reason' on its declaration. Exit 1 when there are errors (or, with --strict, "
-        "any finding).",
+        "any finding); exit 3 when there are none but some rule could not be analysed exactly (the report is partial).",
     )
     add_rules_argument(parser)
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default text)")
@@ -30,15 +39,15 @@ def register(subparsers) -> None:
 def run(args) -> int:
     try:
         from carag_dsl.tools.lint import lint
-        from carag_dsl.tools.lint.render import render_json, render_sarif, render_text
+        from carag_dsl.tools.lint.render import not_analysed_lines, render_json, render_sarif, render_text
     except ImportError:
         raise UsageError("carag lint needs the analysis extra: pip install 'carag-dsl[analysis]'") from None
     ruleset = load_rules(args)
     report = lint(ruleset)
-    if args.format == "json":
-        print(render_json(report))
-    elif args.format == "sarif":
-        print(render_sarif(report))
+    if args.format in ("json", "sarif"):
+        print(render_json(report) if args.format == "json" else render_sarif(report))
+        for line in not_analysed_lines(report):
+            print(line, file=sys.stderr)
     else:
         print(render_text(ruleset, report))
     if args.suggest_tests:
@@ -54,4 +63,4 @@ def run(args) -> int:
             except OSError as error:
                 raise UsageError(f"cannot write {args.suggest_tests}: {error.strerror}") from None
     failing = report.findings if args.strict else report.errors
-    return 1 if failing else 0
+    return 1 if failing else PARTIAL if report.partial else 0

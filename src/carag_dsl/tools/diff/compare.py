@@ -47,12 +47,16 @@ class RuleDiff:
 
     @property
     def routes_differently(self) -> bool:
-        """Something a case comes to differs: the exit status 1 of ``carag diff``."""
+        """Something a case comes to differs (shown by the exact analysis, a sampled case or --cases): exit 1."""
         if self.exact is not None and self.exact.changes:
             return True
-        if self.exact is not None and self.exact.unanalysed is not None and self.rules:
-            return True  # the rules changed in a way the analysis cannot decide: a person must look
         return bool(self.cases and self.cases.get("changed_cases"))
+
+    @property
+    def partial(self) -> bool:
+        """The rules changed where the exact analysis could not finish, and nothing was seen to change there:
+        that nothing changes is not proven, so a person must look (``carag diff`` exits 3)."""
+        return self.exact is not None and self.exact.partial and bool(self.rules) and not self.routes_differently
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -71,6 +75,9 @@ class RuleDiff:
             "renamed": [r.to_dict() for r in self.pairing.renamed],
             "exact": self.exact is not None and self.exact.unanalysed is None,
             "not_analysed": self.exact.unanalysed if self.exact else None,
+            "not_analysed_exactly": [entry.to_dict() for entry in self.exact.not_analysed] if self.exact else [],
+            "sampled_cases": self.exact.sampled if self.exact else 0,
+            "partial": self.exact is not None and self.exact.partial,
             "routes_differently": self.routes_differently,
             "case_types": list(self.new.case_types),
         }
@@ -99,6 +106,8 @@ def _change(change: Change) -> dict[str, Any]:
     }
     if change.message is not None:
         data["message"] = change.message
+    if change.sampled:
+        data["sampled"] = True
     return data
 
 

@@ -11,6 +11,11 @@ overrides, options only one version declares).
 
 A renamed question is read under its new id in both versions
 (:mod:`.renaming`), so its answer is one input of both.
+
+The analysis runs within a :class:`~carag_dsl.analysis.Budget`. Each comparison (a question's routing, its
+derived judgement, the case type, exclusions, acceptance) the analysis cannot finish is recorded with the
+reason, and those are then compared over a sample of cases (:mod:`.sampled`): a change found there is
+real (its case shows it) but the diff is *partial*, since a sample cannot show that nothing changes.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ class Change:
     missing_only: tuple[str, ...] = ()  # facts whose absence brings in cases the kinds leave out
     cause: str | None = None  # the edit that makes the difference, in words
     case_type_not_known: bool = False  # the region is of cases whose new case type is not known yet
+    sampled: bool = False  # found by sampling cases, where the exact analysis could not answer
 
     @property
     def question(self) -> str | None:
@@ -58,9 +64,26 @@ class Change:
 
 
 @attrs.frozen
+class NotAnalysed:
+    """A comparison the exact analysis could not finish (``target`` as in :class:`Change`), and why."""
+
+    target: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"target": self.target, "reason": self.reason}
+
+
+@attrs.frozen
 class ExactResult:
     changes: tuple[Change, ...]
-    unanalysed: str | None = None  # why the case space could not be analysed, when it could not
+    unanalysed: str | None = None  # why the case space could not be analysed at all, when it could not
+    not_analysed: tuple[NotAnalysed, ...] = ()  # each comparison left to sampling, with its reason
+    sampled: int = 0  # cases sampled for those
+
+    @property
+    def partial(self) -> bool:
+        return self.unanalysed is not None or bool(self.not_analysed)
 
 
 def _plain(value: Any) -> Any:
@@ -78,11 +101,11 @@ def _moves(before: dict, after: dict, within) -> Iterator[tuple[Any, Any, Any]]:
 
 
 class _Comparison:
-    def __init__(self, old: CheckedRules, new: CheckedRules):
+    def __init__(self, old: CheckedRules, new: CheckedRules, budget):
         from carag_dsl.analysis import CaseSpace
 
         self.old, self.new = old, new
-        self.space = CaseSpace(old, new)
+        self.space = CaseSpace(old, new, budget=budget)
         self.case_types = self.space.case_type(new) if new.symbols.case_type is not None else {UNKNOWN: self.space.everything}
         self.excluded = (self.space.excluded(old), self.space.excluded(new))
         # A case either version does not inspect has no routing there: its change is told once, under exclusions.
@@ -149,22 +172,85 @@ def _rejection(rules: CheckedRules, case: dict[str, Any]) -> str | None:
     return None
 
 
-def compare(old: CheckedRules, new: CheckedRules, pairing: QuestionPairing) -> ExactResult:
-    """Every change of routing, case type, derived judgement, exclusion and acceptance between two rule sets."""
-    from carag_dsl.analysis import AnalysisUnsupported
+#: How many cases, and how many seconds, the diff samples for the comparisons the exact analysis could not finish.
+SAMPLE_CASES = 20_000
+SAMPLE_SECONDS = 5.0
 
-    try:
-        comparison = _Comparison(with_question_ids(old, pairing.pairs), new)
-    except AnalysisUnsupported as error:
-        return ExactResult((), str(error))
-    changes: list[Change] = []
+
+def compare(old: CheckedRules, new: CheckedRules, pairing: QuestionPairing, budget=None) -> ExactResult:
+    """Every change of routing, case type, derived judgement, exclusion and acceptance between two rule sets.
+
+    ``budget``: the exact analysis's (:data:`carag_dsl.analysis.DEFAULT_BUDGET` by default).
+    """
+    from carag_dsl.analysis import DEFAULT_BUDGET, AnalysisUnsupported
+
+    renamed_old = with_question_ids(old, pairing.pairs)
     paired = [qid for qid in new.symbols.questions if pairing.old_id(qid) is not None]
-    for question_id in paired:
-        changes += comparison.routing(question_id)
-    for question_id in paired:
-        if old.symbols.questions[pairing.old_id(question_id) or question_id].derive or new.symbols.questions[question_id].derive:
-            changes += comparison.judgement(question_id)
-    changes += comparison.case_type()
-    changes += comparison.exclusion()
-    changes += comparison.acceptance()
-    return ExactResult(tuple(changes))
+    judged = [qid for qid in paired
+              if old.symbols.questions[pairing.old_id(qid) or qid].derive or new.symbols.questions[qid].derive]
+    targets = ([("status:" + qid, "routing", qid) for qid in paired] + [("value:" + qid, "judgement", qid) for qid in judged]
+               + [(CASE_TYPE, "case_type", None), (EXCLUSIONS, "exclusion", None), (CONSTRAINTS, "acceptance", None)])
+    try:
+        comparison = _Comparison(renamed_old, new, budget or DEFAULT_BUDGET)
+    except AnalysisUnsupported as error:
+        not_analysed = tuple(NotAnalysed(target, str(error)) for target, _, _ in targets)
+        sampled_changes, count = _sampled(renamed_old, new, not_analysed)
+        return ExactResult(sampled_changes, str(error), not_analysed, count)
+    changes: list[Change] = []
+    missed: list[NotAnalysed] = []
+    for target, method, question_id in targets:
+        try:
+            found = getattr(comparison, method)(*(() if question_id is None else (question_id,)))
+        except AnalysisUnsupported as error:
+            missed.append(NotAnalysed(target, str(error)))
+            continue
+        changes += found
+    sampled_changes, count = _sampled(renamed_old, new, tuple(missed))
+    return ExactResult(tuple(changes) + sampled_changes, None, tuple(missed), count)
+
+
+def _sampled(old: CheckedRules, new: CheckedRules, missed: tuple[NotAnalysed, ...]) -> tuple[tuple[Change, ...], int]:
+    """The changes a sample of cases shows for the comparisons the exact analysis could not finish."""
+    if not missed:
+        return (), 0
+    from carag_dsl.tools.diff.sampled import sample
+
+    wanted = {entry.target for entry in missed}
+    found: dict[tuple, Change] = {}
+
+    def note(target: str, before: Any, after: Any, case_type: Any, case: dict[str, Any], message: str | None = None) -> None:
+        key = (target, repr(before), repr(after), repr(case_type))
+        if target in wanted and key not in found:
+            found[key] = Change(target, _plain(before), _plain(after), _plain(case_type),
+                                "not known exactly (found by sampling cases)", case, message, sampled=True)
+
+    def examine(case: dict[str, Any]) -> None:
+        outcomes: list[Any] = []  # an Evaluation, or why the version rejects the case
+        for rules in (old, new):
+            try:
+                outcomes.append(evaluate_case(rules, case))
+            except CaseDataError as error:
+                outcomes.append("; ".join(problem.message for problem in error.problems))
+        before, after = outcomes
+        if isinstance(before, str) or isinstance(after, str):
+            if isinstance(before, str) != isinstance(after, str):
+                note(CONSTRAINTS, "rejected" if isinstance(before, str) else "accepted",
+                     "rejected" if isinstance(after, str) else "accepted", None, case, before if isinstance(before, str) else after)
+            return
+        if (before.excluded is None) != (after.excluded is None):
+            note(EXCLUSIONS, "excluded" if before.excluded else "inspected", "excluded" if after.excluded else "inspected",
+                 None, case, before.excluded or after.excluded)
+            return
+        if before.excluded is not None:
+            return
+        if before.case_type != after.case_type:
+            note(CASE_TYPE, before.case_type, after.case_type, None, case)
+        for target in wanted:
+            kind, _, question_id = target.partition(":")
+            if kind == "status" and before.status(question_id) != after.status(question_id):
+                note(target, before.status(question_id), after.status(question_id), after.case_type, case)
+            elif kind == "value" and _plain(before.value(question_id)) != _plain(after.value(question_id)):
+                note(target, before.value(question_id), after.value(question_id), after.case_type, case)
+
+    count = sample([old, new], examine, SAMPLE_CASES, SAMPLE_SECONDS)
+    return tuple(found.values()), count

@@ -142,17 +142,39 @@ def _render(data: dict[str, Any], out: _Writer) -> str:
     out.heading(f"carag diff: {_headline(data)}", 1)
     if not data["exact"] and not data["not_analysed"]:
         out.text("The case space was not analysed (--no-exact): only the declarations are compared.")
-    elif not data["routes_differently"]:
+    elif not data["routes_differently"] and not data.get("partial"):
         out.text("No routing change: every case gets the same questions, case type, derived judgements, exclusion and acceptance.")
     for key, title in SECTIONS:
         if data[key]:
             _changes(out, data[key], key, title, data.get("case_types"))
-    if data["not_analysed"]:
-        out.text(f"The case space could not be analysed exactly: {data['not_analysed']}")
+    for number, line in enumerate(partial_note(data)):
+        (out.text if number == 0 else out.item)(line)
     _declarations(out, data)
     if "cases" in data:
         _cases(out, data["cases"])
     return "\n".join(out.lines) + "\n"
+
+
+_TARGET_WORDS = {"status": "routing of", "value": "derived answer of"}
+_SHOWN_TARGETS = 8
+
+
+def partial_note(data: dict[str, Any]) -> list[str]:
+    """What the exact analysis could not finish (a headline, then one line per reason), or nothing."""
+    entries = data.get("not_analysed_exactly") or []
+    if not entries:
+        return []
+    by_reason: dict[str, list[str]] = {}
+    for entry in entries:
+        kind, _, question = entry["target"].partition(":")
+        by_reason.setdefault(entry["reason"], []).append(f"{_TARGET_WORDS[kind]} {question}" if question else kind.replace("_", " "))
+    count = len(entries)
+    lines = [f"Partial: {count} comparison{'s' if count != 1 else ''} could not be analysed exactly; compared instead over "
+             f"{data['sampled_cases']} sampled cases, which can show a change (marked \"found by sampling\") but cannot prove there is none."]
+    for reason, targets in by_reason.items():
+        more = len(targets) - _SHOWN_TARGETS
+        lines.append(", ".join(targets[:_SHOWN_TARGETS]) + (f" and {more} more" if more > 0 else "") + f": {reason}")
+    return lines
 
 
 def _changes(out: _Writer, changes: list[dict[str, Any]], kind: str, title: str, every_type: list[str] | None = None) -> None:

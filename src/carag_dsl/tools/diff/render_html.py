@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from carag_dsl.tools.diff.render import SECTIONS, change_title, description_lines, grouped, shorten, subject, witness_json, words
+from carag_dsl.tools.diff.render import SECTIONS, change_title, description_lines, grouped, partial_note, shorten, subject, witness_json, words
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -31,13 +31,14 @@ def render_html(data: dict[str, Any]) -> str:
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>carag diff: {_e(old['path'])} → {_e(new['path'])}</h1>",
     ]
-    if data["exact"] and not data["routes_differently"]:
+    if data["exact"] and not data["routes_differently"] and not data["partial"]:
         parts.append('<p class="none">No routing change: every case gets the same questions, case type, derived judgements, exclusion and acceptance.</p>')
     for key, title in SECTIONS:
         if data[key]:
             parts.append(_changes(data[key], key, title, data.get("case_types")))
-    if data["not_analysed"]:
-        parts.append(f"<p>The case space could not be analysed exactly: {_e(data['not_analysed'])}</p>")
+    note = partial_note(data)
+    if note:
+        parts.append(f"<p>{_e(note[0])}</p><ul>{''.join(f'<li>{_e(line)}</li>' for line in note[1:])}</ul>")
     parts.append(_declarations(data))
     if "cases" in data:
         parts.append(_cases(data["cases"]))

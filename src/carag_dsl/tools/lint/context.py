@@ -7,7 +7,7 @@ from functools import cached_property
 import attrs
 from typing import Any, Iterable
 
-from carag_dsl.analysis import CaseSpace, Region
+from carag_dsl.analysis import DEFAULT_BUDGET, AnalysisUnsupported, Budget, CaseSpace, Region
 from carag_dsl.compiler.graph import expression_inputs, node_label
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.language import ast
@@ -18,14 +18,27 @@ from carag_dsl.runtime.logic import UNKNOWN
 
 
 class LintContext:
-    def __init__(self, rules: CheckedRules):
+    def __init__(self, rules: CheckedRules, budget: Budget = DEFAULT_BUDGET):
         self.rules = rules
         self.symbols = rules.symbols
+        self.budget = budget
+        self._unanalysable: AnalysisUnsupported | None = None
+
+    @property
+    def space(self) -> CaseSpace:
+        """The case space, built at the first rule that asks; a space that cannot be built fails every rule alike."""
+        if self._unanalysable is not None:
+            raise self._unanalysable
+        return self._space
 
     @cached_property
-    def space(self) -> CaseSpace:
+    def _space(self) -> CaseSpace:
         # A case the rules do not inspect gets no routing: a finding only such cases reach is no finding.
-        return CaseSpace(self.rules, inspected_only=True)
+        try:
+            return CaseSpace(self.rules, inspected_only=True, budget=self.budget)
+        except AnalysisUnsupported as error:
+            self._unanalysable = error
+            raise
 
     @cached_property
     def order(self) -> dict[str, int]:

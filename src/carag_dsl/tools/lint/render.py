@@ -75,7 +75,22 @@ def render_text(rules: CheckedRules, report: LintReport) -> str:
     if report.suppressed:
         summary += f" ({len(report.suppressed)} suppressed)"
     lines.append(summary if report.findings else f"no findings ({len(report.suppressed)} suppressed)" if report.suppressed else "no findings")
+    lines.extend(not_analysed_lines(report))
     return "\n".join(lines)
+
+
+def not_analysed_lines(report: LintReport) -> list[str]:
+    """What the analysis could not finish, rule by rule, and why: the report is partial."""
+    if not report.not_analysed:
+        return []
+    count = len(report.not_analysed)
+    lines = [f"partial: {count} rule{'s' if count != 1 else ''} not analysed exactly (that they found nothing proves nothing):"]
+    by_reason: dict[str, list[str]] = {}
+    for entry in report.not_analysed:
+        by_reason.setdefault(entry.reason, []).append(entry.rule)
+    for reason, rules in by_reason.items():
+        lines.append(f"  {', '.join(rules)}: {reason}")
+    return lines
 
 
 def render_json(report: LintReport) -> str:
@@ -116,4 +131,14 @@ def render_sarif(report: LintReport) -> str:
             "properties": {"question": finding.question, "witness": finding.witness},
         }
         results.append(result)
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}, indent=2, ensure_ascii=False)
+    run: dict[str, Any] = {"tool": {"driver": driver}, "results": results}
+    if report.not_analysed:  # SARIF's place for "the tool could not do all of its work"
+        run["invocations"] = [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [
+                {"level": "warning", "message": {"text": f"not analysed exactly: {entry.reason}"},
+                 "descriptor": {"id": entry.rule}}
+                for entry in report.not_analysed
+            ],
+        }]
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)
