@@ -41,11 +41,11 @@ def sum_of_ifs(facts: int = 16) -> str:
 
 def chained_defines(defines: int = 24, kind: str = "set") -> str:
     """``define s{i} = if c then s{i-1} else s{i-1}``: each name reads the one before twice."""
-    first = "{red}" if kind == "set" else "n"
+    first = "tags" if kind == "set" else "n"
     lines = [HEADER, "fact c: bool\nfact n: int\nfact tags: any of red, green\n", f"define s0 = {first}\n"]
     lines += [f"define s{i} = if c then s{i - 1} else s{i - 1}\n" for i in range(1, defines)]
     last = f"s{defines - 1}"
-    condition = f"red in {last}" if kind == "set" else f"{last} > 3"
+    condition = f"{last} is not empty" if kind == "set" else f"{last} > 3"
     return "".join(lines) + _question("Q1", condition)
 
 

@@ -35,6 +35,8 @@ RULE_SETS = {
     "ratings (sets, derive)": FIXTURES / "ratings" / "sample.carag",
     "off by one (dates and durations)": FIXTURES / "fuzz" / "off_by_one.carag",
     "groupings (bands of numbers and dates, merged options)": FIXTURES / "groupings.carag",
+    # Parts written more than once are named once (calc-shared-N): they must route as inline text did.
+    "chained set defines (shared parts)": FIXTURES / "forms" / "chained_set_defines.carag",
 }
 #: Its one question is dead by design ('<' where '<=' was meant): the forms must never show it.
 NEVER_APPLIES = {"off by one (dates and durations)"}

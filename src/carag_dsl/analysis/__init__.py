@@ -13,8 +13,8 @@ Usage::
 Needs the ``dd`` package (``pip install 'carag-dsl[analysis]'``).
 """
 
-from carag_dsl.analysis.budget import DEFAULT_BUDGET, Budget, BudgetExceeded
+from carag_dsl.analysis.budget import DEFAULT_BUDGET, UNTIMED, Budget, BudgetExceeded
 from carag_dsl.analysis.numeric import AnalysisUnsupported
 from carag_dsl.analysis.space import STATUSES, CaseSpace, Region
 
-__all__ = ["AnalysisUnsupported", "Budget", "BudgetExceeded", "CaseSpace", "DEFAULT_BUDGET", "Region", "STATUSES"]
+__all__ = ["AnalysisUnsupported", "Budget", "BudgetExceeded", "CaseSpace", "DEFAULT_BUDGET", "Region", "STATUSES", "UNTIMED"]

@@ -23,7 +23,7 @@ import attrs
 
 from carag_dsl.analysis.numeric import AnalysisUnsupported, BudgetExceeded
 
-__all__ = ["AnalysisUnsupported", "Budget", "BudgetExceeded", "DEFAULT_BUDGET", "Meter"]
+__all__ = ["AnalysisUnsupported", "Budget", "BudgetExceeded", "DEFAULT_BUDGET", "Meter", "UNTIMED"]
 
 
 @attrs.frozen
@@ -34,10 +34,10 @@ class Budget:
     cells: int = 4096
     #: Nodes in the BDD manager.
     nodes: int = 3_000_000
-    #: Memory the analysis may add to the process, in MB.
-    memory_mb: int = 700
-    #: Seconds for the whole analysis (building the space and every question put to it).
-    seconds: float = 20.0
+    #: Memory the analysis may add to the process, in MB (None: not checked).
+    memory_mb: int | None = 700
+    #: Seconds for the whole analysis (building the space and every question put to it; None: not checked).
+    seconds: float | None = 20.0
 
     def check_classes(self, count: int, what: str) -> None:
         if count > self.classes:
@@ -45,8 +45,11 @@ class Budget:
                                  f"{self.classes:,} the exact analysis takes")
 
 
-#: The budget lint and diff use unless told otherwise.
+#: The budget lint and diff use unless told otherwise: one run of either, from start to end.
 DEFAULT_BUDGET = Budget()
+#: The budget of a space built through the API, which may live and answer questions for as long as its
+#: caller likes: the sizes are held, time and memory (the process's, shared with the caller) are not.
+UNTIMED = Budget(memory_mb=None, seconds=None)
 _TICKS_BETWEEN_CHECKS = 256
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -58,7 +61,7 @@ class Meter:
         self.budget = budget
         self.bdd = bdd
         self.started = time.monotonic()
-        self.deadline = self.started + budget.seconds
+        self.deadline = self.started + budget.seconds if budget.seconds is not None else None
         self.memory_at_start = _resident_bytes()
         self._ticks = _TICKS_BETWEEN_CHECKS  # the first tick checks
 
@@ -71,12 +74,11 @@ class Meter:
 
     def check(self) -> None:
         budget = self.budget
-        if time.monotonic() > self.deadline:
+        if self.deadline is not None and time.monotonic() > self.deadline:
             raise BudgetExceeded(f"the exact analysis ran out of time ({budget.seconds:g} s)")
         if self.bdd is not None and len(self.bdd) > budget.nodes:
             raise BudgetExceeded(f"the exact analysis needed more than {budget.nodes:,} BDD nodes")
-        grown = _resident_bytes() - self.memory_at_start
-        if grown > budget.memory_mb * 1024 * 1024:
+        if budget.memory_mb is not None and _resident_bytes() - self.memory_at_start > budget.memory_mb * 1024 * 1024:
             raise BudgetExceeded(f"the exact analysis needed more than {budget.memory_mb:,} MB of memory")
 
 

@@ -20,7 +20,7 @@ from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.language import ast
 from carag_dsl.runtime.logic import UNKNOWN
 from carag_dsl.analysis import describe as describing
-from carag_dsl.analysis.budget import DEFAULT_BUDGET, Budget, Meter
+from carag_dsl.analysis.budget import UNTIMED, Budget, Meter
 from carag_dsl.analysis.symbolic import SymbolicRules
 from carag_dsl.analysis.variables import OTHER_TEXTS, Variable, build_variables, json_value
 
@@ -91,11 +91,12 @@ class CaseSpace:
     ``excluded()`` is then empty; ``carag diff``, which reports exclusions, keeps them.
 
     The work is held to ``budget`` (:mod:`.budget`): building the space and every query raise
-    :class:`~carag_dsl.analysis.budget.BudgetExceeded` past it. The time and memory are counted from the
-    space's creation (``space.meter``), so one budget covers the whole of a lint or diff run.
+    :class:`~carag_dsl.analysis.budget.BudgetExceeded` past it. Time and memory are counted from the
+    space's creation (``space.meter``), so one budget covers the whole of a lint or diff run; by default
+    (``UNTIMED``) only the sizes are held, for a space that lives as long as its caller wants.
     """
 
-    def __init__(self, *rules_list: CheckedRules, inspected_only: bool = False, budget: Budget = DEFAULT_BUDGET):
+    def __init__(self, *rules_list: CheckedRules, inspected_only: bool = False, budget: Budget = UNTIMED):
         if not rules_list:
             raise ValueError("CaseSpace needs at least one rule set")
         self.rules_list = list(rules_list)

@@ -86,6 +86,9 @@ class _Writer:
         self.constant_names: dict[tuple, str] = {}
         self.temps = 0
         self.nesting = 0  # levels of conditional nesting around the expression being written
+        # Defined names read defined names: without a memo, a chain of defines each reading the one before
+        # twice is asked about 2^length times.
+        self._text_memo: dict[str, bool] = {}
 
     @contextlib.contextmanager
     def nested(self, levels: int):
@@ -141,7 +144,9 @@ class _Writer:
             if node.name in self.symbols.facts:
                 return self.symbols.facts[node.name].type.kind not in ("bool", "int", "date", "any")
             if node.name in self.symbols.defines:
-                return self.may_be_text(self.symbols.defines[node.name].expr)
+                if node.name not in self._text_memo:
+                    self._text_memo[node.name] = self.may_be_text(self.symbols.defines[node.name].expr)
+                return self._text_memo[node.name]
             return True  # the case type, or an option code
         if isinstance(node, ast.AnswerRef):
             question = self.symbols.questions.get(node.question_id)

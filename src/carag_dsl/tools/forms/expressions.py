@@ -10,6 +10,13 @@ unknown), and every other value to a :class:`Value` with the condition
 ``known`` under which it is known. The blank guards are written into the
 expressions, so a question whose applicability is unknown stays hidden.
 
+Three-valued logic writes some parts twice (an ``if``'s branches, a condition
+and its negation), so nested rules would grow exponentially. A part written
+more than once and longer than :data:`SHARE_AT` characters is therefore named
+once, as a calculated value of its own (the ``share`` callback of
+:class:`Lowering`), and read by name; a set-valued defined name is lowered
+once and named the same way. Expressions stay linear in the rules.
+
 :class:`Lowering` is the one visitor over the checked AST (the same node
 classes the evaluators walk); a :class:`Dialect` says how each primitive is
 spelt in one engine's language (XPath for XLSForm, SurveyJS expressions).
@@ -41,6 +48,8 @@ if TYPE_CHECKING:
 EMPTY_SET_CHOICE = "none-of-these"
 _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+#: A part of an expression written more than once is named (a calculated value) when longer than this.
+SHARE_AT = 160
 
 
 class CannotExpress(CaragError):
@@ -180,13 +189,44 @@ class Lowering:
     ``names.derived(id)`` (the calculated value of a judgement that derives one).
     """
 
-    def __init__(self, rules: "CheckedRules", dialect: Dialect, names, refuse: Callable[[ast.Expr, T.Type], str | None] | None = None):
+    def __init__(self, rules: "CheckedRules", dialect: Dialect, names, refuse: Callable[[ast.Expr, T.Type], str | None] | None = None,
+                 share: Callable[[str], str] | None = None):
         self.rules = rules
         self.symbols = rules.symbols
         self.d = dialect
         self.names = names
         self.type_of = ExpressionTypes(rules.symbols)
         self.refuse = refuse  # a dialect's veto on comparisons it cannot make exactly
+        # share(expression) -> the name of a calculated value holding it (None: everything is written inline).
+        self.share = share
+        self._set_defines: dict[str, Cond | Value] = {}
+
+    # ------------------------------------------------------------------ naming what is written more than once
+    def _once_text(self, text: str, kind: str) -> str:
+        """A value's text, named when long: read back as a number, a string or a set, as ``kind`` says."""
+        if self.share is None or len(text) <= SHARE_AT:
+            return text
+        ref = self.d.field(self.share(text))
+        return self.d.numeric(ref) if kind == "number" else ref
+
+    def _once_condition(self, condition: str | None) -> str | None:
+        """A two-valued engine condition, named when long (stored as 'true' / 'false')."""
+        if condition is None or self.share is None or len(condition) <= SHARE_AT:
+            return condition
+        d = self.d
+        ref = d.field(self.share(d.choose(condition, d.string("true"), d.string("false"))))
+        return d.compare("==", ref, d.string("true"))
+
+    def _once_value(self, value: Value) -> Value:
+        return Value(self._once_text(value.text, value.kind), self._once_condition(value.known), value.kind, value.codes)
+
+    def _once_cond(self, cond: Cond) -> Cond:
+        true, false = self._once_condition(cond.true), self._once_condition(cond.false)
+        assert true is not None and false is not None
+        return Cond(true, false)
+
+    def _once(self, result: Cond | Value) -> Cond | Value:
+        return self._once_cond(result) if isinstance(result, Cond) else self._once_value(result)
 
     # ------------------------------------------------------------------ entry points
     def condition(self, node: ast.Expr) -> Cond:
@@ -238,7 +278,10 @@ class Lowering:
         decl = self.symbols.defines[name]
         kind = self.type_of(decl.expr)
         if isinstance(kind, (T.SetOf, T.CodeSet)):
-            return self.lower(decl.expr)  # sets are not stored: the definition is written where it is read
+            # A set is not a calculated value of its own: lowered once, and named where it is long.
+            if name not in self._set_defines:
+                self._set_defines[name] = self._once(self.lower(decl.expr))
+            return self._set_defines[name]
         d = self.d
         ref = d.field(self.names.define(name))
         if kind == T.BOOL:
@@ -294,8 +337,8 @@ class Lowering:
         return Cond(d.or_(left.true, right.true), d.and_(left.false, right.false))
 
     def _If(self, node):
-        condition = self.condition(node.condition)
-        then, otherwise = self.lower(node.then), self.lower(node.otherwise)
+        condition = self._once_cond(self.condition(node.condition))
+        then, otherwise = self._once(self.lower(node.then)), self._once(self.lower(node.otherwise))
         d = self.d
         if isinstance(then, Cond) and isinstance(otherwise, Cond):
             # With an unknown condition the result is still known when both branches agree.
@@ -325,6 +368,7 @@ class Lowering:
         left, right = self.lower(node.left), self.lower(node.right)
         if isinstance(left, Cond) or isinstance(right, Cond):
             assert isinstance(left, Cond) and isinstance(right, Cond)
+            left, right = self._once_cond(left), self._once_cond(right)
             same = d.or_(d.and_(left.true, right.true), d.and_(left.false, right.false))
             different = d.or_(d.and_(left.true, right.false), d.and_(left.false, right.true))
             return Cond(same, different) if node.op == "==" else Cond(different, same)
@@ -336,7 +380,8 @@ class Lowering:
         if node.op in ("==", "!="):
             return self._decided_compare(known, node.op, left.text, right.text)
         left_type, right_type = self.type_of(node.left), self.type_of(node.right)
-        if _is_enum(left_type) or _is_enum(right_type):  # scale levels compare by rank
+        if _is_enum(left_type) or _is_enum(right_type):  # scale levels compare by rank (each side read per level)
+            left, right = self._once_value(left), self._once_value(right)
             return self._decided_compare(known, node.op, self._rank(node.left, left.text), self._rank(node.right, right.text))
         return self._decided_compare(known, node.op, left.text, right.text)
 

@@ -127,6 +127,11 @@ class FieldNames:
     def reasons(self, question_id: str) -> str:
         return self._reasons[question_id]
 
+    def shared(self) -> str:
+        """A calculated value holding a part of an expression written more than once (see forms.expressions)."""
+        self._shared_count = getattr(self, "_shared_count", 0) + 1
+        return self._claim(f"calc-shared-{self._shared_count}")
+
     def group(self, key: str) -> str:
         """A group (the case facts, a section): named once per key."""
         if key not in self._groups:

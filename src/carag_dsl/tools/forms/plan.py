@@ -128,14 +128,22 @@ class _Planner:
         self.symbols = rules.symbols
         self.d = dialect
         self.names = names
-        self.lowering = Lowering(rules, dialect, names, refuse)
+        self.shared: list[Calculation] = []  # parts of expressions written more than once, named once
+        self.lowering = Lowering(rules, dialect, names, refuse, self._share)
+
+    def _share(self, expression: str) -> str:
+        name = self.names.shared()
+        self.shared.append(Calculation(name, "shared", expression))
+        return name
 
     def plan(self) -> FormPlan:
         errors, warnings = self.rule_checks()
         facts = Group(self.names.group("facts"), FACTS_GROUP_LABEL, None, tuple(self.fact_fields(errors, warnings)))
         sections = tuple(group for group in self.section_groups(errors, warnings) if group.fields)
+        calculations = tuple(self.calculations())
+        # The named parts first: each is read only by what was lowered after it was named.
         return FormPlan(self.rules.name or "carag rules", form_version(self.rules), facts if facts.fields else None,
-                        sections, tuple(self.calculations()))
+                        sections, tuple(self.shared) + calculations)
 
     # ------------------------------------------------------------------ checks
     def rule_checks(self) -> tuple[dict[tuple[str, str], list[Check]], dict[tuple[str, str], list[Check]]]:
