@@ -21,9 +21,8 @@ from tests import expensive_rules
 from tests.bounded_run import MEMORY_LIMIT_MB, TIME_LIMIT_S, run_bounded
 
 
-@pytest.mark.parametrize("kind", ["set", "int"])
-def test_the_code_generator_asks_whether_a_value_may_be_text_once_per_defined_name(monkeypatch, kind):
-    rules = loads(expensive_rules.chained_defines(30, kind))
+def test_the_code_generator_asks_whether_a_value_may_be_text_once_per_defined_name(monkeypatch):
+    rules = loads(expensive_rules.chained_defines(30, "int"))  # 's29 > 3' asks it (an ordering may compare scale levels)
     asked = []
     original = codegen._Writer.may_be_text
 
