@@ -51,4 +51,4 @@ def chained_defines(defines: int = 24, kind: str = "set") -> str:
 
 def syntax_error_flood(errors: int = 40_000) -> str:
     """A rule file of ``errors`` lines that do not parse, each its own syntax error."""
-    return HEADER + "fact a: bool\n" + "fact = = =\n" * errors
+    return HEADER + "fact a: bool\n" + "fact b: = =\n" * errors

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import attrs
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedInput, VisitError
+from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from carag_dsl.language import ast, syntax_errors
 from carag_dsl.errors import Diagnostic, RuleError
@@ -68,36 +68,119 @@ def parse_partial(text: str, path: str = "<string>") -> tuple[ast.Module, list[D
     blanked = _blank_unclosed_strings(text, starts, source, diagnostics)
     if blanked is not text:
         starts = syntax_errors.declaration_starts(blanked)
-    spaces = ""  # after the first error, the whole text blanked once: each retry reads what is before it as spaces
     builder = _AstBuilder(source)
-    items: list = []
-    begin = 0
-    # Each round parses from `begin` to the next error only (the LALR parser stops there), and the rounds
-    # move forward, so many errors cost about one reading of the file (bisect, never a scan of `starts`).
-    while True:
-        tree, error = _parse_from(blanked, spaces, begin)
-        if error is None:
-            items += _build(builder, tree, source)
-            break
-        diagnostic, at = syntax_errors.describe(error, source, _terminal_pattern)
-        diagnostics.append(diagnostic)
-        spaces = spaces or _blank(blanked)
-        # The declaration the error is in: keep those before it, skip it, resume at the next one.
-        index = bisect.bisect_left(starts, at) - 1
-        broken = starts[index] if index >= 0 and starts[index] >= begin else begin
-        if broken > begin:
-            good, _ = _parse_from(blanked[:broken], spaces, begin)
-            items += _build(builder, good, source) if good is not None else []
-        following = bisect.bisect_left(starts, at)
-        while following < len(starts) and starts[following] <= broken:
-            following += 1
-        if following == len(starts):
-            break
-        begin = starts[following]
+    tree, error = _parse_or_error(blanked)  # the whole file at once: the usual case, no error at all
+    if error is None:
+        items = _build(builder, tree, source)
+    else:
+        items = _recover(blanked, starts, source, builder, diagnostics, error)
     diagnostics += builder.diagnostics
     # The grammar ignores comments; `carag fmt` needs them back, so they are read
     # separately with a pattern that skips '#' inside strings.
     return ast.Module(tuple(items), tuple(_comments(text)), path, text), diagnostics
+
+
+#: Declarations parsed at once while recovering from syntax errors (a window: see _recover): the first after
+#: an error, and the most.
+_FIRST_WINDOW = 1
+_WINDOW = 64
+
+
+def _recover(text: str, starts: list[int], source: Source, builder: "_AstBuilder", diagnostics: list[Diagnostic],
+             error: UnexpectedInput) -> list:
+    """After the first syntax error: report it, skip its declaration, resume at the next one, and so on.
+
+    Each round parses a window of declarations from where it resumes (only that text, placed at its line and
+    column, :class:`_Window`): one declaration after an error, twice as many after each window without one,
+    up to :data:`_WINDOW`. So the rounds together read the file about twice at most, however many errors it
+    has: linear, where parsing the rest of the file at every error was quadratic.
+    """
+    window = _Window(text, starts)
+    items: list = []
+    begin = 0
+    size = _FIRST_WINDOW
+    while True:
+        if error is not None:
+            size = _FIRST_WINDOW
+            diagnostic, at = syntax_errors.describe(error, source, _terminal_pattern)
+            diagnostics.append(diagnostic)
+            # The declaration the error is in: keep those before it, skip it, resume at the next one.
+            index = bisect.bisect_left(starts, at) - 1
+            broken = starts[index] if index >= 0 and starts[index] >= begin else begin
+            if broken > begin:
+                good, _, shift = window.parse(begin, broken)
+                items += window.build(builder, good, source, shift) if good is not None else []
+            following = bisect.bisect_left(starts, at)
+            while following < len(starts) and starts[following] <= broken:
+                following += 1
+            if following == len(starts):
+                return items
+            begin = starts[following]
+        end = window.end_after(begin, size)
+        tree, error, shift = window.parse(begin, end)
+        if error is None:
+            items += window.build(builder, tree, source, shift)
+            if end == len(text):
+                return items
+            begin, size = end, min(2 * size, _WINDOW)
+
+
+class _Window:
+    """Parses the text between two declaration starts as if it were in place (same lines, columns, offsets)."""
+
+    def __init__(self, text: str, starts: list[int]):
+        self.text = text
+        self.starts = starts
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def end_after(self, begin: int, declarations: int) -> int:
+        following = bisect.bisect_right(self.starts, begin) + declarations - 1
+        return self.starts[following] if following < len(self.starts) else len(self.text)
+
+    def parse(self, begin: int, end: int):
+        """(tree, error, shift) of the text from ``begin`` to ``end``; positions in both are the file's."""
+        while True:
+            line_start = self.text.rfind("\n", 0, begin) + 1
+            # The declaration's indent kept as spaces, so columns on its first line stay put.
+            tree, error = _parse_or_error(" " * (begin - line_start) + self.text[begin:end])
+            shift = (line_start, bisect.bisect_left(self.newlines, line_start))
+            if error is not None and end < len(self.text) and _at_end(error):
+                end = self.end_after(end, 1)  # the window ended inside what the error is about: read on
+                continue
+            if error is not None:
+                _shift_error(error, *shift)
+            return tree, error, shift
+
+    @staticmethod
+    def build(builder: "_AstBuilder", tree, source: Source, shift: tuple[int, int] = (0, 0)) -> list:
+        builder.line_offset = shift[1]
+        try:
+            return _build(builder, tree, source)
+        finally:
+            builder.line_offset = 0
+
+
+def _at_end(error: UnexpectedInput) -> bool:
+    return isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END")
+
+
+def _shift_error(error: UnexpectedInput, offset: int, lines: int) -> None:
+    """Lark's error of a window, moved to where the window is in the file."""
+    if getattr(error, "pos_in_stream", None) is not None:
+        error.pos_in_stream += offset
+    if getattr(error, "line", None) not in (None, -1):
+        error.line += lines
+    tokens = [getattr(error, "token", None), *(getattr(error, "token_history", None) or ())]
+    for token in tokens:
+        if isinstance(token, Token):
+            if token.start_pos is not None:
+                token.start_pos += offset
+            if token.end_pos is not None:
+                token.end_pos += offset
+            if token.line is not None:
+                token.line += lines
+            if token.end_line is not None:
+                token.end_line += lines
 
 
 def _blank_unclosed_strings(text: str, starts: list[int], source: Source, diagnostics: list[Diagnostic]) -> str:
@@ -126,10 +209,10 @@ def _blank(text: str) -> str:
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
-def _parse_from(text: str, spaces: str, begin: int):
-    """Lark's tree of the text from offset ``begin`` on (what comes before read as the blank ``spaces``), or the syntax error."""
+def _parse_or_error(text: str):
+    """Lark's tree of the text, or the syntax error."""
     try:
-        return _parser().parse(spaces[:begin] + text[begin:]), None
+        return _parser().parse(text), None
     except UnexpectedInput as error:
         return None, error
 
@@ -141,7 +224,7 @@ def _build(builder: "_AstBuilder", tree, source: Source) -> list:
         except VisitError as error:  # an exception inside the builder: unwrap it (it may be a RecursionError)
             raise error.orig_exc from None
     except RecursionError:
-        raise RuleError([Diagnostic(_deepest_declaration(tree, source), "too-deep", "an expression is nested too deeply to read (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
+        raise RuleError([Diagnostic(_deepest_declaration(tree, source, builder.line_offset), "too-deep", "an expression is nested too deeply to read (hundreds of levels of brackets or 'not'); split it into defined names")]) from None
 
 
 def _terminal_pattern(name: str) -> str | None:
@@ -156,7 +239,7 @@ def _terminal_pattern(name: str) -> str | None:
 _TOKEN_RE = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 
 
-def _deepest_declaration(tree, source: Source) -> Span:
+def _deepest_declaration(tree, source: Source, line_offset: int = 0) -> Span:
     """Where the most deeply nested declaration starts (measured without recursion, which just failed)."""
     best, best_depth = None, -1
     for declaration in tree.children:
@@ -170,7 +253,7 @@ def _deepest_declaration(tree, source: Source) -> Span:
     meta = getattr(best, "meta", None)
     if meta is None or getattr(meta, "empty", True):
         return Span(source, 1, 1, 1, 1)
-    return Span(source, meta.line, meta.column, meta.line, meta.column + 1)
+    return Span(source, meta.line + line_offset, meta.column, meta.line + line_offset, meta.column + 1)
 
 
 def _comments(text: str) -> list[ast.Comment]:
@@ -237,16 +320,18 @@ class _AstBuilder(Transformer):
         super().__init__(visit_tokens=False)
         self.source = source
         self.diagnostics: list[Diagnostic] = []
+        self.line_offset = 0  # lines before the window being built (see _Window)
 
     # -- places
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", False):
             return Span(self.source, 1, 1, 1, 1)
-        return Span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
+        return Span(self.source, meta.line + self.line_offset, meta.column, meta.end_line + self.line_offset, meta.end_column)
 
     def _tspan(self, token: Token) -> Span:
         # The contextual lexer always sets positions (propagate_positions); 1 stands in for a token built by hand.
-        return Span(self.source, token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 1)
+        lines = self.line_offset
+        return Span(self.source, (token.line or 1) + lines, token.column or 1, (token.end_line or 1) + lines, token.end_column or 1)
 
     def _error(self, span: Span, code: str, message: str) -> None:
         self.diagnostics.append(Diagnostic(span, code, message))

@@ -59,9 +59,17 @@ class Lines:
 
 
 def span_range(span: Span) -> types.Range:
-    """A compiler span as an LSP range (a span with no place is the start of the file)."""
-    if span.source is None or span.line < 1:
+    """A compiler span as an LSP range (a span with no place is the start of the file).
+
+    The lines come from the source's own line table, built once per file: converting every diagnostic of a
+    file costs the length of their lines, not the length of the file each time.
+    """
+    source = span.source
+    if source is None or span.line < 1:
         return types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
-    lines = Lines(span.source.text)
     end_line, end_column = (span.end_line, span.end_column) if span.end_line >= span.line else (span.line, span.column + 1)
-    return lines.range(span.line - 1, span.column - 1, end_line - 1, end_column - 1)
+
+    def position(line: int, column: int) -> types.Position:  # both from 1, as the compiler counts
+        return types.Position(line=max(line - 1, 0), character=utf16_column(source.line(line), max(column - 1, 0)))
+
+    return types.Range(start=position(span.line, span.column), end=position(end_line, end_column))
