@@ -166,10 +166,12 @@ def _at_end(error: UnexpectedInput) -> bool:
 
 def _shift_error(error: UnexpectedInput, offset: int, lines: int) -> None:
     """Lark's error of a window, moved to where the window is in the file."""
-    if getattr(error, "pos_in_stream", None) is not None:
-        error.pos_in_stream += offset
-    if getattr(error, "line", None) not in (None, -1):
-        error.line += lines
+    position = getattr(error, "pos_in_stream", None)
+    if position is not None:
+        error.pos_in_stream = position + offset
+    line = getattr(error, "line", None)
+    if line not in (None, -1):
+        error.line = line + lines
     tokens = [getattr(error, "token", None), *(getattr(error, "token_history", None) or ())]
     for token in tokens:
         if isinstance(token, Token):
