@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import time
 
+from typing import Callable
+
 import attrs
 
 from carag_dsl.analysis.numeric import AnalysisUnsupported, BudgetExceeded
@@ -38,6 +40,8 @@ class Budget:
     memory_mb: int | None = 700
     #: Seconds for the whole analysis (building the space and every question put to it; None: not checked).
     seconds: float | None = 20.0
+    #: Asked at every check: True stops the analysis (the language server's, when the text changes).
+    stop: Callable[[], bool] | None = attrs.field(default=None, eq=False)
 
     def check_classes(self, count: int, what: str) -> None:
         if count > self.classes:
@@ -74,6 +78,8 @@ class Meter:
 
     def check(self) -> None:
         budget = self.budget
+        if budget.stop is not None and budget.stop():
+            raise BudgetExceeded("the analysis was stopped")
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise BudgetExceeded(f"the exact analysis ran out of time ({budget.seconds:g} s)")
         if self.bdd is not None and len(self.bdd) > budget.nodes:

@@ -24,5 +24,4 @@ def run(args) -> int:
         raise UsageError("carag lsp needs pygls: pip install 'carag-dsl[lsp]'") from None
     from carag_dsl.lsp.server import serve
 
-    serve()
-    return 0
+    return serve()

@@ -3,11 +3,20 @@
 Every open document belongs to a rule set (its root file, found as ``carag check``
 finds it). Each change re-checks that rule set with the buffers as they are and
 publishes the diagnostics of every file in it, clearing files that have none.
+Lint, the slow part, runs on a worker thread once the typing pauses and is
+stopped when the text changes again, so requests are answered meanwhile. Only
+``.carag`` documents are taken; closing one drops what was kept of it.
+Messages come and go through :mod:`.wire` (bounded, every bad request answered).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import sys
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -20,7 +29,7 @@ from pygls.uris import to_fs_path
 from carag_dsl.lsp import completion, examples, hover, navigation
 from carag_dsl.errors import Diagnostic
 from carag_dsl.lsp.diagnostics import to_lsp
-from carag_dsl.lsp.lint_findings import LintCache
+from carag_dsl.lsp.lint_findings import LintCache, Stopped
 from carag_dsl.lsp.formatting import format_edits
 from carag_dsl.lsp.positions import Lines
 from carag_dsl.lsp.workspace import Analysis, Workspace, resolved
@@ -31,6 +40,19 @@ LINT_DELAY = 0.3  # seconds without an edit before lint runs
 
 def path_of(uri: str) -> Path:
     return resolved(to_fs_path(uri) or uri)
+
+
+def is_rule_file(path: Path) -> bool:
+    """A document the server takes: a ``.carag`` file (never, say, ``/proc/self/environ``)."""
+    return path.suffix == ".carag"
+
+
+def rule_path(uri: str) -> Path:
+    """The path of a request's document; a request about anything but a .carag file is refused."""
+    path = path_of(uri)
+    if not is_rule_file(path):
+        raise JsonRpcInvalidParams(f"not a .carag file: {uri}")
+    return path
 
 
 class CaragSession:
@@ -44,6 +66,8 @@ class CaragSession:
         self.example: dict[Path, Path] = {}
         self.lint = LintCache()
         self.generation: dict[Path, int] = {}  # edits per rule set, so a pending lint knows it is stale
+        self._linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carag-lint")
+        self._stops: dict[Path, threading.Event] = {}  # per rule set: set to stop the lint running for it
 
     def analysis_for(self, path: Path) -> Analysis:
         root = self.workspace.root_of(path)
@@ -62,7 +86,10 @@ class CaragSession:
         self.analyses.pop(root, None)  # keep the rule set edited last at the end
         self.analyses[root] = analysis
         self.generation[root] = generation = self.generation.get(root, 0) + 1
-        findings = self.lint.cached(analysis.rules) if analysis.rules is not None else []
+        running = self._stops.pop(root, None)
+        if running is not None:  # the lint of the text before this edit: its findings would be stale
+            running.set()
+        findings = self.lint.cached(root, analysis.rules) if analysis.rules is not None else []
         self._publish(root, analysis, findings or [], also=path)
         if findings is None:
             try:
@@ -71,11 +98,57 @@ class CaragSession:
                 self._lint_later(root, generation)
 
     def _lint_later(self, root: Path, generation: int) -> None:
+        """Lint the rule set on the worker thread; publish when done, unless edited again since."""
         if self.generation.get(root) != generation:  # edited again since: that edit's turn will come
             return
         analysis = self.analyses[root]
-        if analysis.rules is not None:
-            self._publish(root, analysis, self.lint.run(analysis.rules))
+        if analysis.rules is None:
+            return
+        stop = self._stops[root] = threading.Event()
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:  # called outside the server (the tests, the studio): lint here
+            self._publish(root, analysis, self.lint.run(root, analysis.rules))
+            return
+        work = self._linter.submit(self.lint.run, root, analysis.rules, stop.is_set)
+
+        def done(finished: Future) -> None:
+            if finished.cancelled() or self.generation.get(root) != generation or stop.is_set():
+                return
+            try:
+                findings = finished.result()
+            except Stopped:
+                return
+            self._publish(root, analysis, findings)
+
+        work.add_done_callback(lambda finished: loop.call_soon_threadsafe(done, finished))
+
+    def close(self, path: Path) -> None:
+        """A document closed: the file on disk counts again, and nothing kept of the closed text remains."""
+        self.workspace.close_buffer(path)
+        root = self.workspace.root_of(path)
+        if not self.workspace.has_open_files(root):  # the rule set is no longer edited: drop what was kept of it
+            stop = self._stops.pop(root, None)
+            if stop is not None:
+                stop.set()
+            analysis = self.analyses.pop(root, None)
+            if analysis is not None:
+                self.workspace.forget_files(analysis.files)
+            self.lint.forget(root)
+            self.example.pop(root, None)
+            self.generation.pop(root, None)
+            for file in sorted(self.published.pop(root, set())):  # what is not open shows no diagnostics
+                self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=file.as_uri(), diagnostics=[]))
+            return
+        self.refresh(path)
+
+    def stop_all(self) -> None:
+        """Stop every lint and the worker (at exit)."""
+        for stop in self._stops.values():
+            stop.set()
+        self._linter.shutdown(wait=False, cancel_futures=True)
 
     def _publish(self, root: Path, analysis: Analysis, lint: list[Diagnostic], also: Path | None = None) -> None:
         by_file = {file: list(found) for file, found in analysis.diagnostics.items()}
@@ -92,6 +165,7 @@ class CaragSession:
 def build_server() -> LanguageServer:
     server = LanguageServer(SERVER_NAME, _version(), text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     session = CaragSession(server)
+    server.carag_session = session  # type: ignore[attr-defined]  # for serve(): stop the lint worker at exit
     workspace = session.workspace
 
     def document_text(uri: str) -> str:
@@ -101,6 +175,8 @@ def build_server() -> LanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
         path = path_of(params.text_document.uri)
+        if not is_rule_file(path):
+            return
         workspace.set_buffer(path, params.text_document.text)
         workspace.forget_roots()
         session.refresh(path)
@@ -108,24 +184,29 @@ def build_server() -> LanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
         path = path_of(params.text_document.uri)
+        if not workspace.is_open(path):  # only what was opened (a .carag file) is edited here
+            return
         workspace.set_buffer(path, document_text(params.text_document.uri))
         session.refresh(path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        path = path_of(params.text_document.uri)
+        if not workspace.is_open(path):
+            return
         workspace.forget_roots()  # a saved include or header can move a file to another rule set
-        session.refresh(path_of(params.text_document.uri))
+        session.refresh(path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         path = path_of(params.text_document.uri)
-        workspace.close_buffer(path)  # the file on disk counts again
-        session.refresh(path)
+        if workspace.is_open(path):  # closing what was never opened reads nothing
+            session.close(path)
 
     # -- reading the rules
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(params: types.HoverParams) -> types.Hover | None:
-        path = path_of(params.text_document.uri)
+        path = rule_path(params.text_document.uri)
         analysis = session.analysis_for(path)
         here = navigation.symbol_at(workspace, analysis, path, params.position)
         if here is None:
@@ -142,30 +223,30 @@ def build_server() -> LanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["[", " "]))
     def on_completion(params: types.CompletionParams) -> types.CompletionList:
-        path = path_of(params.text_document.uri)
+        path = rule_path(params.text_document.uri)
         analysis = session.analysis_for(path)
         items = completion.complete(workspace.text(path), params.position, analysis.symbols)
         return types.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def on_definition(params: types.DefinitionParams) -> list[types.Location]:
-        path = path_of(params.text_document.uri)
+        path = rule_path(params.text_document.uri)
         return navigation.definition(workspace, session.analysis_for(path), path, params.position)
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     def on_references(params: types.ReferenceParams) -> list[types.Location]:
-        path = path_of(params.text_document.uri)
+        path = rule_path(params.text_document.uri)
         return navigation.references(workspace, session.analysis_for(path), path, params.position, params.context.include_declaration)
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def on_document_symbol(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
-        module = workspace.parsed(path_of(params.text_document.uri))
+        module = workspace.parsed(rule_path(params.text_document.uri))
         return navigation.document_symbols(module) if module is not None else []
 
     # -- changing the rules
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
     def on_formatting(params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
-        path = path_of(params.text_document.uri)
+        path = rule_path(params.text_document.uri)
         module = workspace.parsed(path, complete=True)
         if module is None:  # carag fmt leaves a file that does not parse as it is
             return None
@@ -173,12 +254,12 @@ def build_server() -> LanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def on_prepare_rename(params: types.PrepareRenameParams) -> types.Range | None:
-        path = path_of(params.text_document.uri)
+        path = rule_path(params.text_document.uri)
         return navigation.prepare_rename(workspace, session.analysis_for(path), path, params.position)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     def on_rename(params: types.RenameParams) -> types.WorkspaceEdit | None:
-        path = path_of(params.text_document.uri)
+        path = rule_path(params.text_document.uri)
         try:
             return navigation.rename(workspace, session.analysis_for(path), path, params.position, params.new_name)
         except navigation.RenameRefused as refused:
@@ -187,7 +268,7 @@ def build_server() -> LanguageServer:
     # -- the example cases
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
     def on_code_lens(params: types.CodeLensParams) -> list[types.CodeLens]:
-        path = path_of(params.text_document.uri)
+        path = rule_path(params.text_document.uri)
         module = workspace.parsed(path)
         if module is None:
             return []
@@ -222,7 +303,7 @@ def build_server() -> LanguageServer:
 
 def _analysis_for_command(session: CaragSession, uri: str | None) -> Analysis | None:
     if uri:
-        return session.analysis_for(path_of(uri))
+        return session.analysis_for(rule_path(uri))
     return next(reversed(session.analyses.values()), None)  # the rule set edited last
 
 
@@ -233,6 +314,24 @@ def _version() -> str:
         return "0+unknown"
 
 
-def serve() -> None:
-    """Run the server over standard input and output until the client says exit."""
-    build_server().start_io()
+def serve() -> int:
+    """Run the server over standard input and output until the client says exit; the exit status
+    (0 after a shutdown request, 1 without, as the protocol says)."""
+    from carag_dsl.lsp.wire import serve_messages
+
+    # pygls logs every refused message with its traceback; each is answered as a JSON-RPC error instead.
+    logging.getLogger("pygls").setLevel(logging.CRITICAL)
+    server = build_server()
+    # pygls closes its output at exit: give it a stream of its own, so the command's stdout stays open to the end.
+    output = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    try:
+        asyncio.run(serve_messages(server, sys.stdin.buffer, output))
+    except SystemExit as exiting:  # the client's exit notification
+        return exiting.code if isinstance(exiting.code, int) else 0
+    except (BrokenPipeError, KeyboardInterrupt):  # the client went away
+        return 1
+    finally:
+        getattr(server, "carag_session").stop_all()
+        if not output.closed:
+            output.close()
+    return 0

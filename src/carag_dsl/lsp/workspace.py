@@ -67,8 +67,25 @@ class Workspace:
         self._buffers[resolved(path)] = text
 
     def close_buffer(self, path: Path) -> None:
-        self._buffers.pop(resolved(path), None)
+        """The file's buffer gone, and its parse and index with it (they are rebuilt from the disk when asked)."""
+        path = resolved(path)
+        self._buffers.pop(path, None)
+        self.forget_files([path])
         self.forget_roots()
+
+    def forget_files(self, paths) -> None:
+        """Drop the kept parses and indexes of files no longer edited (memory back on close)."""
+        with self._lock:
+            for path in paths:
+                self._parses.pop(resolved(path), None)
+                self._indexes.pop(resolved(path), None)
+
+    def is_open(self, path: Path) -> bool:
+        return resolved(path) in self._buffers
+
+    def has_open_files(self, root: Path) -> bool:
+        """Whether any open buffer belongs to the rule set of ``root``."""
+        return any(self.root_of(path) == root for path in list(self._buffers))
 
     def text(self, path: Path) -> str:
         """The buffer when the file is open, the file on disk otherwise."""
@@ -175,12 +192,16 @@ class Workspace:
             return Analysis(root, rule_files, tests, by_file, symbols, rules)
 
     def _rule_files(self, root: Path) -> tuple[Path, ...]:
-        """The root and the files it includes, depth first, read from what parsed of each (when the rule set has errors)."""
+        """The root and the files it includes, depth first, read from what parsed of each (when the rule set has errors).
+
+        Confined as the loader confines them: an include that leads out of the root's folder is not followed.
+        """
         files: list[Path] = []
+        folder = root.parent
 
         def visit(file: Path) -> None:
             file = resolved(file)
-            if file in files:
+            if file in files or (file != root and not file.is_relative_to(folder)):
                 return
             files.append(file)
             module = self.parsed(file)

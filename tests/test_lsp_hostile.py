@@ -1,0 +1,217 @@
+"""The language server under hostile input (issue 24, points 2 and 7).
+
+Lint runs off the event loop and is stopped when the text changes; lint results are kept per rule folder;
+includes are confined to the rule folder even when the rule set has errors; only .carag documents are
+taken (closing ``/proc/self/environ`` reads nothing); closing a file drops what was kept of it; every bad
+message is answered with a JSON-RPC error; a huge message is refused; exit is clean.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pygls")
+
+from lsprotocol import types  # noqa: E402
+
+from carag_dsl.lsp import lint_findings, server as server_module  # noqa: E402
+from carag_dsl.lsp.server import CaragSession  # noqa: E402
+from carag_dsl.lsp.workspace import Workspace  # noqa: E402
+from carag_dsl.lsp.wire import MAX_MESSAGE  # noqa: E402
+
+from tests import expensive_rules  # noqa: E402
+from tests.lsp_wire import WireClient  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+LINT_CORPUS = REPO / "tests" / "fixtures" / "lint"
+
+
+class _Published:
+    """A stand-in for the pygls server: records what the session publishes."""
+
+    def __init__(self):
+        self.diagnostics: dict[str, list[types.Diagnostic]] = {}
+        self.event = threading.Event()
+
+    def text_document_publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None:
+        self.diagnostics[params.uri] = params.diagnostics
+        self.event.set()
+
+
+def _copy(folder: Path, name: str) -> Path:
+    target = folder / name
+    shutil.copytree(LINT_CORPUS / "label_all_mappa_over_not_mappa", target)
+    return next(target.glob("*.carag"))
+
+
+# -- lint off the event loop, stopped when the text changes (point 2)
+def test_lint_runs_on_a_worker_thread_and_an_edit_stops_it_and_drops_its_findings(tmp_path, monkeypatch):
+    path = _copy(tmp_path, "rules")
+    threads: list[str] = []
+    stops = []
+    real_run = lint_findings.LintCache.run
+
+    def watched(self, root, rules, stop=lambda: False):
+        threads.append(threading.current_thread().name)
+        stops.append(stop)
+        return real_run(self, root, rules, stop)
+
+    monkeypatch.setattr(lint_findings.LintCache, "run", watched)
+    monkeypatch.setattr(server_module, "LINT_DELAY", 0)
+    published = _Published()
+    session = CaragSession(published)  # type: ignore[arg-type]
+
+    async def scenario() -> None:
+        text = path.read_text(encoding="utf-8")
+        session.workspace.set_buffer(path, text)
+        session.refresh(path)
+        for _ in range(600):
+            await asyncio.sleep(0.05)
+            if any(d.code == "label-contradicts-rule" for d in published.diagnostics.get(path.as_uri(), [])):
+                break
+        assert threads and threads[0].startswith("carag-lint")  # not the event loop's thread
+        assert any(d.code == "label-contradicts-rule" for d in published.diagnostics[path.as_uri()])
+        session.workspace.set_buffer(path, text + "\n# edited\n")
+        running = session._stops[session.workspace.root_of(path)]
+        session.refresh(path)  # a new edit: the lint of the old text is told to stop
+        assert running.is_set() and stops[0]()
+
+    asyncio.run(scenario())
+    session.stop_all()
+
+
+def test_lint_of_a_rule_set_past_the_budget_says_what_it_could_not_analyse(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "rules.carag").write_text(expensive_rules.many_named_options(40), encoding="utf-8")
+    published = _Published()
+    session = CaragSession(published)  # type: ignore[arg-type]
+    path = folder / "rules.carag"
+    session.workspace.set_buffer(path, path.read_text(encoding="utf-8"))
+    session.refresh(path)  # outside an event loop: lint at once
+    (partial,) = [d for d in published.diagnostics[path.resolve().as_uri()] if d.code == lint_findings.PARTIAL_CODE]
+    assert partial.severity == types.DiagnosticSeverity.Information
+    assert "the fact 'tags'" in partial.message and "never-applies" in partial.message
+
+
+# -- kept per path; confined; closing (point 7)
+def test_identical_rule_sets_in_two_folders_get_lint_findings_in_their_own_files(tmp_path):
+    first, second = _copy(tmp_path, "a"), _copy(tmp_path, "b")
+    published = _Published()
+    session = CaragSession(published)  # type: ignore[arg-type]
+    for path in (first, second):
+        session.workspace.set_buffer(path, path.read_text(encoding="utf-8"))
+        session.refresh(path)
+    for path in (first, second):
+        assert any(d.code == "label-contradicts-rule" for d in published.diagnostics[path.resolve().as_uri()]), path
+
+
+def test_a_rule_set_with_errors_never_follows_an_include_out_of_its_folder(tmp_path):
+    outside = tmp_path / "other" / "secret.carag"
+    outside.parent.mkdir()
+    outside.write_text("fact secret: bool\n", encoding="utf-8")
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    root = folder / "rules.carag"
+    root.write_text('ruleset "r" version "1" published 2025-01-01\ninclude "../other/secret.carag"\nfact a: bool\n'
+                    'question "Q" prompt\n    text "q"\n    applies when no_such_fact\n    answer yes_no\n', encoding="utf-8")
+    workspace = Workspace()
+    analysis = workspace.analyse(workspace.root_of(root))
+    assert analysis.rules is None  # the rule set has errors: the include list comes from what parsed
+    assert outside.resolve() not in analysis.rule_files
+    assert "secret" not in analysis.symbols.facts
+
+
+def test_closing_a_document_that_was_never_opened_reads_nothing_and_non_carag_documents_are_ignored(tmp_path):
+    reads: list[Path] = []
+
+    def read_disk(path: Path) -> str:
+        reads.append(Path(path))
+        return Path(path).read_text(encoding="utf-8")
+
+    published = _Published()
+    session = CaragSession(published)  # type: ignore[arg-type]
+    session.workspace = Workspace(read_disk)
+    server = server_module.build_server()
+    server_session = server_module.CaragSession(server)
+    environ = Path("/proc/self/environ")
+    assert not server_module.is_rule_file(environ)
+    assert not session.workspace.is_open(environ)
+    with pytest.raises(Exception, match="not a .carag file"):
+        server_module.rule_path(environ.as_uri())
+    assert reads == [] and server_session.analyses == {}
+
+
+def test_closing_the_last_file_of_a_rule_set_drops_its_parses_analysis_and_lint(tmp_path):
+    path = _copy(tmp_path, "rules")
+    published = _Published()
+    session = CaragSession(published)  # type: ignore[arg-type]
+    session.workspace.set_buffer(path, path.read_text(encoding="utf-8"))
+    session.refresh(path)
+    root = session.workspace.root_of(path)
+    assert session.analyses and session.lint.cached(root, session.analyses[root].rules)
+    session.close(path)
+    assert session.analyses == {} and session.lint._kept == {}
+    assert session.workspace._parses == {} and session.workspace._indexes == {}
+    assert published.diagnostics[path.resolve().as_uri()] == []
+
+
+# -- the wire (point 7): a real server process
+@pytest.fixture
+def wire(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(LINT_CORPUS / "label_all_mappa_over_not_mappa", folder)
+    client = WireClient(folder)
+    client.initialize(folder)
+    yield client, folder
+    client.kill()
+
+
+def test_bad_requests_get_json_rpc_errors_and_the_server_goes_on(wire):
+    client, folder = wire
+    bad_params = client.request("textDocument/hover", {"textDocument": 5, "position": "here"})
+    assert client.reply(bad_params)["error"]["code"] == -32602  # invalid params
+    client.send_raw(b"Content-Length: 9\r\n\r\nnot json!")
+    assert client.reply(None)["error"]["code"] == -32700  # parse error
+    client.send({"jsonrpc": "2.0", "id": 77, "method": 12})
+    assert "error" in client.reply(77)
+    environ = client.request("textDocument/hover", {"textDocument": {"uri": "file:///proc/self/environ"},
+                                                    "position": {"line": 0, "character": 0}})
+    assert "not a .carag file" in client.reply(environ)["error"]["message"]
+    client.notify("textDocument/didClose", {"textDocument": {"uri": "file:///proc/self/environ"}})
+    rule_file = next(folder.glob("*.carag"))
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": rule_file.as_uri()}, "position": {"line": 0, "character": 0}})
+    assert "result" in client.reply(hover)
+    assert client.close() == 0
+    assert b"Traceback" not in client.stderr
+
+
+def test_a_message_larger_than_the_bound_is_refused_without_reading_it_whole(wire):
+    client, _ = wire
+    size = MAX_MESSAGE + 1
+    client.send_raw(b"Content-Length: %d\r\n\r\n" % size)
+    chunk = b" " * (1024 * 1024)
+    for _ in range(size // len(chunk)):
+        client.send_raw(chunk)
+    client.send_raw(b" " * (size % len(chunk)))
+    refused = client.reply(None)
+    assert refused["error"]["code"] == -32600 and "refused" in refused["error"]["message"]
+    assert "result" in client.reply(client.request("textDocument/documentSymbol", {"textDocument": {"uri": "file:///nothing.carag"}}))
+    assert client.close() == 0
+    assert b"refused a message of" in client.stderr and b"Traceback" not in client.stderr
+
+
+def test_a_huge_content_length_at_the_end_of_the_input_ends_the_server_without_a_traceback(wire):
+    client, _ = wire
+    client.send_raw(b"Content-Length: 99999999999999999\r\n\r\n")
+    client.process.stdin.close()
+    assert client.process.wait(30) in (0, 1)
+    client._stderr_reader.join(10)
+    assert b"Traceback" not in client.stderr and b"MemoryError" not in client.stderr
