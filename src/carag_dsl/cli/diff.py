@@ -92,6 +92,8 @@ def _rule_sets(args) -> tuple[RuleSet, RuleSet, str, str]:
             old = load(old_path)
         except RuleError as error:
             raise _at_revision(error, copy_root, args.git) from None
+        except UsageError as error:  # no rule set there, say: named by revision, never by the temporary copy
+            raise UsageError(_by_revision(str(error), copy_root, args.git)) from None
     return old, new, f"{args.git}:{in_repository}", args.paths[0] if args.paths else _shown(choice.path)
 
 
@@ -104,7 +106,7 @@ def _shown(path: Path) -> str:
 
 
 def _at_revision(error: RuleError, copy_root: Path, revision: str) -> RuleError:
-    """The errors of the old rules, their places named REV:path rather than by the temporary copy."""
+    """The errors of the old rules, their places and words naming REV:path rather than the temporary copy."""
     prefix = str(copy_root.resolve()) + "/"
 
     def place(span):
@@ -112,7 +114,18 @@ def _at_revision(error: RuleError, copy_root: Path, revision: str) -> RuleError:
             return span
         return attrs.evolve(span, source=Source(f"{revision}:{span.source.path[len(prefix):]}", span.source.text))
 
-    return RuleError(attrs.evolve(d, span=place(d.span), notes=tuple((place(s), n) for s, n in d.notes)) for d in error.diagnostics)
+    def words(text: str) -> str:
+        return _by_revision(text, copy_root, revision)
+
+    return RuleError(attrs.evolve(d, span=place(d.span), message=words(d.message), notes=tuple((place(s), words(n)) for s, n in d.notes))
+                     for d in error.diagnostics)
+
+
+def _by_revision(text: str, copy_root: Path, revision: str) -> str:
+    """``text`` with every path into the temporary copy written REV:path (and the copy itself REV:)."""
+    for root in dict.fromkeys((str(copy_root.resolve()), str(copy_root))):
+        text = text.replace(root + "/", f"{revision}:").replace(root, f"{revision}:.")
+    return text
 
 
 def _compare_sample(args, old: RuleSet, new: RuleSet, pairing) -> tuple[dict, int]:

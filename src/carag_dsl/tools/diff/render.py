@@ -8,7 +8,9 @@ questions at once.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any, Callable
 
 from carag_dsl.analysis.describe import also_missing
@@ -106,8 +108,16 @@ SECTIONS = (
 )
 
 
+_CODE_START, _CODE_END = "\ue000", "\ue001"  # private-use characters around code while a line is built
+
+
 class _Writer:
-    """The one layout, written as text or as Markdown."""
+    """The one layout, written as text or as Markdown.
+
+    Markdown renders HTML, and the rules' texts are the authors' (a guidance may hold ``<img onerror=...>``):
+    so in Markdown every line is escaped (``& < >`` as entities) outside code spans, and a code span is
+    fenced with more backticks than it holds, so nothing it carries can end it.
+    """
 
     def __init__(self, markdown: bool):
         self.markdown = markdown
@@ -116,18 +126,34 @@ class _Writer:
     def heading(self, text: str, level: int = 2) -> None:
         if self.lines and self.lines[-1] != "":
             self.lines.append("")
-        self.lines.append(("#" * level + " " + text) if self.markdown else text)
+        self.lines.append(("#" * level + " " + self._safe(text)) if self.markdown else text)
         if self.markdown:
             self.lines.append("")
 
     def item(self, text: str, depth: int = 0) -> None:
-        self.lines.append(("  " * depth + "- " + text) if self.markdown else ("  " * (depth + 1) + text))
+        self.lines.append(("  " * depth + "- " + self._safe(text)) if self.markdown else ("  " * (depth + 1) + text))
 
     def code(self, text: str) -> str:
-        return f"`{text}`" if self.markdown else text
+        if not self.markdown:
+            return text
+        return _CODE_START + text.replace(_CODE_START, "").replace(_CODE_END, "") + _CODE_END
 
     def text(self, line: str) -> None:
-        self.lines.append(line)
+        self.lines.append(self._safe(line) if self.markdown else line)
+
+    @staticmethod
+    def _safe(line: str) -> str:
+        """A Markdown line: text outside code escaped, each code span fenced so it cannot be closed early."""
+        parts = []
+        for number, piece in enumerate(line.replace(_CODE_END, _CODE_START).split(_CODE_START)):
+            if number % 2:  # inside code
+                longest = max((len(run) for run in re.findall("`+", piece)), default=0)
+                fence = "`" * (longest + 1)
+                pad = " " if piece.startswith("`") or piece.endswith("`") else ""
+                parts.append(f"{fence}{pad}{piece}{pad}{fence}")
+            else:
+                parts.append(html.escape(piece, quote=False))
+        return "".join(parts)
 
 
 def render_text(data: dict[str, Any]) -> str:
