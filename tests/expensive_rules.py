@@ -1,6 +1,6 @@
 """Rule sets made to be expensive (issue 24): each a few lines that once made a command exhaust the machine.
 
-Used by the budget tests (``tests/test_bounded_work.py``) and by ``python -m tests.fuzz_inputs``. Each
+Used by the budget tests (``tests/test_bounded_analysis.py, tests/test_bounded_generation.py``) and by ``python -m tests.fuzz_inputs``. Each
 function returns the text of one rule file; the sizes are parameters so the fuzzer can vary them.
 """
 

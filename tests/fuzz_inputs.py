@@ -4,6 +4,13 @@ Run on demand from the repository root::
 
     python -m tests.fuzz_inputs                       # 10,000 rule-set and 100,000 case-data mutations
     python -m tests.fuzz_inputs --rule-sets 500 --cases 5000 --seed 7
+    python -m tests.fuzz_inputs --minutes 10          # every kind in turn, for ten minutes
+
+Two more kinds (issue 24): rule sets made to be expensive (``--expensive N``: many options, chained
+defines, sums of ifs, numbers compared in chains, syntax-error floods, each sometimes mutated), put
+through check, both back ends, lint, diff and both form exports within the analysis's budget (lint and
+diff must say what they could not analyse); and the language server (``--lsp N``: random JSON-RPC
+messages, well-formed and not, to one ``carag lsp`` process, every request answered, no traceback).
 
 Case-data mutations are files of JSON Lines, CSV (in spreadsheet forms) or JSON arrays, read by the
 readers of ``carag eval --cases`` and ``carag rate`` (``cli._cases``), per case and with the columnar engine.
@@ -173,7 +180,7 @@ def _outcome(rules, case, backend):
     return evaluation.to_dict()
 
 
-def _timed(report: Report, what: str, action: Callable[[], Any]) -> Any:
+def _timed(report: Report, what: str, action: Callable[[], Any], limit: float = HANG_SECONDS) -> Any:
     start = _clock()
     try:
         return action()
@@ -184,7 +191,7 @@ def _timed(report: Report, what: str, action: Callable[[], Any]) -> Any:
         report.problem(what, "".join(traceback.format_exception_only(type(error), error)).strip()[:300])
         return None
     finally:
-        if _clock() - start > HANG_SECONDS:
+        if _clock() - start > limit:
             report.hangs += 1
             report.problem(what, f"took {_clock() - start:.1f} s")
 
@@ -391,26 +398,228 @@ def _line_outcome(rules, writer, case, backend):
     return line
 
 
+# ------------------------------------------------------------------ rule sets made to be expensive (issue 24)
+
+#: The analysis's budget in the fuzz, and how long (CPU) one command may take on an expensive rule set:
+#: the budget, the sample diff falls back on, and the rest.
+EXPENSIVE_BUDGET_SECONDS = 2.0
+EXPENSIVE_SECONDS = 8.0
+
+
+def _sibling(name: str):
+    """A helper module of tests/, whether this runs as ``python -m tests.fuzz_inputs`` or is imported by a test."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"tests.{name}")
+    except ImportError:
+        return importlib.import_module(name)
+
+
+def expensive_rules_text(rng: random.Random) -> str:
+    make = _sibling("expensive_rules")
+
+    text = rng.choice([
+        lambda: make.many_named_options(rng.randint(2, 60)),
+        lambda: make.many_options(rng.choice((5, 300, 3000))),
+        lambda: make.compared_chain(rng.randint(2, 14)),
+        lambda: make.sum_of_ifs(rng.randint(2, 20)),
+        lambda: make.chained_defines(rng.randint(2, 80), rng.choice(("set", "int"))),
+        lambda: make.syntax_error_flood(rng.choice((1, 10, 500, 5000, 20000))),
+    ])()
+    return mutate_rules(text, rng) if rng.random() < 0.3 else text
+
+
+def fuzz_expensive(count: int, seed: int = 0, keep: Path | None = None) -> Report:
+    """Expensive rule sets through check, both back ends, lint, diff and the form exports, within the budget."""
+    from carag_dsl.analysis import Budget
+    from carag_dsl.tools.diff import diff_rules
+    from carag_dsl.tools.diff import exact as exact_diff
+    from carag_dsl.tools.forms import surveyjs_form, xlsform_plan
+    from carag_dsl.tools.lint import lint
+
+    exact_diff.SAMPLE_SECONDS, exact_diff.SAMPLE_CASES = 1.0, 2000
+    budget = Budget(seconds=EXPENSIVE_BUDGET_SECONDS)
+    rng = random.Random(seed)
+    report = Report(keep=keep)
+    for _ in range(count):
+        text = expensive_rules_text(rng)
+        check_and_evaluate(text, None, rng, report)
+        try:
+            rules = loads(text)
+        except CaragError:
+            continue
+        other = rules
+        try:
+            other = loads(mutate_rules(text, rng))
+        except CaragError:
+            pass
+        for what, action in (
+            ("lint", lambda: lint(rules, budget=budget)),
+            ("diff", lambda: diff_rules(rules, other, budget=budget)),
+            ("export surveyjs", lambda: json.dumps(surveyjs_form(rules))),
+            ("export xlsform", lambda: xlsform_plan(rules)),
+        ):
+            try:
+                result = _timed(report, what, action, EXPENSIVE_SECONDS)
+            except CaragError:
+                continue
+            _says_what_it_could_not_analyse(report, what, result)
+    return report
+
+
+def _says_what_it_could_not_analyse(report: Report, what: str, result: Any) -> None:
+    """A partial lint or diff names each rule or comparison it left, with a reason."""
+    entries = getattr(result, "not_analysed", None) if what == "lint" else getattr(getattr(result, "exact", None), "not_analysed", None)
+    if entries and not all(entry.reason.strip() for entry in entries):
+        report.mismatches += 1
+        report.problem(f"{what} left something unanalysed without a reason", repr(entries)[:200])
+
+
+# ------------------------------------------------------------------ the language server (issue 24)
+
+_LSP_METHODS = [
+    "textDocument/hover", "textDocument/completion", "textDocument/definition", "textDocument/references",
+    "textDocument/documentSymbol", "textDocument/formatting", "textDocument/prepareRename", "textDocument/rename",
+    "textDocument/codeLens", "workspace/executeCommand", "no/such/method", "$/cancelRequest",
+]
+_LSP_NOTIFICATIONS = ["textDocument/didOpen", "textDocument/didChange", "textDocument/didSave", "textDocument/didClose"]
+
+
+def _random_json(rng: random.Random, depth: int = 0) -> Any:
+    if depth > 3 or rng.random() < 0.5:
+        return random_value(rng)
+    if rng.random() < 0.5:
+        return [_random_json(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    keys = ["textDocument", "position", "uri", "line", "character", "text", "newName", "context", "command", "arguments", "x"]
+    return {rng.choice(keys): _random_json(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def _lsp_params(rng: random.Random, uris: list[str], texts: list[str]) -> Any:
+    """Parameters that are right, nearly right, or anything."""
+    if rng.random() < 0.2:
+        return _random_json(rng)
+    document = {"uri": rng.choice(uris), "version": rng.randint(-1, 10**12), "text": rng.choice(texts), "languageId": "carag"}
+    position = {"line": rng.choice((0, 3, 40, -1, 10**9)), "character": rng.choice((0, 5, 80, -1, 10**9))}
+    params = {"textDocument": document, "position": position, "newName": rng.choice(("x", "", "2bad", "a b")),
+              "context": {"includeDeclaration": rng.random() < 0.5}, "options": {"tabSize": 4, "insertSpaces": True},
+              "contentChanges": [{"text": rng.choice(texts)}], "command": "carag.evaluateExample",
+              "arguments": [_random_json(rng) for _ in range(rng.randint(0, 2))], "id": rng.randint(0, 5)}
+    for key in list(params):
+        if rng.random() < 0.1:
+            params[key] = _random_json(rng)
+    return params
+
+
+def fuzz_lsp(count: int, seed: int = 0) -> Report:
+    """``count`` random messages to one ``carag lsp``: every request answered in time, no traceback, a clean exit."""
+    import queue
+    import shutil
+    import tempfile
+
+    WireClient = _sibling("lsp_wire").WireClient
+
+    rng = random.Random(seed)
+    report = Report()
+    with tempfile.TemporaryDirectory(prefix="carag-fuzz-lsp-") as folder:
+        rules = Path(folder) / "rules"
+        shutil.copytree(REPO / "tests" / "fixtures" / "sample", rules)
+        files = sorted(rules.glob("*.carag"))
+        uris = [f.as_uri() for f in files] + ["file:///proc/self/environ", "file:///dev/zero", "not a uri", (rules / "new.carag").as_uri()]
+        texts = [f.read_text(encoding="utf-8") for f in files] + [expensive_rules_text(rng) for _ in range(4)]
+        texts = [mutate_rules(rng.choice(texts), rng) if rng.random() < 0.5 else rng.choice(texts) for _ in range(20)]
+        client = WireClient(rules)
+        try:
+            client.initialize(rules)
+            for _ in range(count):
+                report.tried += 1
+                roll = rng.random()
+                if roll < 0.05:  # not JSON-RPC at all
+                    client.send_raw(b"Content-Length: 7\r\n\r\n{oops!}")
+                    waited = None
+                elif roll < 0.4:
+                    client.notify(rng.choice(_LSP_NOTIFICATIONS), _lsp_params(rng, uris, texts))
+                    continue
+                else:
+                    waited = client.request(rng.choice(_LSP_METHODS), _lsp_params(rng, uris, texts))
+                try:
+                    reply = client.reply(waited, timeout=HANG_SECONDS * 10)
+                except queue.Empty:
+                    report.hangs += 1
+                    report.problem("lsp", "a request got no reply in time")
+                    continue
+                except AssertionError as error:
+                    report.crashes += 1
+                    report.problem("lsp", f"the server stopped: {error}")
+                    return report
+                if "error" in reply:
+                    report.refused += 1
+            status = client.close()
+            if status != 0:
+                report.crashes += 1
+                report.problem("lsp", f"exit status {status}")
+        finally:
+            client.kill()
+        for line in client.stderr.decode("utf-8", "replace").splitlines():
+            if "Traceback" in line or "could not handle" in line:
+                report.crashes += 1
+                report.problem("lsp stderr", line[:200])
+    return report
+
+
+def _print(name: str, report: Report, seconds: float) -> None:
+    print(f"{name}: {report.tried} tried, {report.refused} refused with a located error, {report.crashes} non-CaragError "
+          f"exceptions, {report.mismatches} back-end disagreements, {report.hangs} over {HANG_SECONDS:g} s, "
+          f"{report.lost_lines} lines lost ({seconds:.0f} s of CPU)")
+    for sample in report.samples:
+        print("  " + sample)
+
+
+def _add(total: Report, part: Report) -> None:
+    for field in ("tried", "refused", "crashes", "mismatches", "hangs", "lost_lines"):
+        setattr(total, field, getattr(total, field) + getattr(part, field))
+    total.samples += part.samples[: max(0, 5 - len(total.samples))]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz_inputs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rule-sets", type=int, default=10_000, metavar="N", help="rule-set mutations (default 10,000)")
     parser.add_argument("--cases", type=int, default=100_000, metavar="N", help="case-data line mutations (default 100,000)")
+    parser.add_argument("--expensive", type=int, default=200, metavar="N", help="rule sets made to be expensive (default 200)")
+    parser.add_argument("--lsp", type=int, default=2000, metavar="N", help="random JSON-RPC messages to the language server (default 2,000)")
+    parser.add_argument("--minutes", type=float, metavar="M", help="instead of counts: every kind in turn, in small rounds, for M minutes")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, metavar="DIR", help="save the rule text of every problem found in DIR")
     args = parser.parse_args(argv)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
-    ok = True
-    for name, run in (("rule sets", lambda: fuzz_rule_sets(args.rule_sets, args.seed, args.keep)),
-                      ("case lines", lambda: fuzz_case_lines(args.cases, args.seed))):
-        start = _clock()
-        report = run()
-        ok = ok and report.ok
-        print(f"{name}: {report.tried} tried, {report.refused} refused with a located error, {report.crashes} non-CaragError "
-              f"exceptions, {report.mismatches} back-end disagreements, {report.hangs} over {HANG_SECONDS:g} s, "
-              f"{report.lost_lines} lines lost ({_clock() - start:.0f} s of CPU)")
-        for sample in report.samples:
-            print("  " + sample)
-    return 0 if ok else 1
+    kinds: list[tuple[str, Callable[[int, int], Report], int]] = [
+        ("rule sets", lambda n, seed: fuzz_rule_sets(n, seed, args.keep), args.rule_sets),
+        ("case lines", lambda n, seed: fuzz_case_lines(n, seed), args.cases),
+        ("expensive rule sets", lambda n, seed: fuzz_expensive(n, seed, args.keep), args.expensive),
+        ("language server", lambda n, seed: fuzz_lsp(n, seed), args.lsp),
+    ]
+    totals = {name: Report() for name, _, _ in kinds}
+    spent = {name: 0.0 for name, _, _ in kinds}
+    if args.minutes is None:
+        for name, run, count in kinds:
+            start = _clock()
+            _add(totals[name], run(count, args.seed))
+            spent[name] = _clock() - start
+    else:
+        rounds = {"rule sets": 200, "case lines": 2000, "expensive rule sets": 5, "language server": 200}
+        deadline = time.monotonic() + args.minutes * 60
+        seed = args.seed
+        while time.monotonic() < deadline:
+            for name, run, _ in kinds:
+                if time.monotonic() >= deadline:
+                    break
+                start = _clock()
+                _add(totals[name], run(rounds[name], seed))
+                spent[name] += _clock() - start
+            seed += 1
+    for name, _, _ in kinds:
+        _print(name, totals[name], spent[name])
+    return 0 if all(report.ok for report in totals.values()) else 1
 
 
 if __name__ == "__main__":

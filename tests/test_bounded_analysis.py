@@ -17,8 +17,8 @@ from carag_dsl.compiler.ruleset import load, loads
 from carag_dsl.tools.diff import diff_rules
 from carag_dsl.tools.lint import lint
 
-from tests import expensive_rules
-from tests.bounded_run import MEMORY_LIMIT_MB, TIME_LIMIT_S, run_bounded
+import expensive_rules
+from bounded_run import MEMORY_LIMIT_MB, TIME_LIMIT_S, run_bounded
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "fixtures" / "lint"

@@ -17,8 +17,8 @@ from carag_dsl.compiler import codegen
 from carag_dsl.compiler.ruleset import loads
 from carag_dsl.tools.forms import surveyjs_form
 
-from tests import expensive_rules
-from tests.bounded_run import MEMORY_LIMIT_MB, TIME_LIMIT_S, run_bounded
+import expensive_rules
+from bounded_run import MEMORY_LIMIT_MB, TIME_LIMIT_S, run_bounded
 
 
 def test_the_code_generator_asks_whether_a_value_may_be_text_once_per_defined_name(monkeypatch):

@@ -16,7 +16,7 @@ from carag_dsl.errors import RuleError
 from carag_dsl.language import parser
 from carag_dsl.language.parser import parse_partial
 
-from tests import expensive_rules
+import expensive_rules
 
 REPO = Path(__file__).resolve().parent.parent
 BROKEN = [path for folder in ("mistakes", "diagnostics") for path in sorted((REPO / "tests" / "fixtures" / folder).glob("*.carag"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,3 +53,19 @@ def test_explain_on_a_rule_set_without_a_case_type_says_so(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "It applies" in out and "The rule set has no case type." in out
     assert loads(rules.read_text(encoding="utf-8")).evaluate({"facts": {}}).case_type is None
+
+
+def test_a_short_fuzz_of_expensive_rule_sets_finds_no_crash_hang_or_disagreement():
+    """Issue 24: rule sets made to be expensive through check, both back ends, lint, diff and the exports."""
+    from fuzz_inputs import fuzz_expensive
+
+    report = fuzz_expensive(4, seed=3)
+    assert report.tried >= 4 and report.ok, report.samples
+
+
+def test_a_short_fuzz_of_the_language_server_with_random_json_rpc_finds_no_crash_or_hang():
+    pytest.importorskip("pygls")
+    from fuzz_inputs import fuzz_lsp
+
+    report = fuzz_lsp(80, seed=4)
+    assert report.tried == 80 and report.ok, report.samples

@@ -26,8 +26,8 @@ from carag_dsl.lsp.server import CaragSession  # noqa: E402
 from carag_dsl.lsp.workspace import Workspace  # noqa: E402
 from carag_dsl.lsp.wire import MAX_MESSAGE  # noqa: E402
 
-from tests import expensive_rules  # noqa: E402
-from tests.lsp_wire import WireClient  # noqa: E402
+import expensive_rules  # noqa: E402
+from lsp_wire import WireClient  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 LINT_CORPUS = REPO / "tests" / "fixtures" / "lint"

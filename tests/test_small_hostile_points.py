@@ -23,7 +23,7 @@ from carag_dsl.tools.diff import diff_rules
 from carag_dsl.tools.diff.render import render_markdown
 from carag_dsl.tools.diff.revision import rules_at_revision
 
-from tests.test_diff import BASE, git, run_carag
+from test_diff import BASE, git, run_carag
 
 
 def _repository(tmp_path: Path, files: dict[str, str], links: dict[str, str] = {}) -> Path:

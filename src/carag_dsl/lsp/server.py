@@ -36,6 +36,7 @@ from carag_dsl.lsp.workspace import Analysis, Workspace, resolved
 
 SERVER_NAME = "carag-lsp"
 LINT_DELAY = 0.3  # seconds without an edit before lint runs
+CHECK_DELAY = 0.05  # seconds without an edit before the rule set is checked again (a request checks at once)
 
 
 def path_of(uri: str) -> Path:
@@ -68,12 +69,34 @@ class CaragSession:
         self.generation: dict[Path, int] = {}  # edits per rule set, so a pending lint knows it is stale
         self._linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carag-lint")
         self._stops: dict[Path, threading.Event] = {}  # per rule set: set to stop the lint running for it
+        self._pending: dict[Path, asyncio.TimerHandle] = {}  # per rule set: the check of its last edits, to come
 
     def analysis_for(self, path: Path) -> Analysis:
         root = self.workspace.root_of(path)
+        pending = self._pending.pop(root, None)
+        if pending is not None:  # an edit not yet checked: check it now, so the answer is about the text as it is
+            pending.cancel()
+            self.refresh(path)
         if root not in self.analyses:
             self.analyses[root] = self.workspace.analyse(root)
         return self.analyses[root]
+
+    def edited(self, path: Path) -> None:
+        """Re-check after an edit once the edits pause (:data:`CHECK_DELAY`): a burst of edits is checked once."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not inside the server's event loop: check now
+            self.refresh(path)
+            return
+        root = self.workspace.root_of(path)
+        pending = self._pending.pop(root, None)
+        if pending is not None:
+            pending.cancel()
+        self._pending[root] = loop.call_later(CHECK_DELAY, self._checked_later, root, path)
+
+    def _checked_later(self, root: Path, path: Path) -> None:
+        if self._pending.pop(root, None) is not None:
+            self.refresh(path)
 
     def refresh(self, path: Path) -> None:
         """Re-check the rule set of ``path`` and publish the diagnostics of each of its files.
@@ -129,6 +152,9 @@ class CaragSession:
         """A document closed: the file on disk counts again, and nothing kept of the closed text remains."""
         self.workspace.close_buffer(path)
         root = self.workspace.root_of(path)
+        pending = self._pending.pop(root, None)
+        if pending is not None:
+            pending.cancel()
         if not self.workspace.has_open_files(root):  # the rule set is no longer edited: drop what was kept of it
             stop = self._stops.pop(root, None)
             if stop is not None:
@@ -179,7 +205,7 @@ def build_server() -> LanguageServer:
             return
         workspace.set_buffer(path, params.text_document.text)
         workspace.forget_roots()
-        session.refresh(path)
+        session.edited(path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
@@ -187,7 +213,7 @@ def build_server() -> LanguageServer:
         if not workspace.is_open(path):  # only what was opened (a .carag file) is edited here
             return
         workspace.set_buffer(path, document_text(params.text_document.uri))
-        session.refresh(path)
+        session.edited(path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
@@ -195,7 +221,7 @@ def build_server() -> LanguageServer:
         if not workspace.is_open(path):
             return
         workspace.forget_roots()  # a saved include or header can move a file to another rule set
-        session.refresh(path)
+        session.edited(path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:

@@ -118,6 +118,16 @@ async def _skip(reader: _StdinThread, size: int) -> bool:
     return True
 
 
+def _protocol_notification(data: dict) -> bool:
+    """A ``$/`` message as the protocol writes it: a notification; ``$/cancelRequest`` with the id to cancel."""
+    if "id" in data:
+        return False
+    params = data.get("params")
+    if data["method"] == "$/cancelRequest":
+        return isinstance(params, dict) and isinstance(params.get("id"), (int, str)) and not isinstance(params.get("id"), bool)
+    return True
+
+
 def _handle(protocol, stdout: BinaryIO, body: bytes) -> None:
     try:
         data = json.loads(body)
@@ -129,6 +139,10 @@ def _handle(protocol, stdout: BinaryIO, body: bytes) -> None:
                      JsonRpcInvalidRequest("not a JSON-RPC 2.0 message"))
         return
     request_id = data.get("id") if "method" in data else None
+    if str(data.get("method", "")).startswith("$/") and not _protocol_notification(data):
+        if request_id is not None:  # "$/..." are notifications, with their own parameters
+            _write_error(stdout, request_id, JsonRpcInvalidRequest(f"{data['method']} is a notification with other parameters"))
+        return
     try:
         message = protocol.structure_message(data)
     except JsonRpcException as error:  # parameters that do not fit the method

@@ -117,10 +117,12 @@ def diff_rules(
     old_name: str = "old",
     new_name: str = "new",
     exact: bool = True,
+    budget=None,
 ) -> RuleDiff:
-    """Compare two checked rule sets. ``exact=False`` leaves out the case-space analysis (declarations only)."""
+    """Compare two checked rule sets. ``exact=False`` leaves out the case-space analysis (declarations only);
+    ``budget``: the analysis's (:data:`carag_dsl.analysis.DEFAULT_BUDGET` by default)."""
     pairing = pair_questions(old, new)
-    result = compare(old, new, pairing) if exact else None
+    result = compare(old, new, pairing, budget) if exact else None
     rules, declarations = tuple(rule_edits(old, new, pairing)), tuple(declaration_edits(old, new))
     if result is not None:  # each change with the edit it reads
         edits = rules + declarations
