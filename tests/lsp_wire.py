@@ -29,6 +29,8 @@ class WireClient:
             stderr=subprocess.PIPE, preexec_fn=limit, env={**os.environ, "CARAG_NO_CACHE": "1"},
         )
         self.messages: queue.Queue = queue.Queue()
+        self.published: dict[str, list] = {}  # uri -> the diagnostics published last
+        self.peak_mb: float | None = None  # the server's peak resident memory, once it has exited
         self.stderr = b""
         threading.Thread(target=self._read, daemon=True).start()
         self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
@@ -83,6 +85,8 @@ class WireClient:
             message = self.messages.get(timeout=timeout)
             if message is None:
                 raise AssertionError(f"the server closed its output; stderr: {self.stderr[-2000:]!r}")
+            if message.get("method") == "textDocument/publishDiagnostics":
+                self.published[message["params"]["uri"]] = message["params"]["diagnostics"]
             if "method" not in message and message.get("id") == message_id:
                 return message
 
@@ -97,14 +101,14 @@ class WireClient:
             self.notify("exit")
         except (AssertionError, queue.Empty):
             pass
-        try:
-            status = self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise AssertionError("the server did not exit") from None
+        killer = threading.Timer(timeout, self.process.kill)
+        killer.start()
+        _, wait_status, usage = os.wait4(self.process.pid, 0)  # the server's own peak memory
+        killer.cancel()
+        self.process.returncode = os.waitstatus_to_exitcode(wait_status)
+        self.peak_mb = usage.ru_maxrss / 1024
         self._stderr_reader.join(10)
-        return status
+        return self.process.returncode
 
     def kill(self) -> None:
         if self.process.poll() is None:

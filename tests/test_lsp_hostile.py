@@ -215,3 +215,44 @@ def test_a_huge_content_length_at_the_end_of_the_input_ends_the_server_without_a
     assert client.process.wait(30) in (0, 1)
     client._stderr_reader.join(10)
     assert b"Traceback" not in client.stderr and b"MemoryError" not in client.stderr
+
+
+def test_the_language_server_on_rule_sets_made_to_be_expensive_stays_within_1_gb_and_answers_in_time(tmp_path):
+    """Budget test: each expensive rule set opened, a request answered within 30 s, lint saying what it left."""
+    import time
+
+    texts = {
+        "options": expensive_rules.many_named_options(40),
+        "chain": expensive_rules.compared_chain(12),
+        "sums": expensive_rules.sum_of_ifs(16),
+        "defines": expensive_rules.chained_defines(40, "set"),
+        "flood": expensive_rules.syntax_error_flood(5_000),
+    }
+    client = WireClient(tmp_path)
+    try:
+        client.initialize(tmp_path)
+        for name, text in texts.items():
+            folder = tmp_path / name
+            folder.mkdir()
+            path = folder / "rules.carag"
+            path.write_text(text, encoding="utf-8")
+            client.notify("textDocument/didOpen", {"textDocument": {"uri": path.as_uri(), "languageId": "carag", "version": 1, "text": text}})
+            started = time.monotonic()
+            client.reply(client.request("textDocument/hover", {"textDocument": {"uri": path.as_uri()}, "position": {"line": 1, "character": 6}}), timeout=30)
+            assert time.monotonic() - started < 30, name
+        deadline = time.monotonic() + 60
+        partial = {"options", "chain", "sums"}  # checked, but past the analysis's budget
+        while time.monotonic() < deadline and not all(
+                any(d.get("code") == lint_findings.PARTIAL_CODE for d in client.published.get((tmp_path / n / "rules.carag").as_uri(), []))
+                for n in partial):
+            client.reply(client.request("textDocument/documentSymbol", {"textDocument": {"uri": (tmp_path / "options" / "rules.carag").as_uri()}}))
+            time.sleep(0.2)
+        for name in partial:
+            notes = [d for d in client.published[(tmp_path / name / "rules.carag").as_uri()] if d.get("code") == lint_findings.PARTIAL_CODE]
+            assert notes and "lint could not analyse everything exactly" in notes[0]["message"], name
+        assert len(client.published[(tmp_path / "flood" / "rules.carag").as_uri()]) >= 5_000
+        assert client.close() == 0
+        assert client.peak_mb is not None and client.peak_mb < 1024, client.peak_mb
+        assert b"Traceback" not in client.stderr
+    finally:
+        client.kill()
