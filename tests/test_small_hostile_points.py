@@ -148,3 +148,22 @@ def test_a_markdown_diff_escapes_the_html_the_rules_carry(tmp_path):
     assert "<img" not in outside_code and "<b>" not in outside_code
     edited = next(line for line in markdown.splitlines() if "onerror" in line)
     assert "```<img src=x onerror=alert(1)> `` <b>" in edited  # fenced by three: its two backticks cannot close it
+
+
+# -- SurveyJS names (the fix is issue 26's, names one to one; tested here as issue 24 found it)
+def test_a_surveyjs_form_of_ids_that_differ_only_in_case_has_no_duplicate_name():
+    from carag_dsl.tools.forms import surveyjs_form
+
+    rules = loads('ruleset "r" version "1" published 2025-01-01\nfact risk: bool\n'
+                  'question "Q" prompt\n    text "q"\n    applies when risk\n    answer yes_no\n'
+                  'question "q" prompt\n    text "q"\n    applies when [Q] == yes\n    answer yes_no\n')
+    survey = surveyjs_form(rules)
+    names = [element["name"] for page in survey["pages"] for panel in page["elements"] for element in panel.get("elements", [panel])]
+    names += [value["name"] for value in survey.get("calculatedValues", [])]
+    assert len({name.casefold() for name in names}) == len(names), names
+    try:
+        from form_replay import surveyjs_visibility
+        outcome = surveyjs_visibility(survey, [{}])
+    except Exception as error:  # noqa: BLE001 - survey-core needs Node.js and its modules
+        pytest.skip(f"survey-core is not available: {error}")
+    assert outcome["jsonErrors"] == []
