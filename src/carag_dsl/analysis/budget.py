@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import time
-
 from typing import Callable
 
 import attrs
@@ -89,18 +88,22 @@ class Meter:
 
 
 def _resident_bytes() -> int:
-    """The process's resident memory now (Linux), else its peak so far."""
+    """The process's resident memory now (Linux), else its peak so far, else 0 (nothing to measure with:
+    Windows, or the browser the studio runs in; memory is then held only through the BDD nodes)."""
     try:
         with open("/proc/self/statm", "rb") as stream:
             return int(stream.read().split()[1]) * _PAGE
     except (OSError, ValueError, IndexError):
-        import resource  # not on Windows, which has no /proc either
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        pass
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _count(count: int) -> str:
     """A count as people read it, huge ones as a power of two."""
-    if count > 10**9 and count & (count - 1) == 0:
-        return f"2^{count.bit_length() - 1}"
-    return f"about 2^{count.bit_length() - 1}" if count > 10**9 else f"{count:,}"
+    if count <= 10**9:
+        return f"{count:,}"
+    return ("" if count & (count - 1) == 0 else "about ") + f"2^{count.bit_length() - 1}"
