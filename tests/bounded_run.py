@@ -41,8 +41,10 @@ def run_bounded(args: list[str], cwd: Path | None = None, stdin: bytes | None = 
     if not os.path.isabs(args[0]) and args[0] != sys.executable:
         args = [str(CARAG), *args]
 
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (_ADDRESS_SPACE, _ADDRESS_SPACE))
+    def limit() -> None:  # never above a limit already set (a run under prlimit, say)
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        wanted = _ADDRESS_SPACE if hard == resource.RLIM_INFINITY else min(_ADDRESS_SPACE, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, wanted))
 
     environment = {**os.environ, "CARAG_NO_CACHE": "1", **(env or {})}
     started = time.monotonic()

@@ -21,8 +21,10 @@ ADDRESS_SPACE = 3 * 1024**3
 
 class WireClient:
     def __init__(self, cwd: Path):
-        def limit() -> None:
-            resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+        def limit() -> None:  # never above a limit already set (a run under prlimit, say)
+            hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+            wanted = ADDRESS_SPACE if hard == resource.RLIM_INFINITY else min(ADDRESS_SPACE, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, wanted))
 
         self.process = subprocess.Popen(
             [sys.executable, "-m", "carag_dsl", "lsp"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
