@@ -93,7 +93,8 @@ class WireClient:
                 return message
 
     def initialize(self, root: Path) -> None:
-        self.reply(self.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}))
+        # Starting takes a second or two, and much longer on a machine busy with other work.
+        self.reply(self.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}), timeout=180)
         self.notify("initialized", {})
 
     def close(self, timeout: float = 30) -> int:
