@@ -32,7 +32,8 @@ AVAILABLE = _lint is not None
 #: Lint in the editor: a little less time and memory than on the command line, as it runs again at each pause.
 SECONDS = 10.0
 MEMORY_MB = 500
-PARTIAL_CODE = "lint-partial"
+PARTIAL_CODE = "lint-partial"  # a lint note, like the lint rules' ids: not a compiler code of docs/diagnostics.md
+_INFORMATION = "info"
 
 
 class Stopped(Exception):
@@ -83,4 +84,4 @@ def _partial(root: Path, rules: CheckedRules, not_analysed) -> Diagnostic:
     text = next((m.text for m in rules.modules if Path(m.path).resolve() == root), "")
     message = "lint could not analyse everything exactly: " + "; ".join(
         f"{', '.join(names)}: {reason}" for reason, names in reasons.items())
-    return Diagnostic(Span(Source(str(root), text), 1, 1, 1, 1), PARTIAL_CODE, message, "info")
+    return Diagnostic(Span(Source(str(root), text), 1, 1, 1, 1), PARTIAL_CODE, message, _INFORMATION)
