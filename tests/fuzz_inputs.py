@@ -196,12 +196,16 @@ def _timed(report: Report, what: str, action: Callable[[], Any], limit: float = 
             report.problem(what, f"took {_clock() - start:.1f} s")
 
 
-def check_and_evaluate(text: str, cases: list[dict] | None, rng: random.Random, report: Report) -> None:
-    """``check`` the text; when accepted, evaluate cases with both back ends. Only CaragError may escape the engine."""
+def check_and_evaluate(text: str, cases: list[dict] | None, rng: random.Random, report: Report,
+                       check_limit: float = HANG_SECONDS) -> None:
+    """``check`` the text; when accepted, evaluate cases with both back ends. Only CaragError may escape the engine.
+
+    ``check_limit``: the CPU seconds ``check`` may take (more for rule sets made to be expensive: 20,000
+    syntax errors are 20,000 located diagnostics, linear work that takes a few seconds)."""
     report.tried += 1
     report.current = text
     try:
-        rules = _timed(report, "check", lambda: loads(text))
+        rules = _timed(report, "check", lambda: loads(text), check_limit)
     except CaragError:
         report.refused += 1
         return
@@ -444,7 +448,7 @@ def fuzz_expensive(count: int, seed: int = 0, keep: Path | None = None) -> Repor
     report = Report(keep=keep)
     for _ in range(count):
         text = expensive_rules_text(rng)
-        check_and_evaluate(text, None, rng, report)
+        check_and_evaluate(text, None, rng, report, EXPENSIVE_SECONDS)
         try:
             rules = loads(text)
         except CaragError:
@@ -530,7 +534,12 @@ def fuzz_lsp(count: int, seed: int = 0) -> Report:
         texts = [mutate_rules(rng.choice(texts), rng) if rng.random() < 0.5 else rng.choice(texts) for _ in range(20)]
         client = WireClient(rules)
         try:
-            client.initialize(rules)
+            try:
+                client.initialize(rules)
+            except queue.Empty:
+                report.hangs += 1
+                report.problem("lsp", "no reply to initialize")
+                return report
             for _ in range(count):
                 report.tried += 1
                 roll = rng.random()
