@@ -86,3 +86,19 @@ def test_the_language_server_converts_diagnostics_without_splitting_the_file_aga
     ranges = [to_lsp(d).range for d in diagnostics]
     assert built == []  # one split of the whole file per diagnostic before
     assert ranges[0].start.line == 2 and ranges[-1].start.line == 501 and ranges[-1].start.character == 8
+
+
+def test_checking_a_file_of_2000_syntax_errors_finds_its_declarations_once(monkeypatch, tmp_path):
+    """The follow-on filter of the compiler looked for the declarations again for every syntax error."""
+    from carag_dsl.compiler.ruleset import CheckedRules, compile_path
+    from carag_dsl.language import syntax_errors
+
+    calls = []
+    real = syntax_errors.declaration_starts
+    monkeypatch.setattr(syntax_errors, "declaration_starts", lambda text: calls.append(1) or real(text))
+    path = tmp_path / "flood.carag"
+    path.write_text(expensive_rules.syntax_error_flood(2000), encoding="utf-8")
+    with pytest.raises(RuleError) as caught:
+        compile_path(path, CheckedRules)
+    assert len([d for d in caught.value.diagnostics if d.code == "syntax"]) == 2000
+    assert len(calls) < 10  # 2,001 before

@@ -43,12 +43,16 @@ def _skipped_declarations(syntax: Iterable[Diagnostic]) -> tuple[set[str], set[s
 
     questions: set[str] = set()
     words: set[str] = set()
-    starts_of: dict[int, list[int]] = {}
+    starts_of: dict[tuple[str, str], list[int]] = {}
     for diagnostic in syntax:
         source = diagnostic.span.source
         if source is None:
             continue
-        starts = starts_of.setdefault(id(source), declaration_starts(source.text))
+        # Once per file, not per error (setdefault would find them again for each: quadratic in the errors).
+        key = (source.path, source.text)
+        starts = starts_of.get(key)
+        if starts is None:
+            starts = starts_of[key] = declaration_starts(source.text)
         at = source.offset(diagnostic.span.line, diagnostic.span.column)
         # As parse_partial skips: from the declaration before the error to the next one starting at or after it.
         index = bisect.bisect_left(starts, at)
