@@ -33,6 +33,7 @@ class WireClient:
         self.messages: queue.Queue = queue.Queue()
         self.published: dict[str, list] = {}  # uri -> the diagnostics published last
         self.peak_mb: float | None = None  # the server's peak resident memory, once it has exited
+        self.cpu_seconds: float | None = None  # and the processor time it used
         self.stderr = b""
         threading.Thread(target=self._read, daemon=True).start()
         self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
@@ -110,6 +111,7 @@ class WireClient:
         killer.cancel()
         self.process.returncode = os.waitstatus_to_exitcode(wait_status)
         self.peak_mb = usage.ru_maxrss / 1024
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
         self._stderr_reader.join(10)
         return self.process.returncode
 

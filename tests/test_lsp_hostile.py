@@ -237,10 +237,9 @@ def test_the_language_server_on_rule_sets_made_to_be_expensive_stays_within_1_gb
             path = folder / "rules.carag"
             path.write_text(text, encoding="utf-8")
             client.notify("textDocument/didOpen", {"textDocument": {"uri": path.as_uri(), "languageId": "carag", "version": 1, "text": text}})
-            started = time.monotonic()
-            client.reply(client.request("textDocument/hover", {"textDocument": {"uri": path.as_uri()}, "position": {"line": 1, "character": 6}}), timeout=30)
-            assert time.monotonic() - started < 30, name
-        deadline = time.monotonic() + 60
+            # Answered (the wall clock only bounds the wait: on a busy machine it says little about the work).
+            client.reply(client.request("textDocument/hover", {"textDocument": {"uri": path.as_uri()}, "position": {"line": 1, "character": 6}}), timeout=180)
+        deadline = time.monotonic() + 180
         partial = {"options", "chain", "sums"}  # checked, but past the analysis's budget
         while time.monotonic() < deadline and not all(
                 any(d.get("code") == lint_findings.PARTIAL_CODE for d in client.published.get((tmp_path / n / "rules.carag").as_uri(), []))
@@ -253,6 +252,7 @@ def test_the_language_server_on_rule_sets_made_to_be_expensive_stays_within_1_gb
         assert len(client.published[(tmp_path / "flood" / "rules.carag").as_uri()]) >= 5_000
         assert client.close() == 0
         assert client.peak_mb is not None and client.peak_mb < 1024, client.peak_mb
+        assert client.cpu_seconds is not None and client.cpu_seconds < 30, client.cpu_seconds  # the whole session's work
         assert b"Traceback" not in client.stderr
     finally:
         client.kill()
