@@ -39,7 +39,7 @@ def test_a_core_only_question_never_applies_to_an_adjusted_case():
 
 
 def test_a_witness_is_a_case_the_engine_evaluates_as_the_region_says():
-    region = SPACE.case_type()["adjusted"] & SPACE.truth(CARAG.symbols.defines["adjusted_by_the_rules"].expr)[True]
+    region = SPACE.reported_case_type()["adjusted"] & SPACE.truth(CARAG.symbols.defines["adjusted_by_the_rules"].expr)[True]
     witness = SPACE.witness(region)
     result = evaluate_case(CARAG, witness, backend="reference").to_dict()
     assert result["case_type"] == "adjusted"

@@ -116,7 +116,8 @@ def test_rate_by_a_defined_name_reads_the_compiled_values_without_the_reference_
 
     monkeypatch.setattr(compiled, "run", no_reference)
     defined = next(iter(rules.symbols.defines))
-    cases = [{"id": i, "facts": {"sentence": "licence", "start_date": "2025-01-06", "suspension": "none"}} for i in range(3)]
+    cases = [{"id": i, "facts": {"terminated": False, "sentence": "licence", "start_date": "2025-01-06", "suspension": "none"}}
+             for i in range(3)]
     rating = rules.rate(cases, by=defined)
     assert rating.cases == 3 and len(rating.groups) >= 1
 

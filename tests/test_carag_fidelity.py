@@ -30,7 +30,11 @@ def rules():
 
 
 def evaluate(rules, facts=None, answers=None, backend="compiled"):
-    return rules.evaluate({"id": "t", "facts": facts or {}, "answers": answers or {}}, backend=backend).to_dict()
+    """The result of a case whose facts say whether it terminated: as given, else terminated exactly when it gives
+    a termination date (an order or licence still running otherwise)."""
+    facts = dict(facts or {})
+    facts.setdefault("terminated", "termination_date" in facts)
+    return rules.evaluate({"id": "t", "facts": facts, "answers": answers or {}}, backend=backend).to_dict()
 
 
 def on_day(start: str, day: int) -> str:
@@ -156,12 +160,14 @@ def test_every_override_combination_follows_the_carag(rules, facts, by_facts, an
     result = evaluate(rules, facts, answers, backend)
     wanted = next(iter(asked), None)
     refused = [w for w in result["warnings"] if w.startswith("case type:")]
-    if wanted is None:  # no answer: the facts decide
-        assert result["case_type"] == by_facts and refused == []
-    elif by_facts is None or by_facts == wanted:  # the answers decide where the facts do not, or agree
-        assert result["case_type"] == wanted and refused == []
-    elif by_facts == "adjusted":  # SUBSTANTIVE_CONTACT: an inspector may make an adjusted case core
+    if wanted is None:  # no answer: a case the facts make adjusted waits, SUBSTANTIVE_CONTACT may make it core
+        assert result["case_type"] == (by_facts if by_facts == "core" else None) and refused == []
+    elif wanted == "core":  # SUBSTANTIVE_CONTACT: an inspector may make any case core, adjusted or not yet known
         assert result["case_type"] == "core" and refused == []
+    elif by_facts is None:  # adjusted asked for while the facts may still make the case core: pending
+        assert result["case_type"] is None and refused == []
+    elif by_facts == wanted:
+        assert result["case_type"] == wanted and refused == []
     else:  # nothing lets an answer make a case adjusted that the facts make core: the rule stands, quoted
         assert result["case_type"] == "core"
         assert len(refused) == 1
@@ -202,10 +208,10 @@ EIGHT_TO_28 = "terminated between eight and 28 days after sentence or release, w
     (7, False, WITHIN_SEVEN),
     (8, True, None),              # from day 8, continuity of supervision keeps the case in
     (8, False, EIGHT_TO_28),
-    (8, None, None),              # continuity unknown: not yet known to be excluded
+    (8, None, {"unknown": ["continuity_of_supervision"]}),  # continuity unknown: not known whether inspected
     (28, False, EIGHT_TO_28),
     (28, True, None),
-    (28, None, None),             # continuity unknown on the last day: not yet known to be excluded
+    (28, None, {"unknown": ["continuity_of_supervision"]}),  # the last day, continuity unknown: not known
     (29, False, None),            # after 28 days the case is inspected
     (29, True, None),
     (29, None, None),
@@ -220,21 +226,24 @@ def test_terminated_cases_are_excluded_counting_days_as_the_eight_week_rule_does
     if expected is None:
         assert result["case_type"] == "core"
         assert result["questions"]["2.3.24"] == {"status": "applies", "value": "yes", "source": "answer"}
-    else:  # no routing at all
+    else:  # no routing at all: not applicable when excluded, pending while that is not known
         assert result["case_type"] is None and result["warnings"] == []
-        assert {q["status"] for q in result["questions"].values()} == {"not_applicable"}
+        status = "not_applicable" if isinstance(expected, str) else "pending"
+        assert {q["status"] for q in result["questions"].values()} == {status}
         assert {q["value"] for q in result["questions"].values()} == {None}
 
 
-def test_a_case_with_no_termination_date_is_not_excluded(rules):
-    assert evaluate(rules, {"sentence": "licence"})["excluded"] is None
+def test_a_case_known_not_to_have_terminated_is_inspected_and_one_that_says_nothing_is_not_known(rules):
+    assert evaluate(rules, {"sentence": "licence", "terminated": False})["excluded"] is None
+    result = rules.evaluate({"facts": {"sentence": "licence"}}).to_dict()
+    assert result["excluded"] == {"unknown": ["terminated", "termination_date", "start_date", "continuity_of_supervision"]}
 
 
 @pytest.mark.parametrize("backend", ["compiled", "reference"])
-def test_a_termination_date_without_a_start_date_excludes_nothing_until_the_start_date_is_known(rules, backend):
+def test_a_termination_date_without_a_start_date_leaves_it_not_known_until_the_start_date_is_known(rules, backend):
     cites(TERMINATED)
     facts = {"sentence": "licence", "suspension": "none", "termination_date": "2025-03-01"}
-    assert evaluate(rules, facts, backend=backend)["excluded"] is None
+    assert evaluate(rules, facts, backend=backend)["excluded"] == {"unknown": ["start_date", "continuity_of_supervision"]}
     assert evaluate(rules, {**facts, "start_date": "2025-02-22"}, backend=backend)["excluded"] == WITHIN_SEVEN  # day 7
 
 
@@ -283,16 +292,19 @@ ADJUSTED = {"sentence": "licence", "start_date": "2025-01-06", "suspension": "re
 @pytest.mark.parametrize("backend", ["compiled", "reference"])
 def test_2_5_43_and_x11_are_answered_positively_for_medium_risk_to_children_without_active_concerns(rules, question_id, facts, rosh, own, contact, derived, backend):
     given = {**facts, **{k: v for k, v in {"rosh_to_children": rosh, "children_of_their_own": own, "known_contact_with_children": contact}.items() if v is not None}}
-    result = evaluate(rules, given, backend=backend)["questions"][question_id]
+    answers = {"2.0.20a": "yes"} if facts is ADJUSTED else {}  # the inspector confirms the adjusted case
+    result = evaluate(rules, given, answers, backend=backend)["questions"][question_id]
     assert result["status"] == "applies"
     assert (result["value"], result["source"]) == ((derived, "derived") if derived else (None, None))
 
 
-def test_an_inspectors_answer_to_2_5_43_stands_over_the_derived_yes_with_a_warning(rules):
+def test_an_answer_to_2_5_43_against_the_derived_yes_is_an_error_naming_the_rule(rules):
+    cites("In this situation, inspectors will answer this question positively.")
     facts = {**CORE, "rosh_to_children": "high", "children_of_their_own": False, "known_contact_with_children": False}
-    result = evaluate(rules, facts, {"2.5.43": "no"})
-    assert result["questions"]["2.5.43"] == {"status": "applies", "value": "no", "source": "answer"}
-    assert any(w.startswith("2.5.43: answered 'no' where the rule 'derive yes when medium_risk_to_children_without_active_concerns'") for w in result["warnings"])
+    with pytest.raises(CaseDataError, match="answers.2.5.43: answered 'no' where the rule 'derive yes when "
+                                            "medium_risk_to_children_without_active_concerns' gives 'yes'"):
+        evaluate(rules, facts, {"2.5.43": "no"})
+    assert evaluate(rules, facts, {"2.5.43": "yes"})["questions"]["2.5.43"] == {"status": "applies", "value": "yes", "source": "answer"}
 
 
 def test_exactly_the_questions_whose_guidance_asks_inspectors_to_record_something_are_marked(rules):
@@ -341,7 +353,7 @@ NO_INFORMATION_RESET = cites(
     "In cases where supervision has been suspended immediately or very early under Probation Reset, inspectors may "
     "record that there is no available information to review."
 )
-SUSPENDED_EARLY = {"sentence": "licence", "start_date": "2025-01-06", "suspension_date": "2025-01-07"}
+SUSPENDED_EARLY = {"terminated": False, "sentence": "licence", "start_date": "2025-01-06", "suspension_date": "2025-01-07"}
 
 
 @pytest.mark.parametrize("question_id, allowed", [

@@ -20,12 +20,16 @@ def rules():
 
 
 def facts(sentence="community", start="2025-01-06", suspension="none", days=None, **more):
-    result = {"sentence": sentence, "start_date": start, "suspension": suspension,
+    result = {"terminated": False, "sentence": sentence, "start_date": start, "suspension": suspension,
               "court_report": False, "mappa": False, "accredited_programme": False, "contact_reinstigated": False}
     if days is not None:
         result["suspension_date"] = (datetime.date.fromisoformat(start) + datetime.timedelta(days=days)).isoformat()
     result.update(more)
     return result
+
+
+#: 2.0.20a answered yes: the inspector asks for adjusted questions (needed before an adjusted case is decided).
+ASK_ADJUSTED = {"2.0.20a": "yes"}
 
 
 def evaluate(rules, facts=None, answers=None):
@@ -49,9 +53,12 @@ def status(result, question_id):
 ])
 @pytest.mark.parametrize("day", [0, 1, 55, 56, 57, 58, 200])
 def test_case_type_on_both_sides_of_the_56_day_boundary(rules, sentence, scheme, adjusted_up_to_day_56, day):
-    result = evaluate(rules, facts(sentence, suspension=scheme, days=day))
+    # With 2.0.20a answered yes: adjusted where the rules make it so, else core (the answer refused, with a warning).
+    result = evaluate(rules, facts(sentence, suspension=scheme, days=day), ASK_ADJUSTED)
     expected = "adjusted" if adjusted_up_to_day_56 and day <= 56 else "core"
     assert result["case_type"] == expected
+    # Without an answer to 2.0.19a or 2.0.20a an adjusted case is pending: the inspector may still make it core.
+    assert evaluate(rules, facts(sentence, suspension=scheme, days=day))["case_type"] == (None if expected == "adjusted" else "core")
 
 
 @pytest.mark.parametrize("sentence", ["community", "licence", "pss"])
@@ -71,7 +78,7 @@ def test_a_case_with_no_suspension_is_core(rules, sentence):
 ])
 def test_month_ends_and_29_february_count_days_exactly(rules, start, suspended, expected):
     case = facts("licence", start, "reset", suspension_date=suspended)
-    assert evaluate(rules, case)["case_type"] == expected
+    assert evaluate(rules, case, ASK_ADJUSTED)["case_type"] == expected
 
 
 # Overrides: every combination of facts and answers is in tests/test_carag_fidelity.py.
@@ -97,7 +104,8 @@ def test_case_type_is_unknown_while_the_deciding_facts_are_missing(rules, known)
 
 
 def test_unknown_dates_do_not_matter_when_the_scheme_cannot_make_a_case_adjusted(rules):
-    assert evaluate(rules, {"sentence": "community", "suspension": "reset"})["case_type"] == "core"
+    assert evaluate(rules, {"terminated": False, "sentence": "community", "suspension": "reset"})["case_type"] == "core"
+    assert evaluate(rules, {"terminated": False, "suspension": "none"})["case_type"] == "core"
 
 
 # ---------------------------------------------------------------- labels
@@ -119,7 +127,7 @@ def test_every_label_in_the_rule_set_is_one_the_routing_rules_know(rules):
 
 
 def test_all_cases_questions_always_apply(rules):
-    result = evaluate(rules)
+    result = evaluate(rules, {"terminated": False})
     for question in rules.questions.values():
         if question.label in ("All cases", None):  # no label: P 2.1.3 and P 2.2.3 apply to all cases
             assert status(result, question.id) == "applies", question.id
@@ -127,7 +135,7 @@ def test_all_cases_questions_always_apply(rules):
 
 def test_core_and_adjusted_only_questions_follow_the_case_type(rules):
     core = evaluate(rules, facts("community"))
-    adjusted = evaluate(rules, facts("licence", suspension="reset", days=30))
+    adjusted = evaluate(rules, facts("licence", suspension="reset", days=30), ASK_ADJUSTED)
     labelled_core = [q.id for q in rules.questions.values() if q.label == "Core cases only"]
     labelled_adjusted = [q.id for q in rules.questions.values() if q.label == "Adjusted cases only"]
     assert sorted(labelled_core) == sorted(CORE_ONLY)
@@ -180,10 +188,11 @@ def test_reset_reinstigation_questions(rules, scheme, reinstigated, expected):
     (facts("community"), "applies"),  # core
     (facts("licence", suspension="reset", days=20, contact_reinstigated=True), "applies"),
     (facts("licence", suspension="reset", days=20, contact_reinstigated=False), "not_applicable"),
-    ({"sentence": "licence", "suspension": "reset", "start_date": "2025-01-01", "suspension_date": "2025-01-21"}, "pending"),
+    ({"terminated": False, "sentence": "licence", "suspension": "reset", "start_date": "2025-01-01",
+      "suspension_date": "2025-01-21"}, "pending"),
 ])
 def test_reviewing_judgement_applies_to_core_and_reinstigated_adjusted_cases(rules, case, expected):
-    assert status(evaluate(rules, case), "P 2.4.3") == expected
+    assert status(evaluate(rules, case, ASK_ADJUSTED), "P 2.4.3") == expected
 
 
 # ---------------------------------------------------------------- summary judgements
@@ -206,10 +215,16 @@ def test_judgements_wait_for_the_inspector_when_a_factor_is_present_or_unknown(r
         assert result["questions"][question_id] == {"status": "applies", "value": None, "source": None}
 
 
-def test_an_inspectors_answer_stands_and_a_no_against_the_rule_warns(rules):
-    result = evaluate(rules, facts(), {**NO_FACTORS, "P 2.2.3": "no"})
-    assert result["questions"]["P 2.2.3"] == {"status": "applies", "value": "no", "source": "answer"}
-    assert any(w.startswith("P 2.2.3: answered 'no'") for w in result["warnings"])
+def test_an_answer_against_a_derived_value_is_an_error_naming_the_rule(rules):
+    # "Where there were no factors related to risk of harm, inspectors answer 'yes'": a 'no' there is a mistake in
+    # the case data; were it to stand, the derived 'yes' would change when the answer arrived.
+    with pytest.raises(CaseDataError) as caught:
+        evaluate(rules, facts(), {**NO_FACTORS, "P 2.2.3": "no"})
+    (problem,) = caught.value.problems
+    assert problem.field == "answers.P 2.2.3"
+    assert problem.message.startswith("answered 'no' where the rule 'derive yes when no_risk_of_harm_factors' gives 'yes'")
+    result = evaluate(rules, facts(), {**NO_FACTORS, "P 2.2.3": "yes"})
+    assert result["questions"]["P 2.2.3"] == {"status": "applies", "value": "yes", "source": "answer"}
 
 
 # ---------------------------------------------------------------- case-data errors

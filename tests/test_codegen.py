@@ -426,10 +426,15 @@ question {_carag_string(qid)} judgement
     answer yes_no
     derive no when [X 1] == no
 ''')
-    case = {"facts": {"a": True}, "answers": {"X 1": "no", qid: "yes"}}
+    case = {"facts": {"a": True}, "answers": {"X 1": "no", qid: "no"}}
     assert rules.evaluate(case).to_dict() == rules.evaluate(case, backend="reference").to_dict()
-    assert rules.evaluate(case).to_dict()["questions"][qid] == {"status": "applies", "value": "yes", "source": "answer"}
-    assert rules.evaluate(case).warnings == [f"{qid}: answered 'yes' where the rule 'derive no when [X 1] == no' gives 'no'; the answer stands"]
+    assert rules.evaluate(case).to_dict()["questions"][qid] == {"status": "applies", "value": "no", "source": "answer"}
+    for backend in ("compiled", "reference"):  # an answer against the derived value: an error quoting the id as data
+        with pytest.raises(CaseDataError) as caught:
+            rules.evaluate({**case, "answers": {"X 1": "no", qid: "yes"}}, backend=backend)
+        assert [(p.field, p.message) for p in caught.value.problems] == [
+            (f"answers.{qid}", "answered 'yes' where the rule 'derive no when [X 1] == no' gives 'no'; answer 'no', "
+                               "or correct the facts and answers the rule reads")]
     assert "pwned" not in capfd.readouterr().out
 
 

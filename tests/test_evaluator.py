@@ -102,11 +102,31 @@ def test_a_judgement_is_derived_only_when_its_rule_holds():
     assert result()["questions"]["P"] == {"status": "applies", "value": None, "source": None}
 
 
-def test_an_override_replaces_the_type_named_by_from_and_decides_where_the_rules_do_not():
-    assert result({"risk": True})["case_type"] == "adjusted"
+def test_an_override_replaces_the_type_named_by_from_and_leaves_the_case_type_pending_while_it_may_act():
+    assert result({"risk": True})["case_type"] is None  # [O] may still make it core
+    assert result({"risk": True}, {"O": "no"})["case_type"] == "adjusted"
     assert result({"risk": True}, {"O": "yes"})["case_type"] == "core"  # from adjusted
-    assert result({}, {"O": "yes"})["case_type"] == "core"  # the rules do not decide
-    assert result({}, {"O": "no"})["case_type"] == "adjusted"
+    assert result({}, {"O": "yes"})["case_type"] == "core"  # core whatever the rules give
+    assert result({}, {"O": "no"})["case_type"] is None  # the rules may yet make it core: refused then
+    assert result({"risk": False})["case_type"] == "core"
+
+
+def test_an_override_decides_where_the_rules_certainly_give_no_type():
+    rules = loads('''
+fact risk: bool
+case type
+    adjusted when risk
+    override core when [O] == yes
+question "O" information
+    text "override?"
+    answer yes_no
+''')
+    def case_type(facts, answers):
+        return rules.evaluate({"facts": facts, "answers": answers}).case_type
+    assert case_type({"risk": False}, {"O": "yes"}) == "core"  # no rule holds: the answer decides
+    assert case_type({"risk": True}, {"O": "yes"}) == "adjusted"  # refused, with a warning
+    assert case_type({}, {"O": "yes"}) is None  # not known whether the rules decide
+    assert case_type({"risk": False}, {}) is None
 
 
 def test_an_override_the_rules_do_not_allow_leaves_their_type_and_quotes_them():
@@ -120,7 +140,7 @@ def test_an_override_the_rules_do_not_allow_leaves_their_type_and_quotes_them():
 
 
 def test_an_answer_to_a_question_that_does_not_apply_is_ignored_with_a_warning():
-    out = result({"risk": True}, {"B": "yes"})
+    out = result({"risk": True}, {"B": "yes", "O": "no"})
     assert out["questions"]["B"] == {"status": "not_applicable", "value": None, "source": None}
     assert out["warnings"] == ["B: an answer was given but the question does not apply to this case; the answer is ignored"]
 
@@ -146,6 +166,6 @@ def test_explain_says_what_would_settle_a_pending_question():
 
 
 def test_explain_quotes_the_rule_and_the_values_it_read():
-    text = JUDGEMENT.evaluate({"facts": {"risk": True}}).explain("B")
+    text = JUDGEMENT.evaluate({"facts": {"risk": True}, "answers": {"O": "no"}}).explain("B")
     assert "It does not apply: the rule 'applies when case_type == core' (<string>:" in text
     assert "Here the case type is 'adjusted'." in text

@@ -81,7 +81,8 @@ def test_every_question_of_the_xlsform_has_its_type_label_hint_relevance_and_req
     assert rows["2.3.01"]["label"].startswith("2.3.01 Does assessment")
     assert rows["2.3.01"]["hint"].startswith("Core cases only")
     # A case not inspected (terminated early: 'exclude when') has no questions.
-    assert rows["2.3.01"]["relevant"] == "((${calc-case_type} != '' and ${calc-case_type} = 'core') and ${calc-excluded} != 'true')"
+    # Shown only once the case is known to be inspected: a case that may be excluded has no questions yet.
+    assert rows["2.3.01"]["relevant"] == "((${calc-case_type} != '' and ${calc-case_type} = 'core') and ${calc-excluded} = 'false')"
     assert rows["X 4"]["type"].startswith("select_multiple ") and rows["X 4"]["name"] == "X_4"
     assert rows["start_date"]["type"] == "date" and rows["mappa"]["type"] == "select_one carag-boolean"
     calculations = [row["bind::carag:id"] for row in sheets["survey"] if row["type"] == "calculate"]
@@ -227,9 +228,9 @@ def test_export_needs_a_target_and_a_file_to_write(tmp_path, capsys):
 
 def test_a_consistency_warning_shows_in_both_forms_exactly_when_carag_warns(tmp_path):
     cases_ = [
-        {"id": "broken", "answers": {"X 9": "yes", "X 6": "not_a_factor", "X 4": ["organised_crime"]}},
-        {"id": "kept", "answers": {"X 9": "yes", "X 6": "yes"}},
-        {"id": "unanswered", "answers": {"X 6": "not_a_factor"}},
+        {"id": "broken", "facts": {"terminated": False}, "answers": {"X 9": "yes", "X 6": "not_a_factor", "X 4": ["organised_crime"]}},
+        {"id": "kept", "facts": {"terminated": False}, "answers": {"X 9": "yes", "X 6": "yes"}},
+        {"id": "unanswered", "facts": {"terminated": False}, "answers": {"X 6": "not_a_factor"}},
     ]
     warning = consistency_warning(next(rule for rule in CARAG.symbols.consistency if rule.field == "X 9"))
     warned = [warning in CARAG.evaluate(case).warnings for case in cases_]

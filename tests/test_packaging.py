@@ -67,7 +67,8 @@ def test_non_editable_install_ships_its_data_and_tests_the_edited_copy_of_questi
     section.write_text(text.replace(rule, "applies when case_type == core and ([X 6] != not_a_factor or sexual_harm_factor_in_x4)", 1), encoding="utf-8")
     (work / "tests" / "draft.carag").write_text(
         'test "X 9 is asked in core cases only"\n'
-        "    facts sentence = community, start_date = 2025-01-06\n"
+        "    facts terminated = false, sentence = community, start_date = 2025-01-06\n"
+        "    facts suspension = impact, suspension_date = 2025-01-20\n"
         "    answers [2.0.19a] = no, [X 6] = yes\n"
         "    expect not applicable [X 9]\n",
         encoding="utf-8",

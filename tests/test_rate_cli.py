@@ -360,7 +360,7 @@ def test_excluded_cases_are_counted_apart_by_reason_in_the_table(tmp_path, capsy
     rules.write_text(Path(FIXTURE).read_text(encoding="utf-8")
                      + '\nfact gone: bool\n\nexclude when gone\n    because "terminated within seven days of the order or licence commencing"\n',
                      encoding="utf-8")
-    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes"), {"facts": {"gone": True}, "answers": {"J 1": "no"}}])
+    cases = write_jsonl(tmp_path / "cases.jsonl", [answers("yes", gone=False), {"facts": {"gone": True}, "answers": {"J 1": "no"}}])
     code, out, _ = run(capsys, "rate", str(rules), "--cases", str(cases))
     assert code == 0
     assert "2 cases read: 1 rated, 1 excluded (not inspected), 0 rejected" in out

@@ -99,7 +99,7 @@ EXCLUSION = '\nfact gone: bool\n\nexclude when gone\n    because "terminated wit
 def telling_report(tmp_path_factory) -> Path:
     """A report over cases some of which were excluded (not inspected) and some rejected (bad data, positions 3 and 5)."""
     rules = carag_dsl.loads(FIXTURE.read_text(encoding="utf-8") + EXCLUSION, "sample.carag")
-    cases = list(sample_cases())
+    cases = [{**case, "facts": {"gone": False, **case["facts"]}} for case in sample_cases()]  # inspected
     cases[2] = {"facts": {"mappa": "maybe"}, "answers": {}}
     cases[4] = {"facts": {}, "answers": {"J 1": "nope"}}
     cases += [{"facts": {"gone": True, "sentence": "pss"}, "answers": {"J 1": "no"}}] * 2

@@ -102,7 +102,7 @@ def test_unanswered_and_not_applicable_questions_are_not_counted(rules):
 
 
 def test_derived_judgements_are_counted_like_answers(rules):
-    cases = [case(no_risk=True), case(no_risk=True), case({"J 2": "no"}, no_risk=True), case({"J 2": "no"}, no_risk=False)]
+    cases = [case(no_risk=True), case({"J 2": "yes"}, no_risk=True), case({"J 2": "no"}, no_risk=False), case({"J 2": "no"}, no_risk=False)]
     assert rate(rules, cases)["key_questions"]["J 2"] == {"n_judged": 4, "n_yes": 2, "percent": 50.0, "band": "Requires improvement", "small_sample": True, "left_out": {}}
 
 
@@ -264,7 +264,8 @@ def test_a_generated_sample_of_thousands_of_cases_rates_against_the_bundled_cara
     for i in range(3000):
         sentence = rng.choice(["community", "licence", "pss"])
         answers = {qid: rng.choice(["yes", "no"]) for qid in key_questions if rng.random() < 0.9}
-        cases.append({"id": i, "facts": {"sentence": sentence, "start_date": "2025-01-06", "suspension": "none"}, "answers": answers})
+        facts = {"terminated": False, "sentence": sentence, "start_date": "2025-01-06", "suspension": "none"}
+        cases.append({"id": i, "facts": facts, "answers": answers})
         expected_by_sentence[sentence] = expected_by_sentence.get(sentence, 0) + 1
         for qid, value in answers.items():
             expected[qid][0] += 1
@@ -330,14 +331,14 @@ def test_a_source_date_epoch_that_is_not_whole_seconds_is_a_usage_error_saying_w
 
 
 def test_cases_not_inspected_are_counted_apart_by_reason_and_take_no_part_in_any_share(excluding):
-    cases = (judged("J 1", 2, 3, sentence="community")
+    cases = (judged("J 1", 2, 3, sentence="community", terminated_in_first_week=False)
              + judged("J 1", 0, 2, sentence="community", terminated_in_first_week=True)
              + judged("J 1", 0, 1, sentence="pss", mappa=False))
     rated = rate(excluding, cases, by="sentence")
     assert rated["cases"] == 3
     assert rated["key_questions"]["J 1"]["n_judged"] == 3 and rated["key_questions"]["J 1"]["band"] == "Good"
     assert rated["counts"] == {
-        "read": 6, "rated": 3, "excluded": 3, "rejected": 0,
+        "read": 6, "rated": 3, "excluded": 3, "not_known_whether_inspected": 0, "rejected": 0,
         "excluded_by_reason": {"terminated within seven days of the order or licence commencing": 2, "a made-up second reason": 1},
         "rejected_lines": [], "rejected_unit": "position",
     }
@@ -346,7 +347,7 @@ def test_cases_not_inspected_are_counted_apart_by_reason_and_take_no_part_in_any
 
 
 def test_excluded_counts_survive_counting_in_pieces_and_adding_up(excluding):
-    cases = judged("J 1", 1, 2) + judged("J 1", 1, 1, terminated_in_first_week=True)
+    cases = judged("J 1", 1, 2, terminated_in_first_week=False) + judged("J 1", 1, 1, terminated_in_first_week=True)
     whole, parts = RatingTally(excluding, "sentence"), RatingTally(excluding, "sentence")
     for item in cases:
         whole.add_case(item)
@@ -429,10 +430,11 @@ def test_the_carag_cases_not_inspected_are_counted_apart_in_its_rating_with_its_
     start = "2025-02-24"
 
     def terminated(day: int, **facts):
-        return {"facts": {"sentence": "community", "start_date": start, "suspension": "none",
+        return {"facts": {"terminated": True, "sentence": "community", "start_date": start, "suspension": "none",
                           "termination_date": on_day(start, day), **facts}, "answers": {"P 2.1.3": "no"}}
 
-    inspected = {"facts": {"sentence": "community", "start_date": start, "suspension": "none"}, "answers": {"P 2.1.3": "yes"}}
+    inspected = {"facts": {"terminated": False, "sentence": "community", "start_date": start, "suspension": "none"},
+                 "answers": {"P 2.1.3": "yes"}}
     cases = [inspected, terminated(7), terminated(8, continuity_of_supervision=False), terminated(8, continuity_of_supervision=True),
              terminated(29, continuity_of_supervision=False)]
     rated = rules.rate(cases).to_dict()

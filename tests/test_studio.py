@@ -69,7 +69,7 @@ def test_hover_completion_definition_and_formatting_are_the_language_servers(ses
     assert session.hover(FILE, 18, 20).startswith("**fact** `court_report`: bool")
     labels = {item["label"] for item in session.complete(FILE, 18, 17)}
     assert {"court_report", "mappa", "not", "[X 1]"} <= labels
-    assert session.definition(FILE, 18, 20) == [{"file": "case_facts.carag", "line": 29, "character": 5, "end_line": 29, "end_character": 17}]
+    assert session.definition(FILE, 18, 20) == [{"file": "case_facts.carag", "line": 37, "character": 5, "end_line": 37, "end_character": 17}]
     assert session.format(FILE) == {"edits": []}
     # A request may carry the editor's text, ahead of the last edit sent for checking: it is answered on that text.
     typed = (session.folder / FILE).read_text(encoding="utf-8").replace("applies when court_report", "applies when court_report or mapp", 1)
@@ -83,8 +83,8 @@ def test_hover_completion_definition_and_formatting_are_the_language_servers(ses
 
 
 def test_a_case_is_routed_and_explained_and_the_examples_are_offered(session):
-    before = session.evaluate({"facts": {}})["result"]
-    after = session.evaluate({"facts": {"court_report": True}}, "X 1")
+    before = session.evaluate({"facts": {"terminated": False}})["result"]
+    after = session.evaluate({"facts": {"terminated": False, "court_report": True}}, "X 1")
     assert before["questions"]["X 1"]["status"] == "pending"
     assert after["result"]["questions"]["X 1"]["status"] == "applies"
     assert after["explain"].startswith("X 1:") and "It applies" in after["explain"]

@@ -107,6 +107,7 @@ def test_answering_a_fact_moves_a_question_from_pending_to_applies_and_explain_s
     question = page.locator(".question[data-question='X 1']")
     question.wait_for()
     assert question.get_attribute("data-status") == "pending"
+    page.select_option("#fact-terminated", "false")  # a case still running: inspected, so routed
     page.select_option("#fact-court_report", "true")
     page.wait_for_function("() => document.querySelector(\".question[data-question='X 1']\").dataset.status === 'applies'",
                            timeout=CHECK_TIMEOUT)

@@ -19,8 +19,9 @@ def main() -> None:
     rules = carag_dsl.load()
     case: dict[str, object] = {
         "id": "case-1",
-        "facts": {"sentence": "licence", "start_date": "2025-01-06", "suspension": "reset", "suspension_date": "2025-03-03"},
-        "answers": {"X 6": "not_a_factor"},
+        "facts": {"terminated": False, "sentence": "licence", "start_date": "2025-01-06", "suspension": "reset",
+                  "suspension_date": "2025-03-03"},
+        "answers": {"2.0.20a": "yes", "X 6": "not_a_factor"},
     }
     statuses = route(rules, case)
     assert statuses["2.3.01"] == "not_applicable"

@@ -29,6 +29,7 @@ from carag_dsl.compiler.ruleset import compile_modules
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.language.parser import parse
 from carag_dsl.rating.tally import RatingTally
+from carag_dsl.runtime.evaluation import excluded_text
 from carag_dsl.runtime.caseinput import iter_jsonl
 from carag_dsl.runtime.wide import CSV_EMPTY_SET, read_csv_rows
 
@@ -138,7 +139,7 @@ def result_table(result: "BatchResult") -> Any:
             continue
         columns["id"].append(_plain_id(data["id"]))
         columns["case_type"].append(data["case_type"])
-        columns["excluded"].append(data["excluded"])
+        columns["excluded"].append(excluded_text(data["excluded"]))
         for qid, entry in data["questions"].items():
             value = entry["value"]
             columns[f"{qid}.status"].append(entry["status"])

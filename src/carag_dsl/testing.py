@@ -15,6 +15,9 @@ from carag_dsl.tools.strategies import anchor_dates, boundary_days, cases, rule_
 __all__ = ["cases", "unchecked_cases", "rule_sets", "rule_set_modules", "boundary_days", "anchor_dates"]
 
 
-def rule_sets() -> st.SearchStrategy[tuple[str, RuleSet]]:
-    """Small valid rule sets as ``(text, RuleSet)``: generated ASTs printed by the formatter, then compiled."""
-    return _strategies.rule_sets(RuleSet)
+def rule_sets(every_routing: bool = False) -> st.SearchStrategy[tuple[str, RuleSet]]:
+    """Small valid rule sets as ``(text, RuleSet)``: generated ASTs printed by the formatter, then compiled.
+
+    ``every_routing`` adds ``exclude when`` rules and case types whose rules may give no type.
+    """
+    return _strategies.rule_sets(RuleSet, every_routing)

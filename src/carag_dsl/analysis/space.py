@@ -87,7 +87,7 @@ class CaseSpace:
       comparing rule sets whose constraints differ; every other region is within all of them).
 
     ``inspected_only=True`` leaves out, besides, the cases a rule set does not inspect (``exclude
-    when``): they get no routing, so nothing said about their routing matters (``carag lint``).
+    when``), or may not: they get no routing, so nothing said about their routing matters (``carag lint``).
     ``excluded()`` is then empty; ``carag diff``, which reports exclusions, keeps them.
 
     The work is held to ``budget`` (:mod:`.budget`): building the space and every query raise
@@ -124,7 +124,7 @@ class CaseSpace:
             universe &= node
         if inspected_only:
             for symbolic in self._symbolic.values():
-                universe &= ~symbolic.excluded()
+                universe &= ~symbolic.excluded() & ~symbolic.not_known_whether_inspected()
         self._universe = universe
 
     # -- encoding
@@ -213,7 +213,8 @@ class CaseSpace:
         return {status: Region(self, node, within) for status, node in symbolic.status(question_id).items()}
 
     def reported_status(self, question_id: str, rules: CheckedRules | None = None) -> dict[str, Region]:
-        """The status a result reports: as :meth:`status` (the routing), and not applicable where the case is excluded."""
+        """The status a result reports: as :meth:`status` (the routing), not applicable where the case is excluded,
+        pending where it is not known whether it is inspected."""
         return {status: Region(self, node) for status, node in self._symbolic_for(rules).reported_status(question_id).items()}
 
     def given(self, field: str, on_answer: bool = False) -> Region:
@@ -235,12 +236,16 @@ class CaseSpace:
         return {value: Region(self, node, within) for value, node in self._symbolic_for(rules).case_type().items()}
 
     def reported_case_type(self, rules: CheckedRules | None = None) -> dict[Any, Region]:
-        """The case type a result reports: as :meth:`case_type`, and unknown (null) where the case is excluded."""
+        """The case type a result reports: as :meth:`case_type`, and unknown (null) where the case is excluded or may be."""
         return {value: Region(self, node) for value, node in self._symbolic_for(rules).reported_case_type().items()}
 
     def excluded(self, rules: CheckedRules | None = None) -> Region:
         """Where the case is not inspected ('exclude when'): no routing, every question not applicable."""
         return Region(self, self._symbolic_for(rules).excluded())
+
+    def not_known_whether_inspected(self, rules: CheckedRules | None = None) -> Region:
+        """Where no 'exclude when' rule certainly holds and some may: no routing, every question pending."""
+        return Region(self, self._symbolic_for(rules).not_known_whether_inspected())
 
     def answer(self, question_id: str, rules: CheckedRules | None = None) -> dict[Any, Region]:
         return {value: Region(self, node) for value, node in self._symbolic_for(rules).answer(question_id).items()}
@@ -256,6 +261,37 @@ class CaseSpace:
             result.append((rule, Region(self, remaining & holds)))
             remaining &= ~holds
         return result
+
+    def settled(self, outcome: Any, rules: CheckedRules | None = None) -> Region:
+        """The cases (of this space) every way of filling in whose facts and answers not given lands in
+        ``outcome`` (a BDD node or Region taken over every case), with at least one such way. The ways counted
+        are those with values of the declared types whose override answers do not contradict each other: what
+        three-valued logic reads (constraints and derived values, which it does not read, rule none out, so a
+        finding can always be mended by rewriting the rule). Classes stand for their members: a class of dates is
+        filled in with every class of dates it can grow into, so the region holds no case for which some
+        filling-in would leave ``outcome``."""
+        accepted = self._symbolic_for(rules).routable() & self._domain
+        node = outcome.node if isinstance(outcome, Region) else outcome
+        every = self._filled_in(~accepted | node, every=True)
+        some = self._filled_in(accepted, every=False)
+        return Region(self, every & some)
+
+    def _filled_in(self, node, every: bool):
+        """For each case: whether ``node`` holds for every (or some) way of giving all it does not give."""
+        for variable in self.variables:
+            classes = self._class_bdds[variable.index]
+            bits = list(variable.bits)
+            at = [self.bdd.exist(bits, node & cls) for cls in classes]  # node with the variable set to each class
+            result = self.bdd.false
+            for index, targets in enumerate(_growths(variable)):
+                if not targets:
+                    continue
+                combined = at[targets[0]]
+                for target in targets[1:]:
+                    combined = combined & at[target] if every else combined | at[target]
+                result |= classes[index] & combined
+            node = result
+        return node
 
     def region_of(self, case: dict) -> Region:
         """The class of one concrete case (a case dict as ``carag eval`` reads it); empty if some rule set rejects it."""
@@ -350,6 +386,17 @@ class CaseSpace:
         """
         return describing.describe(self, region, limit, within)
 
+
+
+def _growths(variable: Variable) -> list[tuple[int, ...]]:
+    """Per class of a variable, the classes with everything given it can grow into when more is given: for a
+    fact or an answer, every value when it is missing, else itself; for a component of dates and numbers,
+    every cell with all of them given that keeps the comparisons already decided."""
+    if variable.key[0] != "numbers":
+        given = tuple(range(1, len(variable.classes)))
+        return [given] + [(index,) for index in given]
+    full = [j for j, cell in enumerate(variable.classes) if all(value is not UNKNOWN for _, value in cell.values)]
+    return [tuple(j for j in full if set(cell.signs) <= set(variable.classes[j].signs)) for cell in variable.classes]
 
 
 def _class_index(variable: Variable, value: Any) -> int:

@@ -16,6 +16,7 @@ import operator
 from typing import Any, Callable
 
 from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING
+from carag_dsl.compiler.routing import Algebra, Kleene, case_type_decision, exclusion_decision
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.compiler.symbols import CASE_TYPE
 from carag_dsl.language import ast
@@ -230,49 +231,39 @@ class SymbolicRules:
         return self._contradiction
 
     def case_type(self) -> Valuation:
-        """The case type as the rules read it while routing (evaluator.decide_case_type; exclusion comes after)."""
+        """The case type as the rules read it while routing (evaluator.decide_case_type; exclusion comes after):
+        the formulas of compiler.routing over BDDs."""
         if self._case_type is None:
             decl = self.rules.symbols.case_type
-            derived = self._rules_case_type(decl) if decl is not None else {UNKNOWN: self.bdd.true}
+            if decl is None:
+                self._case_type = {UNKNOWN: self.bdd.true}
+                return self._case_type
+            rules = [Kleene(True, False) if r.condition is None else self._kleene(r.condition) for r in decl.rules]
+            decision = case_type_decision(decl, self._algebra, rules, [self._kleene(o.condition) for o in decl.overrides])
             result: Valuation = {}
-
-            def add(value, node):
+            known = self.bdd.false
+            for value, certain in decision.is_type.items():
+                node = self._node(certain)
                 if node != self.bdd.false:
-                    result[value] = result[value] | node if value in result else node
-
-            # The first override that holds for its value is the one that acts (two values together are rejected).
-            none_holds = self.bdd.true
-            earlier: dict[str, Any] = {}
-            for override in decl.overrides if decl is not None else ():
-                holds = self.truth(override.condition, True)
-                acts = holds & ~earlier.get(override.value, self.bdd.false)
-                earlier[override.value] = earlier.get(override.value, self.bdd.false) | holds
-                none_holds &= ~holds
-                takes = derived.get(UNKNOWN, self.bdd.false)
-                if override.replaces is not None:
-                    takes |= derived.get(override.replaces, self.bdd.false)
-                add(override.value, acts & takes)
-                for value, node in derived.items():  # refused, or the same type: the rules stand
-                    add(value, acts & ~takes & node)
-            for value, node in derived.items():
-                add(value, none_holds & node)
+                    result[value] = node
+                    known |= node
+            if known != self.bdd.true:
+                result[UNKNOWN] = ~known
             self._case_type = result
         return self._case_type
 
-    def _rules_case_type(self, decl: ast.CaseTypeDecl) -> Valuation:
-        """The case type the rules alone give (no overrides)."""
-        result: Valuation = {}
-        remaining = self.bdd.true
-        for rule in decl.rules:
-            if rule.condition is None:
-                result[rule.value] = result.get(rule.value, self.bdd.false) | remaining
-                remaining = self.bdd.false
-                break
-            result[rule.value] = result.get(rule.value, self.bdd.false) | (remaining & self.truth(rule.condition, True))
-            result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | (remaining & self.truth(rule.condition, UNKNOWN))
-            remaining &= self.truth(rule.condition, False)
-        result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | remaining
-        return {v: b for v, b in result.items() if b != self.bdd.false}
+    @property
+    def _algebra(self) -> Algebra:
+        return Algebra(lambda a, b: a & b, lambda a, b: a | b, lambda a: ~a)
+
+    def _kleene(self, expr: ast.Expr) -> Kleene:
+        return Kleene(self.truth(expr, True), self.truth(expr, False))
+
+    def _node(self, formula):
+        """A routing formula as a BDD (one that folded to a constant is true or false)."""
+        if formula is True or formula is False:
+            return self.bdd.true if formula else self.bdd.false
+        return formula
 
     def excluded(self):
         """Where some 'exclude when' rule holds: the case is not inspected (no routing)."""
@@ -281,29 +272,56 @@ class SymbolicRules:
             found |= self.truth(exclusion.condition, True)
         return found
 
+    def not_known_whether_inspected(self):
+        """Where no 'exclude when' rule certainly holds and some may: no routing, every question pending."""
+        exclusions = [self._kleene(e.condition) for e in self.rules.symbols.exclusions]
+        return self._node(exclusion_decision(self._algebra, exclusions).not_known)
+
+    def overruled(self):
+        """Where an answer differs from the value a derive rule gives (the engine rejects such a case)."""
+        found = self.bdd.false
+        for question_id, question in self.rules.symbols.questions.items():
+            if not question.derive:
+                continue
+            given = self.space.answer_valuation(question_id, self.rules)
+            for value, derived in self.derived(question_id).items():
+                if value is UNKNOWN:
+                    continue
+                for answer, node in given.items():
+                    if answer is not UNKNOWN and answer != value:
+                        found |= node & derived
+        return found
+
     def reported_status(self, question_id: str) -> Valuation:
-        """The status a result reports: the routed status, and not applicable wherever the case is excluded."""
-        excluded = self.excluded()
+        """The status a result reports: the routed status, not applicable wherever the case is excluded, and
+        pending wherever it is not known whether the case is inspected."""
+        excluded, not_known = self.excluded(), self.not_known_whether_inspected()
         routed = self.status(question_id)
         return {
-            APPLIES: routed[APPLIES] & ~excluded,
-            NOT_APPLICABLE: routed[NOT_APPLICABLE] | excluded,
-            PENDING: routed[PENDING] & ~excluded,
+            APPLIES: routed[APPLIES] & ~excluded & ~not_known,
+            NOT_APPLICABLE: (routed[NOT_APPLICABLE] & ~not_known) | excluded,
+            PENDING: (routed[PENDING] & ~excluded) | not_known,
         }
 
     def reported_case_type(self) -> Valuation:
-        """The case type a result reports: unknown (null) wherever the case is excluded."""
-        excluded = self.excluded()
-        result = {value: node & ~excluded for value, node in self.case_type().items()}
-        result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | excluded
+        """The case type a result reports: unknown (null) wherever the case is excluded or may be."""
+        unrouted = self.excluded() | self.not_known_whether_inspected()
+        result = {value: node & ~unrouted for value, node in self.case_type().items()}
+        result[UNKNOWN] = result.get(UNKNOWN, self.bdd.false) | unrouted
         return {v: b for v, b in result.items() if b != self.bdd.false}
 
     def accepted(self):
-        """Where the engine accepts a case: every constraint on a given fact holds (or is unknown), no contradicting overrides."""
-        valid = ~self.contradiction()
+        """Where the engine accepts a case: every constraint on a given fact holds (or is unknown), no contradicting
+        overrides, no answer that differs from a derived value."""
+        valid = self.routable() & ~self.overruled()
         for constraint in self.rules.symbols.constraints:
             valid &= ~self.space.fact_given(constraint.field) | ~self.truth(constraint.expr, False)
-        return valid & self.space.allowed_by(self.rules)
+        return valid
+
+    def routable(self):
+        """Where every fact and answer has a value of its declared type and the override answers do not
+        contradict each other: every case three-valued logic routes (constraints and derived values aside)."""
+        return ~self.contradiction() & self.space.allowed_by(self.rules)
 
 
 def _member(negated: bool):

@@ -231,6 +231,9 @@ def build_variables(rules_list: list[CheckedRules], budget: Budget = DEFAULT_BUD
         for check in rules.symbols.consistency:  # a consistency rule on an answer asks whether it is given
             if check.on_answer and rules.symbols.questions[check.field].answer is not None:
                 read_answers.setdefault(check.field, [])
+        for qid, declared in rules.symbols.questions.items():  # an answer must agree with a derived value
+            if declared.derive and declared.answer is not None:
+                read_answers.setdefault(qid, [])
         for qid in read_answers:
             question = rules.symbols.questions.get(qid)
             if question is not None and question.answer is not None and question.answer not in read_answers[qid]:

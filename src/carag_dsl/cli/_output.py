@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from carag_dsl.errors import UsageError
 from carag_dsl.cli._text import render_text
+from carag_dsl.runtime.evaluation import excluded_text
 from carag_dsl.runtime.result_writer import ResultWriter, compact_encoder, compact_evaluation, compact_result
 from carag_dsl.runtime.spreadsheet import safe_cell
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
@@ -173,7 +174,7 @@ def _row(data: dict) -> list[Any]:
         value = entry["value"]
         row += [entry["status"], multi_choice_text(value) if isinstance(value, list) else value, entry["source"]]
     reasons = data.get("reasons") or {}
-    row += [list(data["warnings"]), data.get("excluded"), list(reasons.items())]
+    row += [list(data["warnings"]), excluded_text(data.get("excluded")), list(reasons.items())]
     return row
 
 

@@ -20,6 +20,10 @@ def render_text(evaluation: Evaluation) -> str:
     lines = [f"Case {evaluation.id if evaluation.id is not None else '(no id)'}: case type {case_type}{how}", ""]
     if evaluation.excluded is not None:
         lines[0] = f"Case {evaluation.id if evaluation.id is not None else '(no id)'}: not inspected ({evaluation.excluded})"
+    elif evaluation.exclusion_pending is not None:
+        settle = ", ".join(evaluation.exclusion_pending)
+        lines[0] = (f"Case {evaluation.id if evaluation.id is not None else '(no id)'}: not known whether inspected"
+                    + (f" (settled by {settle})" if settle else ""))
     id_width = max(len(q) for q in ruleset.questions) if ruleset.questions else 4
     counts = {"applies": 0, "not_applicable": 0, "pending": 0}
     data = evaluation.to_dict()["questions"]

@@ -22,8 +22,9 @@ evaluator line by line (see the comments in :func:`_Writer.expr`).
 
 Size and depth: every AST node is written once (an ``if`` with an unknown
 condition reuses the values of both branches, it never copies their code), so
-the source grows linearly with the rules. Lists of case-type rules and derive
-clauses are written one after the other behind a flag, not nested; a
+the source grows linearly with the rules. Derive clauses are written one after
+the other behind a flag, and the case-type rules one after the other (every
+condition is read, for the table of compiler.routing), not nested; a
 sub-expression that is read only when needed (the right side of ``and``, the
 branches of ``if``) is nested in an ``if`` only up to :data:`NEST_LIMIT`
 levels, deeper ones are computed unconditionally. That is safe because an
@@ -51,7 +52,7 @@ from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
 from carag_dsl.compiler.graph import CASE_TYPE_NODE, given_inputs
 from carag_dsl.compiler.outcomes import (
-    REFUSED_OVERRIDE_START, consistency_warning, ignored_answer_warning, overruled_warning_end, overruled_warning_start,
+    OVERRULED_START, REFUSED_OVERRIDE_START, consistency_warning, ignored_answer_warning, overruled_answer_end,
     refused_override_end,
 )
 from carag_dsl.compiler.symbols import CASE_TYPE
@@ -336,32 +337,42 @@ class _Writer:
         return [f"# define #{self.define_var[name][2:]}"] + stmts + [f"{self.define_var[name]} = {atom}"]
 
     def case_type(self) -> list[str]:
-        # As decide_case_type: the overrides that hold (two different ones contradict), the rules in order,
-        # then the override decides where the rules do not, or replaces its 'from' type, or is refused with a warning.
+        # As decide_case_type: the overrides that certainly hold (two different ones contradict), then every
+        # rule's and override's Kleene value looked up in the rule set's case-type table (compiler.routing).
         decl = self.symbols.case_type
         assert decl is not None  # called for the case-type node, which exists only when declared
-        lines = ["# case type", "_ov = None", "_ovi = None"]
-        for index, override in enumerate(decl.overrides):
+        lines = ["# case type", "_ov = None"]
+        atoms = []
+        for override in decl.overrides:
             stmts, atom = self.named_expr(override.condition)
+            atoms.append(atom)
             lines += stmts + [
                 f"if {atom} is True:",
                 "    if _ov is None:",
                 f"        _ov = {override.value!r}",
-                f"        _ovi = {index!r}",
                 f"    elif _ov != {override.value!r}:",
                 "        return _CONTRADICTION",
             ]
-        lines += ["_cti = None"] + self._case_rules(decl.rules)
+        rule_atoms = []
+        for rule in decl.rules:
+            if rule.condition is None:
+                rule_atoms.append("True")
+                continue
+            stmts, atom = self.named_expr(rule.condition)
+            rule_atoms.append(atom)
+            lines += stmts
+        lines += [
+            f"_ct, _cts, _ctr = _decide_case_type(({''.join(a + ', ' for a in rule_atoms + atoms)}))",
+            "if _ct is None:",
+            "    _ct = _U",
+            "if _ctr is not None:",
+            "    _ovi, _cti = _ctr",
+        ]
         for index, override in enumerate(decl.overrides):
-            replaces = f" or _ct == {override.replaces!r}" if override.replaces is not None else ""
             ends = tuple(refused_override_end(override, decl, i) for i in range(len(decl.rules)))
             refused = self.constant(("refused", index), repr(ends))
             lines += [
-                f"if _ovi == {index!r}:",
-                f"    if _ct is _U{replaces}:",
-                f"        _ct = {override.value!r}",
-                "        _cts = 'answer'",
-                f"    elif _ct != {override.value!r}:",
+                f"    if _ovi == {index!r}:",
                 f"        _warnings.append({REFUSED_OVERRIDE_START!r} + {self.given(override.condition)} + {refused}[_cti])",
             ]
         return lines
@@ -374,28 +385,6 @@ class _Writer:
             read = "_fact" if kind == "fact" else "_answer"
             parts.append(f"({name!r}, {read}({name!r}, _U), {self.ruleset.field_options(node)!r}), ")
         return f"_given(({''.join(parts)}))"
-
-    def _case_rules(self, rules: tuple[ast.CaseRule, ...]) -> list[str]:
-        """The rules in order, one after the other (not nested): ``_open`` until one holds or is unknown.
-
-        ``_ct`` and ``_cts`` start unknown, so a rule whose condition is unknown only closes the search;
-        ``_cti`` is the index of the rule that decided (a refused override's warning quotes it).
-        """
-        lines = ["_open = True"]
-        for index, rule in enumerate(rules):
-            if rule.condition is None:
-                return lines + ["if _open:", f"    _ct = {rule.value!r}", "    _cts = 'derived'", f"    _cti = {index!r}"]
-            stmts, atom = self.named_expr(rule.condition)
-            lines += ["if _open:"] + _indent(stmts + [
-                f"if {atom} is True:",
-                f"    _ct = {rule.value!r}",
-                "    _cts = 'derived'",
-                f"    _cti = {index!r}",
-                "    _open = False",
-                f"elif {atom} is _U:",
-                "    _open = False",
-            ])
-        return lines
 
     def question(self, qid: str) -> list[str]:
         decl = self.symbols.questions[qid]
@@ -428,7 +417,7 @@ class _Writer:
         if decl.derive:
             body += [
                 f"if {derived} is not _U and {answer} != {derived}:",
-                f"    _warnings.append({overruled_warning_start(qid)!r} + repr({answer}) + _y{i})",
+                f"    _overruled.append(_CaseProblem({'answers.' + qid!r}, {OVERRULED_START!r} + repr({answer}) + _y{i}))",
             ]
         if decl.answer is not None and decl.answer.kind in T.SINGLE_OPTION_KINDS:
             # One shared (frozen) result per status and option code; no new object per case.
@@ -464,7 +453,7 @@ class _Writer:
             lines += ["if _open:"] + _indent(stmts + [
                 f"if {atom} is True:",
                 f"    {derived} = {rule.value!r}",
-                f"    {because} = {overruled_warning_end(rule)!r}",
+                f"    {because} = {overruled_answer_end(rule)!r}",
                 "    _open = False",
             ])
         return lines
@@ -480,7 +469,12 @@ class _Writer:
                 "        _problems = []",
                 f"    _problems.append(_CaseProblem({field!r}, {message!r}))",
             ])
-        lines += ["if _problems is not None:", "    raise _CaseDataError(_problems, case_id)"]
+        lines += [
+            "if _overruled:  # answers that differ from a derived value: after the constraints, as in the reference",
+            "    _problems = (_problems or []) + _overruled",
+            "if _problems is not None:",
+            "    raise _CaseDataError(_problems, case_id)",
+        ]
         for rule in self.symbols.consistency:  # warnings, after the errors as in the reference evaluator
             stmts, atom = self.named_expr(rule.expr)
             given = "answers" if rule.on_answer else "facts"
@@ -491,12 +485,16 @@ class _Writer:
         return lines
 
     def exclusions(self) -> list[str]:
-        """``_exr``: the reason of the first 'exclude when' rule that holds, else None (as evaluator.excluded_by)."""
-        lines = ["_exr = None"]
-        for exclusion in reversed(self.symbols.exclusions):  # built inside out: each 'else' holds the next rule
+        """``_exr``: None when the case is inspected, else (reason or None, what would settle it or None), from the
+        values of the 'exclude when' conditions (as evaluator.exclusion)."""
+        if not self.symbols.exclusions:
+            return ["_exr = None"]
+        lines, atoms = [], []
+        for exclusion in self.symbols.exclusions:
             stmts, atom = self.named_expr(exclusion.condition)
-            lines = stmts + [f"if {atom} is True:", f"    _exr = {exclusion.reason!r}", "else:"] + _indent(lines)
-        return lines
+            lines += stmts
+            atoms.append(atom)
+        return lines + [f"_exr = _exclusion(({''.join(a + ', ' for a in atoms)}), facts, answers)"]
 
     def declaration(self, node: str) -> list[str]:
         """The code of one node of the evaluation order: a defined name, the case type or a question."""
@@ -534,7 +532,7 @@ class _Writer:
             name = f"_c{first // CHUNK_DECLARATIONS}"
             # _ct and _cts go in to every chunk: a rule may read the case type when none is declared (unknown),
             # and the case type keeps _cts when no rule decides.
-            params = ["_answer", "_fact", "_warnings", "_ct", "_cts"]
+            params = ["_answer", "_fact", "_warnings", "_overruled", "_ct", "_cts"]
             outputs: list[str] = []
             body: list[str] = []
             for node in nodes:
@@ -554,7 +552,7 @@ class _Writer:
         return functions, calls
 
     def module(self) -> str:
-        body = ["_warnings = []", "_answer = answers.get", "_fact = facts.get", "_ct = _U", "_cts = None"]
+        body = ["_warnings = []", "_overruled = []", "_answer = answers.get", "_fact = facts.get", "_ct = _U", "_cts = None"]
         for name, var in self.fact_var.items():
             body.append(f"{var} = _fact({name!r}, _U)")
         functions: list[str] = []
@@ -570,8 +568,8 @@ class _Writer:
         # The defined names' values go back too: ratings by a defined name read them without re-evaluating.
         defines = "".join(f"{var}, " for var in self.define_var.values())
         body += [
-            "if _exr is not None:  # not inspected: no routing",
-            f"    return _U, None, _EXCLUDED(), [], ({defines}), _exr",
+            "if _exr is not None:  # not inspected, or not known whether it is: no routing",
+            f"    return _U, None, _UNROUTED(_exr), [], ({defines}), _exr",
             f"return _ct, _cts, {{{results}}}, _warnings, ({defines}), None",
         ]
         header = [

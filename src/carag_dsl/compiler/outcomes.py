@@ -24,14 +24,16 @@ def ignored_answer_warning(question_id: str) -> str:
     return f"{question_id}: an answer was given but the question does not apply to this case; the answer is ignored"
 
 
-# The warning for an answer that differs from the derived value reads
-# start + repr(answer) + end; the compiled back end writes start and end into its code.
-def overruled_warning_start(question_id: str) -> str:
-    return f"{question_id}: answered "
+# An answer that differs from the value a derive rule gives is an error in the case data (the CARaG says what
+# inspectors answer there, and a value the rules derived must not change when the answer arrives). Its problem
+# is on f"answers.{question_id}" and reads OVERRULED_START + repr(answer) + end; the compiled back end writes
+# both parts into its code.
+OVERRULED_START = "answered "
 
 
-def overruled_warning_end(rule: ast.Derive) -> str:
-    return f" where the rule 'derive {rule.value} when {rule.condition.span.one_line()}' gives {rule.value!r}; the answer stands"
+def overruled_answer_end(rule: ast.Derive) -> str:
+    return (f" where the rule 'derive {rule.value} when {rule.condition.span.one_line()}' gives {rule.value!r}; "
+            f"answer {rule.value!r}, or correct the facts and answers the rule reads")
 
 
 # ------------------------------------------------------------------ values given in the case, quoted in warnings

@@ -118,6 +118,8 @@ def _about(rated: dict[str, Any], source: str | None) -> str:
     if counts["excluded_by_reason"]:
         excluded += ": " + "; ".join(f"{n:,} {reason}" for reason, n in counts["excluded_by_reason"].items())
     rows.append(("Cases excluded", excluded))
+    if counts.get("not_known_whether_inspected"):
+        rows.append(("Cases not known whether inspected", f"{counts['not_known_whether_inspected']:,}"))
     rows.append(("Cases rejected", rejected_text(counts)))
     if rated["groups"]:
         rows.append(("Broken down by", ", ".join(rated.get("by") or [rated["groups"][0]["by"]])))

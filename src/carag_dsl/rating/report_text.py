@@ -46,8 +46,9 @@ def lines_text(lines: list[Any], shown: int = LINES_SHOWN) -> str:
 
 def counts_text(counts: dict[str, Any]) -> str:
     """'25 cases read: 20 rated, 2 excluded (not inspected), 3 rejected (lines 4, 9 and 17)'."""
+    not_known = counts.get("not_known_whether_inspected", 0)
     return (f"{plural(counts['read'], 'case')} read: {counts['rated']:,} rated, {counts['excluded']:,} excluded (not inspected), "
-            f"{rejected_text(counts)}")
+            + (f"{not_known:,} not known whether inspected, " if not_known else "") + rejected_text(counts))
 
 
 def rejected_text(counts: dict[str, Any]) -> str:
@@ -213,6 +214,8 @@ def render_csv(rated: dict) -> str:
     counts = rated["counts"]
     for name in ("read", "rated", "excluded", "rejected"):
         row("", "", counts[name], "count", name)
+    if counts.get("not_known_whether_inspected"):
+        row("", "", counts["not_known_whether_inspected"], "count", "not_known_whether_inspected")
     for reason, n in counts["excluded_by_reason"].items():
         row("", "", n, "excluded", reason)
     for place in rejected_places(counts):

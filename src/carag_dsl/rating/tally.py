@@ -181,6 +181,7 @@ class _Counters:
     cases: int = 0
     questions: dict[str, _Counter] = attrs.Factory(dict)
     excluded: Counter[str] = attrs.Factory(Counter)  # by the reason of the 'exclude when' rule
+    not_known: int = 0  # not known whether inspected: the case does not say enough for the 'exclude when' rules
 
 
 #: Most subgroups ``by`` may make unless told otherwise: a breakdown is read by people, and a free-text
@@ -268,6 +269,10 @@ class RatingTally:
             for counters in targets:
                 counters.excluded[evaluation.excluded] += 1
             return
+        if evaluation.exclusion_pending is not None:  # every question pending: nothing to rate
+            for counters in targets:
+                counters.not_known += 1
+            return
         for counters in targets:
             counters.cases += 1
         for question_id in self.questions:
@@ -292,14 +297,16 @@ class RatingTally:
         """
         import numpy as np
 
+        from carag_dsl.runtime.columnar.engine import INSPECTED, NOT_KNOWN
+
         rows = np.ones(batch.n, dtype=bool)
         for row, done in batch.per_case.items():
             rows[row] = False
             if not isinstance(done, str):
                 self.add(done)
         # Rows an 'exclude when' rule leaves out are counted apart, by reason, and rate nothing.
-        excluded = batch.excluded if batch.excluded is not None else np.full(batch.n, -1)
-        rated = rows & (excluded < 0)
+        excluded = batch.excluded if batch.excluded is not None else np.full(batch.n, INSPECTED)
+        rated = rows & (excluded == INSPECTED)
         yes_id, no_id = batch.strings.ids.get("yes", -1), batch.strings.ids.get("no", -1)
         judged, said_yes, other = {}, {}, {}
         for qid in self.questions:
@@ -324,6 +331,7 @@ class RatingTally:
             for index, reason in enumerate(batch.engine.exclusion_reasons):
                 if n_excluded := int((rows & mask & (excluded == index)).sum()):
                     counters.excluded[reason] += n_excluded
+            counters.not_known += int((rows & mask & (excluded == NOT_KNOWN)).sum())
             for qid in self.questions:
                 counter = counters.questions[qid]
                 counter.n_judged += int((judged[qid] & mask).sum())
@@ -341,21 +349,22 @@ class RatingTally:
 
     def counts(self) -> dict[str, Any]:
         """The counters as plain data (to send between processes; :meth:`merge` adds them up)."""
-        def plain(counters: _Counters) -> tuple[int, dict[str, tuple[int, int, dict[str, int]]], dict[str, int]]:
+        def plain(counters: _Counters) -> tuple[int, dict[str, tuple[int, int, dict[str, int]]], dict[str, int], int]:
             questions = {qid: (c.n_judged, c.n_yes, dict(c.left_out)) for qid, c in counters.questions.items()}
-            return counters.cases, questions, dict(counters.excluded)
+            return counters.cases, questions, dict(counters.excluded), counters.not_known
 
         return {"overall": plain(self.overall), "groups": [(key, plain(cell)) for key, cell in self.cells.items()]}
 
     def merge(self, counts: Mapping[str, Any]) -> None:
         """Add counters made elsewhere (another process, another machine) by :meth:`counts`."""
-        def add(target: _Counters, plain: tuple[int, Mapping[str, tuple[int, int, Mapping[str, int]]], Mapping[str, int]]) -> None:
+        def add(target: _Counters, plain: tuple[int, Mapping[str, tuple[int, int, Mapping[str, int]]], Mapping[str, int], int]) -> None:
             target.cases += plain[0]
             for qid, (n_judged, n_yes, left_out) in plain[1].items():
                 target.questions[qid].n_judged += n_judged
                 target.questions[qid].n_yes += n_yes
                 target.questions[qid].left_out.update(left_out)
             target.excluded.update(plain[2])
+            target.not_known += plain[3]
 
         add(self.overall, counts["overall"])
         for key, plain in counts["groups"]:
@@ -403,6 +412,7 @@ class RatingTally:
             self.overall.cases, self._key(figures), score_ranges(standards, groups), tuple(groups), tuple(failures),
             ruleset=ruleset_identity(self.ruleset), date=date or run_date(),
             excluded=dict(sorted(self.overall.excluded.items(), key=lambda item: (-item[1], item[0]))),
+            not_known_whether_inspected=self.overall.not_known,
             rejected_lines=tuple(self.rejected_lines), rejected_unit=self.rejected_unit, small_sample_below=small,
             rejected_files=tuple(self.rejected_files),
             by=self.by_names, questions=self._chosen(figures), models=models,
@@ -624,6 +634,8 @@ class Rating:
     ruleset: Mapping[str, Any] = attrs.field(factory=dict)  # {"name", "version", "hash"}, as every result carries
     date: datetime.date | None = None
     excluded: Mapping[str, int] = attrs.field(factory=dict)  # cases not inspected, by reason, most first
+    #: cases that do not say enough for the 'exclude when' rules (every question pending): counted apart, not rated
+    not_known_whether_inspected: int = 0
     rejected_lines: tuple[int, ...] = ()  # bad cases left out: where they were, counted in rejected_unit (from 1)
     rejected_unit: str = "line"  # "line" of a file, "element" of a JSON array, "row" of a form export, "position" in the cases given
     small_sample_below: int = DEFAULT_SMALL_SAMPLE
@@ -640,9 +652,10 @@ class Rating:
         """Cases read, rated, excluded (and by reason) and rejected (and where)."""
         excluded = sum(self.excluded.values())
         return {
-            "read": self.cases + excluded + len(self.rejected_lines),
+            "read": self.cases + excluded + self.not_known_whether_inspected + len(self.rejected_lines),
             "rated": self.cases,
             "excluded": excluded,
+            "not_known_whether_inspected": self.not_known_whether_inspected,
             "rejected": len(self.rejected_lines),
             "excluded_by_reason": dict(self.excluded),
             "rejected_lines": list(self.rejected_lines),

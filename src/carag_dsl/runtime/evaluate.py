@@ -49,9 +49,9 @@ def evaluate_case(rules: CheckedRules, case: Mapping[str, Any] | CaseData, backe
     if backend == "compiled":
         evaluation = compiled_rules(rules).evaluate(data)
     else:
-        scope, questions, warnings, case_type_source, excluded = run(rules, data)
+        scope, questions, warnings, case_type_source, excluded, settle = run(rules, data)
         case_type = None if scope.case_type is UNKNOWN else scope.case_type
-        evaluation = Evaluation(rules, data.id, case_type, case_type_source, questions, warnings, scope, excluded)
+        evaluation = Evaluation(rules, data.id, case_type, case_type_source, questions, warnings, scope, excluded, settle)
     if data.reasons:  # the same for either back end: carried as given, after the rules' own warnings
         evaluation.reasons = dict(data.reasons)
         evaluation.warnings.extend(reasons_warnings(rules, data.reasons))

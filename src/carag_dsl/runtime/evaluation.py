@@ -11,7 +11,21 @@ from carag_dsl.errors import UsageError, did_you_mean_question
 from carag_dsl.runtime.explain import explain_question
 from carag_dsl.runtime.results import QuestionResult, json_value
 
-__all__ = ["CaseScope", "Evaluation", "QuestionResult", "json_value", "ruleset_identity"]
+__all__ = ["CaseScope", "Evaluation", "QuestionResult", "excluded_json", "excluded_text", "json_value", "ruleset_identity"]
+
+
+def excluded_json(excluded: str | None, pending: tuple[str, ...] | None) -> Any:
+    """The result's ``"excluded"``: null when inspected, the reason when excluded, and
+    ``{"unknown": [facts and answers that would settle it]}`` when it is not known."""
+    return {"unknown": list(pending)} if pending is not None else excluded
+
+
+def excluded_text(excluded: Any) -> str | None:
+    """The result's ``"excluded"`` as one text cell (CSV, Parquet, Arrow): the reason, or for a case not known
+    to be inspected ``not known: `` and what would settle it, separated by ``; ``."""
+    if isinstance(excluded, dict):
+        return "not known: " + "; ".join(excluded["unknown"])
+    return excluded
 
 
 class CaseScope(Protocol):
@@ -44,6 +58,9 @@ class Evaluation:
     scope: CaseScope = attrs.field(repr=False)
     #: The reason the rules give for not inspecting the case (``exclude when``), or None.
     excluded: str | None = None
+    #: When it is not known whether the case is inspected: the facts and answers, not given, that would settle
+    #: it (every question is then pending); None when it is known.
+    exclusion_pending: tuple[str, ...] | None = None
     #: The inspector's reasons per question, as the case data gave them (``"reasons"``).
     reasons: dict[str, str] = attrs.field(factory=dict)
 
@@ -70,7 +87,7 @@ class Evaluation:
         return {
             "id": self.id,
             "case_type": self.case_type,
-            "excluded": self.excluded,
+            "excluded": excluded_json(self.excluded, self.exclusion_pending),
             "questions": questions,
             "warnings": list(self.warnings),
             "reasons": dict(self.reasons),

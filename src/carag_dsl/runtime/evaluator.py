@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from carag_dsl.compiler.outcomes import (
     APPLIES, NOT_APPLICABLE, PENDING, REFUSED_OVERRIDE_START, consistency_warning, given_values, ignored_answer_warning,
-    overruled_warning_end, overruled_warning_start, refused_override_end,
+    OVERRULED_START, overruled_answer_end, refused_override_end,
 )
 from carag_dsl.language import ast
 from carag_dsl.errors import CaseDataError, CaseProblem
 from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs, given_inputs, node_label
+from carag_dsl.compiler.routing import PYTHON, CaseTypeTable, exclusion_decision, python_kleene, table_key
 from carag_dsl.runtime.logic import UNKNOWN, k_and, k_not, k_or
 from carag_dsl.runtime.results import QuestionResult
 from carag_dsl.compiler.symbols import CASE_TYPE
@@ -24,6 +25,7 @@ from carag_dsl.compiler.symbols import CASE_TYPE
 if TYPE_CHECKING:
     from carag_dsl.runtime.casedata import CaseData
     from carag_dsl.compiler.ruleset import CheckedRules
+    from carag_dsl.compiler.symbols import Symbols
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -164,48 +166,38 @@ def status_of(applies: ast.Expr | None, scope: Scope) -> str:
 
 
 def decide_case_type(scope: Scope, warnings: list[str]) -> tuple[Any, str | None]:
-    """(case type or UNKNOWN, "answer" | "derived" | None).
+    """(case type or UNKNOWN, "answer" | "derived" | None), in Kleene logic (compiler.routing).
 
-    The rules are tried in order; an unknown condition before one that holds
-    leaves the type unknown. An override whose condition holds decides where
-    the rules do not, and replaces the type named by its ``from``; where the
-    rules give any other type, they stand and a warning quotes them. So an
-    answer can change a decided case type only through a declared ``from``, or
-    when the facts that decide it arrive after the answer: the declared
-    exceptions to "more data only settles what was pending".
+    Every rule's and every override's condition is read; overrides that certainly hold for different
+    types contradict each other. The case type is known only where every way of filling in the unknowns
+    gives it: an override decides where the rules certainly give no type or its ``from`` type, is refused
+    (with a warning that quotes the rules) where they certainly give another, and leaves the case type
+    pending where that is not known. So more facts or answers never change a decided case type.
     """
     decl = scope.ruleset.symbols.case_type
     if decl is None:
         return UNKNOWN, None
+    override_values = [evaluate(override.condition, scope) for override in decl.overrides]
     chosen: dict[str, ast.CaseOverride] = {}
-    for override in decl.overrides:
-        if evaluate(override.condition, scope) is True:
+    for override, value in zip(decl.overrides, override_values):
+        if value is True:
             chosen.setdefault(override.value, override)
     if len(chosen) > 1:
         raise CaseDataError([CaseProblem("answers", _contradiction(chosen, scope))], scope.case.id)
-    derived, rule_index = _rules_decide(decl, scope)
-    if not chosen:
-        return derived, None if derived is UNKNOWN else "derived"
-    override = next(iter(chosen.values()))
-    if derived is UNKNOWN or derived == override.replaces:
-        return override.value, "answer"
-    if derived != override.value:
+    rule_values = [True if rule.condition is None else evaluate(rule.condition, scope) for rule in decl.rules]
+    outcome = scope.ruleset.derived(case_type_table).outcome(table_key(rule_values + override_values))
+    if outcome.refused is not None:
+        override_index, rule_index = outcome.refused
+        override = decl.overrides[override_index]
         given = given_values(_given(override.condition, scope))
         warnings.append(REFUSED_OVERRIDE_START + given + refused_override_end(override, decl, rule_index))
-    return derived, "derived"
+    return (UNKNOWN if outcome.case_type is None else outcome.case_type), outcome.source
 
 
-def _rules_decide(decl: ast.CaseTypeDecl, scope: Scope) -> tuple[Any, int]:
-    """The type the rules give (or UNKNOWN) and the index of the rule that gave it."""
-    for index, rule in enumerate(decl.rules):
-        if rule.condition is None:
-            return rule.value, index
-        value = evaluate(rule.condition, scope)
-        if value is True:
-            return rule.value, index
-        if value is UNKNOWN:
-            return UNKNOWN, index
-    return UNKNOWN, len(decl.rules)
+def case_type_table(ruleset: "CheckedRules") -> CaseTypeTable:
+    """The rule set's case-type table (kept with the rule set: ``ruleset.derived(case_type_table)``)."""
+    assert ruleset.symbols.case_type is not None  # asked for only where a case type is declared
+    return CaseTypeTable(ruleset.symbols.case_type)
 
 
 def _given(expr: ast.Expr, scope: Scope) -> list[tuple[str, Any, tuple[str, ...]]]:
@@ -219,12 +211,30 @@ def _given(expr: ast.Expr, scope: Scope) -> list[tuple[str, Any, tuple[str, ...]
     return given
 
 
-def excluded_by(scope: Scope) -> str | None:
-    """The reason of the first ``exclude when`` rule that holds, or None (inspected, or not yet known)."""
-    for exclusion in scope.ruleset.symbols.exclusions:
-        if evaluate(exclusion.condition, scope) is True:
-            return exclusion.reason
-    return None
+def exclusion(scope: Scope) -> tuple[str | None, tuple[str, ...] | None]:
+    """(the reason of the first ``exclude when`` rule that certainly holds, or None;
+    when no rule holds and some may: the facts and answers, not given, that would settle it, else None)."""
+    values = [evaluate(e.condition, scope) for e in scope.ruleset.symbols.exclusions]
+    return exclusion_of(scope.ruleset.symbols, values, scope.case.facts, scope.case.answers)
+
+
+def exclusion_of(symbols: "Symbols", values, facts, answers) -> tuple[str | None, tuple[str, ...] | None]:
+    """:func:`exclusion` from the values of the exclusions' conditions (shared with the compiled back end)."""
+    exclusions = symbols.exclusions
+    decision = exclusion_decision(PYTHON, [python_kleene(v) for v in values])
+    for rule, first in zip(exclusions, decision.first_holding):
+        if first:
+            return rule.reason, None
+    if not decision.not_known:
+        return None, None
+    found: dict[str, None] = {}  # the facts and questions the unknown conditions read that the case does not give
+    for rule, value in zip(exclusions, values):
+        if value is UNKNOWN:
+            for node in given_inputs(rule.condition, symbols):
+                kind, name = node.split(":", 1)
+                if name not in (facts if kind == "fact" else answers):
+                    found[name] = None
+    return None, tuple(found)
 
 
 def _contradiction(chosen: dict[str, ast.CaseOverride], scope: Scope) -> str:
@@ -237,17 +247,20 @@ def _contradiction(chosen: dict[str, ast.CaseOverride], scope: Scope) -> str:
 
 
 def run(ruleset: "CheckedRules", case: "CaseData"):
-    """Evaluate one validated case. Returns the scope, the per-question results, warnings, case-type source and exclusion.
+    """Evaluate one validated case. Returns the scope, the per-question results, warnings, case-type source,
+    the exclusion reason (or None) and, when it is not known whether the case is inspected, what would settle it.
 
     An excluded case is routed and checked like any other (bad data is
     rejected whatever else holds), then reported with no routing: no case
-    type, every question not applicable, no warnings.
+    type, every question not applicable, no warnings. A case not known to be
+    inspected or excluded is reported the same way with every question pending.
     """
     symbols = ruleset.symbols
     scope = Scope(ruleset, case)
     results: dict[str, QuestionResult] = {}
     warnings: list[str] = []
     case_type_source = None
+    overruled: list[CaseProblem] = []  # answers that differ from the value a derive rule gives
     for node in ruleset.order:
         if node == CASE_TYPE_NODE:
             scope.case_type, case_type_source = decide_case_type(scope, warnings)
@@ -275,7 +288,7 @@ def run(ruleset: "CheckedRules", case: "CaseData"):
                 results[name] = QuestionResult(status, None, None)
             else:
                 if derived_by is not None and answer != derived:
-                    warnings.append(overruled_warning_start(name) + repr(answer) + overruled_warning_end(derived_by))
+                    overruled.append(CaseProblem(f"answers.{name}", OVERRULED_START + repr(answer) + overruled_answer_end(derived_by)))
                 results[name] = QuestionResult(status, answer, "answer")
         elif derived is not UNKNOWN:
             results[name] = QuestionResult(status, derived, "derived")
@@ -285,15 +298,16 @@ def run(ruleset: "CheckedRules", case: "CaseData"):
         CaseProblem(f"facts.{c.field}", c.message)
         for c in symbols.constraints
         if c.field in case.facts and evaluate(c.expr, scope) is False
-    ]
+    ] + overruled
     if problems:
         raise CaseDataError(problems, case.id)
     for check in symbols.consistency:
         if check.field in (case.answers if check.on_answer else case.facts) and evaluate(check.expr, scope) is False:
             warnings.append(consistency_warning(check))
-    excluded = excluded_by(scope)
-    if excluded is not None:
+    excluded, settle = exclusion(scope)
+    if excluded is not None or settle is not None:
         scope.case_type, case_type_source = UNKNOWN, None
-        return scope, {qid: QuestionResult(NOT_APPLICABLE, None, None) for qid in symbols.questions}, [], None, excluded
+        status = NOT_APPLICABLE if excluded is not None else PENDING
+        return scope, {qid: QuestionResult(status, None, None) for qid in symbols.questions}, [], None, excluded, settle
     ordered = {qid: results[qid] for qid in symbols.questions}
-    return scope, ordered, warnings, case_type_source, None
+    return scope, ordered, warnings, case_type_source, None, None

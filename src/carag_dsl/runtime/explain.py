@@ -36,6 +36,8 @@ class Evaluation(Protocol):
     def scope(self) -> Any: ...
     @property
     def excluded(self) -> str | None: ...
+    @property
+    def exclusion_pending(self) -> tuple[str, ...] | None: ...
 
 
 def _show(value) -> str:
@@ -136,6 +138,9 @@ def explain_question(evaluation: "Evaluation", question_id: str) -> str:
     if evaluation.excluded is not None:
         lines.append(f"It does not apply: the case is not inspected ({evaluation.excluded}), so no question applies.")
         return "\n".join(lines)
+    if evaluation.exclusion_pending is not None:
+        lines.append(f"It is pending: {_not_known_whether_inspected(evaluation)}")
+        return "\n".join(lines)
     if question.applies is None:
         lines.append(f"It applies: it applies to all cases ({_where(question)}).")
     else:
@@ -162,13 +167,23 @@ def _value_lines(evaluation, question: ast.QuestionDecl, result) -> list[str]:
         return [f"Value: {_show(result.value)}, as answered."]
     if result.source == "derived":
         rule = next(r for r in question.derive if evaluate(r.condition, evaluation.scope) is True)
-        return [f"Value: {_show(result.value)}, derived by 'derive {rule.value} when {_rule_text(rule.condition)}' ({_where(rule)}); an answer from the inspector would replace it."]
+        return [f"Value: {_show(result.value)}, derived by 'derive {rule.value} when {_rule_text(rule.condition)}' ({_where(rule)}); an answer from the inspector must agree with it."]
     if result.status == APPLIES and question.derive:
         return ["Value: none yet. The inspector's answer is needed, unless the derivation rule comes to hold: "
                 + "; ".join(f"'derive {r.value} when {_rule_text(r.condition)}'" for r in question.derive) + "."]
     if result.status == APPLIES:
         return ["Value: none yet; waiting for the inspector's answer."]
     return []
+
+
+def _not_known_whether_inspected(evaluation: "Evaluation") -> str:
+    """Why nothing is routed for a case not known to be inspected, and what would settle it."""
+    symbols = evaluation.ruleset.symbols
+    rules = ", ".join(_where(e) for e in symbols.exclusions)
+    settle = [f"the fact {name}" if name in symbols.facts else f"an answer to {name}" for name in evaluation.exclusion_pending or ()]
+    text = (f"it is not known whether the case is inspected (the 'exclude when' rules at {rules} cannot be decided "
+            "yet), so every question is pending.")
+    return text + (f" Whether it is inspected will be settled by {_or_list(settle)}." if settle else "")
 
 
 def _or_list(items: list[str]) -> str:
@@ -181,6 +196,8 @@ def explain_case_type(evaluation: "Evaluation") -> str:
     """Why the case is core or adjusted, or what would decide it."""
     if evaluation.excluded is not None:
         return f"The case is not inspected: {evaluation.excluded}."
+    if evaluation.exclusion_pending is not None:
+        return "The case type is not known: " + _not_known_whether_inspected(evaluation)
     if evaluation.ruleset.symbols.case_type is None:
         return "The rule set has no case type."
     if evaluation.case_type is None:

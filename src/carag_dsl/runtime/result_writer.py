@@ -12,7 +12,7 @@ import json
 from json.encoder import encode_basestring as _quote  # type: ignore[attr-defined]  # what JSONEncoder(ensure_ascii=False) writes for a str
 from typing import TYPE_CHECKING
 
-from carag_dsl.runtime.evaluation import Evaluation, QuestionResult, json_value, ruleset_identity
+from carag_dsl.runtime.evaluation import Evaluation, QuestionResult, excluded_json, json_value, ruleset_identity
 from carag_dsl.compiler.types import SINGLE_OPTION_KINDS
 
 if TYPE_CHECKING:
@@ -84,7 +84,8 @@ class ResultWriter:
         return "".join([
             '{"id": ', _quote(case_id) if case_id.__class__ is str else str(case_id) if case_id.__class__ is int else encode(case_id),
             ', "case_type": ', self._known_text(evaluation.case_type),
-            ', "excluded": ', self._known_text(evaluation.excluded),
+            ', "excluded": ', self._known_text(evaluation.excluded) if evaluation.exclusion_pending is None
+            else encode(excluded_json(None, evaluation.exclusion_pending)),
             ', "questions": {', ", ".join(entries),
             '}, "warnings": ', encode(list(evaluation.warnings)) if evaluation.warnings else "[]",
             ', "reasons": ', encode(evaluation.reasons) if evaluation.reasons else "{}",

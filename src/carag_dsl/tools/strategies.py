@@ -312,7 +312,7 @@ def _conditions(facts: list[ast.FactDecl], extra_leaves: list[st.SearchStrategy]
 
 
 @st.composite
-def _rule_set_modules(draw) -> ast.Module:
+def _rule_set_modules(draw, every_routing: bool = False) -> ast.Module:
     items: list = [ast.Header("Generated rules", "0.1", datetime.date(2025, 1, 1))]
     facts = draw(_fact_decls())
     items += facts
@@ -332,9 +332,18 @@ def _rule_set_modules(draw) -> ast.Module:
                 ast.CaseOverride("core", ast.Compare("==", ast.AnswerRef(override_qid), ast.Name("yes")), draw(st.sampled_from((None, "adjusted")))),
                 ast.CaseOverride("adjusted", ast.Compare("==", ast.AnswerRef(override_qid), ast.Name("no")), draw(st.sampled_from((None, "core")))),
             )
-        items.append(ast.CaseTypeDecl((ast.CaseRule("adjusted", draw(case_conditions)), ast.CaseRule("core", None)), overrides))
-    # Warnings that keep the case: both back ends must agree on them too. (Exclusions are compared on the
-    # CARaG's own in tests/test_carag_fidelity.py: generated ones would leave the analyses' witnesses uninspected.)
+        rules = [ast.CaseRule("adjusted", draw(case_conditions))]
+        if every_routing and draw(st.booleans()):  # no 'otherwise': the rules may give no type
+            rules.append(ast.CaseRule("core", draw(case_conditions)))
+        else:
+            rules.append(ast.CaseRule("core", None))
+        items.append(ast.CaseTypeDecl(tuple(rules), overrides))
+    # Exclusions only when asked for (every_routing): generated ones would leave the analyses' witnesses
+    # uninspected; the CARaG's own are compared in tests/test_carag_fidelity.py.
+    if every_routing:
+        for index in range(draw(st.integers(0, 2))):
+            items.append(ast.ExcludeDecl(draw(fact_conditions), f"generated exclusion {index}"))
+    # Warnings that keep the case: both back ends must agree on them too.
     if facts and draw(st.booleans()):
         items.append(ast.ConsistencyDecl(facts[0].name, False, draw(case_conditions), draw(_SAFE_TEXT)))
     items.append(ast.SectionDecl("Generated section", draw(st.none() | _SAFE_TEXT)))
@@ -371,9 +380,13 @@ def _rule_set_modules(draw) -> ast.Module:
     return ast.Module(tuple(items))
 
 
-def rule_sets(cls: type[_Rules] = CheckedRules) -> st.SearchStrategy[tuple[str, _Rules]]:  # type: ignore[assignment]
-    """Small valid rule sets as ``(text, rules)``: generated ASTs printed by the formatter, then compiled to ``cls``."""
-    return _rule_set_modules().map(lambda module: (format_module(module), compile_text(format_module(module), cls)))
+def rule_sets(cls: type[_Rules] = CheckedRules, every_routing: bool = False) -> st.SearchStrategy[tuple[str, _Rules]]:  # type: ignore[assignment]
+    """Small valid rule sets as ``(text, rules)``: generated ASTs printed by the formatter, then compiled to ``cls``.
+
+    ``every_routing`` adds what routing can meet beyond the usual: ``exclude when`` rules, and case types
+    whose rules may give no type (no ``otherwise``).
+    """
+    return _rule_set_modules(every_routing).map(lambda module: (format_module(module), compile_text(format_module(module), cls)))
 
 
 def rule_set_modules() -> st.SearchStrategy[ast.Module]:

@@ -270,7 +270,7 @@ def result_dicts(result: BatchResult) -> Iterator["dict[str, Any] | str"]:
         yield {
             "id": result.ids[row],
             "case_type": strings[result.case_type[row]] if known_type else None,
-            "excluded": result.excluded_reason(row),
+            "excluded": result.excluded_json(row),
             "questions": entries,
             "warnings": list(result.warnings.get(row, ())),
             "reasons": {},  # a case that gives reasons is evaluated the per-case way

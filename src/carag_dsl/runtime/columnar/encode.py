@@ -47,7 +47,7 @@ def result_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
             continue
         case_type = strings[case_types[row]] if case_type_known[row] else None
         lines.append(
-            '{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type) + ', "excluded": ' + _encode(result.excluded_reason(row))
+            '{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type) + ', "excluded": ' + _encode(result.excluded_json(row))
             + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + _encode(warnings.get(row, []))
             + ', "reasons": {}, "ruleset": ' + ruleset_json + "}"
         )

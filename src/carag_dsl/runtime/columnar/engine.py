@@ -6,12 +6,13 @@ its located error) is the per-case one to the letter:
 
 - a bad cell (the per-case checker words the error),
 - whole numbers beyond +-2**62 (Python's are unbounded; int64 is not),
-- contradicting case-type overrides that quote a multiple-choice answer (a set's text is Python's).
+- contradicting case-type overrides that quote a multiple-choice answer (a set's text is Python's),
+- an answer that differs from the value a derive rule gives (an error).
 
-Overrides that hold (taken, or refused with a warning), a case an ``exclude when``
-rule leaves out (reported with no routing: no case type, every question not
-applicable, no warnings), and the errors of failing constraints and of other
-contradicting overrides are decided here, as the reference decides them.
+The case type under unknowns, overrides (taken, pending, or refused with a warning), a case an ``exclude
+when`` rule leaves out or may leave out (reported with no routing: no case type, every question not
+applicable or pending, no warnings), and the errors of failing constraints and of other contradicting
+overrides are decided here, as the reference decides them (the formulas of compiler.routing).
 
 A batch is never filtered: every input row has exactly one result, in order.
 """
@@ -23,14 +24,16 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 
 from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs, given_inputs, node_label
+from carag_dsl.compiler.routing import Algebra, Kleene, case_type_decision, exclusion_decision
 from carag_dsl.errors import CaseDataError, CaseProblem
 from carag_dsl.compiler.outcomes import (
-    REFUSED_OVERRIDE_START, consistency_warning, given_values, ignored_answer_warning, overruled_warning_end,
-    overruled_warning_start, refused_override_end,
+    REFUSED_OVERRIDE_START, consistency_warning, given_values, ignored_answer_warning, refused_override_end,
 )
 from carag_dsl.runtime.columnar.decode import decode_column, unknown_vec
 from carag_dsl.runtime.columnar.lowering import Env, Lowering, Unsupported, declared_kind
 from carag_dsl.runtime.columnar.vectors import FALSE, STR, TRUE, Strings, Vec
+
+from carag_dsl.runtime.evaluation import excluded_json
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
@@ -42,6 +45,18 @@ APPLIES, PENDING, NOT_APPLICABLE = 0, 1, 2
 STATUSES = ("applies", "pending", "not_applicable")
 #: Source codes: no value, an answer, a derived value.
 SOURCES = (None, "answer", "derived")
+#: ``BatchResult.excluded`` of a row that is inspected, and of one not known to be inspected or excluded
+#: (an excluded row holds the index of its ``exclude when`` rule).
+INSPECTED, NOT_KNOWN = -1, -2
+#: compiler.routing's formulas over numpy arrays of booleans.
+_NUMPY = Algebra(np.logical_and, np.logical_or, np.logical_not)
+
+
+def _rows(formula: Any, n: int) -> np.ndarray:
+    """A formula's rows as a bool array (a formula that folded to a constant covers every row or none)."""
+    if formula is True or formula is False:
+        return np.full(n, formula)
+    return formula
 
 #: How the per-case path evaluates the given rows: for each, its Evaluation or the text of its error.
 #: The second argument names the bad cells: column name -> rows whose cell there is bad (columns with any).
@@ -92,12 +107,17 @@ class ColumnarRules:
                 continue
             question = symbols.questions[name]
             applies = None if question.applies is None else lower.expr(question.applies)
-            derive = [(lower.ids[rule.value], lower.expr(rule.condition), overruled_warning_end(rule)) for rule in question.derive]
+            derive = [(lower.ids[rule.value], lower.expr(rule.condition)) for rule in question.derive]
             plan.append(("question", name, applies, derive))
         self._constraints = [(c.field, lower.expr(c.expr), CaseProblem(f"facts.{c.field}", c.message)) for c in symbols.constraints]
         self._consistency = [(c.field, c.on_answer, lower.expr(c.expr), consistency_warning(c)) for c in symbols.consistency]
         self._exclusions = [lower.expr(e.condition) for e in symbols.exclusions]
         self.exclusion_reasons = tuple(e.reason for e in symbols.exclusions)
+        #: Per exclusion, the facts and questions it reads (through defined names): what a row not known to be
+        #: inspected waits for.
+        self.exclusion_inputs = tuple(
+            tuple(tuple(node.split(":", 1)) for node in given_inputs(e.condition, symbols)) for e in symbols.exclusions
+        )
         return plan
 
     # -------------------------------------------------------------- one batch
@@ -203,7 +223,7 @@ class ColumnarRules:
             broken = given & (check(env).data == FALSE)
             if broken.any():
                 result.warning_sources.append((broken, warning, None))
-        self._exclude(env, result)
+        self._exclude(env, answers, result)
         return result, to_per_case
 
     def _column(self, name, type_expr, column, batch: "DecodedBatch", text_forms) -> Vec:
@@ -226,59 +246,79 @@ class ColumnarRules:
             else:
                 self._question(env, answers, result, *step[1:])
 
-    def _exclude(self, env: Env, result: "BatchResult") -> None:
-        """The first ``exclude when`` rule that holds leaves the case out: no routing is reported."""
-        excluded = np.full(env.n, -1, dtype=np.int16)
-        for index, exclusion in enumerate(self._exclusions):
-            excluded[(excluded < 0) & (exclusion(env).data == TRUE)] = index
-        out = excluded >= 0
-        if not out.any():
+    def _exclude(self, env: Env, answers: dict[str, Vec], result: "BatchResult") -> None:
+        """As the reference's exclusion (compiler.routing): the first ``exclude when`` rule that certainly holds
+        leaves the case out (every question not applicable), and a case none certainly leaves out while some
+        may is not known to be inspected (every question pending); neither reports routing."""
+        if not self._exclusions:
+            return
+        values = [exclusion(env).data for exclusion in self._exclusions]
+        decision = exclusion_decision(_NUMPY, [Kleene(v == TRUE, v == FALSE) for v in values])
+        excluded = np.full(env.n, INSPECTED, dtype=np.int16)
+        for index, first in enumerate(decision.first_holding):
+            excluded[_rows(first, env.n)] = index
+        excluded[_rows(decision.not_known, env.n)] = NOT_KNOWN
+        if (excluded == INSPECTED).all():
             return
         result.excluded = excluded
-        rows = np.flatnonzero(out)
-        result.case_type_source[rows] = 0
-        for qid in result.status:  # fresh arrays of this batch; the values the rules read are left alone
-            result.status[qid][rows] = NOT_APPLICABLE
-            result.source[qid][rows] = 0
+        result.exclusion_values = values
+        result.given = {("fact", name): vec.is_known() for name, vec in env.facts.items()}
+        result.given.update({("question", qid): vec.is_known() for qid, vec in answers.items()})
+        for status, rows in ((NOT_APPLICABLE, np.flatnonzero(excluded >= 0)), (PENDING, np.flatnonzero(excluded == NOT_KNOWN))):
+            result.case_type_source[rows] = 0
+            for qid in result.status:  # fresh arrays of this batch; the values the rules read are left alone
+                result.status[qid][rows] = status
+                result.source[qid][rows] = 0
 
     def _case_type(self, env: Env, answers: dict[str, Vec], overrides, rules, result: "BatchResult") -> None:
-        """As the reference's decide_case_type: the rules in order, then the one override value that holds."""
+        """As the reference's decide_case_type: overrides that certainly hold for different types contradict each
+        other; the case type is the formulas of compiler.routing over the conditions' Kleene values."""
         n = env.n
         ids = self.lowering.ids
+        decl = self.symbols.case_type
+        assert decl is not None  # planned only where a case type is declared
         chosen = np.full(n, -1, dtype=np.int32)  # the case type of the first override that holds
-        replaces = np.full(n, -1, dtype=np.int32)  # and the type it may replace (-1: none)
-        override_index = np.full(n, -1, dtype=np.int16)
         contradict = np.zeros(n, dtype=bool)
         held = []
-        for index, (code, replaced, condition) in enumerate(overrides):
-            holds = condition(env).data == TRUE
+        override_values: list[Kleene] = []
+        for code, _, condition in overrides:
+            data = condition(env).data
+            holds = data == TRUE
             held.append(holds)
+            override_values.append(Kleene(holds, data == FALSE))
             code_id = ids[code]
             contradict |= holds & (chosen >= 0) & (chosen != code_id)
-            first = holds & (chosen < 0)
-            chosen[first], override_index[first] = code_id, index
-            replaces[first] = ids[replaced] if replaced is not None else -1
+            chosen[holds & (chosen < 0)] = code_id
         if contradict.any():  # an error, worded by evaluate (see _contradiction_errors)
             result.contradictions = (contradict, held)
+        rule_values: list[Kleene] = []
+        for _, condition in rules:
+            if condition is None:
+                rule_values.append(Kleene(True, False))
+            else:
+                data = condition(env).data
+                rule_values.append(Kleene(data == TRUE, data == FALSE))
+        decision = case_type_decision(decl, _NUMPY, rule_values, override_values)
         value = np.zeros(n, dtype=np.int32)
         source = np.zeros(n, dtype=np.int8)
-        rule_index = np.zeros(n, dtype=np.int16)  # the rule that decided
-        undecided = np.ones(n, dtype=bool)
-        for index, (code, condition) in enumerate(rules):  # in order; an unknown condition leaves the type unknown
-            if condition is None:
-                value[undecided], source[undecided], rule_index[undecided] = ids[code], 2, index
-                break
-            data = condition(env).data
-            holds = undecided & (data == TRUE)
-            value[holds], source[holds], rule_index[holds] = ids[code], 2, index
-            undecided &= data == FALSE
-        overridden = chosen >= 0
-        takes = overridden & ((source == 0) | (value == replaces))
-        refused = overridden & ~takes & (value != chosen)  # the rules stand, with a warning
-        value[takes], source[takes] = chosen[takes], 1
+        for code, certain in decision.is_type.items():
+            rows = _rows(certain, n)
+            value[rows] = ids[code]
+            derived = rows & _rows(decision.by_rules.get(code, False), n)
+            source[rows] = 1
+            source[derived] = 2
         env.case_type = Vec(STR, value, source > 0)
         result.case_type, result.case_type_source = value, source
+        refused = np.zeros(n, dtype=bool)
+        override_index = np.full(n, -1, dtype=np.int16)
+        for index, certain in enumerate(decision.refused):  # the first refused override is quoted
+            rows = _rows(certain, n) & ~refused
+            override_index[rows] = index
+            refused |= rows
         if refused.any():
+            rule_index = np.zeros(n, dtype=np.int16)  # the rule that decided
+            for index, first in reversed(list(enumerate(decision.first_holding))):
+                rule_index[_rows(first, n)] = index
             result.warning_sources.append((refused, None, self._refused_warning(env, answers, override_index, rule_index)))
 
     def _refused_warning(self, env: Env, answers: dict[str, Vec], override_index: np.ndarray, rule_index: np.ndarray):
@@ -317,11 +357,10 @@ class ColumnarRules:
         else:
             derived = np.zeros(n, dtype=np.int32)
             derived_known = np.zeros(n, dtype=bool)
-            because = np.full(n, -1, dtype=np.int16)
             applying = status == APPLIES
-            for index, (code_id, condition, _) in enumerate(derive):  # the first rule that holds gives the value
+            for code_id, condition in derive:  # the first rule that holds gives the value
                 holds = applying & ~derived_known & (condition(env).data == TRUE)
-                derived[holds], because[holds] = code_id, index
+                derived[holds] = code_id
                 derived_known |= holds
             # What [Q] reads: the answer when given (whatever the status), else the derived value.
             if kind == STR:
@@ -338,14 +377,8 @@ class ColumnarRules:
             source = source + 2 * (~answered & derived_known).view(np.int8)
         result.add_question(qid, status, source, value)
         if derive:
-            overruled = counted & derived_known & (value.data != derived)
-            if overruled.any():
-                start = overruled_warning_start(qid)
-                ends = [rule[2] for rule in derive]
-                strings = env.strings.values
-                data = value.data
-                result.warning_sources.append(
-                    (overruled, None, lambda row: start + repr(strings[data[row]]) + ends[because[row]]))
+            # An answer that differs from the derived value is an error the per-case path words.
+            env.to_per_case |= counted & derived_known & (value.data != derived)
 
 
 class DecodedBatch:
@@ -386,8 +419,12 @@ class BatchResult:
         #: Reads each case's id when first asked (a rating needs none); set by whoever read the columns.
         self.read_ids: Callable[[], list[Any]] = lambda: [None] * n
         self.read_ids_at: Callable[[list[int]], list[Any]] | None = None  # the same for some rows
-        #: Per row, the index of the ``exclude when`` rule that leaves it out (-1: inspected); None when no row is.
+        #: Per row, the index of the ``exclude when`` rule that leaves it out, INSPECTED or NOT_KNOWN; None when
+        #: every row is inspected.
         self.excluded: np.ndarray | None = None
+        #: The exclusions' Kleene columns and which facts and answers each row gives (kept for not-known rows).
+        self.exclusion_values: list[np.ndarray] = []
+        self.given: dict[tuple[str, str], np.ndarray] = {}
         self.env: Env | None = None  # the facts and defined names, for ratings broken down by one of them
 
     @property
@@ -414,6 +451,24 @@ class BatchResult:
             return None
         return self.engine.exclusion_reasons[int(self.excluded[row])]
 
+    def exclusion_pending(self, row: int) -> tuple[str, ...] | None:
+        """For a row not known to be inspected: the facts and answers, not given, that would settle it (as the
+        reference's exclusion_of); None for any other row."""
+        if self.excluded is None or self.excluded[row] != NOT_KNOWN:
+            return None
+        found: dict[str, None] = {}
+        for values, inputs in zip(self.exclusion_values, self.engine.exclusion_inputs):
+            if values[row] != TRUE and values[row] != FALSE:
+                for kind, name in inputs:
+                    given = self.given.get((kind, name))
+                    if given is None or not given[row]:
+                        found[name] = None
+        return tuple(found)
+
+    def excluded_json(self, row: int) -> Any:
+        """The row's ``"excluded"`` as Evaluation.to_dict() gives it."""
+        return excluded_json(self.excluded_reason(row), self.exclusion_pending(row))
+
     def add_question(self, qid: str, status: np.ndarray, source: np.ndarray, value: Vec) -> None:
         self.status[qid], self.source[qid], self.value[qid] = status, source, value
 
@@ -423,8 +478,8 @@ class BatchResult:
         if self._warnings is None:
             found: dict[int, list[str]] = {}
             for rows, text, make in self.warning_sources:
-                if self.excluded is not None:  # an excluded case is reported with no warnings
-                    rows = rows & (self.excluded < 0)
+                if self.excluded is not None:  # a case excluded, or not known to be inspected, has no warnings
+                    rows = rows & (self.excluded == INSPECTED)
                 for row in np.flatnonzero(rows).tolist():
                     found.setdefault(row, []).append(make(row) if make is not None else text or "")
             self._warnings = found

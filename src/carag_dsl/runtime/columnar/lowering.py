@@ -344,7 +344,7 @@ class Lowering:
 def _expressions(symbols) -> list[ast.Expr]:
     """Every expression of a rule set (for the strings and set codes it mentions)."""
     found: list[ast.Expr] = [d.expr for d in symbols.defines.values()] + [c.expr for c in symbols.constraints]
-    found += [c.expr for c in symbols.consistency]
+    found += [c.expr for c in symbols.consistency] + [e.condition for e in symbols.exclusions]
     if symbols.case_type is not None:
         found += [r.condition for r in symbols.case_type.rules if r.condition is not None]
         found += [o.condition for o in symbols.case_type.overrides]

@@ -112,6 +112,8 @@ class CaseComparison:
             for counts in targets:
                 setattr(counts, field, getattr(counts, field) + 1)
             return True
+        if before.exclusion_pending is not None or after.exclusion_pending is not None:
+            return False  # not known whether inspected: no routing to compare
         if before.excluded or after.excluded:  # not inspected: no routing to compare
             if bool(before.excluded) == bool(after.excluded):
                 return False

@@ -108,8 +108,12 @@ class _Comparison:
         self.space = CaseSpace(old, new, budget=budget)
         self.case_types = self.space.case_type(new) if new.symbols.case_type is not None else {UNKNOWN: self.space.everything}
         self.excluded = (self.space.excluded(old), self.space.excluded(new))
-        # A case either version does not inspect has no routing there: its change is told once, under exclusions.
-        self.inspected = ~(self.excluded[0] | self.excluded[1])
+        # A case either version does not inspect, or may not, has no routing there: a change of exclusion is
+        # told once, under exclusions.
+        unrouted = self.excluded[0] | self.excluded[1]
+        for rules in (old, new):
+            unrouted |= self.space.not_known_whether_inspected(rules)
+        self.inspected = ~unrouted
 
     def change(self, target: str, before: Any, after: Any, case_type: Any, region, within=None) -> Change:
         description = self.space.description(region, within)

@@ -13,10 +13,13 @@ What a form does with each part of the rules:
   evaluates them; an override answer (``override core when [2.0.19a] == yes``)
   is read by the case type's calculation as carag reads it, and answers that
   contradict each other break a constraint on the questions they come from;
+  the case type, and whether the case is inspected, are blank while carag
+  says they are not known (the formulas of compiler.routing);
 - a judgement with ``derive`` rules gets a calculated derived value, which
   later rules read while the judgement is unanswered (as carag does); the
   judgement itself stays for the inspector to answer, required only while no
-  derive rule gives its value;
+  derive rule gives its value, and an answer that differs from that value
+  breaks a constraint (carag rejects it);
 - a ``constraint`` is a constraint on its fact's field, checked once the field
   is filled, failing only when carag says the rule is false; a consistency
   rule (``constraint ... warn``) is a warning on its field, under the same
@@ -36,6 +39,7 @@ import attrs
 
 from carag_dsl.compiler import types as T
 from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs
+from carag_dsl.compiler.routing import Algebra, Kleene, case_type_decision, exclusion_decision
 from carag_dsl.language import ast
 from carag_dsl.tools.forms.expressions import Dialect, Lowering
 from carag_dsl.tools.forms.names import FieldNames
@@ -156,6 +160,14 @@ class _Planner:
         for rule in self.symbols.consistency:
             key = ("question" if rule.on_answer else "fact", rule.field)
             warnings.setdefault(key, []).append(Check(self.kept(key, rule.expr), rule.message))
+        d = self.d
+        for qid, question in self.symbols.questions.items():
+            if question.derive:  # an answer must be the value a derive rule gives (an error in carag too)
+                answer, derived = d.field(self.names.question(qid)), d.field(self.names.derived(qid))
+                errors.setdefault(("question", qid), []).append(Check(
+                    d.or_(d.blank(answer), d.blank(derived), d.compare("==", answer, derived)),
+                    "this answer differs from the value the rules derive here; give that value, or correct the "
+                    "answers and facts it is derived from"))
         return errors, warnings
 
     def kept(self, key: tuple[str, str], expr: ast.Expr) -> str:
@@ -198,8 +210,8 @@ class _Planner:
     def question_field(self, question: ast.QuestionDecl, checks, warnings) -> Field:
         d = self.d
         relevant = None if question.applies is None else self.lowering.holds(question.applies)
-        if self.symbols.exclusions:  # a case not inspected has no questions
-            relevant = d.and_(relevant, d.compare("!=", d.field(self.names.excluded()), d.string("true")))
+        if self.symbols.exclusions:  # a case not inspected, or not known to be, has no questions
+            relevant = d.and_(relevant, d.compare("==", d.field(self.names.excluded()), d.string("false")))
         required = d.TRUE
         if question.derive:  # answered by a derive rule when one holds: required only while none does
             required = d.blank(d.field(self.names.derived(question.id)))
@@ -241,9 +253,13 @@ class _Planner:
     def calculations(self):
         """Calculated values in carag's evaluation order (each after what it reads); then whether the case is excluded."""
         yield from self._routing_calculations()
-        if self.symbols.exclusions:
-            excluded = self.d.or_(*(self.lowering.holds(e.condition) for e in self.symbols.exclusions))
-            yield Calculation(self.names.excluded(), "excluded", self.d.choose(excluded, self.d.string("true"), self.d.string("false")))
+        if self.symbols.exclusions:  # "true", "false", or blank while it is not known (compiler.routing)
+            d = self.d
+            decision = exclusion_decision(self.algebra, [self.kleene(e.condition) for e in self.symbols.exclusions])
+            excluded = d.or_(*map(self.formula, decision.first_holding))
+            inspected = d.not_(d.or_(excluded, self.formula(decision.not_known)))
+            yield Calculation(self.names.excluded(), "excluded",
+                              d.choose(excluded, d.string("true"), d.choose(inspected, d.string("false"), d.string(""))))
 
     def _routing_calculations(self):
         for node in self.rules.order:
@@ -261,26 +277,35 @@ class _Planner:
         return isinstance(self.lowering.type_of(self.symbols.defines[define].expr), (T.SetOf, T.CodeSet))
 
     def case_type(self) -> str:
-        """The rules in order (blank while unknown); then an override that holds decides where they do not, or
-        replaces the type it names after ``from`` (as carag's decide_case_type)."""
-        d, lowering = self.d, self.lowering
+        """The case type as carag decides it under unknowns (compiler.routing), blank while it is not known."""
+        d = self.d
         decl = self.symbols.case_type
         assert decl is not None  # the case type is in the evaluation order only when declared
+        rules = [Kleene(True, False) if r.condition is None else self.kleene(r.condition) for r in decl.rules]
+        overrides = [self.kleene(o.condition) for o in decl.overrides]
+        decision = case_type_decision(decl, self.algebra, rules, overrides)
         result = d.string("")
-        for rule in reversed(decl.rules):
-            value = d.string(rule.value)
-            if rule.condition is None:
-                result = value
-            else:
-                condition = lowering.condition(rule.condition)
-                result = d.choose(condition.true, value, d.choose(condition.false, result, d.string("")))
-        by_rules, result = result, result
-        for override in reversed(decl.overrides):
-            takes = d.compare("==", by_rules, d.string(""))
-            if override.replaces is not None:
-                takes = d.or_(takes, d.compare("==", by_rules, d.string(override.replaces)))
-            result = d.choose(d.and_(lowering.holds(override.condition), takes), d.string(override.value), result)
+        for code, certain in reversed(decision.is_type.items()):
+            result = d.choose(self.formula(certain), d.string(code), result)
         return result
+
+    @property
+    def algebra(self) -> Algebra:
+        """compiler.routing's formulas written in this form's expressions."""
+        d = self.d
+        return Algebra(lambda a, b: d.and_(a, b), lambda a, b: d.or_(a, b), d.not_)
+
+    def kleene(self, condition: ast.Expr) -> Kleene:
+        """A condition's two expressions (certainly true, certainly false), constants as Python bools."""
+        lowered = self.lowering.condition(condition)
+        constants = {self.d.TRUE: True, self.d.FALSE: False}
+        return Kleene(constants.get(lowered.true, lowered.true), constants.get(lowered.false, lowered.false))
+
+    def formula(self, value) -> str:
+        """A routing formula as an expression (one that folded to a constant becomes true() or false())."""
+        if value is True or value is False:
+            return self.d.TRUE if value else self.d.FALSE
+        return value
 
     def derived(self, question: ast.QuestionDecl) -> str:
         """The first derive rule that holds gives the value, only while the question applies."""

@@ -127,42 +127,6 @@ def never_not_applicable(context: LintContext):
 
 
 @lint_rule(
-    "never-pending", "warning",
-    "A question's rule reads data and can go either way, yet it is decided even when nothing is known.",
-    """
-Rules wait for the data they read: a question is pending until its rule can be decided. One that can go
-either way yet is never pending is decided before anything is known, which only override answers allow (a
-case type that `core otherwise` makes core until an answer overrides it): the question is routed before the
-answer that changes its route is in. The witness is the empty case, already decided.
-""",
-    """
-question "Q 0" prompt
-    text "Is this an adjusted case?"
-    applies always
-    answer yes_no
-case type
-    core otherwise
-    override adjusted from core when [Q 0] == yes
-question "Q 1" prompt
-    text "Was the full assessment completed?"
-    applies when case_type == core
-    answer yes_no
-""",
-)
-def never_pending(context: LintContext):
-    for question in _conditional_questions(context):
-        status = context.space.status(question.id)
-        if context.reads(question.applies) and status[PENDING].is_empty and status[APPLIES] and status[NOT_APPLICABLE]:
-            empty = context.space.region_of(_EMPTY_CASE)
-            shown = APPLIES if not (empty & status[APPLIES]).is_empty else NOT_APPLICABLE
-            yield context.finding(
-                "never-pending", question.applies.span,
-                f"question {question.id} is never pending: its rule reads data but is decided before any is known",
-                question.id, empty, Expect(question.id, shown),
-            )
-
-
-@lint_rule(
     "blocked-by-constraint", "error",
     "A question (or a case type) could apply by its rule, but only in cases a constraint rejects.",
     """
