@@ -33,7 +33,7 @@ TABLE_B1: list[tuple[str, dict[Any, tuple[int, int]]]] = [
     ("sentence", {"community": (970, 302), "post_custody": (577, 201)}),
     ("previous_sanctions", {0: (283, 104), 1: (176, 64), 3: (382, 113), 8: (268, 87), 15: (294, 91), 30: (326, 103)}),
 ]
-COLUMNS = ["id"] + [fact for fact, _ in TABLE_B1] + ["P 2.1.3"]
+COLUMNS = ["id", "terminated"] + [fact for fact, _ in TABLE_B1] + ["P 2.1.3"]
 
 
 def _column(groups: dict[Any, tuple[int, int]], rng: random.Random) -> tuple[list[Any], list[Any]]:
@@ -63,7 +63,7 @@ def bulletin_b1_cases(seed: int = 2025) -> Iterator[dict[str, Any]]:
     for index in range(CASES):
         positive = index < POSITIVE
         place = index if positive else index - POSITIVE
-        row: dict[str, Any] = {"id": f"b1-{index + 1:04d}"}
+        row: dict[str, Any] = {"id": f"b1-{index + 1:04d}", "terminated": "false"}  # sentences being served: inspected
         for fact, (yes_values, no_values) in columns.items():
             row[fact] = _spelled(fact, (yes_values if positive else no_values)[place], rng)
         row["P 2.1.3"] = "yes" if positive else "no"
