@@ -29,8 +29,9 @@ def sample(count: int = 240, seed: int = 27):
         facts = {"sentence": rng.choice(["community", "licence"]), "start_date": "2025-01-06", "suspension": "none", "region": region}
         if number % 7:
             facts["mappa"] = number % 5 == 0
-        if number % 23 == 0:
-            facts["termination_date"] = "2025-01-08"  # not inspected
+        facts["terminated"] = number % 23 == 0
+        if facts["terminated"]:
+            facts["termination_date"] = "2025-01-08"  # within seven days: not inspected
         answers = {}
         for qid in (*KEYS, "2.4.22", "2.5.48", "2.5.47", "2.3.28", "2.5.42"):
             worse = region == "london" and qid == "P 2.2.3"

@@ -160,7 +160,7 @@ def test_the_bundled_carag_declares_the_bulletins_characteristics_and_groups():
 
 def test_the_characteristics_are_optional_and_checked_in_case_data():
     rules = carag_dsl.load()
-    assert rules.evaluate({"facts": {"sentence": "licence", "suspension": "none"}}).to_dict()["case_type"] == "core"  # none given
+    assert rules.evaluate({"facts": {"sentence": "licence", "suspension": "none", "terminated": False}}).to_dict()["case_type"] == "core"  # none given
     with pytest.raises(CaragError, match="the age is below 0"):
         rules.evaluate({"facts": {"age": -1}})
     with pytest.raises(CaragError, match="'other' is not allowed"):

@@ -64,7 +64,8 @@ def b1_rated():
     cases = []
     with SAMPLE.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            facts = {k: (int(v) if k in ("age", "previous_sanctions") else v) for k, v in row.items() if v and k not in ("id", "P 2.1.3")}
+            facts = {k: (int(v) if k in ("age", "previous_sanctions") else v == "true" if k == "terminated" else v)
+                     for k, v in row.items() if v and k not in ("id", "P 2.1.3")}
             cases.append({"id": row["id"], "facts": facts, "answers": {"P 2.1.3": row["P 2.1.3"]}})
     return rules.rate(cases, by=CHARACTERISTICS, questions="P 2.1.3", model="logistic").to_dict()
 
@@ -235,7 +236,7 @@ def test_a_model_without_characteristics_or_without_statsmodels_is_a_usage_error
 
 def test_questions_takes_key_all_or_ids_and_refuses_what_has_no_positive_share(capsys):
     rules = carag_dsl.load()
-    case = {"facts": {"sentence": "licence", "suspension": "none"}, "answers": {"2.3.01": "yes", "P 2.1.3": "no"}}
+    case = {"facts": {"sentence": "licence", "suspension": "none", "terminated": False}, "answers": {"2.3.01": "yes", "P 2.1.3": "no"}}
     rated = rules.rate([case], questions="all").to_dict()
     yes_no = [qid for qid, q in rules.questions.items() if "yes" in q.options]
     assert list(rated["questions"]) == yes_no and rated["questions"]["2.3.01"]["n_yes"] == 1
@@ -353,7 +354,7 @@ def test_a_standard_rated_two_ways_or_averaging_a_question_without_yes_is_refuse
 
 def test_question_figures_counts_any_subset_of_evaluated_cases_as_rate_counts_them():
     rules = carag_dsl.load()
-    cases = [{"facts": {"sex": sex}, "answers": {"P 2.1.3": answer, "2.3.01": answer}}
+    cases = [{"facts": {"sex": sex, "terminated": False}, "answers": {"P 2.1.3": answer, "2.3.01": answer}}
              for sex, answer in [("male", "yes"), ("male", "no"), ("female", "yes"), ("female", "yes")]]
     evaluations = [rules.evaluate(case) for case in cases]
     from carag_dsl.rating.tally import question_figures

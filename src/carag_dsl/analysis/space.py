@@ -318,7 +318,9 @@ class CaseSpace:
             return None
         support = self.bdd.support(node)
         choice: dict[int, int] = {}
-        for variable in self.variables:
+        # A component of dates and numbers first: left unknown it saves giving several facts (a start and a
+        # termination date), where one yes/no fact (terminated = false) may settle the same thing.
+        for variable in sorted(self.variables, key=lambda v: v.key[0] != "numbers"):
             if not support.intersection(variable.bits):
                 choice[variable.index] = 0
                 continue
@@ -336,6 +338,8 @@ class CaseSpace:
         are not MAPPA, not terminated, have no court report), so the witness reads like a usual case."""
         indexes = list(range(len(variable.classes)))  # class 0, "not given", first
         if variable.key[0] == "numbers":
+            # the cells that give fewest dates and numbers first (stable: among equals, the usual order)
+            indexes.sort(key=lambda i: sum(1 for _, v in variable.classes[i].values if v is not UNKNOWN))
             wanted = set(variable.key[1]) & prefer_given
             if wanted:
                 indexes.sort(key=lambda i: -sum(1 for n, v in variable.classes[i].values if n in wanted and v is not UNKNOWN))

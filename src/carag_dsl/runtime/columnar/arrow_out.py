@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from carag_dsl.runtime.columnar.engine import STATUSES, BatchResult
+from carag_dsl.runtime.columnar.engine import INSPECTED, NOT_KNOWN, STATUSES, BatchResult
 from carag_dsl.runtime.columnar.vectors import SET
+from carag_dsl.runtime.evaluation import excluded_text
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
 
@@ -46,10 +47,24 @@ def result_arrays(result: BatchResult) -> dict[str, Any]:
             columns[f"{qid}.value"] = _text(np.asarray(vec.data), has_value, strings)
         columns[f"{qid}.source"] = _text(source.astype(np.int32) - 1, has_value, sources)
     columns["warnings"] = _warnings(result.warnings, n)
-    excluded = result.excluded if result.excluded is not None else np.full(n, -1, dtype=np.int16)
-    columns["excluded"] = _text(excluded, excluded >= 0, pa.array(result.engine.exclusion_reasons, pa.string()))
+    columns["excluded"] = _excluded(result)
     columns["reasons"] = pa.MapArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string()), pa.array([], pa.string()))
     return columns
+
+
+def _excluded(result: BatchResult) -> Any:
+    """The exclusion reason of each excluded row, and for a row not known to be inspected what would settle it
+    (the text cell of :func:`excluded_text`; such rows are few, so their texts are built one by one)."""
+    import pyarrow as pa
+
+    n = result.n
+    excluded = result.excluded if result.excluded is not None else np.full(n, INSPECTED, dtype=np.int16)
+    reasons = list(result.engine.exclusion_reasons)
+    codes = excluded.astype(np.int32)
+    for row in np.flatnonzero(excluded == NOT_KNOWN).tolist():
+        codes[row] = len(reasons)
+        reasons.append(excluded_text(result.excluded_json(row)))
+    return _text(codes, excluded != INSPECTED, pa.array(reasons, pa.string()))
 
 
 def _text(indices: np.ndarray, valid: np.ndarray, dictionary: Any) -> Any:
