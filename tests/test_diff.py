@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import carag_dsl
 from carag_dsl.errors import CaseDataError
 from carag_dsl.tools.diff.compare import diff_rules
+from carag_dsl.tools.diff.render import render_text
 from carag_dsl.tools.strategies import cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,10 +97,10 @@ def outcome(ruleset, case: dict, target: str, question: str | None):
         return "rejected"
     if target == "constraints":
         return "accepted"
-    if target == "exclusions":
-        return "excluded" if evaluation.excluded else "inspected"
-    if evaluation.excluded:
-        return "excluded"  # no routing: the diff tells it under exclusions
+    inspection = ("excluded" if evaluation.excluded else "inspected" if evaluation.exclusion_pending is None
+                  else "not_known_whether_inspected")
+    if target == "exclusions" or inspection != "inspected":
+        return inspection  # no routing where a case is not inspected, or may not be: the diff tells it under exclusions
     if target == "case_type":
         return evaluation.case_type
     result = evaluation.questions[question]
@@ -276,6 +277,19 @@ def test_a_wider_exclusion_reports_the_cases_no_longer_inspected():
     assert_brute_force_finds_nothing_missed(diff, examples=150)
 
 
+def test_an_exclusion_on_a_fact_a_case_may_lack_reports_those_cases_as_not_known_to_be_inspected():
+    after = BASE + 'exclude when mappa and sentence == licence because "MAPPA licence cases are inspected apart"\n'
+    diff = diff_rules(rules(BASE), rules(after))
+    moves = {(c["from"], c["to"]): c for c in diff.to_dict()["exclusions"]}
+    assert set(moves) == {("inspected", "excluded"), ("inspected", "not_known_whether_inspected")}
+    assert moves[("inspected", "excluded")]["message"] == "MAPPA licence cases are inspected apart"
+    not_known = moves[("inspected", "not_known_whether_inspected")]
+    assert not_known["witness"]["facts"]["sentence"] == "licence" and not_known["message"] == "it depends on mappa"
+    assert "cases now not known to be inspected (it depends on" in render_text(diff.to_dict())
+    assert_witnesses_show_their_changes(diff)
+    assert_brute_force_finds_nothing_missed(diff, examples=150)
+
+
 # ------------------------------------------------------------------ the CARaG
 
 
@@ -362,6 +376,23 @@ def test_diff_with_cases_counts_status_changes_and_rating_moves_by_subgroup(two_
     groups = {g["value"]: g["changed_cases"] for g in cases["groups"]}
     assert groups == {"community": 1, "licence": 1}
     assert "ratings" in cases and "key_questions" in cases["ratings"]
+
+
+def test_diff_with_cases_counts_cases_now_excluded_and_now_not_known_to_be_inspected(tmp_path):
+    old, new = tmp_path / "old.carag", tmp_path / "new.carag"
+    old.write_text(BASE, encoding="utf-8")
+    new.write_text(BASE + 'exclude when mappa and sentence == licence because "inspected apart"\n', encoding="utf-8")
+    sample = tmp_path / "sample.jsonl"
+    rows = [{"id": "mappa", "facts": {"sentence": "licence", "mappa": True}},
+            {"id": "not-said", "facts": {"sentence": "licence"}},
+            {"id": "community", "facts": {"sentence": "community"}}]
+    sample.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    done = run_carag("diff", str(old), str(new), "--cases", str(sample), "--format", "json", "--no-exact")
+    cases = json.loads(done.stdout)["cases"]
+    assert (cases["changed_cases"], cases["now_excluded"], cases["now_not_known_whether_inspected"]) == (2, 1, 1)
+    assert (cases["no_longer_excluded"], cases["no_longer_not_known_whether_inspected"]) == (0, 0)
+    text = run_carag("diff", str(old), str(new), "--cases", str(sample), "--no-exact").stdout
+    assert "1 now not known to be inspected, 0 now known to be inspected or excluded" in text
 
 
 def test_diff_with_cases_reports_bad_lines_with_their_numbers(two_versions, tmp_path):

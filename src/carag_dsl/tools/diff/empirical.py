@@ -34,6 +34,8 @@ class _Counts:
     now_accepted: int = 0
     now_excluded: int = 0
     no_longer_excluded: int = 0
+    now_not_known_whether_inspected: int = 0
+    no_longer_not_known_whether_inspected: int = 0
     case_type: Counter = attrs.Factory(Counter)
     questions: dict[str, Counter] = attrs.Factory(dict)
     judgements: dict[str, Counter] = attrs.Factory(dict)
@@ -46,6 +48,8 @@ class _Counts:
             "now_accepted": self.now_accepted,
             "now_excluded": self.now_excluded,
             "no_longer_excluded": self.no_longer_excluded,
+            "now_not_known_whether_inspected": self.now_not_known_whether_inspected,
+            "no_longer_not_known_whether_inspected": self.no_longer_not_known_whether_inspected,
             "case_type": _moves(self.case_type),
             "questions": [{"question": q, "cases": sum(c.values()), "changes": _moves(c)} for q, c in self.questions.items()],
             "judgements": [{"question": q, "cases": sum(c.values()), "changes": _moves(c)} for q, c in self.judgements.items()],
@@ -112,14 +116,14 @@ class CaseComparison:
             for counts in targets:
                 setattr(counts, field, getattr(counts, field) + 1)
             return True
-        if before.exclusion_pending is not None or after.exclusion_pending is not None:
-            return False  # not known whether inspected: no routing to compare
-        if before.excluded or after.excluded:  # not inspected: no routing to compare
-            if bool(before.excluded) == bool(after.excluded):
+        was, now = _inspection(before), _inspection(after)
+        if was != "inspected" or now != "inspected":  # not inspected, or not known to be: no routing to compare
+            if was == now:
                 return False
-            field = "now_excluded" if after.excluded else "no_longer_excluded"
-            for counts in targets:
-                setattr(counts, field, getattr(counts, field) + 1)
+            for field in (f"no_longer_{was}", f"now_{now}"):
+                for counts in targets:
+                    if hasattr(counts, field):  # a case now inspected is counted by what it no longer is
+                        setattr(counts, field, getattr(counts, field) + 1)
             return True
         changed = False
         if before.case_type != after.case_type:
@@ -178,3 +182,10 @@ def _rating_moves(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         standards.append({"standard": name, "old": (before or {}).get("band"), "new": (after or {}).get("band"),
                           "moved": (before or {}).get("band") != (after or {}).get("band")})
     return {"key_questions": key_questions, "standards": standards}
+
+
+def _inspection(evaluation: Evaluation) -> str:
+    """Whether a case is inspected, excluded or not known to be either (the suffix of the counts' fields)."""
+    if evaluation.excluded:
+        return "excluded"
+    return "not_known_whether_inspected" if evaluation.exclusion_pending is not None else "inspected"

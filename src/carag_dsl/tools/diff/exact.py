@@ -20,6 +20,8 @@ real (its case shows it) but the diff is *partial*, since a sample cannot show t
 
 from __future__ import annotations
 
+import itertools
+
 from typing import Any, Iterator
 
 import attrs
@@ -33,6 +35,8 @@ from carag_dsl.tools.diff.declarations import QuestionPairing
 from carag_dsl.tools.diff.renaming import with_question_ids
 
 CASE_TYPE, CONSTRAINTS, EXCLUSIONS = "case_type", "constraints", "exclusions"
+#: Whether a version inspects a case: the 'from' and 'to' of an exclusion change.
+INSPECTED, EXCLUDED, NOT_KNOWN = "inspected", "excluded", "not_known_whether_inspected"
 
 
 @attrs.frozen
@@ -107,18 +111,22 @@ class _Comparison:
         self.old, self.new = old, new
         self.space = CaseSpace(old, new, budget=budget)
         self.case_types = self.space.case_type(new) if new.symbols.case_type is not None else {UNKNOWN: self.space.everything}
-        self.excluded = (self.space.excluded(old), self.space.excluded(new))
+        # Whether each version inspects a case: excluded, not known (an exclusion may yet hold) or inspected.
+        self.inspection = tuple(self._inspection(rules) for rules in (old, new))
         # A case either version does not inspect, or may not, has no routing there: a change of exclusion is
         # told once, under exclusions.
-        unrouted = self.excluded[0] | self.excluded[1]
-        for rules in (old, new):
-            unrouted |= self.space.not_known_whether_inspected(rules)
-        self.inspected = ~unrouted
+        self.inspected = self.inspection[0][INSPECTED] & self.inspection[1][INSPECTED]
+
+    def _inspection(self, rules: CheckedRules) -> dict[str, Any]:
+        excluded, not_known = self.space.excluded(rules), self.space.not_known_whether_inspected(rules)
+        return {EXCLUDED: excluded, NOT_KNOWN: not_known, INSPECTED: ~(excluded | not_known)}
 
     def change(self, target: str, before: Any, after: Any, case_type: Any, region, within=None) -> Change:
         description = self.space.description(region, within)
-        # A witness from the fully known cases, with the facts a record carries given: it looks like a real case.
-        witness = self.space.witness(description.known, prefer_given=self.space.record_facts(), ordinary=True)
+        # A witness from the fully known cases, with the facts a record carries given: it looks like a real case
+        # (from the region itself where every case of it lacks something, as where whether it is inspected is not known).
+        typical = region if description.known.is_empty else description.known
+        witness = self.space.witness(typical, prefer_given=self.space.record_facts(), ordinary=True)
         assert witness is not None, "a region that is not empty has a case"
         condition = description.sentence(len(description.kinds) or 1)
         return Change(target, _plain(before), _plain(after), _plain(case_type), condition, witness,
@@ -158,13 +166,32 @@ class _Comparison:
 
 
     def exclusion(self) -> list[Change]:
+        """Every move between inspected, excluded and not known whether inspected, with the reason of the side
+        that excludes (or the facts the side that does not know waits for)."""
         found = []
-        for excluding, before, after, region in ((self.new, "inspected", "excluded", self.excluded[1] - self.excluded[0]),
-                                                 (self.old, "excluded", "inspected", self.excluded[0] - self.excluded[1])):
-            if not region.is_empty:
-                change = self.change(EXCLUSIONS, before, after, None, region)
-                found.append(attrs.evolve(change, message=evaluate_case(excluding, change.witness).excluded))
+        for before, after in itertools.permutations((INSPECTED, EXCLUDED, NOT_KNOWN), 2):
+            region = self.inspection[0][before] & self.inspection[1][after]
+            if region.is_empty:
+                continue
+            change = self.change(EXCLUSIONS, before, after, None, region)
+            telling = self.new if after != INSPECTED else self.old
+            message = _why(evaluate_case(telling, change.witness), now=telling is self.new)
+            found.append(attrs.evolve(change, message=message))
         return found
+
+
+def _inspection(evaluation: Any) -> str:
+    """Whether an evaluation's case is inspected, excluded or not known to be either."""
+    if evaluation.excluded is not None:
+        return EXCLUDED
+    return NOT_KNOWN if evaluation.exclusion_pending is not None else INSPECTED
+
+
+def _why(evaluation: Any, now: bool) -> str | None:
+    """Why a version excludes a case (its reason), or what it waits for to know whether it does."""
+    if evaluation.exclusion_pending is None:
+        return evaluation.excluded
+    return f"it {'depends' if now else 'depended'} on {', '.join(evaluation.exclusion_pending)}"
 
 
 def _rejection(rules: CheckedRules, case: dict[str, Any]) -> str | None:
@@ -241,11 +268,11 @@ def _sampled(old: CheckedRules, new: CheckedRules, missed: tuple[NotAnalysed, ..
                 note(CONSTRAINTS, "rejected" if isinstance(before, str) else "accepted",
                      "rejected" if isinstance(after, str) else "accepted", None, case, before if isinstance(before, str) else after)
             return
-        if (before.excluded is None) != (after.excluded is None):
-            note(EXCLUSIONS, "excluded" if before.excluded else "inspected", "excluded" if after.excluded else "inspected",
-                 None, case, before.excluded or after.excluded)
+        was, now = _inspection(before), _inspection(after)
+        if was != now:
+            note(EXCLUSIONS, was, now, None, case, _why(after, now=True) if now != INSPECTED else _why(before, now=False))
             return
-        if before.excluded is not None:
+        if was != INSPECTED:
             return
         if before.case_type != after.case_type:
             note(CASE_TYPE, before.case_type, after.case_type, None, case)

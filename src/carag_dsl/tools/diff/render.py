@@ -73,12 +73,21 @@ def _headline(data: dict[str, Any]) -> str:
     return f"{name(data['old'])} -> {name(data['new'])}"
 
 
+def _inspection_move(before: str, after: str) -> str:
+    """How a change of whether cases are inspected reads ('now excluded', 'no longer excluded', ...)."""
+    if before == "inspected":
+        return "now excluded" if after == "excluded" else "now not known to be inspected"
+    if before == "excluded":
+        return "no longer excluded" if after == "inspected" else "no longer excluded but not known to be inspected"
+    return f"now {after}, where it was not known"
+
+
 def change_title(questions: list[str], change: dict[str, Any], kind: str) -> str:
     moved = f"{words(change['from'])} -> {words(change['to'])}"
     if kind == "case_type":
         return f"case type {change['from'] or 'not known'} -> {change['to'] or 'not known'}"
     if kind == "exclusions":
-        return f"cases {'now excluded' if change['to'] == 'excluded' else 'no longer excluded'}" + (f" ({change['message']})" if change.get("message") else "")
+        return f"cases {_inspection_move(change['from'], change['to'])}" + (f" ({change['message']})" if change.get("message") else "")
     if kind == "constraints":
         return f"cases {'now rejected' if change['to'] == 'rejected' else 'now accepted'}" + (f" ({change['message']})" if change.get("message") else "")
     subject = ", ".join(questions)
@@ -295,6 +304,9 @@ def _case_block(out: _Writer, block: dict[str, Any], depth: int) -> None:
         out.item(f"{block['now_rejected']} now rejected, {block['now_accepted']} now accepted", depth)
     if block["now_excluded"] or block["no_longer_excluded"]:
         out.item(f"{block['now_excluded']} now excluded from inspection, {block['no_longer_excluded']} no longer excluded", depth)
+    if block["now_not_known_whether_inspected"] or block["no_longer_not_known_whether_inspected"]:
+        out.item(f"{block['now_not_known_whether_inspected']} now not known to be inspected, "
+                 f"{block['no_longer_not_known_whether_inspected']} now known to be inspected or excluded", depth)
     for move in block["case_type"]:
         out.item(f"case type {words(move['from'])} -> {words(move['to'])}: {move['count']}", depth)
     for entry in block["questions"]:

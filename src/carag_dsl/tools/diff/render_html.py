@@ -86,6 +86,8 @@ def _case_block(block: dict[str, Any]) -> str:
     rows = [f"<tr><td>cases that come to something different</td><td>{_e(block['changed_cases'])}</td></tr>",
             f"<tr><td>now rejected / now accepted</td><td>{_e(block['now_rejected'])} / {_e(block['now_accepted'])}</td></tr>"]
     rows.append(f"<tr><td>now excluded / no longer excluded</td><td>{_e(block['now_excluded'])} / {_e(block['no_longer_excluded'])}</td></tr>")
+    rows.append("<tr><td>now not known to be inspected / now known to be inspected or excluded</td>"
+                f"<td>{_e(block['now_not_known_whether_inspected'])} / {_e(block['no_longer_not_known_whether_inspected'])}</td></tr>")
     for move in block["case_type"]:
         rows.append(f"<tr><td>case type {_e(words(move['from']))} → {_e(words(move['to']))}</td><td>{_e(move['count'])}</td></tr>")
     for entry in block["questions"] + block["judgements"]:
