@@ -59,7 +59,7 @@ def _excluded(result: BatchResult) -> Any:
 
     n = result.n
     excluded = result.excluded if result.excluded is not None else np.full(n, INSPECTED, dtype=np.int16)
-    reasons = list(result.engine.exclusion_reasons)
+    reasons: list[str | None] = list(result.engine.exclusion_reasons)
     codes = excluded.astype(np.int32)
     for row in np.flatnonzero(excluded == NOT_KNOWN).tolist():
         codes[row] = len(reasons)
