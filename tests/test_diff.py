@@ -262,6 +262,17 @@ def test_an_option_added_to_a_fact_is_a_text_edit_and_accepts_cases_the_old_rule
     assert_witnesses_show_their_changes(diff)
 
 
+def test_a_grouping_edit_moves_no_routing_but_is_listed_with_the_groups_it_changed():
+    grouping = 'fact age: int\n\ngrouping age_group of age\n    young "18-24" from 18 to 24\n    older "25+" from 25\n'
+    diff = diff_rules(rules(BASE + grouping), rules(BASE + grouping.replace('"18-24" from 18 to 24', '"18-25" from 18 to 25').replace("from 25\n", "from 26\n")))
+    data = diff.to_dict()
+    assert not diff.routes_differently
+    assert [(e["kind"], e["name"], e["field"], e["old"], e["new"]) for e in data["declarations"]] == [
+        ("grouping", "age_group", "groups", ['young "18-24" from 18 to 24', 'older "25+" from 25'],
+         ['young "18-25" from 18 to 25', 'older "25+" from 26'])]
+    assert 'grouping age_group groups: young "18-24" from 18 to 24' in render_text(data)
+
+
 def test_a_wider_exclusion_reports_the_cases_no_longer_inspected():
     week = 'fact termination_date: date\n\nexclude when termination_date <= start_date + 7 days because "terminated within a week"\n'
     before = BASE + week

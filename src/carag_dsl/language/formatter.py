@@ -225,7 +225,7 @@ def _declaration(item: ast.Decl) -> list[str]:
             lines += _string_clause(INDENT, "meaning ", item.doc)
         return lines
     if isinstance(item, ast.GroupingDecl):
-        lines = [f"grouping {item.name} of {item.source}"] + [INDENT + _group_member(member) for member in item.members]
+        lines = [f"grouping {item.name} of {item.source}"] + [INDENT + format_group_member(member) for member in item.members]
         if item.doc is not None:
             lines += _string_clause(INDENT, "meaning ", item.doc)
         return lines
@@ -292,7 +292,7 @@ def _declaration(item: ast.Decl) -> list[str]:
     raise TypeError(f"not a declaration: {item!r}")
 
 
-def _group_member(member: ast.GroupMember) -> str:
+def format_group_member(member: ast.GroupMember) -> str:
     """``aged_18_to_24 "18-24" from 18 to 24``, ``high_or_very_high "High/very high" is high, very_high``."""
     head = f"{member.code} {_quote(member.label)}"
     if not member.is_band:

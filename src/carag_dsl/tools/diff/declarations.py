@@ -19,7 +19,7 @@ import attrs
 
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.language import ast
-from carag_dsl.language.formatter import format_expr
+from carag_dsl.language.formatter import format_expr, format_group_member
 
 
 @attrs.frozen
@@ -183,7 +183,8 @@ def _case_type_rules(rules: CheckedRules) -> dict[str, Any]:
 
 
 def declaration_edits(old: CheckedRules, new: CheckedRules) -> list[FieldEdit]:
-    """Edits outside the questions and their rules: the header, facts, meanings, sections, bands, standards, messages."""
+    """Edits outside the questions and their rules: the header, facts, groupings, meanings, sections, bands, standards,
+    inspection questions, messages."""
     found: list[FieldEdit] = []
     o, n = old.symbols, new.symbols
     found += _edits("ruleset", None, _header(o.header), _header(n.header))
@@ -200,6 +201,8 @@ def declaration_edits(old: CheckedRules, new: CheckedRules) -> list[FieldEdit]:
     found += _edits("bands", None, _bands(o.bands), _bands(n.bands))
     for name in _union(o.standards, n.standards):
         found += _edits("standard", name, _standard(o.standards.get(name)), _standard(n.standards.get(name)))
+    for name in _union(o.groupings, n.groupings):
+        found += _edits("grouping", name, _grouping(o.groupings.get(name)), _grouping(n.groupings.get(name)))
     for qid in _union(o.inspection_questions, n.inspection_questions):
         found += _edits("inspection question", qid, _inspection(o.inspection_questions.get(qid)), _inspection(n.inspection_questions.get(qid)))
     messages = lambda symbols: {f"{c.field} requires {format_expr(c.expr)}": c.message for c in symbols.constraints}  # noqa: E731
@@ -236,6 +239,13 @@ def _section(decl: ast.SectionDecl | None) -> dict[str, Any]:
     if decl is None:
         return {"declared": False}
     return {"declared": True, "heading": decl.heading, "guidance": decl.guidance}
+
+
+def _grouping(decl: ast.GroupingDecl | None) -> dict[str, Any]:
+    """A grouping as its lines read (the groups analysts' tables break figures down by)."""
+    if decl is None:
+        return {"declared": False}
+    return {"declared": True, "of": decl.source, "groups": [format_group_member(m) for m in decl.members], "meaning": decl.doc}
 
 
 def _bands(decl: ast.BandsDecl | None) -> dict[str, Any]:
