@@ -5,7 +5,7 @@ the reference evaluator and the compiled function with Python bools (through :cl
 columnar engine with numpy arrays, the forms with expression text. Each condition comes in as two
 booleans, *certainly true* and *certainly false* (neither: unknown), its Kleene value.
 
-The semantics (docs/language.md, "Unknowns in the case type and exclusions"): a result is decided only where
+The semantics (docs/language.md, "Overrides" and "Cases not inspected"): a result is decided only where
 every way of filling in the unknowns gives it, judged condition by condition, so adding facts or answers
 never changes a decided case type or exclusion, it only settles pending ones.
 
