@@ -369,3 +369,22 @@ def test_the_handbook_lists_every_inspection_question_with_its_evidence_and_the_
     mappa = re.search(r'id="question-2.5.47".*?</article>', html, re.S).group(0)
     assert 'href="#inspection-1.13"' in mappa and 'href="#inspection-1.14"' in mappa
     assert 'id="inspection-questions"' in html and 'href="#inspection-questions"' in html
+
+
+def test_each_fact_shows_the_groupings_analysts_break_figures_down_by_with_their_bounds():
+    rules = carag_dsl.loads('''
+fact age: int
+fact rosh: scale low "Low", medium "Medium", high "High", very_high "Very high"
+grouping age_group of age
+    young "18-24" from 18 to 24
+    older "60+" from 60
+grouping rosh_group of rosh
+    low "Low" is low
+    high_or_very_high "High/very high" is high, very_high
+question "Q1" information
+    text "Was the case allocated promptly?"
+    answer yes_no
+''')
+    html = render_handbook(rules)
+    assert "<dt>Grouped as</dt><dd><code>age_group</code>: 18-24 (18 to 24), 60+ (60 or more)</dd>" in html
+    assert "<dt>Grouped as</dt><dd><code>rosh_group</code>: Low, High/very high (High or Very high)</dd>" in html

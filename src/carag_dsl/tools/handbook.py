@@ -378,6 +378,7 @@ class _Writer:
             constraints = [self.words.constraint(c) for c in checks if c.field == name and not getattr(c, "on_answer", False)]
             rows = [("Kind", escape(kind))]
             rows += [("Check", escape(text)) for text in constraints]
+            rows += [("Grouped as", _grouping_words(g, fact.type)) for g in self.symbols.groupings.values() if g.source == name]
             rows.append(("Affects", self.link_list(self.read_by(node), "used-by")))
             entries.append(self.entry(node, spaced(name), f"<code>{escape(name)}</code>", fact.doc, rows))
         return f'<section id="facts" class="group"><h2>Facts about a case</h2><p>What the inspection records about a case before any question is answered. Any fact may be left out: it is then unknown.</p>{"".join(entries) or "<p class=none>No facts.</p>"}</section>'
@@ -445,6 +446,24 @@ class _Writer:
             f"<table><thead><tr><th>Band</th><th>Share judged 'yes'</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
             f"<ul>{''.join(standards)}</ul></section>"
         )
+
+
+def _grouping_words(grouping: ast.GroupingDecl, source: ast.TypeExpr | None) -> str:
+    """``age_group``: 18-24 (18 to 24), ..., 60+ (60 or more): the groups analysts break figures down by."""
+    labels = {o.code: o.label or o.code for o in source.options} if source is not None else {}
+
+    def bounds(member: ast.GroupMember) -> str:
+        if not member.is_band:
+            return " or ".join(labels.get(code, code) for code in member.options)
+        if member.lower is None:
+            return f"up to {member.upper}"
+        if member.upper is None:
+            return f"{member.lower} or more"
+        return str(member.lower) if member.lower == member.upper else f"{member.lower} to {member.upper}"
+
+    # a group named as what it holds ("Low" of the option Low, "1" of the value 1) is not said twice
+    groups = ", ".join(m.label if m.label == bounds(m) else f"{m.label} ({bounds(m)})" for m in grouping.members)
+    return f"<code>{escape(grouping.name)}</code>: {escape(groups)}"
 
 
 def render_handbook(ruleset: "CheckedRules", studio_url: str | None = None) -> str:
