@@ -19,7 +19,6 @@ Needs ``pip install 'carag-dsl[bulk]'``.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import attrs
@@ -29,7 +28,7 @@ from carag_dsl.compiler.ruleset import compile_modules
 from carag_dsl.errors import CaragError, UsageError
 from carag_dsl.language.parser import parse
 from carag_dsl.rating.tally import RatingTally
-from carag_dsl.runtime.evaluation import excluded_text
+from carag_dsl.runtime.evaluation import excluded_text, text_cell
 from carag_dsl.runtime.wide import CSV_EMPTY_SET, read_csv_rows
 
 if TYPE_CHECKING:
@@ -127,7 +126,7 @@ def result_table(result: "BatchResult") -> Any:
     columns["warnings"], columns["error"] = [], []
     for row, data in enumerate(rows):
         if isinstance(data, str):
-            columns["id"].append(_plain_id(result.ids[row]))
+            columns["id"].append(text_cell(result.ids[row]))
             columns["case_type"].append(None)
             columns["excluded"].append(None)
             for qid in rules.questions:
@@ -136,7 +135,7 @@ def result_table(result: "BatchResult") -> Any:
             columns["warnings"].append([])
             columns["error"].append(data)
             continue
-        columns["id"].append(_plain_id(data["id"]))
+        columns["id"].append(text_cell(data["id"]))
         columns["case_type"].append(data["case_type"])
         columns["excluded"].append(excluded_text(data["excluded"]))
         for qid, entry in data["questions"].items():
@@ -148,10 +147,6 @@ def result_table(result: "BatchResult") -> Any:
         columns["error"].append(None)
     types = {name: pa.list_(pa.string()) if name == "warnings" else pa.string() for name in columns}
     return pa.RecordBatch.from_pydict(columns, schema=pa.schema([(name, types[name]) for name in columns]))
-
-
-def _plain_id(value: Any) -> Any:
-    return None if value is None else value if isinstance(value, str) else json.dumps(value)
 
 
 # ------------------------------------------------------------------ ratings

@@ -78,9 +78,15 @@ def json_array_kind(kind: str, path: str, stream: IO[bytes] | None) -> str:
     return "array" if start.removeprefix(BOM).lstrip().startswith(b"[") else kind
 
 
+def unit_of(kind: str) -> str:
+    """What a number in an error counts in input of ``kind``: a line, an element of a JSON array, or a row of a
+    Parquet or Arrow file or a form export (``rejected_unit`` in a rating's counts)."""
+    return {"array": "element", "arrow": "row", "rows": "row"}.get(kind, "line")
+
+
 def bad_count(bad: int, path: str, kind: str) -> str:
     """``3 bad lines in FILE``, or elements of a JSON array, or rows of a Parquet or Arrow file or a form export: as the errors place them."""
-    unit = {"array": "element", "arrow": "row", "rows": "row"}.get(kind, "line")
+    unit = unit_of(kind)
     return f"{bad:,} bad {unit}{'s' if bad != 1 else ''} in {path}"
 
 

@@ -12,7 +12,6 @@ before them keep their places.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -20,13 +19,13 @@ from typing import IO, Any
 
 from carag_dsl.errors import UsageError
 from carag_dsl.cli._text import render_text
-from carag_dsl.runtime.evaluation import excluded_text
+from carag_dsl.runtime.evaluation import excluded_text, text_cell
 from carag_dsl.runtime.result_writer import ResultWriter, compact_encoder, compact_evaluation, compact_result
-from carag_dsl.runtime.spreadsheet import safe_cell
+from carag_dsl.runtime.spreadsheet import csv_line, result_cell
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
 OUTPUT_FORMATS = ("text", "json", "jsonl", "compact", "csv", "parquet")
-#: A sink writes what it holds once it holds this many characters of text, or this many CSV or Parquet rows,
+#: A sink writes what it holds once it holds this many characters of text (CSV too), or this many Parquet rows,
 #: whatever the engine and the format: its memory stays flat however many cases a run has.
 FLUSH_BYTES = 1 << 20
 FLUSH_ROWS = 4096
@@ -65,11 +64,10 @@ class ResultSink:
         self.compact = compact_encoder() if fmt == "compact" else None  # orjson imported only when needed
         self.pending: list[str] = []
         self.pending_size = 0  # characters in pending
-        self.rows: list[list[Any]] = []  # CSV and Parquet
+        self.rows: list[list[Any]] = []  # Parquet
         self.header = ["id", "case_type"] + [f"{qid}.{part}" for qid in ruleset.questions for part in ("status", "value", "source")] + ["warnings", "excluded", "reasons"]
-        self.csv = csv.writer(self.stream, lineterminator="\n") if fmt == "csv" and self.stream is not None else None
-        if self.csv is not None:
-            self.csv.writerow(self.header)
+        if fmt == "csv":
+            self.line(csv_line(self.header))
         self.parquet_writer: Any = None
 
     # -- one result
@@ -92,10 +90,16 @@ class ResultSink:
             self.line(self.encode(data))
         elif self.fmt == "compact":
             self.line(self.compact(compact_result(data)))  # type: ignore[misc]
+        elif self.fmt == "csv":
+            self.line(self.csv_line(data))
         else:
             self.rows.append(_row(data))
             if len(self.rows) >= FLUSH_ROWS:
                 self.flush()
+
+    def csv_line(self, data: dict) -> str:
+        """The CSV line of one result's dict (no line break), as csv.writer writes it."""
+        return csv_line(map(result_cell, _row(data)))
 
     def line(self, text: str) -> None:
         """One line of text output (its line break added); written once FLUSH_BYTES are pending."""
@@ -112,10 +116,7 @@ class ResultSink:
             self.pending.clear()
             self.pending_size = 0
         if self.rows:
-            if self.csv is not None:
-                self.csv.writerows([[_csv_cell(cell) for cell in row] for row in self.rows])
-            else:
-                self._write_parquet()
+            self._write_parquet()
             self.rows.clear()
         if self.stream is not None:
             self.stream.flush()
@@ -129,7 +130,7 @@ class ResultSink:
 
         columns: list[Any] = list(zip(*rows)) if rows else [[] for _ in self.header]
         schema = self._schema()
-        return pa.table([pa.array(list(column) if name in _TYPED_COLUMNS else [_text(v) for v in column], type=schema.field(name).type)
+        return pa.table([pa.array(list(column) if name in _TYPED_COLUMNS else [text_cell(v) for v in column], type=schema.field(name).type)
                          for name, column in zip(self.header, columns)], schema=schema)
 
     def evaluations_table(self, evaluations: list[Any]) -> Any:
@@ -185,14 +186,3 @@ _TYPED_COLUMNS = ("warnings", "reasons")
 def multi_choice_text(codes: list[str]) -> str:
     """A multi-choice value in one cell, as the CSV input reads it: codes joined by ';', or (none)."""
     return ";".join(codes) if codes else CSV_EMPTY_SET
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else value if isinstance(value, str) else json.dumps(value)
-
-
-def _csv_cell(value: Any) -> str:
-    """A result as a CSV cell a spreadsheet shows as text (never runs as a formula: runtime/spreadsheet.py)."""
-    if isinstance(value, list):  # warnings, or reasons as (question id, text) pairs: one per line
-        return safe_cell("\n".join(item if isinstance(item, str) else f"{item[0]}: {item[1]}" for item in value))  # type: ignore[no-any-return]
-    return "" if value is None else safe_cell(value if isinstance(value, str) else json.dumps(value))  # type: ignore[no-any-return]

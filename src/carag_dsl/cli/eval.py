@@ -128,6 +128,10 @@ def _write_chunk(chunk, sink: ResultSink, output: str, report) -> None:
         from carag_dsl.runtime.columnar.encode import compact_lines
 
         rows, write = compact_lines(result, sink.compact, sink.compact_evaluation), cast(Callable[[Any], None], sink.line)
+    elif output == "csv":
+        from carag_dsl.runtime.columnar.encode import csv_lines
+
+        rows, write = csv_lines(result, lambda evaluation: sink.csv_line(evaluation.to_dict())), cast(Callable[[Any], None], sink.line)
     else:
         from carag_dsl.runtime.columnar import result_dicts
 

@@ -26,7 +26,7 @@ from carag_dsl.rating.tally import MAX_GROUPS, MODELS, RatingTally, TooManyGroup
 from carag_dsl.api import RuleSet
 from carag_dsl.cli._cases import (
     CSV_SUFFIXES, ENGINES, JSONL_SUFFIXES, add_from_argument, bad_count, choose_engine, columnar_chunks, input_format, input_lines, json_array_kind,
-    per_case_rows, place, read_csv_cases, read_jsonl_cases, submission_rows,
+    per_case_rows, place, read_csv_cases, read_jsonl_cases, submission_rows, unit_of,
 )
 from carag_dsl.cli._common import add_rules_argument, load_rules, open_input, printable, report_bad_line, write_report
 from carag_dsl.cli._progress import Progress
@@ -97,8 +97,6 @@ def run(args) -> int:
         rows = None
         if args.source:  # submissions of an exported form, read as carag import reads them
             kind, rows = submission_rows(ruleset, args.source, args.cases, stream)
-        if kind in ("array", "rows"):
-            tally.rejected_unit = "element" if kind == "array" else "row"  # as the errors place them: FILE:element N, FILE:row N
         try:
             if engine == "columnar":
                 for chunk in columnar_chunks(ruleset, args.cases, kind, stream, progress):
@@ -117,6 +115,7 @@ def run(args) -> int:
 
 
 def _finish(ruleset: RuleSet, tally: RatingTally, args, bad: int, kind: str) -> int:
+    tally.rejected_unit = unit_of(kind)  # as the errors and the closing count place them: lines, elements or rows
     rated = tally.result(date=args.date).to_dict()
     _write_report(ruleset, rated, args)
     if bad:

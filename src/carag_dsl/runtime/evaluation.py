@@ -11,13 +11,23 @@ from carag_dsl.errors import UsageError, did_you_mean_question
 from carag_dsl.runtime.explain import explain_question
 from carag_dsl.runtime.results import QuestionResult, json_value
 
-__all__ = ["CaseScope", "Evaluation", "QuestionResult", "excluded_json", "excluded_text", "json_value", "ruleset_identity"]
+__all__ = ["CaseScope", "Evaluation", "QuestionResult", "excluded_json", "excluded_text", "json_value", "ruleset_identity", "text_cell"]
 
 
 def excluded_json(excluded: str | None, pending: tuple[str, ...] | None) -> Any:
     """The result's ``"excluded"``: null when inspected, the reason when excluded, and
     ``{"unknown": [facts and answers that would settle it]}`` when it is not known."""
     return {"unknown": list(pending)} if pending is not None else excluded
+
+
+def text_cell(value: Any) -> str | None:
+    """A JSON value (a case id, a result value) as one text cell (CSV, Parquet, Arrow): text as it is, None as
+    None, anything else as its JSON."""
+    if value is None or value.__class__ is str:
+        return value
+    import json
+
+    return json.dumps(value)
 
 
 def excluded_text(excluded: Any) -> str | None:

@@ -9,14 +9,13 @@ rows with an error are left out. The shape is the one ``carag eval --format parq
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 
-from carag_dsl.runtime.columnar.engine import INSPECTED, NOT_KNOWN, STATUSES, BatchResult
+from carag_dsl.runtime.columnar.engine import NOT_KNOWN, STATUSES, BatchResult
 from carag_dsl.runtime.columnar.vectors import SET
-from carag_dsl.runtime.evaluation import excluded_text
+from carag_dsl.runtime.evaluation import excluded_text, text_cell
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
 
@@ -28,7 +27,7 @@ def result_arrays(result: BatchResult) -> dict[str, Any]:
     strings = pa.array(result.strings.values, pa.string())
     universe = result.engine.lowering.universe_column
     rules = result.engine.rules
-    columns: dict[str, Any] = {"id": pa.array([_id_text(v) for v in result.ids], pa.string())}
+    columns: dict[str, Any] = {"id": pa.array([text_cell(v) for v in result.ids], pa.string())}
     columns["case_type"] = _text(result.case_type, result.case_type_source > 0, strings)
     statuses = pa.array(STATUSES, pa.string())
     sources = pa.array(["answer", "derived"], pa.string())
@@ -52,21 +51,6 @@ def result_arrays(result: BatchResult) -> dict[str, Any]:
     return columns
 
 
-def _excluded(result: BatchResult) -> Any:
-    """The exclusion reason of each excluded row, and for a row not known to be inspected what would settle it
-    (the text cell of :func:`excluded_text`; such rows are few, so their texts are built one by one)."""
-    import pyarrow as pa
-
-    n = result.n
-    excluded = result.excluded if result.excluded is not None else np.full(n, INSPECTED, dtype=np.int16)
-    reasons: list[str | None] = list(result.engine.exclusion_reasons)
-    codes = excluded.astype(np.int32)
-    for row in np.flatnonzero(excluded == NOT_KNOWN).tolist():
-        codes[row] = len(reasons)
-        reasons.append(excluded_text(result.excluded_json(row)))
-    return _text(codes, excluded != INSPECTED, pa.array(reasons, pa.string()))
-
-
 def _text(indices: np.ndarray, valid: np.ndarray, dictionary: Any) -> Any:
     """Text cells from codes into ``dictionary`` (null where not ``valid``), cast to plain text in C."""
     import pyarrow as pa
@@ -87,5 +71,17 @@ def _warnings(found: dict[int, list[str]], n: int) -> Any:
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(texts, pa.string()))
 
 
-def _id_text(value: Any) -> str | None:
-    return None if value is None else value if value.__class__ is str else json.dumps(value)
+def _excluded(result: BatchResult) -> Any:
+    """Why each row is left out (an ``exclude when`` reason), ``not known: ...`` for a row not known to be inspected
+    (what would settle it, as excluded_text words it), null for an inspected row."""
+    import pyarrow as pa
+
+    reasons = list(result.engine.exclusion_reasons)
+    if result.excluded is None:
+        return pa.nulls(result.n, pa.string())
+    codes = result.excluded.astype(np.int32)
+    pending: dict[str, int] = {}
+    for row in np.flatnonzero(codes == NOT_KNOWN).tolist():
+        text = excluded_text(result.excluded_json(row))
+        codes[row] = pending.setdefault(text, len(reasons) + len(pending))
+    return _text(codes, codes >= 0, pa.array(reasons + list(pending), pa.string()))

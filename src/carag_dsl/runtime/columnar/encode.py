@@ -1,11 +1,11 @@
 """Result lines of a columnar batch: the text ``carag eval --cases`` writes, without building dicts.
 
-Each line is exactly ``json.dumps(evaluation.to_dict(), ensure_ascii=False)``
-of the per-case path (the tests compare them). A question's entry depends
-only on its status, source and value, and most of those repeat, so each
-question's column of entries is made with numpy: every distinct (status,
-source, value) is encoded once and spread to its rows; the lines are then
-the entries of each row joined.
+Each JSON Lines line is exactly ``json.dumps(evaluation.to_dict(), ensure_ascii=False)``
+of the per-case path, and each CSV line what the per-case path's ``csv.writer``
+writes (the tests compare them). A question's entry depends only on its status,
+source and value, and most of those repeat, so each question's column of entries
+is made with numpy: every distinct (status, source, value) is encoded once and
+spread to its rows; the lines are then the entries of each row joined.
 """
 
 from __future__ import annotations
@@ -17,9 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from carag_dsl.runtime.columnar.engine import SOURCES, STATUSES, BatchResult
+from carag_dsl.runtime.columnar.engine import INSPECTED, SOURCES, STATUSES, BatchResult
 from carag_dsl.runtime.columnar.vectors import SET
+from carag_dsl.runtime.evaluation import excluded_text
 from carag_dsl.runtime.result_writer import STATUS_LETTERS
+from carag_dsl.runtime.spreadsheet import csv_field, result_cell
+from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -35,7 +38,9 @@ def result_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
     universe = result.engine.lowering.universe_column
     entry_columns = []
     for qid in rules.questions:
-        entry_columns.append(_entries(qid, result, strings, universe, rules.option_order(qid)).tolist())
+        prefix = _encode(qid) + ": "
+        entry_columns.append(_entries(qid, result, strings, universe, rules.option_order(qid), lambda status, value, source, prefix=prefix: (
+            prefix + _encode({"status": status, "value": value, "source": source}))).tolist())
     case_types = result.case_type.tolist()
     case_type_known = (result.case_type_source > 0).tolist()
     warnings = result.warnings
@@ -54,8 +59,40 @@ def result_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
     return lines
 
 
-def _entries(qid: str, result: BatchResult, strings: list[str], universe: dict[str, int], options: tuple[str, ...]) -> Any:
-    """The encoded entry (``"qid": {...}``) of one question for every row, as an object array."""
+def csv_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
+    """One CSV line per row (no line break), the cells of ``carag eval --format csv``; None for a row whose result is
+    an error. ``line_of_evaluation`` writes the rows the per-case path evaluated."""
+    rules = result.engine.rules
+    strings = result.strings.values
+    universe = result.engine.lowering.universe_column
+
+    def cells(status: str, value: Any, source: str | None) -> str:
+        shown = (";".join(value) or CSV_EMPTY_SET) if isinstance(value, list) else value
+        return ",".join([status, csv_field(result_cell(shown)), source or ""])
+
+    entry_columns = [_entries(qid, result, strings, universe, rules.option_order(qid), cells).tolist() for qid in rules.questions]
+    case_types = result.case_type.tolist()
+    case_type_known = (result.case_type_source > 0).tolist()
+    warnings = result.warnings
+    inspected = result.excluded is None
+    excluded = None if inspected else (result.excluded != INSPECTED).tolist()  # type: ignore[union-attr]
+    ids = result.ids
+    lines: list[str | None] = []
+    for row, entries in enumerate(zip(*entry_columns) if entry_columns else [()] * result.n):
+        done = result.per_case.get(row)
+        if done is not None:
+            lines.append(None if isinstance(done, str) else line_of_evaluation(done))
+            continue
+        first = [csv_field(result_cell(ids[row])), csv_field(result_cell(strings[case_types[row]])) if case_type_known[row] else ""]
+        last = [csv_field(result_cell(warnings[row])) if row in warnings else "",
+                "" if inspected or not excluded[row] else csv_field(result_cell(excluded_text(result.excluded_json(row)))), ""]  # type: ignore[index]
+        lines.append(",".join(first + list(entries) + last))
+    return lines
+
+
+def _entries(qid: str, result: BatchResult, strings: list[str], universe: dict[str, int], options: tuple[str, ...], entry) -> Any:
+    """``entry(status, value, source)`` (the texts of one question's result, as ``to_dict`` gives them) for every
+    row, as an object array: made once per distinct (status, source, value)."""
     status = result.status[qid].astype(np.int64)
     source = result.source[qid].astype(np.int64)
     vec = result.value[qid]
@@ -69,7 +106,6 @@ def _entries(qid: str, result: BatchResult, strings: list[str], universe: dict[s
         value = np.asarray(vec.data).astype(np.int64)
     key = np.where(has_value, (value + 1) * 9 + status * 3 + source, status * 3)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    prefix = _encode(qid) + ": "
     texts = []
     for row in first.tolist():
         code = int(source[row])
@@ -79,7 +115,7 @@ def _entries(qid: str, result: BatchResult, strings: list[str], universe: dict[s
             shown = [option for index, option in enumerate(options) if flags[row, index]]
         else:
             shown = strings[int(vec.data[row])]
-        texts.append(prefix + _encode({"status": STATUSES[int(status[row])], "value": shown, "source": SOURCES[code]}))
+        texts.append(entry(STATUSES[int(status[row])], shown, SOURCES[code]))
     return np.array(texts, dtype=object)[inverse.reshape(-1)]
 
 
