@@ -82,6 +82,6 @@ def _excluded(result: BatchResult) -> Any:
     codes = result.excluded.astype(np.int32)
     pending: dict[str, int] = {}
     for row in np.flatnonzero(codes == NOT_KNOWN).tolist():
-        text = excluded_text(result.excluded_json(row))
+        text = excluded_text(result.excluded_json(row)) or ""  # (never empty: the row is not known to be inspected)
         codes[row] = pending.setdefault(text, len(reasons) + len(pending))
     return _text(codes, codes >= 0, pa.array(reasons + list(pending), pa.string()))
