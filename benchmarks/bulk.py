@@ -1,18 +1,27 @@
-"""Benchmarks of the bulk paths: the columnar engine, whole jobs against same-bytes yardsticks, start-up.
+"""Benchmarks of the bulk jobs (issue 25): each job against its limit on this machine, in one run.
 
-Run on demand (not part of the test suite), from the repository root:
+Run on demand (not part of the test suite), from the repository root, on a quiet machine:
 
     python benchmarks/bulk.py --write       # 1,000,000 cases; writes its section of docs/benchmarks.md
     python benchmarks/bulk.py --cases 50000 --rounds 2   # a quick try (prints the tables only)
 
+The limit of a job is the sum of its parts done alone, in this process, by the
+fastest library installed: the reader (pyarrow's JSON reader with a schema
+generated from the rules, or its Parquet reader), the evaluation in columns
+(``evaluate_columns`` over Arrow batches) and the writer (polars' NDJSON
+writer, pyarrow's Parquet writer). The jobs are whole ``carag`` processes.
+
 Contenders are timed in interleaved rounds (round 1 of every contender, then
 round 2, ...) and the best round of each is kept, so a burst of load on a
-shared machine hits them all alike; read the ratios, which come from one run.
-Before timing, the columnar engine is checked to give exactly the per-case
-results on every case of the sample (lines compared byte for byte).
+shared machine hits them all alike; read the ratios, which come from one run,
+and the load average printed with them. Before timing, the columnar engine is
+checked to give exactly the per-case results on every case of the sample
+(lines compared byte for byte).
 
 The 1,000,000 cases are the first 100,000 generated cases (benchmarks/cases.py,
-about 1% with bad data) repeated ten times.
+about 1% with bad data) repeated ten times; the jobs that write a result per
+case read the 100,000 distinct ones, and the table of engines and formats
+20,000 of them (--engine-cases).
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ sys.path.insert(0, str(HERE))
 import cases as case_mix  # noqa: E402
 import peers  # noqa: E402
 from report import fmt_time as fmt  # noqa: E402
-from run import BULK_MARKER, generated_rule_set, machine  # noqa: E402
+from run import BULK_MARKER, machine  # noqa: E402
 
 import carag_dsl  # noqa: E402
 from carag_dsl.errors import CaseDataError  # noqa: E402
@@ -128,6 +137,38 @@ def write_files(rules, folder: Path, count: int) -> dict[str, Path]:
             "count": len(distinct) * repeats}
 
 
+def engine_files(rules, files, folder: Path, count: int) -> dict[str, Path]:
+    """The first ``count`` distinct cases as JSON Lines, CSV (the text forms) and Parquet (native types)."""
+    import csv
+
+    import pyarrow.parquet as pq
+
+    cases = files["distinct"][:count]
+    found = {"jsonl": folder / "engines.jsonl", "csv": folder / "engines.csv", "parquet": folder / "engines.parquet"}
+    found["jsonl"].write_text("".join(json.dumps(case) + "\n" for case in cases), encoding="utf-8")
+    table = files["table"].slice(0, len(cases))
+    pq.write_table(table, found["parquet"], row_group_size=65_536)
+    symbols = rules.symbols
+    names = ["id", *symbols.facts, *(q for q, d in symbols.questions.items() if d.answer is not None)]
+
+    def cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            return ";".join(map(str, value)) or "(none)"
+        return value if isinstance(value, str) else json.dumps(value)
+
+    with open(found["csv"], "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(names)
+        for case in cases:
+            given = {"id": case.get("id"), **(case.get("facts") or {}), **(case.get("answers") or {})}
+            writer.writerow([cell(given.get(name)) for name in names])
+    return found
+
+
 # ------------------------------------------------------------------ checks before timing
 
 
@@ -218,61 +259,16 @@ def routing_rows(rules, files, rounds: int) -> list[tuple[str, float, int]]:
     return rows
 
 
-DECODE_LOOP = """
-import sys
-try:
-    from orjson import loads
-except ImportError:
-    from json import loads
-for line in sys.stdin.buffer:
-    if line.strip():
-        loads(line)
-"""
-
-ECHO_LOOP = """
-import sys
-try:
-    import orjson
-    loads, dumps = orjson.loads, orjson.dumps
-except ImportError:
-    import json
-    loads, dumps = json.loads, lambda v: json.dumps(v).encode()
-write = sys.stdout.buffer.write
-for line in sys.stdin.buffer:
-    if line.strip():
-        write(dumps(loads(line)) + b"\\n")
-"""
-
-SAME_BYTES_LOOP = """
-import sys
-try:
-    from orjson import loads
-except ImportError:
-    from json import loads
-results = open(sys.argv[1], "rb")
-write = sys.stdout.buffer.write
-for line in sys.stdin.buffer:
-    if line.strip():
-        loads(line)
-        write(results.readline())
-"""
-
-
 def job_rows(files, rounds: int, folder: Path) -> dict[str, float]:
-    """Whole jobs as processes: carag against loops doing less with the fastest JSON library installed."""
-    python = sys.executable
-    carag = [python, "-m", "carag_dsl"]
-    results = folder / "results.jsonl"
-    with open(files["sample"], "rb") as stdin, open(results, "wb") as stdout:
-        subprocess.run(carag + ["eval", "--cases", "-", "--engine", "per-case"], stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL, check=False)
+    """The jobs of the targets as whole processes, with the columnar engine."""
+    carag = [sys.executable, "-m", "carag_dsl"]
     contenders = {
-        "rate parquet columnar": lambda: child(carag + ["rate", "--cases", str(files["parquet"]), "--engine", "columnar"]),
-        "rate jsonl columnar": lambda: child(carag + ["rate", "--cases", str(files["jsonl"]), "--engine", "columnar"]),
-        "decode loop": lambda: child([python, "-c", DECODE_LOOP], str(files["jsonl"])),
-        "eval jsonl per-case": lambda: child(carag + ["eval", "--cases", str(files["sample"]), "--engine", "per-case"]),
-        "eval jsonl columnar": lambda: child(carag + ["eval", "--cases", str(files["sample"]), "--engine", "columnar"]),
-        "same bytes loop": lambda: child([python, "-c", SAME_BYTES_LOOP, str(results)], str(files["sample"])),
-        "echo loop": lambda: child([python, "-c", ECHO_LOOP], str(files["sample"])),
+        "rate parquet": lambda: child(carag + ["rate", "--cases", str(files["parquet"]), "--engine", "columnar"]),
+        "rate jsonl": lambda: child(carag + ["rate", "--cases", str(files["jsonl"]), "--engine", "columnar"]),
+        "eval jsonl to jsonl": lambda: child(carag + ["eval", "--cases", str(files["sample"]), "--engine", "columnar",
+                                                      "--output", str(folder / "job.jsonl")]),
+        "eval parquet to parquet": lambda: child(carag + ["eval", "--cases", str(files["parquet"]), "--engine", "columnar",
+                                                          "--output", str(folder / "job.parquet")]),
     }
     return interleaved(rounds, contenders)
 
@@ -332,18 +328,28 @@ def limit_rows(rules, files, rounds: int, folder: Path) -> dict[str, float]:
     return {name: seconds / per[name] for name, seconds in best.items()}
 
 
-def format_rows(files, rounds: int, folder: Path) -> dict[str, float]:
-    """`carag eval` with each engine and output format over the distinct cases (processes), and Parquet to Parquet."""
+INPUTS = ("jsonl", "csv", "parquet")
+OUTPUTS = ("jsonl", "compact", "csv", "parquet")
+
+
+def engine_rows(inputs: dict[str, Path], rounds: int, folder: Path) -> dict[tuple[str, str, str], float]:
+    """`carag eval` with each engine, from each input format to each output format (processes)."""
     carag = [sys.executable, "-m", "carag_dsl"]
     contenders = {}
-    for engine in ("per-case", "columnar"):
-        for fmt in ("jsonl", "compact", "csv", "parquet"):
-            out = folder / f"out-{engine}.{fmt}"
-            contenders[f"{engine} {fmt}"] = (lambda engine=engine, fmt=fmt, out=out: child(
-                carag + ["eval", "--cases", str(files["sample"]), "--engine", engine, "--format", fmt, "--output", str(out)]))
-    contenders["parquet to parquet"] = lambda: child(carag + ["eval", "--cases", str(files["parquet"]), "--engine", "columnar",
-                                                              "--output", str(folder / "p2p.parquet")])
+    for source in INPUTS:
+        for fmt in OUTPUTS:
+            for engine in ("per-case", "columnar"):
+                out = folder / f"engines-{engine}-{source}.{fmt}"
+                contenders[(engine, source, fmt)] = (lambda engine=engine, source=source, fmt=fmt, out=out: child(
+                    carag + ["eval", "--cases", str(inputs[source]), "--engine", engine, "--format", fmt, "--output", str(out)]))
     return interleaved(rounds, contenders)
+
+
+def auto_engine(path: Path, source: str) -> str:
+    """The engine `--engine auto` picks for this file."""
+    from carag_dsl.cli._cases import choose_engine
+
+    return choose_engine("auto", str(path), {"parquet": "arrow"}.get(source, source))
 
 
 PEAK_MEMORY = """
@@ -368,10 +374,12 @@ def memory_rows(files, folder: Path) -> list[tuple[str, int, int]]:
         ("`carag eval --engine columnar`, Parquet to Parquet", whole.num_rows,
          carag + ["eval", "--cases", str(files["parquet"]), "--engine", "columnar", "--output", str(folder / "m.parquet")]),
     ]
+    jobs.append(("`carag eval --engine columnar`, JSON Lines to jsonl", files["count"],
+                 carag + ["eval", "--cases", str(files["jsonl"]), "--engine", "columnar", "--output", str(folder / "m.jsonl")]))
     for engine in ("columnar", "per-case"):
-        for fmt in ("jsonl", "compact", "csv", "parquet"):
-            jobs.append((f"`carag eval --engine {engine}`, JSON Lines to {fmt}", files["count"],
-                         carag + ["eval", "--cases", str(files["jsonl"]), "--engine", engine, "--format", fmt, "--output", str(folder / f"m.{fmt}")]))
+        for fmt in OUTPUTS:
+            jobs.append((f"`carag eval --engine {engine}`, JSON Lines to {fmt}", len(files["distinct"]),
+                         carag + ["eval", "--cases", str(files["sample"]), "--engine", engine, "--format", fmt, "--output", str(folder / f"m.{fmt}")]))
     rows = []
     for label, count, command in jobs:
         done = subprocess.run([sys.executable, "-c", PEAK_MEMORY, *command], capture_output=True, text=True, check=True)
@@ -387,13 +395,6 @@ def startup_rows(files, rounds: int) -> dict[str, float]:
         "carag eval --case": lambda: child([python, "-m", "carag_dsl", "eval", "--case", str(files["one"])]),
     }
     return interleaved(rounds, contenders)
-
-
-def compile_rows(rounds: int) -> dict[int, float]:
-    from carag_dsl import api
-
-    texts = {n: generated_rule_set(n) for n in (1000, 10_000)}
-    return {n: t for n, t in interleaved(rounds, {n: (lambda text=text: api.loads(text).compiled) for n, text in texts.items()}).items()}
 
 
 # ------------------------------------------------------------------ report

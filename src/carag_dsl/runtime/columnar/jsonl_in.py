@@ -109,6 +109,7 @@ class _BlockReader:
         self.fact_names = list(symbols.facts)
         self.answer_names = [qid for qid, q in symbols.questions.items() if q.answer is not None]
         self.id_type = pa.string()
+        self.pool: Any = None  # threads reading segments at once, made on first use
 
     def evaluate(self, lines: list[bytes]) -> BatchResult:
         """The results (or errors) of a block of non-blank lines, in order."""
@@ -154,19 +155,37 @@ class _BlockReader:
 
         segments = _segments([row for row in range(len(lines)) if row not in slow], lines)
         parts: list[tuple[list[int], dict[str, Any], Any]] = []
+        # The first reading of every segment on all cores (pyarrow parses without the GIL); what it refuses, here.
+        first = dict(zip(map(id, segments), self._pool().map(lambda rows: self._attempt(lines, rows), segments)))
         while segments:
             rows = segments.pop()
             if not rows:
                 continue
-            try:
-                table = self._parse(lines, rows)
-            except pa.ArrowInvalid as error:
-                segments += self._split(lines, rows, str(error))
+            table = first.pop(id(rows)) if id(rows) in first else self._attempt(lines, rows)
+            if isinstance(table, pa.ArrowInvalid):
+                segments += self._split(lines, rows, str(table))
                 continue
             if table.num_rows == len(rows):  # (two objects on one line: which line cannot be told, all go per case)
                 parts.append((rows, *self._columns(table)))
         read = {row for rows, _, _ in parts for row in rows}
         return self._placed(parts, len(lines)), self._placed_ids(parts, len(lines)), read
+
+    def _pool(self) -> Any:
+        if self.pool is None:
+            import os
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="carag-jsonl")
+        return self.pool
+
+    def _attempt(self, lines: list[bytes], rows: list[int]) -> Any:
+        """The table of some lines, or the reader's error."""
+        import pyarrow as pa
+
+        try:
+            return self._parse(lines, rows)
+        except pa.ArrowInvalid as error:
+            return error
 
     def _parse(self, lines: list[bytes], rows: list[int]) -> Any:
         import pyarrow as pa
