@@ -276,18 +276,6 @@ def job_rows(files, rounds: int, folder: Path) -> dict[str, float]:
 # ------------------------------------------------------------------ limits: what this machine does for the same job
 
 
-def json_schema(rules):
-    """The Arrow schema of a case line, generated from the rule set (dates and codes as text, multi-choice as lists)."""
-    import pyarrow as pa
-
-    def arrow_type(type_expr):
-        return {"bool": pa.bool_(), "int": pa.int64()}.get(type_expr.kind, pa.list_(pa.string()) if type_expr.kind == "any" else pa.string())
-
-    facts = [(name, arrow_type(d.type)) for name, d in rules.symbols.facts.items()]
-    answers = [(qid, arrow_type(d.answer)) for qid, d in rules.symbols.questions.items() if d.answer is not None]
-    return pa.schema([("id", pa.string()), ("facts", pa.struct(facts)), ("answers", pa.struct(answers))])
-
-
 def limit_rows(rules, files, rounds: int, folder: Path) -> dict[str, float]:
     """Each part of a job done by the fastest library here, alone, in this process (seconds per case)."""
     import polars
@@ -296,6 +284,7 @@ def limit_rows(rules, files, rounds: int, folder: Path) -> dict[str, float]:
 
     from carag_dsl.bulk import _arrow_batches
     from carag_dsl.runtime.columnar import evaluate_columns
+    from carag_dsl.runtime.columnar.jsonl_in import case_schema
 
     valid = Path(files["parquet"]).with_name("valid.parquet")  # written by routing_rows: the valid cases
     batches = list(_arrow_batches(str(valid), 65_536))
@@ -303,8 +292,9 @@ def limit_rows(rules, files, rounds: int, folder: Path) -> dict[str, float]:
     results = folder / "results.parquet"  # what `carag eval` writes for the valid cases: the shape the writers write
     child([sys.executable, "-m", "carag_dsl", "eval", "--cases", str(valid), "--engine", "columnar", "--output", str(results)])
     table = pq.read_table(results)
-    options = pj.ParseOptions(explicit_schema=json_schema(rules), unexpected_field_behavior="ignore")
-    # pyarrow's reader stops at the first line that does not fit the schema: it reads the valid cases (as many lines).
+    options = pj.ParseOptions(explicit_schema=case_schema(rules), unexpected_field_behavior="error")
+    # pyarrow's reader stops at the first line that does not fit the schema: it reads the valid cases (once: the
+    # table of a million would take gigabytes), with its own defaults (threads, 1 MB blocks).
     lines = []
     for case in files["distinct"]:
         try:
@@ -313,8 +303,8 @@ def limit_rows(rules, files, rounds: int, folder: Path) -> dict[str, float]:
             continue
         lines.append(json.dumps(case) + "\n")
     valid_jsonl = folder / "valid.jsonl"
-    valid_jsonl.write_text("".join(lines) * max(1, files["count"] // len(lines)), encoding="utf-8")
-    jsonl_cases = len(lines) * max(1, files["count"] // len(lines))
+    valid_jsonl.write_text("".join(lines), encoding="utf-8")
+    jsonl_cases = len(lines)
     sink = folder / "limit.out"
     contenders = {
         "json read": lambda: pj.read_json(valid_jsonl, parse_options=options),
@@ -403,124 +393,118 @@ def startup_rows(files, rounds: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--engine-cases", type=int, default=20_000, help="cases of the table of engines and formats")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="replace the bulk section of docs/benchmarks.md with the tables")
     args = parser.parse_args()
     rules = carag_dsl.load()
-    out = [f"Measured {datetime.date.today()} on {machine()}; {args.rounds} interleaved rounds, best of each.", ""]
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = write_files(rules, folder, args.cases)
         check_columnar(rules, files["distinct"])
-        count = files["count"]
+        count, distinct = files["count"], len(files["distinct"])
+        inputs = engine_files(rules, files, folder, min(args.engine_cases, distinct))
+        engine_count = min(args.engine_cases, distinct)
 
         routing = routing_rows(rules, files, args.rounds)
-        compiled, columnar = routing[0][1], routing[1][1]
-        out += ["### Routing alone", "", "| contender | per case | CPU per case | cases timed | columnar is faster by |",
-                "|---|---:|---:|---:|---:|"]
-        for label, seconds, n, key in routing:
-            out.append(f"| {label} | {fmt(seconds)} | {fmt(CPU[key] / n)} | {n:,} | {seconds / columnar:,.0f}x |")
-        peer = routing[3][1] if len(routing) > 3 else None
-        out.append("")
-
         jobs = job_rows(files, args.rounds, folder)
-        distinct = len(files["distinct"])
-        out += ["### Whole jobs (processes, start-up included)", "",
-                f"`carag rate` and the decode loop read {count:,} cases; `carag eval` and the loops that write a line per case "
-                f"read the {distinct:,} distinct ones (its output is about six times its input).", "",
-                "| command | cases | time | CPU time | per case | ratio |", "|---|---:|---:|---:|---:|---:|"]
-        rows = [
-            ("`carag rate --cases cases.parquet --engine columnar`", "rate parquet columnar", None),
-            ("loop: decode each JSON line (orjson), nothing else", "decode loop", "decode loop"),
-            ("`carag rate --cases cases.jsonl --engine columnar`", "rate jsonl columnar", "decode loop"),
-            ("loop: decode each line, write its result line (read from a file of the same bytes)", "same bytes loop", "same bytes loop"),
-            ("`carag eval --cases cases.jsonl --engine per-case`", "eval jsonl per-case", "same bytes loop"),
-            ("`carag eval --cases cases.jsonl --engine columnar`", "eval jsonl columnar", "same bytes loop"),
-            ("loop: echo each line (orjson loads + dumps)", "echo loop", "echo loop"),
-        ]
-        for label, key, against in rows:
-            ratio = f"{jobs[key] / jobs[against]:.2f}x {'the ' + against if against != key else ''}" if against else ""
-            n = count if key in ("rate parquet columnar", "rate jsonl columnar", "decode loop") else distinct
-            out.append(f"| {label} | {n:,} | {fmt(jobs[key])} | {fmt(CPU[key])} | {fmt(jobs[key] / n)} | {ratio} |")
-        out.append("")
-
         limits = limit_rows(rules, files, args.rounds, folder)
-        formats = format_rows(files, args.rounds, folder)
-        per_distinct = {key: seconds / distinct for key, seconds in formats.items()}
-        per_distinct["parquet to parquet"] = formats["parquet to parquet"] / count
-        out += ["### Each job against its limit", "",
-                "The limit of a job is the sum of its parts done alone, in this process, by the fastest library installed: "
-                "pyarrow's JSON reader with a schema generated from the rules, pyarrow's Parquet reader and writer, polars' "
-                "NDJSON writer, and our check and routing in columns (`evaluate_columns`). The jobs are whole processes "
-                "(start-up, about 0.3 s, included).", "",
-                "| part alone | per case |", "|---|---:|"]
-        labels = {"json read": "read JSON Lines into Arrow (pyarrow, explicit schema)", "parquet read": "read Parquet (pyarrow)",
-                  "check and route": "check and route in columns (`evaluate_columns`)", "parquet write": "write the results as Parquet (pyarrow)",
-                  "ndjson write": "write the results as JSON Lines (polars)"}
-        out += [f"| {labels[key]} | {fmt(seconds)} |" for key, seconds in limits.items()]
-        job_limits = {
-            "rate from JSON Lines": (jobs["rate jsonl columnar"] / count, limits["json read"] + limits["check and route"], 1.5),
-            "eval JSON Lines to JSON Lines": (per_distinct["columnar jsonl"], limits["json read"] + limits["check and route"] + limits["ndjson write"], 1.5),
-            "eval Parquet to Parquet": (per_distinct["parquet to parquet"], limits["parquet read"] + limits["check and route"] + limits["parquet write"], 2.0),
-        }
-        out += ["", "| job (columnar engine) | per case | its limit | ratio | target |", "|---|---:|---:|---:|---:|"]
-        out += [f"| {job} | {fmt(measured)} | {fmt(limit)} | {measured / limit:.1f}x | {target:.1f}x |" for job, (measured, limit, target) in job_limits.items()]
-        out += ["", f"### Both engines, every output format (`carag eval` over {distinct:,} cases from JSON Lines)", "",
-                "| output format | per-case engine | columnar engine | columnar is faster by |", "|---|---:|---:|---:|"]
-        for output in ("jsonl", "compact", "csv", "parquet"):
-            slow, fast = formats[f"per-case {output}"], formats[f"columnar {output}"]
-            out.append(f"| {output} | {fmt(slow / distinct)} | {fmt(fast / distinct)} | {slow / fast:.2f}x |")
-        out.append("")
-
+        engines = engine_rows(inputs, args.rounds, folder)
+        picks = {source: auto_engine(inputs[source], source) for source in INPUTS}
         memory = memory_rows(files, folder)
-        out += ["### Memory while streaming (columnar engine)", "", "| command | cases | peak resident memory |", "|---|---:|---:|"]
-        out += [f"| {label} | {count:,} | {megabytes:,} MB |" for label, count, megabytes in memory]
-        out.append("")
-
         start = startup_rows(files, max(5, args.rounds))
-        out += ["### Start-up", "", "| process | wall time |", "|---|---:|"]
-        out += [f"| {label} | {fmt(seconds)} |" for label, seconds in start.items()]
-        out.append("")
+    load_after = os.getloadavg()
 
-    compiled_sizes = compile_rows(max(2, args.rounds - 1))
-    per_q = {n: t / n for n, t in compiled_sizes.items()}
-    out += ["### Compiling large rule sets (load + generated code)", "", "| questions | time | per question |", "|---:|---:|---:|"]
-    out += [f"| {n:,} | {fmt(t)} | {fmt(per_q[n])} |" for n, t in compiled_sizes.items()]
-    out.append("")
+    # ---- each job against its limit
+    job_limits = [  # job, its time per case, the parts of its limit, target
+        ("`carag rate` from JSON Lines", jobs["rate jsonl"] / count, ("json read", "check and route"), 1.5),
+        ("`carag eval`, JSON Lines to JSON Lines", jobs["eval jsonl to jsonl"] / distinct, ("json read", "check and route", "ndjson write"), 1.5),
+        ("`carag eval`, Parquet to Parquet", jobs["eval parquet to parquet"] / count, ("parquet read", "check and route", "parquet write"), 2.0),
+    ]
+    part_labels = {"json read": "read JSON Lines into Arrow (pyarrow's reader, schema from the rules)", "parquet read": "read Parquet (pyarrow)",
+                   "check and route": "check and route in columns (`evaluate_columns` over Arrow batches)",
+                   "parquet write": "write the results as Parquet (pyarrow)", "ndjson write": "write the results as JSON Lines (polars)"}
+    limit_table = ["| job (columnar engine) | per case | its limit | ratio | target | met |", "|---|---:|---:|---:|---:|:---:|"]
+    for job, measured, parts, target in job_limits:
+        limit = sum(limits[part] for part in parts)
+        limit_table.append(f"| {job} | {fmt(measured)} | {fmt(limit)} ({' + '.join(parts)}) | {measured / limit:.2f}x | {target:.1f}x | "
+                           f"{'yes' if measured / limit <= target else '**no**'} |")
+    part_table = ["| part alone | per case |", "|---|---:|"] + [f"| {part_labels[key]} | {fmt(seconds)} |" for key, seconds in limits.items()]
 
-    never_slower = min(formats[f"per-case {o}"] / formats[f"columnar {o}"] for o in ("jsonl", "compact", "csv", "parquet"))
-    targets = [
-        *((f"{job} within {target:.1f}x of its limit", f"{measured / limit:.1f}x", measured / limit <= target)
-          for job, (measured, limit, target) in job_limits.items()),
-        (f"columnar never slower than per-case, every output format ({distinct:,} cases)", f"{never_slower:.2f}x at worst", never_slower >= 1),
-        ("peak memory of every job in the memory table (under 400 MB)", f"{max(mb for _, _, mb in memory):,} MB", max(mb for _, _, mb in memory) < 400),
+    # ---- both engines, every input and output format
+    engine_table = ["| input | output | per-case engine | columnar engine | columnar is faster by | `auto` picks | the faster? |",
+                    "|---|---|---:|---:|---:|---|:---:|"]
+    slowest, wrong_picks = float("inf"), []
+    for source in INPUTS:
+        for output in OUTPUTS:
+            slow, fast = engines[("per-case", source, output)], engines[("columnar", source, output)]
+            slowest = min(slowest, slow / fast)
+            faster = "columnar" if fast <= slow else "per-case"
+            if picks[source] != faster:
+                wrong_picks.append(f"{source} to {output}")
+            engine_table.append(f"| {source} | {output} | {fmt(slow / engine_count)} | {fmt(fast / engine_count)} | {slow / fast:.2f}x | "
+                                f"{picks[source]} | {'yes' if picks[source] == faster else '**no**'} |")
+
+    # ---- memory, routing, start-up
+    memory_table = ["| command | cases | peak resident memory |", "|---|---:|---:|"]
+    memory_table += [f"| {label} | {n:,} | {megabytes:,} MB |" for label, n, megabytes in memory]
+    compiled, columnar = routing[0][1], routing[1][1]
+    peer = routing[3][1] if len(routing) > 3 else None
+    routing_table = ["| contender | per case | CPU per case | cases timed | columnar is faster by |", "|---|---:|---:|---:|---:|"]
+    routing_table += [f"| {label} | {fmt(seconds)} | {fmt(CPU[key] / n)} | {n:,} | {seconds / columnar:,.0f}x |" for label, seconds, n, key in routing]
+    start_table = ["| process | wall time | CPU time |", "|---|---:|---:|"] + [f"| {label} | {fmt(seconds)} | {fmt(CPU[label])} |" for label, seconds in start.items()]
+
+    peak = max(mb for _, _, mb in memory)
+    targets = [(f"{job} within {target:.1f}x of its limit", f"{measured / sum(limits[p] for p in parts):.2f}x",
+                measured / sum(limits[p] for p in parts) <= target) for job, measured, parts, target in job_limits]
+    targets += [
+        (f"`carag rate` over {count:,} cases from Parquet (under 5 s)", f"{fmt(jobs['rate parquet'])} ({fmt(CPU['rate parquet'])} CPU)", jobs["rate parquet"] < 5),
+        (f"columnar never slower than per-case, every input and output format ({engine_count:,} cases)", f"{slowest:.2f}x at worst", slowest >= 1),
+        (f"`--engine auto` picks the faster engine ({engine_count:,} cases)", "every time" if not wrong_picks else "not for " + ", ".join(wrong_picks),
+         not wrong_picks),
+        ("peak memory of every job in the memory table (under 400 MB)", f"{peak:,} MB", peak < 400),
+        ("columnar routing under 150 ns per case (points 4-5, the `fast` helper)", fmt(columnar), columnar < 150e-9),
         ("columnar routing vs compiled per-case routing (at least 100x)", f"{compiled / columnar:,.0f}x", compiled / columnar >= 100),
         ("columnar routing vs the fastest peer (at least 500x)", f"{peer / columnar:,.0f}x" if peer else "no peer installed", bool(peer and peer / columnar >= 500)),
-        (f"`carag rate` over {count:,} cases from Parquet (under 5 s)",
-         f"{fmt(jobs['rate parquet columnar'])} ({fmt(CPU['rate parquet columnar'])} CPU)", jobs["rate parquet columnar"] < 5),
-        ("`carag rate` from JSON Lines vs the decode-only loop (within 2x)", f"{jobs['rate jsonl columnar'] / jobs['decode loop']:.2f}x", jobs["rate jsonl columnar"] / jobs["decode loop"] <= 2),
-        ("`carag eval --cases` (per-case) vs the same-bytes loop (within 2x)", f"{jobs['eval jsonl per-case'] / jobs['same bytes loop']:.2f}x", jobs["eval jsonl per-case"] / jobs["same bytes loop"] <= 2),
         ("cold start of `carag eval --case` (under 120 ms)", fmt(start["carag eval --case"]), start["carag eval --case"] < 0.120),
-        ("compiling: time per question at 10,000 within 2x of that at 1,000", f"{per_q[10_000] / per_q[1000]:.2f}x", per_q[10_000] / per_q[1000] <= 2),
     ]
-    head = ["### Targets", "", "| target | measured | met |", "|---|---:|:---:|"]
-    head += [f"| {label} | {value} | {'yes' if met else '**no**'} |" for label, value, met in targets]
-    intro = (f"Produced by `python benchmarks/bulk.py --write` (see its `--help`) over {count:,} cases; the notes at the end "
-             "are written by hand and kept. The per-case tables above are from `benchmarks/run.py`; start-up and the per-case "
-             "path have their own section below.")
-    report = "\n".join([BULK_MARKER, "", intro, "", *out[:2], *head, "", *out[2:]])
-    print(report)
+    report = [
+        BULK_MARKER, "",
+        f"Produced by `python benchmarks/bulk.py --write` (see its `--help`) over {count:,} cases. Measured {datetime.date.today()} on "
+        f"{machine()}; load average {load_before[0]:.2f} when it started, {load_after[0]:.2f} when it ended; {args.rounds} interleaved rounds, "
+        "best of each. The notes at the end are written by hand and kept.", "",
+        "### Targets of the bulk jobs", "",
+        "| target | measured | met |", "|---|---:|:---:|",
+        *(f"| {label} | {value} | {'yes' if met else '**no**'} |" for label, value, met in targets), "",
+        "### Each job against its limit", "",
+        "A job's limit is the sum of its parts done alone, in this process, by the fastest library installed; the jobs are whole "
+        f"`carag` processes (start-up included) with the columnar engine: `rate` over the {count:,} cases, `eval` from JSON Lines over "
+        f"the {distinct:,} distinct ones (its output is about six times its input), Parquet to Parquet over all {count:,}.", "",
+        *limit_table, "", *part_table, "",
+        f"### Both engines, every input and output format (`carag eval` over {engine_count:,} cases)", "",
+        "Whole processes, per case; `auto` is the engine `--engine auto` picks for that input file.", "",
+        *engine_table, "",
+        "### Memory while streaming", "",
+        *memory_table, "",
+        "### Routing and start-up (to be updated after issue 25's points 4-5)", "",
+        "Measured here with the code of this branch; the fused routing and the lighter start-up are another helper's work "
+        "(benchmarks/startup.py measures start-up in more detail).", "",
+        *routing_table, "", *start_table, "",
+    ]
+    text = "\n".join(report)
+    print(text)
     if args.write:  # this section only (up to the next '## ' heading), keeping its hand-written notes
         page = ROOT / "docs" / "benchmarks.md"
-        text = page.read_text(encoding="utf-8")
-        start = text.find(BULK_MARKER)
-        start = len(text) if start < 0 else start
-        end = text.find("\n## ", start + len(BULK_MARKER))
-        end = len(text) if end < 0 else end + 1
-        section = text[start:end]
+        whole = page.read_text(encoding="utf-8")
+        begin = whole.find(BULK_MARKER)
+        begin = len(whole) if begin < 0 else begin
+        end = whole.find("\n## ", begin + len(BULK_MARKER))
+        end = len(whole) if end < 0 else end + 1
+        section = whole[begin:end]
         notes = NOTES_MARKER + section.split(NOTES_MARKER, 1)[1].rstrip("\n") + "\n" if NOTES_MARKER in section else ""
-        rest = text[end:]
-        page.write_text(text[:start].rstrip("\n") + "\n\n" + report.rstrip("\n") + "\n\n" + notes + ("\n" + rest if rest else ""),
+        rest = whole[end:]
+        page.write_text(whole[:begin].rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n\n" + notes + ("\n" + rest if rest else ""),
                         encoding="utf-8")
     return 0
 
