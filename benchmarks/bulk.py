@@ -335,11 +335,11 @@ def engine_rows(inputs: dict[str, Path], rounds: int, folder: Path) -> dict[tupl
     return interleaved(rounds, contenders)
 
 
-def auto_engine(path: Path, source: str) -> str:
-    """The engine `--engine auto` picks for this file."""
+def auto_engine(path: Path, source: str, output: str) -> str:
+    """The engine `carag eval --engine auto` picks for this file and output format."""
     from carag_dsl.cli._cases import choose_engine
 
-    return choose_engine("auto", str(path), {"parquet": "arrow"}.get(source, source))
+    return choose_engine("auto", str(path), {"parquet": "arrow"}.get(source, source), output)
 
 
 PEAK_MEMORY = """
@@ -411,7 +411,7 @@ def main() -> int:
         jobs = job_rows(files, args.rounds, folder)
         limits = limit_rows(rules, files, args.rounds, folder)
         engines = engine_rows(inputs, args.rounds, folder)
-        picks = {source: auto_engine(inputs[source], source) for source in INPUTS}
+        picks = {(source, output): auto_engine(inputs[source], source, output) for source in INPUTS for output in OUTPUTS}
         memory = memory_rows(files, folder)
         start = startup_rows(files, max(5, args.rounds))
     load_after = os.getloadavg()
@@ -441,10 +441,11 @@ def main() -> int:
             slow, fast = engines[("per-case", source, output)], engines[("columnar", source, output)]
             slowest = min(slowest, slow / fast)
             faster = "columnar" if fast <= slow else "per-case"
-            if picks[source] != faster:
+            pick = picks[(source, output)]
+            if pick != faster:
                 wrong_picks.append(f"{source} to {output}")
             engine_table.append(f"| {source} | {output} | {fmt(slow / engine_count)} | {fmt(fast / engine_count)} | {slow / fast:.2f}x | "
-                                f"{picks[source]} | {'yes' if picks[source] == faster else '**no**'} |")
+                                f"{pick} | {'yes' if pick == faster else '**no**'} |")
 
     # ---- memory, routing, start-up
     memory_table = ["| command | cases | peak resident memory |", "|---|---:|---:|"]

@@ -363,3 +363,17 @@ def test_a_rating_of_parquet_counts_its_bad_rows_as_rows(files, capsys):
     counts = json.loads(out)["counts"]
     assert code == 1 and counts["rejected_lines"] and counts["rejected_unit"] == "row"
     assert " bad rows in " in err
+
+
+def test_auto_evaluates_json_lines_to_lines_per_case_until_the_columnar_start_pays_for_itself(tmp_path, monkeypatch):
+    from carag_dsl.cli import _cases
+
+    monkeypatch.setattr(_cases, "COLUMNAR_FROM_BYTES", 100)
+    monkeypatch.setattr(_cases, "COLUMNAR_LINES_TO_LINES_FROM_BYTES", 1000)
+    medium, large = tmp_path / "medium.jsonl", tmp_path / "large.jsonl"
+    medium.write_bytes(b"{}\n" * 100)
+    large.write_bytes(b"{}\n" * 400)
+    picks = {output: _cases.choose_engine("auto", str(medium), "jsonl", output) for output in ("jsonl", "compact", "csv", "parquet", None)}
+    assert picks == {"jsonl": "per-case", "compact": "per-case", "csv": "columnar", "parquet": "columnar", None: "columnar"}
+    assert {_cases.choose_engine("auto", str(large), "jsonl", output) for output in ("jsonl", "compact")} == {"columnar"}
+    assert _cases.choose_engine("auto", str(medium), "csv", "jsonl") == "columnar"

@@ -112,41 +112,39 @@ def evaluate_batches(rules: "RuleSet | RulesSource | str", batches: Iterable[Any
 
 
 def result_table(result: "BatchResult") -> Any:
-    """The results of a columnar batch as an Arrow RecordBatch (one row per input row, in order)."""
+    """The results of a columnar batch as an Arrow RecordBatch (one row per input row, in order), built from the
+    result columns (runtime/columnar/arrow_out.py); only the rows the per-case path decided are built row by row."""
+    import numpy as np
     import pyarrow as pa
 
-    from carag_dsl.runtime.columnar import result_dicts
+    from carag_dsl.runtime.columnar.arrow_out import result_arrays
 
     rules = result.engine.rules
-    rows = list(result_dicts(result))
-    columns: dict[str, list[Any]] = {"id": [], "case_type": [], "excluded": []}
-    for qid in rules.questions:
-        for part in ("status", "value", "source"):
-            columns[f"{qid}.{part}"] = []
-    columns["warnings"], columns["error"] = [], []
-    for row, data in enumerate(rows):
-        if isinstance(data, str):
-            columns["id"].append(text_cell(result.ids[row]))
-            columns["case_type"].append(None)
-            columns["excluded"].append(None)
-            for qid in rules.questions:
-                for part in ("status", "value", "source"):
-                    columns[f"{qid}.{part}"].append(None)
-            columns["warnings"].append([])
-            columns["error"].append(data)
-            continue
-        columns["id"].append(text_cell(data["id"]))
-        columns["case_type"].append(data["case_type"])
-        columns["excluded"].append(excluded_text(data["excluded"]))
-        for qid, entry in data["questions"].items():
-            value = entry["value"]
-            columns[f"{qid}.status"].append(entry["status"])
-            columns[f"{qid}.value"].append((";".join(value) or CSV_EMPTY_SET) if isinstance(value, list) else value)
-            columns[f"{qid}.source"].append(entry["source"])
-        columns["warnings"].append(data["warnings"])
-        columns["error"].append(None)
-    types = {name: pa.list_(pa.string()) if name == "warnings" else pa.string() for name in columns}
-    return pa.RecordBatch.from_pydict(columns, schema=pa.schema([(name, types[name]) for name in columns]))
+    names = ["id", "case_type", "excluded", *(f"{qid}.{part}" for qid in rules.questions for part in ("status", "value", "source")), "warnings"]
+    schema = pa.schema([(name, pa.list_(pa.string()) if name == "warnings" else pa.string()) for name in [*names, "error"]])
+    columns = result_arrays(result)
+    table = pa.table([columns[name] for name in names] + [pa.nulls(result.n, pa.string())], schema=schema)
+    if result.per_case:
+        rows = sorted(result.per_case)
+        decided = pa.RecordBatch.from_pylist([_per_case_row(rules, result.per_case[row], result.ids[row]) for row in rows], schema=schema)
+        order = np.arange(result.n)
+        order[rows] = result.n + np.arange(len(rows))  # their rows, after the batch's
+        table = pa.concat_tables([table, pa.Table.from_batches([decided])]).take(order)
+    return table.combine_chunks().to_batches()[0] if result.n else pa.RecordBatch.from_pylist([], schema=schema)
+
+
+def _per_case_row(rules: RuleSet, done: Any, case_id: Any) -> dict[str, Any]:
+    """One row of :func:`result_table` for a row the per-case path decided: its Evaluation, or its error."""
+    if isinstance(done, str):
+        return {"id": text_cell(case_id), "warnings": [], "error": done}
+    data = done.to_dict()
+    row: dict[str, Any] = {"id": text_cell(data["id"]), "case_type": data["case_type"], "excluded": excluded_text(data["excluded"]),
+                           "warnings": data["warnings"], "error": None}
+    for qid, entry in data["questions"].items():
+        value = entry["value"]
+        row[f"{qid}.status"], row[f"{qid}.source"] = entry["status"], entry["source"]
+        row[f"{qid}.value"] = (";".join(value) or CSV_EMPTY_SET) if isinstance(value, list) else value
+    return row
 
 
 # ------------------------------------------------------------------ ratings

@@ -23,6 +23,10 @@ ARROW_SUFFIXES = (".parquet", ".pq", ".arrow", ".feather", ".ipc")
 ENGINES = ("auto", "columnar", "per-case")
 #: Files at least this large go to the columnar engine when it is installed (``--engine auto``).
 COLUMNAR_FROM_BYTES = 4 * 1024 * 1024
+#: ... but JSON Lines evaluated to JSON Lines or compact lines only from this size: the per-case engine writes
+#: those quickly, and the columnar engine's start (numpy, pyarrow, and the pandas pyarrow imports: about 0.5 s)
+#: pays for itself past about 20,000 CARaG cases (JSON Lines results) and 40,000 (compact). docs/benchmarks.md.
+COLUMNAR_LINES_TO_LINES_FROM_BYTES = 48 * 1024 * 1024
 
 
 def input_format(path: str) -> str:
@@ -52,8 +56,9 @@ def bulk_installed() -> bool:
     return True
 
 
-def choose_engine(engine: str, path: str, kind: str) -> str:
-    """"columnar" or "per-case": as asked, or by the input's size (``auto``)."""
+def choose_engine(engine: str, path: str, kind: str, output: str | None = None) -> str:
+    """"columnar" or "per-case": as asked, or by the input's size and what is written (``auto``; ``output`` is the
+    format of ``carag eval``'s results, None for a rating)."""
     if engine == "columnar" or kind == "arrow":
         from carag_dsl.bulk import require_bulk
 
@@ -63,8 +68,9 @@ def choose_engine(engine: str, path: str, kind: str) -> str:
         return "per-case"
     if path == "-" or not bulk_installed():
         return "per-case"
+    lines_to_lines = kind == "jsonl" and output in ("jsonl", "compact")
     try:
-        large = os.path.getsize(path) >= COLUMNAR_FROM_BYTES
+        large = os.path.getsize(path) >= (COLUMNAR_LINES_TO_LINES_FROM_BYTES if lines_to_lines else COLUMNAR_FROM_BYTES)
     except OSError:
         large = False
     return "columnar" if large else "per-case"

@@ -60,7 +60,7 @@ def _run_many(ruleset, args) -> int:
     path = args.cases
     kind = "submissions" if args.source else input_format(path)
     output = output_format(args.format, args.output, "jsonl")
-    engine = "per-case" if output == "text" or args.source else choose_engine(args.engine, path, kind)
+    engine = "per-case" if output == "text" or args.source else choose_engine(args.engine, path, kind, output)
     sink = ResultSink(ruleset, output, args.output)
     bad = 0
 
