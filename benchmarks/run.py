@@ -361,7 +361,7 @@ MISSED = {
 
 
 NOTES = """
-## How to read this
+### How to read this
 
 - **Hand-written** (`benchmarks/handwritten.py`) is the same routing written directly in Python: a table of
   the questions and their applicability, the case-type rules as `if` statements, `None` for unknown. Its
@@ -440,9 +440,11 @@ def main() -> int:
     fastest_peer = min((s for _, s in peer_rows), default=None)
     compiled_full = rows[1][1]
     lines = [
-        "# Benchmarks",
+        *PAGE_INTRO.strip("\n").splitlines(),
         "",
-        f"Measured {datetime.date.today().isoformat()} on {machine()}.",
+        RUN_MARKER,
+        "",
+        f"Measured {datetime.date.today().isoformat()} on {machine()}; load average {os.getloadavg()[0]:.2f}.",
         "",
         "Produced by `python benchmarks/run.py` (see its `--help`); the numbers are the best of "
         f"{args.rounds} rounds, on {args.cases:,} generated cases of the bundled CARaG V1.1 "
@@ -450,7 +452,7 @@ def main() -> int:
         "which count as answers too). Before timing, every contender was checked to give exactly the "
         "answers of the reference evaluator on every case it is timed on.",
         "",
-        "## One case",
+        "### One case",
         "",
         *per_case_lines(rows, hand),
         "",
@@ -468,13 +470,13 @@ def main() -> int:
         "",
         *[f"- {note}" for note in notes],
         "",
-        "## Compiling",
+        "### Compiling",
         "",
         "| what | time |",
         "|---|---:|",
         *[f"| {label} | {fmt_time(s)} |" for label, s in compiles],
         "",
-        "## `carag eval --cases`",
+        "### `carag eval --cases`",
         "",
         f"Wall time of the whole process over {args.cases:,} cases in a JSON Lines file, output thrown away.",
         "",
@@ -482,14 +484,14 @@ def main() -> int:
         "|---|---:|---:|---:|",
         *[f"| {label} | {fmt_time(s)} | {fmt_time(s / args.cases)} | {s / cli[0][1]:.2f}x |" for label, s in cli],
         "",
-        "## Where the time goes",
+        "### Where the time goes",
         "",
         f"cProfile of `rules.evaluate(case).to_dict()` over {min(len(cases), 20_000):,} cases "
         "(profiling slows everything; read the shares):",
         "",
         *profile_lines(rules, cases[:20_000]),
         "",
-        "## Memory while streaming",
+        "### Memory while streaming",
         "",
         "Peak resident memory (`ru_maxrss` of the child process) while generated cases are piped through.",
         "",
@@ -513,8 +515,9 @@ def main() -> int:
     ]
     missed = [label for label, _, met in summary if not met]
     why = [f"- **{label}**: {MISSED[label.split(' (')[0]]}" for label in missed if label.split(" (")[0] in MISSED]
-    lines[6:6] = [
-        "## Targets", "", "| target | measured | met |", "|---|---:|:---:|",
+    at = lines.index("### One case")
+    lines[at:at] = [
+        "### Targets", "", "| target | measured | met |", "|---|---:|:---:|",
         *[f"| {a} | {b} | {'yes' if met else '**no**'} |" for a, b, met in summary], "",
         *(["### Targets missed, and what stands in the way", "", *why, ""] if why else []),
     ]
@@ -530,8 +533,26 @@ def main() -> int:
     return 0
 
 
+#: Where this script's section of docs/benchmarks.md starts (the page's introduction comes before it).
+RUN_MARKER = "## One case: the compiled path against hand-written Python and peers"
 #: Where the section written by benchmarks/bulk.py starts in docs/benchmarks.md.
-BULK_MARKER = "## Bulk paths: columnar engine, whole jobs, start-up"
+BULK_MARKER = "## Bulk jobs against the limits of the machine"
+#: What the page says before any section: how it is made, and where each question is answered.
+PAGE_INTRO = """
+# Benchmarks
+
+Every speed target is a ratio measured in one run, on one machine, by one of four scripts; each writes its own
+section of this page with `--write` (the notes under "What stands in the way" are written by hand and kept).
+Run them on a quiet machine (`uptime`: a load average under 2); each section says when it ran, on what, and
+under what load. They are not part of the test suite (speed is never a timed test).
+
+| question | section | command |
+|---|---|---|
+| one case: the compiled path against hand-written Python and peers; compiling | [One case](#one-case-the-compiled-path-against-hand-written-python-and-peers) | `python benchmarks/run.py` |
+| bulk jobs (issue 25): each job against the limit of the machine, both engines from every input to every output format, memory, columnar routing | [Bulk jobs](#bulk-jobs-against-the-limits-of-the-machine) | `python benchmarks/bulk.py --write` |
+| start-up, the per-case `carag eval --cases`, compiling large rule sets | [Start-up](#start-up-and-the-per-case-path) | `python benchmarks/startup.py --write` |
+| the studio in a browser | [The studio](#the-studio) | `python benchmarks/studio.py --write` |
+"""
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from carag_dsl.runtime.columnar.engine import NOT_KNOWN, STATUSES, BatchResult
-from carag_dsl.runtime.columnar.vectors import SET
+from carag_dsl.runtime.columnar.vectors import SET, distinct_rows
 from carag_dsl.runtime.evaluation import excluded_text, text_cell
 from carag_dsl.runtime.wide import CSV_EMPTY_SET
 
@@ -39,9 +39,9 @@ def result_arrays(result: BatchResult) -> dict[str, Any]:
         if vec.kind == SET:
             codes = rules.option_order(qid)
             flags = np.asarray(vec.data)[:, [universe[code] for code in codes]] if codes else np.zeros((n, 0), dtype=bool)
-            distinct, which = np.unique(flags, axis=0, return_inverse=True) if n else (np.zeros((0, len(codes)), bool), np.zeros(0, np.int64))
+            distinct, which = distinct_rows(flags)
             texts = [";".join(code for code, on in zip(codes, row) if on) or CSV_EMPTY_SET for row in distinct.tolist()]
-            columns[f"{qid}.value"] = _text(which.reshape(-1), has_value, pa.array(texts, pa.string()))
+            columns[f"{qid}.value"] = _text(which, has_value, pa.array(texts, pa.string()))
         else:
             columns[f"{qid}.value"] = _text(np.asarray(vec.data), has_value, strings)
         columns[f"{qid}.source"] = _text(source.astype(np.int32) - 1, has_value, sources)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from carag_dsl.runtime.columnar.engine import INSPECTED, SOURCES, STATUSES, BatchResult
-from carag_dsl.runtime.columnar.vectors import SET
+from carag_dsl.runtime.columnar.vectors import SET, distinct_rows
 from carag_dsl.runtime.evaluation import excluded_text
 from carag_dsl.runtime.result_writer import STATUS_LETTERS
 from carag_dsl.runtime.spreadsheet import csv_field, result_cell
@@ -100,8 +100,7 @@ def _entries(qid: str, result: BatchResult, strings: list[str], universe: dict[s
     if vec.kind == SET:
         columns = [universe[code] for code in options]
         flags = np.asarray(vec.data)[:, columns] if columns else np.zeros((result.n, 0), dtype=bool)
-        _, value = np.unique(flags, axis=0, return_inverse=True) if result.n else (None, np.zeros(0, dtype=np.int64))
-        value = value.reshape(-1).astype(np.int64)
+        value = distinct_rows(flags)[1].astype(np.int64)
     else:
         value = np.asarray(vec.data).astype(np.int64)
     key = np.where(has_value, (value + 1) * 9 + status * 3 + source, status * 3)
@@ -173,7 +172,7 @@ def _value_fragments(qid: str, result: BatchResult, strings: list[str], universe
     vec = result.value[qid]
     if vec.kind == SET:
         flags = np.asarray(vec.data)[:, [universe[code] for code in options]] if options else np.zeros((result.n, 0), dtype=bool)
-        distinct, which = np.unique(flags, axis=0, return_inverse=True) if result.n else (flags, np.zeros(0, dtype=np.int64))
+        distinct, which = distinct_rows(flags)
         shown: list[Any] = [[code for code, on in zip(options, row) if on] for row in distinct.tolist()]
     else:
         distinct, which = np.unique(np.asarray(vec.data), return_inverse=True)

@@ -73,6 +73,21 @@ def kleene(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
     return out
 
 
+def distinct_rows(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a boolean matrix and each row's index among them (as ``np.unique(axis=0)``, whose
+    sort of whole rows is slow): a row of up to 64 columns packed into one integer, and the integers compared."""
+    n, width = flags.shape
+    if n == 0:
+        return flags[:0], np.zeros(0, dtype=np.int64)
+    if width > 64:
+        distinct, inverse = np.unique(flags, axis=0, return_inverse=True)
+        return distinct, inverse.reshape(-1)
+    packed = np.zeros((n, 8), dtype=np.uint8)
+    packed[:, : (width + 7) // 8] = np.packbits(flags, axis=1)
+    _, first, inverse = np.unique(packed.view(">u8").ravel(), return_index=True, return_inverse=True)
+    return flags[first], inverse.reshape(-1)
+
+
 class Strings:
     """Interned strings of one batch: the rule set's fixed strings first (ids fixed at lowering), then text from data."""
 
