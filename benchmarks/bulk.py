@@ -484,7 +484,7 @@ def main() -> int:
         f"the {distinct:,} distinct ones (its output is about six times its input), Parquet to Parquet over all {count:,}.", "",
         *limit_table, "", *part_table, "",
         f"### Both engines, every input and output format (`carag eval` over {engine_count:,} cases)", "",
-        "Whole processes, per case; `auto` is the engine `--engine auto` picks for that input file.", "",
+        "Whole processes, per case; `auto` is the engine `--engine auto` picks for that input file and output format.", "",
         *engine_table, "",
         "### Memory while streaming", "",
         *memory_table, "",
