@@ -32,61 +32,59 @@ def result_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
 
     ``line_of_evaluation`` writes the rows the per-case path evaluated (``ResultWriter.line``).
     """
-    rules = result.engine.rules
-    ruleset_json = _encode(ruleset_identity(rules))
-    strings = result.strings.values
-    universe = result.engine.lowering.universe_column
-    entry_columns = []
-    for qid in rules.questions:
-        prefix = _encode(qid) + ": "
-        entry_columns.append(_entries(qid, result, strings, universe, rules.option_order(qid), lambda status, value, source, prefix=prefix: (
-            prefix + _encode({"status": status, "value": value, "source": source}))).tolist())
-    case_types = result.case_type.tolist()
-    case_type_known = (result.case_type_source > 0).tolist()
+    ruleset_json = _encode(ruleset_identity(result.engine.rules))
     warnings = result.warnings
-    lines: list[str | None] = []
-    for row, entries in enumerate(zip(*entry_columns) if entry_columns else [()] * result.n):
-        done = result.per_case.get(row)
-        if done is not None:
-            lines.append(None if isinstance(done, str) else line_of_evaluation(done))
-            continue
-        case_type = strings[case_types[row]] if case_type_known[row] else None
-        lines.append(
-            '{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type) + ', "excluded": ' + _encode(result.excluded_json(row))
-            + ', "questions": {' + ", ".join(entries) + '}, "warnings": ' + _encode(warnings.get(row, []))
-            + ', "reasons": {}, "ruleset": ' + ruleset_json + "}"
-        )
-    return lines
+
+    def entry_of(qid: str):
+        prefix = _encode(qid) + ": "
+        return lambda status, value, source: prefix + _encode({"status": status, "value": value, "source": source})
+
+    def line(row: int, entries: tuple[str, ...], case_type: str | None) -> str:
+        return ('{"id": ' + _encode(result.ids[row]) + ', "case_type": ' + _encode(case_type) + ', "excluded": '
+                + _encode(result.excluded_json(row)) + ', "questions": {' + ", ".join(entries) + '}, "warnings": '
+                + _encode(warnings.get(row, [])) + ', "reasons": {}, "ruleset": ' + ruleset_json + "}")
+
+    return _lines(result, entry_of, line, line_of_evaluation)
 
 
 def csv_lines(result: BatchResult, line_of_evaluation) -> list[str | None]:
     """One CSV line per row (no line break), the cells of ``carag eval --format csv``; None for a row whose result is
     an error. ``line_of_evaluation`` writes the rows the per-case path evaluated."""
-    rules = result.engine.rules
-    strings = result.strings.values
-    universe = result.engine.lowering.universe_column
+    warnings = result.warnings
+    inspected = result.excluded is None
+    excluded = None if inspected else (result.excluded != INSPECTED).tolist()  # type: ignore[union-attr]
+    ids = result.ids
 
     def cells(status: str, value: Any, source: str | None) -> str:
         shown = (";".join(value) or CSV_EMPTY_SET) if isinstance(value, list) else value
         return ",".join([status, csv_field(result_cell(shown)), source or ""])
 
-    entry_columns = [_entries(qid, result, strings, universe, rules.option_order(qid), cells).tolist() for qid in rules.questions]
+    def line(row: int, entries: tuple[str, ...], case_type: str | None) -> str:
+        first = [csv_field(result_cell(ids[row])), csv_field(result_cell(case_type))]
+        last = [csv_field(result_cell(warnings[row])) if row in warnings else "",
+                "" if inspected or not excluded[row] else csv_field(result_cell(excluded_text(result.excluded_json(row)))), ""]  # type: ignore[index]
+        return ",".join(first + list(entries) + last)
+
+    return _lines(result, lambda qid: cells, line, line_of_evaluation)
+
+
+def _lines(result: BatchResult, entry_of, line, line_of_evaluation) -> list[str | None]:
+    """Per row, ``line(row, its question entries, its case type)``, each question's entries made by ``entry_of(qid)``
+    once per distinct result (:func:`_entries`); ``line_of_evaluation`` of the rows the per-case path decided, None for
+    an error."""
+    rules = result.engine.rules
+    strings = result.strings.values
+    universe = result.engine.lowering.universe_column
+    entry_columns = [_entries(qid, result, strings, universe, rules.option_order(qid), entry_of(qid)).tolist() for qid in rules.questions]
     case_types = result.case_type.tolist()
     case_type_known = (result.case_type_source > 0).tolist()
-    warnings = result.warnings
-    inspected = result.excluded is None
-    excluded = None if inspected else (result.excluded != INSPECTED).tolist()  # type: ignore[union-attr]
-    ids = result.ids
     lines: list[str | None] = []
     for row, entries in enumerate(zip(*entry_columns) if entry_columns else [()] * result.n):
         done = result.per_case.get(row)
         if done is not None:
             lines.append(None if isinstance(done, str) else line_of_evaluation(done))
             continue
-        first = [csv_field(result_cell(ids[row])), csv_field(result_cell(strings[case_types[row]])) if case_type_known[row] else ""]
-        last = [csv_field(result_cell(warnings[row])) if row in warnings else "",
-                "" if inspected or not excluded[row] else csv_field(result_cell(excluded_text(result.excluded_json(row)))), ""]  # type: ignore[index]
-        lines.append(",".join(first + list(entries) + last))
+        lines.append(line(row, entries, strings[case_types[row]] if case_type_known[row] else None))
     return lines
 
 

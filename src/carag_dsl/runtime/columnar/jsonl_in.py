@@ -1,6 +1,6 @@
 """JSON Lines read straight into Arrow columns for the columnar engine: no dict and no CaseData per line.
 
-A block of lines goes to pyarrow's JSON reader, about a megabyte per call,
+A block of lines goes to pyarrow's JSON reader, about a megabyte per call (the calls on all cores),
 with a schema generated from the rule set (:func:`case_schema`): every fact and
 answer in its declared shape (``bool``, ``int64``, text for codes, dates and
 text, a list of text for a multiple choice). The reader is strict where the
@@ -69,16 +69,19 @@ def jsonl_batches(rules: "CheckedRules", lines: Iterable[bytes], size: int) -> I
     reader = _BlockReader(rules)
     numbers: list[int] = []
     block: list[bytes] = []
-    for number, raw in enumerate(lines, start=1):
-        if raw.isspace():  # blank: skipped, counted
-            continue
-        block.append(raw)
-        numbers.append(number)
-        if len(block) >= size:
+    try:
+        for number, raw in enumerate(lines, start=1):
+            if raw.isspace():  # blank: skipped, counted
+                continue
+            block.append(raw)
+            numbers.append(number)
+            if len(block) >= size:
+                yield numbers, reader.evaluate(block)
+                numbers, block = [], []
+        if block:
             yield numbers, reader.evaluate(block)
-            numbers, block = [], []
-    if block:
-        yield numbers, reader.evaluate(block)
+    finally:
+        reader.close()
 
 
 def line_outcome(rules: "CheckedRules", fast: Any, raw: bytes) -> "Evaluation | str":
@@ -169,6 +172,11 @@ class _BlockReader:
                 parts.append((rows, *self._columns(table)))
         read = {row for rows, _, _ in parts for row in rows}
         return self._placed(parts, len(lines)), self._placed_ids(parts, len(lines)), read
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False)
+            self.pool = None
 
     def _pool(self) -> Any:
         if self.pool is None:
