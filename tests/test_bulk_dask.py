@@ -62,7 +62,7 @@ def test_a_relative_glob_is_rated_from_this_folder_not_the_workers(cluster, part
 def test_the_table_names_the_file_of_each_rejected_row(cluster, parts, capsys):
     code, out, _ = run(capsys, "rate", SAMPLE, "--engine", "dask", "--scheduler", cluster.scheduler_address,
                        "--cases", f"{parts}/*.parquet")
-    assert code == 1 and f"2 rejected (lines {parts}/a.parquet:3 and {parts}/b.parquet:1)" in out
+    assert code == 1 and f"2 rejected (rows {parts}/a.parquet:3 and {parts}/b.parquet:1)" in out  # rows of Parquet files
 
 
 class _Workers:

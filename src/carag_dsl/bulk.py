@@ -128,14 +128,14 @@ def result_table(result: "BatchResult") -> Any:
     table = pa.table([columns[name] for name in names] + [pa.nulls(result.n, pa.string())], schema=schema)
     if result.per_case:
         rows = sorted(result.per_case)
-        decided = pa.RecordBatch.from_pylist([_per_case_row(rules, result.per_case[row], result.ids[row]) for row in rows], schema=schema)
+        decided = pa.RecordBatch.from_pylist([_per_case_row(result.per_case[row], result.ids[row]) for row in rows], schema=schema)
         order = np.arange(result.n)
         order[rows] = result.n + np.arange(len(rows))  # their rows, after the batch's
         table = pa.concat_tables([table, pa.Table.from_batches([decided])]).take(order)
     return table.combine_chunks().to_batches()[0] if result.n else pa.RecordBatch.from_pylist([], schema=schema)
 
 
-def _per_case_row(rules: RuleSet, done: Any, case_id: Any) -> dict[str, Any]:
+def _per_case_row(done: Any, case_id: Any) -> dict[str, Any]:
     """One row of :func:`result_table` for a row the per-case path decided: its Evaluation, or its error."""
     if isinstance(done, str):
         return {"id": text_cell(case_id), "warnings": [], "error": done}
