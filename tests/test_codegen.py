@@ -201,10 +201,60 @@ question "then" judgement
     derive yes when a
 '''
 
+# The forms the columnar engine computes its own way: a literal on either side of a comparison (a scalar, an
+# ordering of scale codes read through a table), membership in many codes (a gather) or few (equality tests),
+# whole sets compared and tested for emptiness (read as 64-bit words: 15 codes padded to 16 columns), the
+# same condition written twice (computed once), and dates moved both ways by literal durations. (No exclusions:
+# a case they might leave out is pending throughout, which would hide the rest.)
+LITERALS = '''
+ruleset "literals and words" version "1" published 2025-01-01
+fact flag: bool
+fact n: int
+fact start: date
+fact end: date
+fact kind: one of alpha, beta, gamma, delta, epsilon, zeta
+fact level: scale none, low, medium, high, very_high, extreme
+fact tags: any of red, green, blue, cyan, magenta, yellow, black, white, grey, pink, brown, olive
+fact note: text
+define soon = start - 2 weeks <= end and end - 0 days >= start - 400 weeks
+define late = start + 400 weeks >= end or 2025-06-01 < start
+question "L1" prompt
+    text "literals on the left"
+    applies when medium <= level and 5 < n or "yes" == note or 50 < n and not flag
+    answer yes_no
+question "L2" prompt
+    text "many members"
+    applies when kind in {alpha, beta, gamma, delta, epsilon} and kind not in {zeta, alpha, beta, gamma, delta}
+    answer any of red, green, blue, cyan, magenta, yellow, black, white, grey, pink, brown, olive
+question "L3" prompt
+    text "most of a scale, and a few"
+    applies when level > none and level < very_high or extreme == level
+    answer yes_no
+question "L4" prompt
+    text "sets compared whole"
+    applies when tags == {red, olive} or {grey} != tags or [L2] == {pink, brown}
+    answer yes_no
+question "L5" prompt
+    text "the same condition as L1, derived"
+    applies when medium <= level and 5 < n or "yes" == note or 50 < n and not flag
+    answer yes_no
+    derive yes when soon and late
+    derive no when tags is empty
+question "L6" prompt
+    text "empty sets"
+    applies when tags is empty or [L2] is not empty and olive in [L2]
+    answer yes_no
+question "L7" prompt
+    text "dates moved past year 1 or 9999 are unknown"
+    applies when start - 2 weeks <= end or end + 3 weeks < start
+    answer yes_no
+'''
+
 # Groupings (bands and merged options) are lowered by the compiler to conditions on facts: every back end must agree.
 GROUPINGS = (Path(__file__).resolve().parent / "fixtures" / "groupings.carag").read_text(encoding="utf-8")
 
-SMALL_RULE_SETS = {"expressions": EXPRESSIONS, "case types": CASE_TYPES, "no case type": NO_CASE_TYPE, "groupings": GROUPINGS}
+SMALL_RULE_SETS = {"expressions": EXPRESSIONS, "case types": CASE_TYPES, "no case type": NO_CASE_TYPE, "groupings": GROUPINGS,
+                   "literals": LITERALS}
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,21 @@ applicable or pending, no warnings), and the errors of failing constraints and o
 overrides are decided here, as the reference decides them (the formulas of compiler.routing).
 
 A batch is never filtered: every input row has exactly one result, in order.
+
+Each question is one fused pass: its 'applies when' is computed once per batch however many questions share it
+(lowering), its status column is made once per distinct condition and shared read-only, and its source is the
+answer's mask and'ed with the rows where an answer counts. The cases an ``exclude when`` rule leaves out (or may
+leave out) are kept as masks and folded into those shared columns at the end, not written into every question's
+columns row by row. Row choices are arithmetic on masks (``value += rows * code``), never boolean-mask
+assignment, which costs a branch per row. The garbage collector is paused while a batch is evaluated: a batch
+makes few Python objects, and a collection in the middle would walk every object of the process.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+import gc
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -50,6 +60,18 @@ SOURCES = (None, "answer", "derived")
 INSPECTED, NOT_KNOWN = -1, -2
 #: compiler.routing's formulas over numpy arrays of booleans.
 _NUMPY = Algebra(np.logical_and, np.logical_or, np.logical_not)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off for the duration (left as it was found: a caller may have paused it already)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _rows(formula: Any, n: int) -> np.ndarray:
@@ -130,6 +152,10 @@ class ColumnarRules:
         rows the vector form cannot decide exactly and every row marked in ``marked``. ``read_ids`` gives
         each case's id, ``read_ids_at`` those of some rows (read when an error names them).
         """
+        with _collector_paused():
+            return self._evaluate(columns, n, per_case, text_forms, marked, read_ids, read_ids_at)
+
+    def _evaluate(self, columns, n, per_case, text_forms, marked, read_ids, read_ids_at) -> "BatchResult":
         batch = self.decode(columns, n, text_forms, marked)
         result, to_per_case = self.route(batch)
         if read_ids is not None:
@@ -212,7 +238,7 @@ class ColumnarRules:
         if self.unsupported is not None:
             to_per_case[:] = True
             return result, to_per_case
-        self._run(env, answers, result)
+        routed = self._run(env, answers, result)
         to_per_case |= env.to_per_case
         for field, check, problem in self._constraints:  # the case's error, unless it has another (see evaluate)
             broken = env.facts[field].is_known() & (check(env).data == FALSE)
@@ -223,7 +249,9 @@ class ColumnarRules:
             broken = given & (check(env).data == FALSE)
             if broken.any():
                 result.warning_sources.append((broken, warning, None))
-        self._exclude(env, answers, result)
+        inspected = self._exclude(env, answers, result, routed)
+        self._statuses(result, routed, inspected)
+        env.memo.clear()  # the values of expressions were needed while the batch ran only
         return result, to_per_case
 
     def _column(self, name, type_expr, column, batch: "DecodedBatch", text_forms) -> Vec:
@@ -237,38 +265,50 @@ class ColumnarRules:
             batch.bad_cells[name] = decoded.bad
         return decoded.vec
 
-    def _run(self, env: Env, answers: dict[str, Vec], result: "BatchResult") -> None:
+    def _run(self, env: Env, answers: dict[str, Vec], result: "BatchResult") -> "_Routed":
+        routed = _Routed()
         for step in self._plan:
             if step[0] == "define":
                 env.defines[step[1]] = step[2](env)
             elif step[0] == "case_type":
                 self._case_type(env, answers, step[1], step[2], result)
             else:
-                self._question(env, answers, result, *step[1:])
+                self._question(env, answers, result, routed, *step[1:])
+        return routed
 
-    def _exclude(self, env: Env, answers: dict[str, Vec], result: "BatchResult") -> None:
+    def _exclude(self, env: Env, answers: dict[str, Vec], result: "BatchResult", routed: "_Routed") -> np.ndarray | None:
         """As the reference's exclusion (compiler.routing): the first ``exclude when`` rule that certainly holds
         leaves the case out (every question not applicable), and a case none certainly leaves out while some
-        may is not known to be inspected (every question pending); neither reports routing."""
+        may is not known to be inspected (every question pending); neither reports routing.
+
+        Returns the rows inspected (None when every row is)."""
         if not self._exclusions:
-            return
+            return None
+        n = env.n
         values = [exclusion(env).data for exclusion in self._exclusions]
         decision = exclusion_decision(_NUMPY, [Kleene(v == TRUE, v == FALSE) for v in values])
-        excluded = np.full(env.n, INSPECTED, dtype=np.int16)
-        for index, first in enumerate(decision.first_holding):
-            excluded[_rows(first, env.n)] = index
-        excluded[_rows(decision.not_known, env.n)] = NOT_KNOWN
-        if (excluded == INSPECTED).all():
-            return
+        firsts = [(index, _rows(first, n)) for index, first in enumerate(decision.first_holding) if first is not False]
+        not_known = _rows(decision.not_known, n)
+        left_out = np.zeros(n, dtype=bool)
+        for _, rows in firsts:
+            left_out |= rows
+        any_not_known = bool(not_known.any())
+        if not any_not_known and not left_out.any():
+            return None
+        # The rules' rows are disjoint (the first that holds, or none holds and one may): a sum, not a choice per row.
+        excluded = np.full(n, INSPECTED, dtype=np.int16)
+        for index, rows in firsts:
+            excluded += np.multiply(rows, index - INSPECTED, dtype=np.int16)
+        excluded += np.multiply(not_known, NOT_KNOWN - INSPECTED, dtype=np.int16)
         result.excluded = excluded
         result.exclusion_values = values
-        result.given = {("fact", name): vec.is_known() for name, vec in env.facts.items()}
-        result.given.update({("question", qid): vec.is_known() for qid, vec in answers.items()})
-        for status, rows in ((NOT_APPLICABLE, np.flatnonzero(excluded >= 0)), (PENDING, np.flatnonzero(excluded == NOT_KNOWN))):
-            result.case_type_source[rows] = 0
-            for qid in result.status:  # fresh arrays of this batch; the values the rules read are left alone
-                result.status[qid][rows] = status
-                result.source[qid][rows] = 0
+        if any_not_known:  # what a row not known to be inspected waits for (exclusion_pending, read when written)
+            result.given_from = (env.facts, answers)
+        # Status of a row left out: not applicable (2); of one not known to be inspected: pending (1).
+        inspected = ~(left_out | not_known)
+        routed.exclusion_status = left_out.view(np.int8) * NOT_APPLICABLE + not_known.view(np.int8)
+        result.case_type_source *= inspected.view(np.int8)
+        return inspected
 
     def _case_type(self, env: Env, answers: dict[str, Vec], overrides, rules, result: "BatchResult") -> None:
         """As the reference's decide_case_type: overrides that certainly hold for different types contradict each
@@ -277,20 +317,23 @@ class ColumnarRules:
         ids = self.lowering.ids
         decl = self.symbols.case_type
         assert decl is not None  # planned only where a case type is declared
-        chosen = np.full(n, -1, dtype=np.int32)  # the case type of the first override that holds
-        contradict = np.zeros(n, dtype=bool)
         held = []
         override_values: list[Kleene] = []
+        asking: dict[str, np.ndarray] = {}  # case type -> rows where an override asking for it certainly holds
         for code, _, condition in overrides:
             data = condition(env).data
             holds = data == TRUE
             held.append(holds)
             override_values.append(Kleene(holds, data == FALSE))
-            code_id = ids[code]
-            contradict |= holds & (chosen >= 0) & (chosen != code_id)
-            chosen[holds & (chosen < 0)] = code_id
-        if contradict.any():  # an error, worded by evaluate (see _contradiction_errors)
-            result.contradictions = (contradict, held)
+            asking[code] = asking[code] | holds if code in asking else holds
+        if len(asking) > 1:  # overrides asking for two types in one row contradict each other
+            contradict = np.zeros(n, dtype=bool)
+            seen = np.zeros(n, dtype=bool)
+            for rows in asking.values():
+                contradict |= seen & rows
+                seen |= rows
+            if contradict.any():  # an error, worded by evaluate (see _contradiction_errors)
+                result.contradictions = (contradict, held)
         rule_values: list[Kleene] = []
         for _, condition in rules:
             if condition is None:
@@ -299,27 +342,37 @@ class ColumnarRules:
                 data = condition(env).data
                 rule_values.append(Kleene(data == TRUE, data == FALSE))
         decision = case_type_decision(decl, _NUMPY, rule_values, override_values)
+        # At most one type is certain in a row: the value is a sum over the types, the source 1 (+1 when derived).
         value = np.zeros(n, dtype=np.int32)
-        source = np.zeros(n, dtype=np.int8)
+        known = np.zeros(n, dtype=bool)
+        derived = np.zeros(n, dtype=bool)
         for code, certain in decision.is_type.items():
+            if certain is False:
+                continue
             rows = _rows(certain, n)
-            value[rows] = ids[code]
-            derived = rows & _rows(decision.by_rules.get(code, False), n)
-            source[rows] = 1
-            source[derived] = 2
-        env.case_type = Vec(STR, value, source > 0)
+            value += np.multiply(rows, ids[code], dtype=np.int32)
+            known |= rows
+            by_rules = decision.by_rules.get(code, False)
+            if by_rules is not False:
+                derived |= rows & _rows(by_rules, n)
+        source = known.view(np.int8) + derived.view(np.int8)  # (bool viewed as int8: no cast per element)
+        env.case_type = Vec(STR, value, known)
         result.case_type, result.case_type_source = value, source
+        if not any(refused is True or (refused is not False and refused.any()) for refused in decision.refused):
+            return
         refused = np.zeros(n, dtype=bool)
         override_index = np.full(n, -1, dtype=np.int16)
         for index, certain in enumerate(decision.refused):  # the first refused override is quoted
+            if certain is False:
+                continue
             rows = _rows(certain, n) & ~refused
-            override_index[rows] = index
+            override_index += np.multiply(rows, index + 1, dtype=np.int16)
             refused |= rows
-        if refused.any():
-            rule_index = np.zeros(n, dtype=np.int16)  # the rule that decided
-            for index, first in reversed(list(enumerate(decision.first_holding))):
-                rule_index[_rows(first, n)] = index
-            result.warning_sources.append((refused, None, self._refused_warning(env, answers, override_index, rule_index)))
+        rule_index = np.zeros(n, dtype=np.int16)  # the rule that decided (the first that certainly holds: disjoint rows)
+        for index, first in enumerate(decision.first_holding):
+            if first is not False and index:
+                rule_index += np.multiply(_rows(first, n), index, dtype=np.int16)
+        result.warning_sources.append((refused, None, self._refused_warning(env, answers, override_index, rule_index)))
 
     def _refused_warning(self, env: Env, answers: dict[str, Vec], override_index: np.ndarray, rule_index: np.ndarray):
         """The warning of a refused override for one row, as the reference words it (the case's values quoted)."""
@@ -343,42 +396,114 @@ class ColumnarRules:
 
         return warning
 
-    def _question(self, env: Env, answers, result: "BatchResult", qid, applies, derive) -> None:
+    def _question(self, env: Env, answers, result: "BatchResult", routed: "_Routed", qid, applies, derive) -> None:
+        """A question's value (what [Q] reads) and the warning of an answer ignored; its status and source are made
+        with the others once the exclusions are known (_statuses)."""
         n = env.n
-        if applies is None:
-            status = np.zeros(n, dtype=np.int8)
-        else:
-            status = np.subtract(1, applies(env).data, dtype=np.int8)  # 1, 0, -1 -> applies, pending, not applicable
+        condition = None if applies is None else applies(env).data  # 1, 0, -1: applies, pending, not applicable
         answer = answers.get(qid)
-        answered = answer.is_known() if answer is not None else np.zeros(n, dtype=bool)
-        kind = answer.kind if answer is not None else STR
-        if not derive:  # [Q] reads the answer
-            value = answer if answer is not None else Vec(kind, np.zeros(n, dtype=np.int32), answered)
-        else:
-            derived = np.zeros(n, dtype=np.int32)
-            derived_known = np.zeros(n, dtype=bool)
-            applying = status == APPLIES
-            for code_id, condition in derive:  # the first rule that holds gives the value
-                holds = applying & ~derived_known & (condition(env).data == TRUE)
-                derived[holds] = code_id
-                derived_known |= holds
-            # What [Q] reads: the answer when given (whatever the status), else the derived value.
-            if kind == STR:
-                value = Vec(STR, np.where(answered, answer.data if answer is not None else 0, derived).astype(np.int32), answered | derived_known)
-            else:
-                value = Vec(kind, answer.data, answered) if answer is not None else Vec(kind, np.zeros(n, dtype=np.int32), answered)
-        env.values[qid] = value
+        answered = answer.is_known() if answer is not None else None
         # An answer counts unless the question does not apply (then it is ignored, with a warning).
-        counted = answered & (status != NOT_APPLICABLE) if applies is not None else answered.copy()
-        if applies is not None and np.count_nonzero(counted) != np.count_nonzero(answered):
-            result.warning_sources.append((answered & ~counted, ignored_answer_warning(qid), None))
-        source = counted.view(np.int8)
-        if derive:
-            source = source + 2 * (~answered & derived_known).view(np.int8)
-        result.add_question(qid, status, source, value)
-        if derive:
-            # An answer that differs from the derived value is an error the per-case path words.
-            env.to_per_case |= counted & derived_known & (value.data != derived)
+        if condition is not None and answered is not None:
+            ignored = answered & routed.not_applicable(condition)
+            if ignored.any():
+                result.warning_sources.append((ignored, ignored_answer_warning(qid), None))
+        derived_known = None
+        if not derive:  # [Q] reads the answer
+            value = answer if answer is not None else Vec(STR, np.zeros(n, dtype=np.int32), np.zeros(n, dtype=bool))
+        else:
+            applying = None if condition is None else routed.applying(condition)
+            derived = np.zeros(n, dtype=np.int32)
+            for code_id, rule in derive:  # the first rule that holds gives the value
+                holds = rule(env).data == TRUE
+                if applying is not None:
+                    holds &= applying
+                if derived_known is None:
+                    derived_known = holds
+                else:
+                    holds &= ~derived_known
+                    derived_known = derived_known | holds
+                derived += np.multiply(holds, code_id, dtype=np.int32)
+            assert derived_known is not None  # a derive block has a rule
+            if answer is None:
+                value = Vec(STR, derived, derived_known)
+            elif answer.kind == STR:  # the answer when given (whatever the status), else the derived value
+                assert answered is not None
+                data = np.multiply(answer.data, answered, dtype=np.int32)
+                data += derived * ~answered
+                value = Vec(STR, data, answered | derived_known)
+                # An answer that differs from the derived value is an error the per-case path words.
+                both = answered & derived_known
+                if both.any():
+                    env.to_per_case |= both & (answer.data != derived)
+            else:
+                value = Vec(answer.kind, answer.data, answered)
+        env.values[qid] = value
+        routed.questions.append((qid, condition, answered, derived_known, value))
+
+    def _statuses(self, result: "BatchResult", routed: "_Routed", inspected: np.ndarray | None) -> None:
+        """Every question's status and source columns, the exclusions folded in. A status column is made once per
+        distinct 'applies when' and shared (read-only) by the questions it opens."""
+        n = result.n
+        fold = routed.exclusion_status  # 2 where left out, 1 where not known to be inspected, else 0
+        statuses: dict[int, np.ndarray] = {}
+        counts: dict[int, np.ndarray | None] = {}  # rows where an answer counts, per condition
+        for qid, condition, answered, derived_known, value in routed.questions:
+            key = id(condition)
+            status = statuses.get(key)
+            if status is None:
+                if condition is None:
+                    status = np.zeros(n, dtype=np.int8) if fold is None else fold.copy()
+                    counts[key] = inspected
+                else:
+                    status = np.subtract(1, condition, dtype=np.int8)  # 1, 0, -1 -> applies, pending, not applicable
+                    keep = ~routed.not_applicable(condition)
+                    if fold is not None and inspected is not None:  # (set together by _exclude)
+                        status *= inspected.view(np.int8)  # (one byte each: no cast per element)
+                        status += fold
+                        keep &= inspected
+                    counts[key] = keep
+                status.flags.writeable = False
+                statuses[key] = status
+            count = counts[key]
+            if answered is None:
+                source = np.zeros(n, dtype=np.int8)
+            else:
+                source = (answered & count if count is not None else answered.copy()).view(np.int8)
+            if derived_known is not None:
+                by_rule = derived_known & ~answered if answered is not None else derived_known.copy()
+                if inspected is not None:
+                    by_rule &= inspected
+                source += by_rule.view(np.int8) * 2
+            result.add_question(qid, status, source, value)
+
+
+class _Routed:
+    """What the questions' pass leaves for their status and source columns (ColumnarRules._statuses), and the
+    masks of each 'applies when' column, made once per distinct condition."""
+
+    def __init__(self) -> None:
+        #: Per question in order: (id, its 'applies when' column or None, its answer's mask or None,
+        #: the rows where a derive rule gave its value or None, its value).
+        self.questions: list[tuple[str, Any, Any, Any, Vec]] = []
+        #: 2 where an exclusion leaves the row out, 1 where it is not known to be inspected, 0 else; None when
+        #: every row is inspected.
+        self.exclusion_status: np.ndarray | None = None
+        self._not_applicable: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._applying: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def not_applicable(self, condition: np.ndarray) -> np.ndarray:
+        return self._mask(self._not_applicable, condition, FALSE)
+
+    def applying(self, condition: np.ndarray) -> np.ndarray:
+        return self._mask(self._applying, condition, TRUE)
+
+    @staticmethod
+    def _mask(masks: dict, condition: np.ndarray, value: int) -> np.ndarray:
+        found = masks.get(id(condition))
+        if found is None:  # kept with the column, so its id is not reused by another while the batch runs
+            found = masks[id(condition)] = (condition, condition == value)
+        return found[1]
 
 
 class DecodedBatch:
@@ -422,9 +547,10 @@ class BatchResult:
         #: Per row, the index of the ``exclude when`` rule that leaves it out, INSPECTED or NOT_KNOWN; None when
         #: every row is inspected.
         self.excluded: np.ndarray | None = None
-        #: The exclusions' Kleene columns and which facts and answers each row gives (kept for not-known rows).
+        #: The exclusions' Kleene columns and the facts and answers given (kept for not-known rows).
         self.exclusion_values: list[np.ndarray] = []
-        self.given: dict[tuple[str, str], np.ndarray] = {}
+        self.given_from: tuple[Mapping[str, Vec], Mapping[str, Vec]] = ({}, {})
+        self._given: dict[tuple[str, str], np.ndarray] | None = None
         self.env: Env | None = None  # the facts and defined names, for ratings broken down by one of them
 
     @property
@@ -444,6 +570,15 @@ class BatchResult:
             return self.read_ids_at(rows)
         ids = self.ids
         return [ids[row] for row in rows]
+
+    @property
+    def given(self) -> dict[tuple[str, str], np.ndarray]:
+        """("fact" or "question", name) -> the rows that give it (made when a not-known row is first written)."""
+        if self._given is None:
+            facts, answers = self.given_from
+            self._given = {("fact", name): vec.is_known() for name, vec in facts.items()}
+            self._given.update({("question", qid): vec.is_known() for qid, vec in answers.items()})
+        return self._given
 
     def excluded_reason(self, row: int) -> str | None:
         """The reason the rules give for leaving a row's case out, or None."""
