@@ -1,4 +1,5 @@
-"""Peer expression engines evaluating the same applicability rules: rule-engine, simpleeval, json-logic, CEL.
+"""Peer expression engines evaluating the same applicability rules: rule-engine, simpleeval, json-logic, CEL,
+GoRules' zen-engine (its expression language, each expression compiled once).
 
 Each question's ``applies when`` expression is translated mechanically from
 our AST into the peer's language (:func:`translate`). The peers have no
@@ -245,6 +246,12 @@ def build_peer(name: str, ruleset) -> tuple[Callable[[Any], list], Callable[[dic
         environment = celpy.Environment()
         programs = [environment.program(environment.compile(translator.expr(expr))) for _, expr in questions]
         return (lambda context: [p.evaluate(context) for p in programs]), celpy.json_to_cel, translator
+    if name == "zen-engine":  # GoRules' expression language, each expression compiled once (zen.compile_expression)
+        import zen
+
+        translator = Translator(ruleset, Syntax())
+        compiled = [zen.compile_expression(translator.expr(expr)) for _, expr in questions]
+        return (lambda context: [e.evaluate(context) for e in compiled]), (lambda values: values), translator
     raise ValueError(name)
 
 

@@ -43,7 +43,7 @@ from carag_dsl.errors import CaseDataError  # noqa: E402
 from carag_dsl.runtime.evaluation import ruleset_identity  # noqa: E402
 from carag_dsl.runtime.logic import UNKNOWN  # noqa: E402
 
-PEERS = ("rule-engine", "simpleeval", "json-logic", "cel-python")
+PEERS = ("rule-engine", "simpleeval", "json-logic", "cel-python", "zen-engine")
 
 
 def best_of(rounds: int, function, items) -> float:
