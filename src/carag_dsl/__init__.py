@@ -14,10 +14,15 @@ The package is layered one way (see docs/architecture.md): ``language`` (parse)
 ``tools`` <- ``api`` and ``cli``.
 """
 
-from carag_dsl.api import CaseFailure, Rating, RuleSet, load, loads
+from typing import TYPE_CHECKING, Any
+
+from carag_dsl.api import CaseFailure, RuleSet, load, loads
 from carag_dsl.compiler.ruleset import Question
 from carag_dsl.errors import CaragError, CaseDataError, CaseProblem, Diagnostic, RuleError, UsageError
 from carag_dsl.runtime.evaluation import Evaluation, QuestionResult
+
+if TYPE_CHECKING:
+    from carag_dsl.rating.tally import Rating
 
 __all__ = [
     "CaragError",
@@ -41,9 +46,14 @@ __all__ = [
 __version__: str  # declared for type checkers; set by __getattr__ below on first use
 
 
-def __getattr__(name: str) -> str:
+def __getattr__(name: str) -> Any:
     """``__version__``, read from the package metadata (pyproject.toml) on first use: importlib.metadata
-    takes longer to import than evaluating a case, so ``carag eval`` does not import it."""
+    takes longer to import than evaluating a case, so ``carag eval`` does not import it. ``Rating`` likewise,
+    from the tally (which evaluating a case does not need)."""
+    if name == "Rating":
+        from carag_dsl.rating.tally import Rating
+
+        return Rating
     if name != "__version__":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib.metadata import PackageNotFoundError, version

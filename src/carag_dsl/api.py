@@ -10,15 +10,28 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from carag_dsl.compiler.ruleset import CheckedRules, Question, compile_path, compile_text
-from carag_dsl.rating.tally import MAX_GROUPS, Rating, rate
+from carag_dsl.rating import MAX_GROUPS
 from carag_dsl.runtime.compiled import CompiledRules
 from carag_dsl.runtime.evaluate import BACKENDS, Backend, CaseFailure, OnError, compiled_rules, evaluate_case, evaluate_stream
 from carag_dsl.runtime.evaluation import Evaluation
 
+if TYPE_CHECKING:
+    from carag_dsl.rating.tally import Rating
+
 __all__ = ["BACKENDS", "CaseFailure", "Question", "Rating", "RuleSet", "load", "loads"]
+
+
+def __getattr__(name: str) -> Any:
+    """``Rating``, imported on first use: the tally (and what it imports) is not needed to evaluate a case,
+    and ``import carag_dsl`` stays light (tests/test_light_start.py)."""
+    if name != "Rating":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from carag_dsl.rating.tally import Rating
+
+    return Rating
 
 
 class RuleSet(CheckedRules):
@@ -77,6 +90,8 @@ class RuleSet(CheckedRules):
         ``"all"`` or question ids; ``model="logistic"`` fits a binary logistic regression per question on the
         ``by`` characteristics (docs/ratings.md).
         """
+        from carag_dsl.rating.tally import rate
+
         return rate(self, cases, by, on_error, max_groups, date, questions, model)
 
 

@@ -36,6 +36,7 @@ from carag_dsl.language import ast
 from carag_dsl.compiler import types as T
 from carag_dsl.errors import UsageError, did_you_mean_question
 from carag_dsl.compiler.groupings import group_of
+from carag_dsl.rating import MAX_GROUPS
 from carag_dsl.rating.groups import OUTSIDE, group_sort_key, json_group_value
 from carag_dsl.compiler.symbols import CASE_TYPE
 from carag_dsl.compiler.ruleset import DEFAULT_SMALL_SAMPLE, CheckedRules
@@ -182,11 +183,6 @@ class _Counters:
     questions: dict[str, _Counter] = attrs.Factory(dict)
     excluded: Counter[str] = attrs.Factory(Counter)  # by the reason of the 'exclude when' rule
     not_known: int = 0  # not known whether inspected: the case does not say enough for the 'exclude when' rules
-
-
-#: Most subgroups ``by`` may make unless told otherwise: a breakdown is read by people, and a free-text
-#: field would otherwise make one group per case (200,000 groups took 1.4 GB and a 400 MB report).
-MAX_GROUPS = 1000
 
 
 class TooManyGroups(UsageError):

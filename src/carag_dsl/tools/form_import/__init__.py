@@ -17,12 +17,11 @@ export wrote the form with.
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
-
-from carag_dsl.tools.form_import.common import SubmissionFileError, Submissions
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from carag_dsl.compiler.ruleset import CheckedRules
+    from carag_dsl.tools.form_import.common import SubmissionFileError, Submissions
 
 #: ``carag import SOURCE`` and ``--from SOURCE``: what each reads.
 SOURCES = {
@@ -31,6 +30,16 @@ SOURCES = {
 }
 
 __all__ = ["SOURCES", "SubmissionFileError", "Submissions", "read_submissions"]
+
+
+def __getattr__(name: str) -> Any:
+    """The readers' shared classes, imported on first use: ``carag eval`` names SOURCES in its --help
+    without reading any submission (the forms' tables take a while to build)."""
+    if name in ("SubmissionFileError", "Submissions"):
+        from carag_dsl.tools.form_import import common
+
+        return getattr(common, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_submissions(rules: "CheckedRules", source: str, path: str, stream: IO[bytes] | None) -> Submissions:
