@@ -237,7 +237,9 @@ def _run_dask(args) -> int:
         with dask_client(cluster if cluster is not None else args.scheduler) as client:
             if cluster is None:  # another machine's workers: do they have these files?
                 check_workers_have(client, sent, files)
-            futures = client.map(rate_parquet_file, [source] * len(files), sent, [tally.by_names] * len(files),
+            # The rules go to every worker once (not with each task); each worker process checks them once.
+            rules = client.scatter(source, broadcast=True, hash=False)
+            futures = client.map(rate_parquet_file, [rules] * len(files), sent, [tally.by_names] * len(files),
                                  [tally.chosen] * len(files), pure=False)
             for path, done in zip(files, gather(client, futures)):
                 tally.merge(done["counts"])
