@@ -27,14 +27,13 @@ makes few Python objects, and a collection in the middle would walk every object
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
 from carag_dsl.compiler.graph import CASE_TYPE_NODE, expression_inputs, given_inputs, node_label
 from carag_dsl.compiler.routing import Algebra, Kleene, case_type_decision, exclusion_decision
+from carag_dsl.compiler.ruleset import gc_paused
 from carag_dsl.errors import CaseDataError, CaseProblem
 from carag_dsl.compiler.outcomes import (
     REFUSED_OVERRIDE_START, consistency_warning, given_values, ignored_answer_warning, refused_override_end,
@@ -60,18 +59,6 @@ SOURCES = (None, "answer", "derived")
 INSPECTED, NOT_KNOWN = -1, -2
 #: compiler.routing's formulas over numpy arrays of booleans.
 _NUMPY = Algebra(np.logical_and, np.logical_or, np.logical_not)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The garbage collector off for the duration (left as it was found: a caller may have paused it already)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _rows(formula: Any, n: int) -> np.ndarray:
@@ -152,7 +139,7 @@ class ColumnarRules:
         rows the vector form cannot decide exactly and every row marked in ``marked``. ``read_ids`` gives
         each case's id, ``read_ids_at`` those of some rows (read when an error names them).
         """
-        with _collector_paused():
+        with gc_paused():
             return self._evaluate(columns, n, per_case, text_forms, marked, read_ids, read_ids_at)
 
     def _evaluate(self, columns, n, per_case, text_forms, marked, read_ids, read_ids_at) -> "BatchResult":
