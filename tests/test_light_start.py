@@ -53,3 +53,17 @@ def test_carag_eval_case_with_a_warm_cache_loads_none_of_the_heavy_modules(tmp_p
            f"    assert main(['eval', '--case', {str(EXAMPLE)!r}]) == 0\n")
     _heavy_imports(run, env)  # fills the cache (parses: imports Lark)
     assert _heavy_imports(run, env) == []
+
+
+def test_syntax_tree_nodes_print_as_attrs_prints_them_spans_left_out():
+    """The nodes share one __repr__ (attrs compiled one per class, a third of importing the tree's classes):
+    it prints what attrs printed."""
+    from carag_dsl.language import ast
+    from carag_dsl.language.parser import parse
+
+    node = parse('fact a: bool\ndefine b = a and [Q 1] != "x"\n', "<test>").items[1]
+    assert repr(node) == (
+        "DefineDecl(name='b', expr=BoolOp(op='and', left=Name(name='a'), right=Compare(op='!=', "
+        "left=AnswerRef(question_id='Q 1'), right=TextLit(value='x'))), doc=None)"
+    )
+    assert repr(ast.Module((), ())) == "Module(items=(), path='<string>')"

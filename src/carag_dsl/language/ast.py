@@ -9,7 +9,7 @@ analysis (types, resolved names) live in side tables, never on the nodes.
 from __future__ import annotations
 
 import datetime
-from typing import Union
+from typing import Any, TypeVar, Union
 
 import attrs
 
@@ -20,10 +20,33 @@ def _span(default=NOWHERE):
     return attrs.field(default=default, eq=False, repr=False, kw_only=True)
 
 
+_T = TypeVar("_T", bound=type)
+
+
+def _node(cls: _T) -> _T:
+    """``attrs.frozen``, with one ``__repr__`` shared by every node instead of one generated per class: attrs
+    compiles the methods it writes for each class, and this module's 44 classes were the largest part of
+    ``import carag_dsl`` (the repr a third of that). The text is attrs' own: ``Name(name='x')``, the fields
+    declared ``repr=False`` (spans) left out."""
+    made = attrs.frozen(repr=False)(cls)
+    made.__repr__ = _node_repr  # type: ignore[assignment]
+    return made  # type: ignore[no-any-return]
+
+
+_REPR_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_repr(self: Any) -> str:
+    names = _REPR_FIELDS.get(type(self))
+    if names is None:
+        names = _REPR_FIELDS[type(self)] = tuple(field.name for field in attrs.fields(type(self)) if field.repr)
+    return f"{type(self).__qualname__}({', '.join(f'{name}={getattr(self, name)!r}' for name in names)})"
+
+
 # ------------------------------------------------------------------ expressions
 
 
-@attrs.frozen
+@_node
 class Name:
     """A fact, a defined name, ``case_type``, or an option code (``licence``)."""
 
@@ -31,7 +54,7 @@ class Name:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class AnswerRef:
     """``[X 6]``: the answer to a question (or its derived value)."""
 
@@ -39,31 +62,31 @@ class AnswerRef:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class IntLit:
     value: int
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class DateLit:
     value: datetime.date
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class TextLit:
     value: str
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class BoolLit:
     value: bool
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class DurationLit:
     """``56 days``, ``8 weeks``. ``unit`` is as written (singular or plural)."""
 
@@ -72,7 +95,7 @@ class DurationLit:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class SetLit:
     """``{licence, pss}``: a set of option codes."""
 
@@ -80,13 +103,13 @@ class SetLit:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class Not:
     operand: "Expr"
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class BoolOp:
     """``left and right`` / ``left or right`` (Kleene logic)."""
 
@@ -96,7 +119,7 @@ class BoolOp:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class Compare:
     op: str  # == != < <= > >=
     left: "Expr"
@@ -104,7 +127,7 @@ class Compare:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class In:
     """``x in {a, b}``, ``code in [X 4]``; ``negated`` for ``not in``."""
 
@@ -114,7 +137,7 @@ class In:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class IsEmpty:
     """``[X 4] is empty``; ``negated`` for ``is not empty``."""
 
@@ -123,7 +146,7 @@ class IsEmpty:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class Arith:
     """``date + duration``, ``date - date``, ``int + int``."""
 
@@ -133,7 +156,7 @@ class Arith:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class DaysBetween:
     """``days from start to end``: a duration, negative when end is before start."""
 
@@ -142,7 +165,7 @@ class DaysBetween:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class If:
     condition: "Expr"
     then: "Expr"
@@ -159,7 +182,7 @@ Expr = Union[
 # ------------------------------------------------------------------ types
 
 
-@attrs.frozen
+@_node
 class Option:
     """One option of an enumeration: its code and the label people read."""
 
@@ -173,7 +196,7 @@ class Option:
 TYPE_KINDS = ("bool", "int", "date", "text", "one", "any", "scale", "yes_no", "yes_no_not_a_factor")
 
 
-@attrs.frozen
+@_node
 class TypeExpr:
     kind: str
     options: tuple[Option, ...] = ()
@@ -183,7 +206,7 @@ class TypeExpr:
 # ------------------------------------------------------------------ declarations
 
 
-@attrs.frozen
+@_node
 class Header:
     name: str
     version: str
@@ -191,13 +214,13 @@ class Header:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class Include:
     path: str
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class FactDecl:
     name: str
     type: TypeExpr
@@ -205,7 +228,7 @@ class FactDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class GroupMember:
     """One named group of a :class:`GroupingDecl`: a band of a number or a date (``lower`` and ``upper``
     included, ``None`` for no bound) or, with ``options``, the source's options merged into one group."""
@@ -222,7 +245,7 @@ class GroupMember:
         return not self.options
 
 
-@attrs.frozen
+@_node
 class GroupingDecl:
     """``grouping age_group of age``: named groups of the values of a fact (see :class:`GroupMember`).
 
@@ -236,7 +259,7 @@ class GroupingDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class DefineDecl:
     name: str
     expr: Expr
@@ -244,7 +267,7 @@ class DefineDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class ConstraintDecl:
     """``constraint FIELD requires EXPR message "..."``: checked when FIELD is given."""
 
@@ -254,7 +277,7 @@ class ConstraintDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class ExcludeDecl:
     """``exclude when EXPR because "..."``: a case the inspection does not inspect (it gets no routing)."""
 
@@ -263,7 +286,7 @@ class ExcludeDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class ConsistencyDecl:
     """``constraint FIELD requires EXPR warn "..."``: checked when FIELD (a fact, or ``[question]``) is given;
     a case that breaks it is still evaluated, with the warning."""
@@ -275,7 +298,7 @@ class ConsistencyDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class ApplicabilityDecl:
     """``applicability "Core cases only" when case_type == core``: what a question label means.
 
@@ -289,7 +312,7 @@ class ApplicabilityDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class CaseRule:
     """``adjusted when EXPR`` or ``core otherwise`` (``condition`` is None)."""
 
@@ -298,7 +321,7 @@ class CaseRule:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class CaseOverride:
     """``override core [from adjusted] when [2.0.19a] == yes``: an answer that decides the case type.
 
@@ -313,14 +336,14 @@ class CaseOverride:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class CaseTypeDecl:
     rules: tuple[CaseRule, ...]
     overrides: tuple[CaseOverride, ...] = ()
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class SectionDecl:
     title: str
     heading: str | None = None
@@ -328,7 +351,7 @@ class SectionDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class Derive:
     """``derive yes when EXPR``: the value of an unanswered question that applies."""
 
@@ -340,7 +363,7 @@ class Derive:
 QUESTION_KINDS = ("prompt", "information", "judgement")
 
 
-@attrs.frozen
+@_node
 class QuestionDecl:
     id: str
     kind: str
@@ -356,7 +379,7 @@ class QuestionDecl:
     id_span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class Band:
     """``"Good" from 65%``: a band and its inclusive lower bound, as written."""
 
@@ -365,14 +388,14 @@ class Band:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class BandsDecl:
     bands: tuple[Band, ...]
     small_sample: int | None = None  # ratings of fewer cases carry a caveat ("small sample below N cases")
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class Cap:
     """``at most "Good" when [P 2.2.3] is "Inadequate"``."""
 
@@ -382,7 +405,7 @@ class Cap:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class StandardDecl:
     name: str
     key_questions: tuple[AnswerRef, ...] = ()
@@ -393,7 +416,7 @@ class StandardDecl:
     average_of: tuple[AnswerRef, ...] = ()
 
 
-@attrs.frozen
+@_node
 class InspectionLink:
     """``informed by [P 2.1.3], [2.5.41] within mappa because "..."``: the case findings an inspection question reads.
 
@@ -406,7 +429,7 @@ class InspectionLink:
     span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class InspectionQuestionDecl:
     """A question about the region (the inspection questions), answered in prose: never routed or rated."""
 
@@ -421,7 +444,7 @@ class InspectionQuestionDecl:
     id_span: Span = _span()
 
 
-@attrs.frozen
+@_node
 class Expectation:
     """One ``expect`` line of a test.
 
@@ -439,7 +462,7 @@ class Expectation:
     value_span: Span = _span()  # where the value of a ``value`` or ``case_type`` expectation is written
 
 
-@attrs.frozen
+@_node
 class TestDecl:
     name: str
     facts: tuple[tuple[str, object], ...] = ()
@@ -458,7 +481,7 @@ Decl = Union[
 ]
 
 
-@attrs.frozen
+@_node
 class Comment:
     """A ``# comment`` line, kept for the formatter."""
 
@@ -466,7 +489,7 @@ class Comment:
     line: int
 
 
-@attrs.frozen
+@_node
 class Module:
     """One parsed file: its declarations in order (and its comments, for ``carag fmt``)."""
 
