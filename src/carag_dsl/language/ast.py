@@ -9,7 +9,7 @@ analysis (types, resolved names) live in side tables, never on the nodes.
 from __future__ import annotations
 
 import datetime
-from typing import Any, TypeVar, Union
+from typing import Any, Union
 
 import attrs
 
@@ -20,23 +20,14 @@ def _span(default=NOWHERE):
     return attrs.field(default=default, eq=False, repr=False, kw_only=True)
 
 
-_T = TypeVar("_T", bound=type)
-
-
-def _node(cls: _T) -> _T:
-    """``attrs.frozen``, with one ``__repr__`` shared by every node instead of one generated per class: attrs
-    compiles the methods it writes for each class, and this module's 44 classes were the largest part of
-    ``import carag_dsl`` (the repr a third of that). The text is attrs' own: ``Name(name='x')``, the fields
-    declared ``repr=False`` (spans) left out."""
-    made = attrs.frozen(repr=False)(cls)
-    made.__repr__ = _node_repr  # type: ignore[assignment]
-    return made  # type: ignore[no-any-return]
-
-
 _REPR_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _node_repr(self: Any) -> str:
+    """The repr of every node, shared: attrs writes and compiles __init__, __eq__, __hash__ and __repr__ for each
+    class, and this module's 44 classes were the largest part of ``import carag_dsl`` (the repr a third of each
+    compiled script). The text is attrs' own: ``Name(name='x')``, the fields declared ``repr=False`` (spans)
+    left out. Set on every class at the end of the module."""
     names = _REPR_FIELDS.get(type(self))
     if names is None:
         names = _REPR_FIELDS[type(self)] = tuple(field.name for field in attrs.fields(type(self)) if field.repr)
@@ -46,7 +37,7 @@ def _node_repr(self: Any) -> str:
 # ------------------------------------------------------------------ expressions
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Name:
     """A fact, a defined name, ``case_type``, or an option code (``licence``)."""
 
@@ -54,7 +45,7 @@ class Name:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class AnswerRef:
     """``[X 6]``: the answer to a question (or its derived value)."""
 
@@ -62,31 +53,31 @@ class AnswerRef:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class IntLit:
     value: int
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class DateLit:
     value: datetime.date
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class TextLit:
     value: str
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class BoolLit:
     value: bool
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class DurationLit:
     """``56 days``, ``8 weeks``. ``unit`` is as written (singular or plural)."""
 
@@ -95,7 +86,7 @@ class DurationLit:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class SetLit:
     """``{licence, pss}``: a set of option codes."""
 
@@ -103,13 +94,13 @@ class SetLit:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Not:
     operand: "Expr"
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class BoolOp:
     """``left and right`` / ``left or right`` (Kleene logic)."""
 
@@ -119,7 +110,7 @@ class BoolOp:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Compare:
     op: str  # == != < <= > >=
     left: "Expr"
@@ -127,7 +118,7 @@ class Compare:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class In:
     """``x in {a, b}``, ``code in [X 4]``; ``negated`` for ``not in``."""
 
@@ -137,7 +128,7 @@ class In:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class IsEmpty:
     """``[X 4] is empty``; ``negated`` for ``is not empty``."""
 
@@ -146,7 +137,7 @@ class IsEmpty:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Arith:
     """``date + duration``, ``date - date``, ``int + int``."""
 
@@ -156,7 +147,7 @@ class Arith:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class DaysBetween:
     """``days from start to end``: a duration, negative when end is before start."""
 
@@ -165,7 +156,7 @@ class DaysBetween:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class If:
     condition: "Expr"
     then: "Expr"
@@ -182,7 +173,7 @@ Expr = Union[
 # ------------------------------------------------------------------ types
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Option:
     """One option of an enumeration: its code and the label people read."""
 
@@ -196,7 +187,7 @@ class Option:
 TYPE_KINDS = ("bool", "int", "date", "text", "one", "any", "scale", "yes_no", "yes_no_not_a_factor")
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class TypeExpr:
     kind: str
     options: tuple[Option, ...] = ()
@@ -206,7 +197,7 @@ class TypeExpr:
 # ------------------------------------------------------------------ declarations
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Header:
     name: str
     version: str
@@ -214,13 +205,13 @@ class Header:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Include:
     path: str
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class FactDecl:
     name: str
     type: TypeExpr
@@ -228,7 +219,7 @@ class FactDecl:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class GroupMember:
     """One named group of a :class:`GroupingDecl`: a band of a number or a date (``lower`` and ``upper``
     included, ``None`` for no bound) or, with ``options``, the source's options merged into one group."""
@@ -245,7 +236,7 @@ class GroupMember:
         return not self.options
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class GroupingDecl:
     """``grouping age_group of age``: named groups of the values of a fact (see :class:`GroupMember`).
 
@@ -259,7 +250,7 @@ class GroupingDecl:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class DefineDecl:
     name: str
     expr: Expr
@@ -267,7 +258,7 @@ class DefineDecl:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class ConstraintDecl:
     """``constraint FIELD requires EXPR message "..."``: checked when FIELD is given."""
 
@@ -277,7 +268,7 @@ class ConstraintDecl:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class ExcludeDecl:
     """``exclude when EXPR because "..."``: a case the inspection does not inspect (it gets no routing)."""
 
@@ -286,7 +277,7 @@ class ExcludeDecl:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class ConsistencyDecl:
     """``constraint FIELD requires EXPR warn "..."``: checked when FIELD (a fact, or ``[question]``) is given;
     a case that breaks it is still evaluated, with the warning."""
@@ -298,7 +289,7 @@ class ConsistencyDecl:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class ApplicabilityDecl:
     """``applicability "Core cases only" when case_type == core``: what a question label means.
 
@@ -312,7 +303,7 @@ class ApplicabilityDecl:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class CaseRule:
     """``adjusted when EXPR`` or ``core otherwise`` (``condition`` is None)."""
 
@@ -321,7 +312,7 @@ class CaseRule:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class CaseOverride:
     """``override core [from adjusted] when [2.0.19a] == yes``: an answer that decides the case type.
 
@@ -336,14 +327,14 @@ class CaseOverride:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class CaseTypeDecl:
     rules: tuple[CaseRule, ...]
     overrides: tuple[CaseOverride, ...] = ()
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class SectionDecl:
     title: str
     heading: str | None = None
@@ -351,7 +342,7 @@ class SectionDecl:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Derive:
     """``derive yes when EXPR``: the value of an unanswered question that applies."""
 
@@ -363,7 +354,7 @@ class Derive:
 QUESTION_KINDS = ("prompt", "information", "judgement")
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class QuestionDecl:
     id: str
     kind: str
@@ -379,7 +370,7 @@ class QuestionDecl:
     id_span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Band:
     """``"Good" from 65%``: a band and its inclusive lower bound, as written."""
 
@@ -388,14 +379,14 @@ class Band:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class BandsDecl:
     bands: tuple[Band, ...]
     small_sample: int | None = None  # ratings of fewer cases carry a caveat ("small sample below N cases")
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Cap:
     """``at most "Good" when [P 2.2.3] is "Inadequate"``."""
 
@@ -405,7 +396,7 @@ class Cap:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class StandardDecl:
     name: str
     key_questions: tuple[AnswerRef, ...] = ()
@@ -416,7 +407,7 @@ class StandardDecl:
     average_of: tuple[AnswerRef, ...] = ()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class InspectionLink:
     """``informed by [P 2.1.3], [2.5.41] within mappa because "..."``: the case findings an inspection question reads.
 
@@ -429,7 +420,7 @@ class InspectionLink:
     span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class InspectionQuestionDecl:
     """A question about the region (the inspection questions), answered in prose: never routed or rated."""
 
@@ -444,7 +435,7 @@ class InspectionQuestionDecl:
     id_span: Span = _span()
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Expectation:
     """One ``expect`` line of a test.
 
@@ -462,7 +453,7 @@ class Expectation:
     value_span: Span = _span()  # where the value of a ``value`` or ``case_type`` expectation is written
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class TestDecl:
     name: str
     facts: tuple[tuple[str, object], ...] = ()
@@ -481,7 +472,7 @@ Decl = Union[
 ]
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Comment:
     """A ``# comment`` line, kept for the formatter."""
 
@@ -489,7 +480,7 @@ class Comment:
     line: int
 
 
-@_node
+@attrs.frozen(repr=False)  # the repr: _node_repr (end of module)
 class Module:
     """One parsed file: its declarations in order (and its comments, for ``carag fmt``)."""
 
@@ -523,3 +514,9 @@ def walk(expr: Expr):
         node = stack.pop()
         yield node
         stack.extend(reversed(children(node)))
+
+
+for _class in list(globals().values()):  # every node class of this module prints with _node_repr
+    if isinstance(_class, type) and attrs.has(_class) and _class.__module__ == __name__:
+        _class.__repr__ = _node_repr  # type: ignore[method-assign]
+del _class
