@@ -13,6 +13,8 @@ English.
 
 from __future__ import annotations
 
+import atexit
+import weakref
 from typing import Any, Iterable
 
 from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING
@@ -30,6 +32,22 @@ except ImportError:  # pragma: no cover - depends on the platform's dd wheel
     from dd.autoref import BDD  # type: ignore[import-not-found,unused-ignore,no-redef]
 
 STATUSES = (APPLIES, NOT_APPLICABLE, PENDING)
+
+#: The spaces alive, emptied at exit (see :func:`_release_at_exit`).
+_LIVE: "weakref.WeakSet[CaseSpace]" = weakref.WeakSet()
+
+
+@atexit.register
+def _release_at_exit() -> None:
+    """Empty every space still alive, its nodes before its manager.
+
+    A space and its SymbolicRules refer to each other, so they are freed by the interpreter's last collection,
+    which clears objects in no set order: CUDD's manager could go before nodes still held, and dd then prints
+    "Still N nodes referenced upon shutdown" as the command exits. Emptied here, the nodes are freed by their
+    reference counts while the manager lives.
+    """
+    for space in list(_LIVE):
+        space.release()
 
 
 class Region:
@@ -126,6 +144,15 @@ class CaseSpace:
             for symbolic in self._symbolic.values():
                 universe &= ~symbolic.excluded() & ~symbolic.not_known_whether_inspected()
         self._universe = universe
+        _LIVE.add(self)
+
+    def release(self) -> None:
+        """Drop every node this space holds, the manager last (the space cannot be queried after)."""
+        manager = self.bdd
+        for symbolic in self._symbolic.values():
+            symbolic.__dict__.clear()
+        self.__dict__.clear()
+        del manager
 
     # -- encoding
     def _encode(self, variable: Variable, index: int):
