@@ -24,9 +24,10 @@ ENGINES = ("auto", "columnar", "per-case")
 #: Files at least this large go to the columnar engine when it is installed (``--engine auto``).
 COLUMNAR_FROM_BYTES = 4 * 1024 * 1024
 #: ... but JSON Lines evaluated to JSON Lines or compact lines only from this size: the per-case engine writes
-#: those quickly, and the columnar engine's start (numpy, pyarrow, and the pandas pyarrow imports: about 0.5 s)
-#: pays for itself past about 20,000 CARaG cases (JSON Lines results) and 40,000 (compact). docs/benchmarks.md.
-COLUMNAR_LINES_TO_LINES_FROM_BYTES = 48 * 1024 * 1024
+#: those quickly, so the columnar engine's start (numpy, pyarrow, and the pandas pyarrow imports) pays for itself
+#: later: at 20,000 CARaG cases (about 14 MB) it is 1.2x faster to JSON Lines and level to compact lines
+#: (docs/benchmarks.md, "Both engines, every input and output format").
+COLUMNAR_LINES_TO_LINES_FROM_BYTES = 8 * 1024 * 1024
 
 
 def input_format(path: str) -> str:
