@@ -14,10 +14,18 @@ def _question(qid: str, condition: str, answer: str = "yes_no") -> str:
 
 
 def many_named_options(options: int = 40) -> str:
-    """An ``any of`` fact whose options the rules all name (one class per subset: 2^options)."""
+    """The file of issue 24: an ``any of`` fact whose options the rules all name, though they read one of them
+    (before the classes were split by the options read: one class per subset, 2^options)."""
     codes = ", ".join(f"o{i}" for i in range(options))
     return (HEADER + f"fact kind: one of {codes}\nfact tags: any of {codes}\n"
             + _question("Q1", f"kind in {{{codes}}} and o1 in tags"))
+
+
+def many_read_options(options: int = 40) -> str:
+    """An ``any of`` fact whose every option the rules read (one class per subset of them: 2^options)."""
+    codes = ", ".join(f"o{i}" for i in range(options))
+    return (HEADER + f"fact kind: one of {codes}\nfact tags: any of {codes}\n"
+            + _question("Q1", "kind in tags and o1 in tags"))
 
 
 def many_options(options: int = 3000) -> str:

@@ -425,6 +425,7 @@ def expensive_rules_text(rng: random.Random) -> str:
 
     text = rng.choice([
         lambda: make.many_named_options(rng.randint(2, 60)),
+        lambda: make.many_read_options(rng.randint(2, 60)),
         lambda: make.many_options(rng.choice((5, 300, 3000))),
         lambda: make.compared_chain(rng.randint(2, 14)),
         lambda: make.sum_of_ifs(rng.randint(2, 20)),

@@ -36,12 +36,12 @@ def _within_limits(result) -> None:
     assert result.seconds < TIME_LIMIT_S, f"{result.seconds:.1f} s"
 
 
-def test_lint_of_an_any_of_fact_whose_40_options_the_rules_name_ends_partial_naming_the_fact(tmp_path):
-    result = run_bounded(["lint", str(_write(tmp_path / "r", expensive_rules.many_named_options(40)))])
+def test_lint_of_an_any_of_fact_whose_40_options_the_rules_read_ends_partial_naming_the_fact(tmp_path):
+    result = run_bounded(["lint", str(_write(tmp_path / "r", expensive_rules.many_read_options(40)))])
     _within_limits(result)
     assert result.status == 3, result.stdout
     assert "partial:" in result.stdout
-    assert "the fact 'tags' (any of 40 options, 40 of them named in the rules) has about 2^40" in result.stdout
+    assert "the fact 'tags' (any of 40 options, 40 of them read by the rules) has about 2^40" in result.stdout
 
 
 def test_lint_of_numbers_compared_in_a_chain_ends_partial_naming_the_numbers(tmp_path):
@@ -75,7 +75,7 @@ def test_a_bdd_node_budget_stops_the_analysis_with_its_reason():
 def test_sarif_lists_what_was_not_analysed_as_tool_notifications(tmp_path, capsys):
     from carag_dsl.cli import main
 
-    status = main(["lint", str(_write(tmp_path / "r", expensive_rules.many_named_options(20))), "--format", "sarif"])
+    status = main(["lint", str(_write(tmp_path / "r", expensive_rules.many_read_options(20))), "--format", "sarif"])
     out, err = capsys.readouterr()
     (run,) = json.loads(out)["runs"]
     notes = run["invocations"][0]["toolExecutionNotifications"]
@@ -84,8 +84,8 @@ def test_sarif_lists_what_was_not_analysed_as_tool_notifications(tmp_path, capsy
 
 
 def test_diff_past_the_budget_falls_back_to_sampling_and_a_change_it_finds_exits_1(tmp_path):
-    old = _write(tmp_path / "old", expensive_rules.many_named_options(40))
-    new = _write(tmp_path / "new", expensive_rules.many_named_options(40).replace("o1 in tags", "o2 in tags"))
+    old = _write(tmp_path / "old", expensive_rules.many_read_options(40))
+    new = _write(tmp_path / "new", expensive_rules.many_read_options(40).replace("o1 in tags", "o2 in tags"))
     result = run_bounded(["diff", str(old), str(new), "--format", "json"])
     _within_limits(result)
     data = json.loads(result.stdout)
@@ -96,7 +96,7 @@ def test_diff_past_the_budget_falls_back_to_sampling_and_a_change_it_finds_exits
 
 
 def test_diff_past_the_budget_that_samples_no_change_of_an_edited_rule_exits_3_partial(tmp_path):
-    text = expensive_rules.many_named_options(40)
+    text = expensive_rules.many_read_options(40)
     old = _write(tmp_path / "old", text)
     condition = text.split("applies when ")[1].split("\n")[0]
     kind_test, tag_test = condition.split(" and ")
@@ -121,3 +121,28 @@ def test_within_the_budget_the_diff_is_exact_and_not_partial():
     result = diff_rules(rules, rules)
     assert result.exact is not None and not result.exact.partial and not result.partial
     assert result.to_dict()["not_analysed_exactly"] == [] and result.to_dict()["sampled_cases"] == 0
+
+
+@pytest.mark.parametrize("options", [40, 60])
+def test_the_any_of_file_of_issue_24_is_analysed_exactly_with_a_valid_witness(options):
+    """The rules name every option (in the set 'kind' is tested against) but read one of 'tags': its classes
+    are the subsets of what is read (before: 2^options, past the budget or out of memory)."""
+    from carag_dsl.runtime.evaluate import evaluate_case
+
+    rules = loads(expensive_rules.many_named_options(options))
+    report = lint(rules)
+    assert not report.partial and not report.not_analysed
+    space = CaseSpace(rules, budget=Budget())
+    tags = next(v for v in space.variables if v.key == ("fact", "tags"))
+    assert len(tags.classes) == 5  # not given; {}, {o1}, {other}, {o1, other}
+    for status, region in space.status("Q1").items():
+        witness = space.witness(region)
+        assert witness is not None
+        assert evaluate_case(rules, witness, backend="reference").to_dict()["questions"]["Q1"]["status"] == status
+
+
+def test_lint_of_the_60_option_any_of_file_is_exact_within_1_gb_and_30_s(tmp_path):
+    result = run_bounded(["lint", str(_write(tmp_path / "r", expensive_rules.many_named_options(60)))])
+    _within_limits(result)
+    assert result.status == 0, result.stdout
+    assert "partial" not in result.stdout

@@ -127,7 +127,7 @@ def _run_in_own_loop(coroutine) -> None:
 def test_lint_of_a_rule_set_past_the_budget_says_what_it_could_not_analyse(tmp_path):
     folder = tmp_path / "rules"
     folder.mkdir()
-    (folder / "rules.carag").write_text(expensive_rules.many_named_options(40), encoding="utf-8")
+    (folder / "rules.carag").write_text(expensive_rules.many_read_options(40), encoding="utf-8")
     published = _Published()
     session = CaragSession(published)  # type: ignore[arg-type]
     path = folder / "rules.carag"
@@ -259,7 +259,7 @@ def test_the_language_server_on_rule_sets_made_to_be_expensive_stays_within_1_gb
     import time
 
     texts = {
-        "options": expensive_rules.many_named_options(40),
+        "options": expensive_rules.many_read_options(40),
         "chain": expensive_rules.compared_chain(12),
         "sums": expensive_rules.sum_of_ifs(16),
         "defines": expensive_rules.chained_defines(40, "set"),

@@ -7,8 +7,8 @@ class 0 always being "not given" (a missing fact, an unanswered question):
 - an option fact or answer: each of its options;
 - a yes/no fact: true and false;
 - a text: every text the rules compare it with, the empty text, and two other texts;
-- a multi-choice fact or answer: every subset of the options the rules name, with or
-  without one option they do not name;
+- a multi-choice fact or answer: every subset of the options the rules read (:mod:`.sets`),
+  with or without one option they do not read;
 - a component of dates and numbers: its cells.
 
 Every class holds the runtime value a case with it has (``datetime.date``,
@@ -28,7 +28,7 @@ from carag_dsl.compiler import types as T
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.language import ast
 from carag_dsl.runtime.logic import UNKNOWN
-from carag_dsl.analysis import numeric
+from carag_dsl.analysis import numeric, sets
 from carag_dsl.analysis.budget import DEFAULT_BUDGET, Budget, BudgetExceeded
 from carag_dsl.analysis.numeric import AnalysisUnsupported, Form
 
@@ -47,7 +47,7 @@ class Variable:
     key: tuple
     classes: tuple[Any, ...]
     index: int
-    #: For a multi-choice field: the options the rules name (the others behave alike).
+    #: For a multi-choice field: the options the rules read (the others behave alike; see :mod:`.sets`).
     named: frozenset = frozenset()
 
     @property
@@ -140,27 +140,27 @@ def _where(expr: ast.Expr) -> str:
 # ------------------------------------------------------------------ the classes of one fact or answer
 
 
-def _mentioned(rules_list: list[CheckedRules]) -> tuple[set[str], set[str]]:
-    """Every bare name and set member the rules write (so every option code they name), and every text."""
-    codes: set[str] = set()
-    texts: set[str] = set()
-    for rules in rules_list:
-        for expr in all_expressions(rules):
-            for node in ast.walk(expr):
-                if isinstance(node, ast.Name):
-                    codes.add(node.name)
-                elif isinstance(node, ast.SetLit):
-                    codes.update(node.members)
-                elif isinstance(node, ast.TextLit):
-                    texts.add(node.value)
-    return codes, texts
+def _mentioned_texts(rules_list: list[CheckedRules]) -> set[str]:
+    """Every text the rules write."""
+    return {node.value for rules in rules_list for expr in all_expressions(rules)
+            for node in ast.walk(expr) if isinstance(node, ast.TextLit)}
 
 
-def value_classes(type_exprs: list[ast.TypeExpr], codes_named: set[str], texts: set[str],
-                  budget: Budget = DEFAULT_BUDGET, what: str = "a field") -> tuple[Any, ...]:
+def read_of(type_exprs: list[ast.TypeExpr], read: frozenset[str] | None) -> frozenset[str]:
+    """The options of a multi-choice field (of these declared types) the classes tell apart: those the rules
+    read (``read``, from :func:`.sets.read_options`; None: all), and those not every rule set declares (a
+    case holding one is well-formed in some rule sets only)."""
+    declared = [frozenset(T.option_codes(t)) for t in type_exprs]
+    every = frozenset().union(*declared)
+    return every if read is sets.EVERY else (read & every) | (every - frozenset.intersection(*declared))
+
+
+def value_classes(type_exprs: list[ast.TypeExpr], texts: set[str], budget: Budget = DEFAULT_BUDGET,
+                  what: str = "a field", read: frozenset[str] = frozenset()) -> tuple[Any, ...]:
     """The classes of a fact or answer of these declared types (several when rule sets differ), missing first.
 
-    Their number is checked against ``budget`` before they are listed (an ``any of`` field has one per subset).
+    ``read``: for a multi-choice field, the options its classes tell apart (:func:`read_of`). Their number is
+    checked against ``budget`` before they are listed (an ``any of`` field has one per subset of ``read``).
     """
     kinds = {t.kind for t in type_exprs}
     values: list[Any] = [UNKNOWN]
@@ -172,10 +172,10 @@ def value_classes(type_exprs: list[ast.TypeExpr], codes_named: set[str], texts: 
     elif kinds <= {"text"}:
         values += list(dict.fromkeys(sorted(texts) + [""] + list(OTHER_TEXTS)))
     elif kinds <= {"any"}:
-        named = [c for c in options if c in codes_named]
-        unnamed = [c for c in options if c not in codes_named][:1]
+        named = [c for c in options if c in read]
+        unnamed = [c for c in options if c not in read][:1]
         budget.check_classes(1 + 2 ** len(named) * (2 if unnamed else 1),
-                             f"{what} (any of {len(options)} options, {len(named)} of them named in the rules)")
+                             f"{what} (any of {len(options)} options, {len(named)} of them read by the rules)")
         for size in range(len(named) + 1):
             for subset in itertools.combinations(named, size):
                 values.append(frozenset(subset))
@@ -195,16 +195,20 @@ def build_variables(rules_list: list[CheckedRules], budget: Budget = DEFAULT_BUD
     Returns the variables, a map from fact/answer key to its variable, a map from
     each date/number fact to its component, and every atom collected.
     """
-    codes, texts = _mentioned(rules_list)
+    texts = _mentioned_texts(rules_list)
+    options_read = sets.read_options(rules_list)
     variables: list[Variable] = []
     by_key: dict[tuple, Variable] = {}
 
-    def add(key, classes, type_exprs=()):
-        named = frozenset(c for t in type_exprs for c in T.option_codes(t) if c in codes)
+    def add(key, classes, named=frozenset()):
         variable = Variable(key, tuple(classes), len(variables), named)
         variables.append(variable)
         by_key[key] = variable
         return variable
+
+    def add_field(key, type_exprs, what):
+        named = read_of(type_exprs, options_read.get(key, frozenset())) if {t.kind for t in type_exprs} == {"any"} else frozenset()
+        add(key, value_classes(type_exprs, texts, budget, what, named), named)
 
     numeric_facts: dict[str, str] = {}
     fact_types: dict[str, list[ast.TypeExpr]] = {}
@@ -218,7 +222,7 @@ def build_variables(rules_list: list[CheckedRules], budget: Budget = DEFAULT_BUD
                 raise AnalysisUnsupported(f"the fact '{name}' is a {' in one rule set and a '.join(sorted(kinds))} in another")
             numeric_facts[name] = kinds.pop()
             continue
-        add(("fact", name), value_classes(type_exprs, codes, texts, budget, f"the fact '{name}'"), type_exprs)
+        add_field(("fact", name), type_exprs, f"the fact '{name}'")
 
     read_answers: dict[str, list[ast.TypeExpr]] = {}
     for rules in rules_list:
@@ -239,7 +243,7 @@ def build_variables(rules_list: list[CheckedRules], budget: Budget = DEFAULT_BUD
             if question is not None and question.answer is not None and question.answer not in read_answers[qid]:
                 read_answers[qid].append(question.answer)
     for qid, type_exprs in read_answers.items():
-        add(("answer", qid), value_classes(type_exprs, codes, texts, budget, f"the answer to [{qid}]"), type_exprs)
+        add_field(("answer", qid), type_exprs, f"the answer to [{qid}]")
 
     atoms: list[Form] = []
     for rules in rules_list:
