@@ -87,6 +87,82 @@ def test_lint_runs_on_a_worker_thread_and_an_edit_stops_it_and_drops_its_finding
     session.stop_all()
 
 
+def test_the_check_runs_on_its_own_thread_and_an_edit_stops_it_and_drops_its_analysis(tmp_path, monkeypatch):
+    path = _copy(tmp_path, "rules")
+    first, second = path.read_text(encoding="utf-8"), path.read_text(encoding="utf-8") + "fact added_later: bool\n"
+    release, threads, outcomes = threading.Event(), [], []
+    real_analyse = Workspace.analyse
+
+    def held(self, root, text=None, stop=None):  # the check of the first text waits until the second edit is made
+        threads.append(threading.current_thread().name)
+        if len(threads) == 1:
+            release.wait(60)
+        try:
+            analysis = real_analyse(self, root, text, stop)
+        except Exception as error:
+            outcomes.append(type(error).__name__)
+            raise
+        outcomes.append("checked")
+        return analysis
+
+    monkeypatch.setattr(Workspace, "analyse", held)
+    published = _Published()
+    session = CaragSession(published)  # type: ignore[arg-type]
+
+    async def scenario() -> None:
+        session.workspace.set_buffer(path, first)
+        checking = session._check(session.workspace.root_of(path), path)
+        session.workspace.set_buffer(path, second)
+        session.edited(path)  # the text changed while the first check runs: it is told to stop
+        release.set()
+        await checking
+        assert outcomes == ["CheckStopped"] and session.workspace.root_of(path) not in session.analyses
+        analysis = await session.request_analysis(path)
+        assert "added_later" in analysis.symbols.facts  # the second text's check, not the first's
+        assert threads == ["carag-check_0", "carag-check_0"]  # never the event loop's thread
+
+    _run_in_own_loop(scenario())
+    session.stop_all()
+
+
+def test_a_hover_while_a_huge_edit_is_checked_is_answered_from_the_check_before(tmp_path):
+    """The hover's reply comes before the diagnostics of the new text: the check of 20,000 syntax errors (seconds of
+    processor time) runs off the event loop, and the hover waits for it only REQUEST_WAIT before the last check
+    answers it. Measured by the order of the messages, not the clock."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    path = folder / "rules.carag"
+    good = expensive_rules.HEADER + 'fact a: bool\nquestion "Q1" prompt\n    text "Q1"\n    applies when a\n    answer yes_no\n'
+    path.write_text(good, encoding="utf-8")
+    uri = path.as_uri()
+    client = WireClient(tmp_path)
+    try:
+        client.initialize(tmp_path)
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "carag", "version": 1, "text": good}})
+        before = client.reply(client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 5}}), timeout=180)
+        assert client.published[uri] == [] and "`a`" in before["result"]["contents"]["value"]  # the good text, checked
+        flood = expensive_rules.syntax_error_flood(20_000).replace(expensive_rules.HEADER + "fact a: bool\n", good)
+        client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": flood}]})
+        hover = client.reply(client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 5}}), timeout=180)
+        assert client.published[uri] == []  # answered before the new text's check finished
+        assert hover["result"] == before["result"]  # from the check before: the fact 'a'
+        symbols = client.reply(client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}}), timeout=180)
+        assert "result" in symbols
+        assert client.close() == 0
+    finally:
+        client.kill()
+
+
+def test_a_relative_path_is_resolved_in_the_working_folder_of_the_moment(tmp_path, monkeypatch):
+    """The kept resolutions never carry a relative path over a change of working folder (the studio changes it)."""
+    from carag_dsl.lsp.workspace import resolved
+
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        monkeypatch.chdir(tmp_path / name)
+        assert resolved("rules.carag") == (tmp_path / name / "rules.carag").resolve()
+
+
 def _outside_any_loop(work) -> None:
     """Call ``work()`` on a thread with no event loop, as a caller outside the server does (the session then lints
     at once): a test earlier in the run may leave a loop running in the main thread."""

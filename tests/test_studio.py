@@ -17,7 +17,6 @@ import pytest
 
 from carag_dsl.cli import main
 from carag_dsl.errors import UsageError
-from carag_dsl.lsp.workspace import resolved
 from carag_dsl.studio.session import StudioSession
 from carag_dsl.tools.studio import frontend
 from carag_dsl.tools.studio.python_files import BROWSER_REQUIREMENTS, carag_archive
@@ -34,7 +33,6 @@ def session(tmp_path, monkeypatch):
     for name in ("rules", "published"):
         shutil.copytree(REPOSITORY / "questions", tmp_path / name / "questions")
     monkeypatch.chdir(tmp_path / "rules")
-    resolved.cache_clear()  # it keeps relative paths resolved in the working folder of an earlier test
     return StudioSession(str(tmp_path / "rules" / "questions"), str(tmp_path / "published" / "questions"))
 
 

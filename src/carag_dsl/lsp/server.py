@@ -3,8 +3,11 @@
 Every open document belongs to a rule set (its root file, found as ``carag check``
 finds it). Each change re-checks that rule set with the buffers as they are and
 publishes the diagnostics of every file in it, clearing files that have none.
-Lint, the slow part, runs on a worker thread once the typing pauses and is
-stopped when the text changes again, so requests are answered meanwhile. Only
+The check runs on a thread of its own once the edits pause, and lint, the slow
+part, on another once the typing pauses; each is stopped when the text changes
+again. A request waits for the check of the latest edits for at most
+:data:`REQUEST_WAIT` seconds, then is answered from the last check that finished,
+so requests are answered while a huge or hostile file is checked. Only
 ``.carag`` documents are taken; closing one drops what was kept of it.
 Messages come and go through :mod:`.wire` (bounded, every bad request answered).
 """
@@ -32,11 +35,12 @@ from carag_dsl.lsp.diagnostics import to_lsp
 from carag_dsl.lsp.lint_findings import LintCache, Stopped
 from carag_dsl.lsp.formatting import format_edits
 from carag_dsl.lsp.positions import Lines
-from carag_dsl.lsp.workspace import Analysis, Workspace, resolved
+from carag_dsl.lsp.workspace import Analysis, CheckStopped, Workspace, resolved
 
 SERVER_NAME = "carag-lsp"
 LINT_DELAY = 0.3  # seconds without an edit before lint runs
 CHECK_DELAY = 0.05  # seconds without an edit before the rule set is checked again (a request checks at once)
+REQUEST_WAIT = 1.0  # seconds a request waits for the check of the latest edits before the last check answers it
 
 
 def path_of(uri: str) -> Path:
@@ -68,50 +72,91 @@ class CaragSession:
         self.lint = LintCache()
         self.generation: dict[Path, int] = {}  # edits per rule set, so a pending lint knows it is stale
         self._linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carag-lint")
+        self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carag-check")
         self._stops: dict[Path, threading.Event] = {}  # per rule set: set to stop the lint running for it
+        self._check_stops: dict[Path, threading.Event] = {}  # per rule set: set to stop the check running for it
+        self._checks: dict[Path, asyncio.Future] = {}  # per rule set: done when the check of its last edits is
         self._pending: dict[Path, asyncio.TimerHandle] = {}  # per rule set: the check of its last edits, to come
 
-    def analysis_for(self, path: Path) -> Analysis:
+    async def request_analysis(self, path: Path) -> Analysis:
+        """The analysis a request about ``path`` is answered from: that of the text as it is when its check
+        finishes within :data:`REQUEST_WAIT`, else the last one that finished (empty before the first)."""
         root = self.workspace.root_of(path)
-        pending = self._pending.pop(root, None)
-        if pending is not None:  # an edit not yet checked: check it now, so the answer is about the text as it is
-            pending.cancel()
-            self.refresh(path)
-        if root not in self.analyses:
-            self.analyses[root] = self.workspace.analyse(root)
-        return self.analyses[root]
+        checking = self._checks.get(root)
+        if root in self._pending or (checking is None and root not in self.analyses):
+            checking = self._check(root, path)  # an edit not yet checked (or a rule set never checked): now
+        if checking is not None and not checking.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(checking), REQUEST_WAIT)
+            except asyncio.TimeoutError:  # still checking: answered from the check before
+                pass
+        return self.analyses.get(root) or Analysis.unchecked(root)
 
     def edited(self, path: Path) -> None:
-        """Re-check after an edit once the edits pause (:data:`CHECK_DELAY`): a burst of edits is checked once."""
+        """Re-check after an edit once the edits pause (:data:`CHECK_DELAY`): a burst of edits is checked once,
+        on the checker thread; the check and lint of the text before are stopped."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not inside the server's event loop: check now
             self.refresh(path)
             return
         root = self.workspace.root_of(path)
+        self._stop_work(root)
         pending = self._pending.pop(root, None)
         if pending is not None:
             pending.cancel()
-        self._pending[root] = loop.call_later(CHECK_DELAY, self._checked_later, root, path)
+        self._pending[root] = loop.call_later(CHECK_DELAY, self._check, root, path)
 
-    def _checked_later(self, root: Path, path: Path) -> None:
-        if self._pending.pop(root, None) is not None:
-            self.refresh(path)
+    def _check(self, root: Path, path: Path) -> asyncio.Future:
+        """Check the rule set of ``root`` on the checker thread, with the buffers as they are now; the future
+        is done when the check finished (its analysis installed, unless the text changed since)."""
+        pending = self._pending.pop(root, None)
+        if pending is not None:
+            pending.cancel()
+        self._stop_work(root)
+        loop = asyncio.get_running_loop()
+        generation = self._next_generation(root)
+        stop = self._check_stops[root] = threading.Event()
+        work = self._checker.submit(self.workspace.analyse, root, self.workspace.snapshot(), stop.is_set)
+        checked = self._checks[root] = loop.create_future()
+
+        def done(finished: Future) -> None:
+            if not checked.done():
+                checked.set_result(None)
+            if finished.cancelled() or stop.is_set() or self.generation.get(root) != generation:
+                return
+            try:
+                analysis = finished.result()
+            except CheckStopped:
+                return
+            self._install(root, analysis, path, generation)
+
+        work.add_done_callback(lambda finished: loop.call_soon_threadsafe(done, finished))
+        return checked
 
     def refresh(self, path: Path) -> None:
-        """Re-check the rule set of ``path`` and publish the diagnostics of each of its files.
-
-        Lint findings follow once the typing pauses (:data:`LINT_DELAY`), unless the
-        rule set's text was linted before.
-        """
+        """Re-check the rule set of ``path`` here and now, and publish the diagnostics of each of its files
+        (outside the server's event loop: the tests, the studio)."""
         root = self.workspace.root_of(path)
-        analysis = self.workspace.analyse(root)
+        self._stop_work(root)
+        generation = self._next_generation(root)
+        self._install(root, self.workspace.analyse(root), path, generation)
+
+    def _next_generation(self, root: Path) -> int:
+        self.generation[root] = generation = self.generation.get(root, 0) + 1
+        return generation
+
+    def _stop_work(self, root: Path) -> None:
+        """Stop the check and lint of the rule set's text before an edit: their results would be stale."""
+        for running in (self._check_stops.pop(root, None), self._stops.pop(root, None)):
+            if running is not None:
+                running.set()
+
+    def _install(self, root: Path, analysis: Analysis, path: Path, generation: int) -> None:
+        """Keep a finished check and publish its diagnostics. Lint findings follow once the typing pauses
+        (:data:`LINT_DELAY`), unless the rule set's text was linted before."""
         self.analyses.pop(root, None)  # keep the rule set edited last at the end
         self.analyses[root] = analysis
-        self.generation[root] = generation = self.generation.get(root, 0) + 1
-        running = self._stops.pop(root, None)
-        if running is not None:  # the lint of the text before this edit: its findings would be stale
-            running.set()
         findings = self.lint.cached(root, analysis.rules) if analysis.rules is not None else []
         self._publish(root, analysis, findings or [], also=path)
         if findings is None:
@@ -156,9 +201,8 @@ class CaragSession:
         if pending is not None:
             pending.cancel()
         if not self.workspace.has_open_files(root):  # the rule set is no longer edited: drop what was kept of it
-            stop = self._stops.pop(root, None)
-            if stop is not None:
-                stop.set()
+            self._stop_work(root)
+            self._checks.pop(root, None)
             analysis = self.analyses.pop(root, None)
             if analysis is not None:
                 self.workspace.forget_files(analysis.files)
@@ -168,13 +212,14 @@ class CaragSession:
             for file in sorted(self.published.pop(root, set())):  # what is not open shows no diagnostics
                 self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=file.as_uri(), diagnostics=[]))
             return
-        self.refresh(path)
+        self.edited(path)
 
     def stop_all(self) -> None:
-        """Stop every lint and the worker (at exit)."""
-        for stop in self._stops.values():
+        """Stop every check and lint, and their workers (at exit)."""
+        for stop in [*self._stops.values(), *self._check_stops.values()]:
             stop.set()
         self._linter.shutdown(wait=False, cancel_futures=True)
+        self._checker.shutdown(wait=False, cancel_futures=True)
 
     def _publish(self, root: Path, analysis: Analysis, lint: list[Diagnostic], also: Path | None = None) -> None:
         by_file = {file: list(found) for file, found in analysis.diagnostics.items()}
@@ -231,9 +276,9 @@ def build_server() -> LanguageServer:
 
     # -- reading the rules
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def on_hover(params: types.HoverParams) -> types.Hover | None:
+    async def on_hover(params: types.HoverParams) -> types.Hover | None:
         path = rule_path(params.text_document.uri)
-        analysis = session.analysis_for(path)
+        analysis = await session.request_analysis(path)
         here = navigation.symbol_at(workspace, analysis, path, params.position)
         if here is None:
             return None
@@ -248,21 +293,21 @@ def build_server() -> LanguageServer:
         )
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["[", " "]))
-    def on_completion(params: types.CompletionParams) -> types.CompletionList:
+    async def on_completion(params: types.CompletionParams) -> types.CompletionList:
         path = rule_path(params.text_document.uri)
-        analysis = session.analysis_for(path)
+        analysis = await session.request_analysis(path)
         items = completion.complete(workspace.text(path), params.position, analysis.symbols)
         return types.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    def on_definition(params: types.DefinitionParams) -> list[types.Location]:
+    async def on_definition(params: types.DefinitionParams) -> list[types.Location]:
         path = rule_path(params.text_document.uri)
-        return navigation.definition(workspace, session.analysis_for(path), path, params.position)
+        return navigation.definition(workspace, await session.request_analysis(path), path, params.position)
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    def on_references(params: types.ReferenceParams) -> list[types.Location]:
+    async def on_references(params: types.ReferenceParams) -> list[types.Location]:
         path = rule_path(params.text_document.uri)
-        return navigation.references(workspace, session.analysis_for(path), path, params.position, params.context.include_declaration)
+        return navigation.references(workspace, await session.request_analysis(path), path, params.position, params.context.include_declaration)
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def on_document_symbol(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
@@ -279,36 +324,37 @@ def build_server() -> LanguageServer:
         return format_edits(workspace.text(path), module)
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-    def on_prepare_rename(params: types.PrepareRenameParams) -> types.Range | None:
+    async def on_prepare_rename(params: types.PrepareRenameParams) -> types.Range | None:
         path = rule_path(params.text_document.uri)
-        return navigation.prepare_rename(workspace, session.analysis_for(path), path, params.position)
+        return navigation.prepare_rename(workspace, await session.request_analysis(path), path, params.position)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
-    def on_rename(params: types.RenameParams) -> types.WorkspaceEdit | None:
+    async def on_rename(params: types.RenameParams) -> types.WorkspaceEdit | None:
         path = rule_path(params.text_document.uri)
+        analysis = await session.request_analysis(path)
         try:
-            return navigation.rename(workspace, session.analysis_for(path), path, params.position, params.new_name)
+            return navigation.rename(workspace, analysis, path, params.position, params.new_name)
         except navigation.RenameRefused as refused:
             raise JsonRpcInvalidParams(str(refused)) from None
 
     # -- the example cases
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-    def on_code_lens(params: types.CodeLensParams) -> list[types.CodeLens]:
+    async def on_code_lens(params: types.CodeLensParams) -> list[types.CodeLens]:
         path = rule_path(params.text_document.uri)
         module = workspace.parsed(path)
         if module is None:
             return []
-        analysis = session.analysis_for(path)
+        analysis = await session.request_analysis(path)
         chosen = session.example.get(analysis.root)
         outcome = examples.evaluate(analysis.rules, chosen) if chosen is not None and analysis.rules is not None else None
         return examples.code_lenses(module, outcome, bool(examples.example_files(analysis.root)), analysis.rules is not None)
 
     @server.command(examples.COMMAND)
-    def evaluate_example(*arguments: Any) -> dict[str, Any]:
+    async def evaluate_example(*arguments: Any) -> dict[str, Any]:
         """Arguments: the example (name or path), or nothing for the next one; and, optionally, a document URI."""
         wanted = str(arguments[0]) if arguments and arguments[0] else None
         uri = str(arguments[1]) if len(arguments) > 1 else None
-        analysis = _analysis_for_command(session, uri)
+        analysis = await _analysis_for_command(session, uri)
         if analysis is None:
             raise JsonRpcInvalidParams("open a .carag file of the rule set first")
         chosen = examples.choose(analysis.root, session.example.get(analysis.root), wanted)
@@ -327,9 +373,9 @@ def build_server() -> LanguageServer:
     return server
 
 
-def _analysis_for_command(session: CaragSession, uri: str | None) -> Analysis | None:
+async def _analysis_for_command(session: CaragSession, uri: str | None) -> Analysis | None:
     if uri:
-        return session.analysis_for(rule_path(uri))
+        return await session.request_analysis(rule_path(uri))
     return next(reversed(session.analyses.values()), None)  # the rule set edited last
 
 

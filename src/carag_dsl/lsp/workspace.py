@@ -9,6 +9,7 @@ line's, code for code and word for word.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from pathlib import Path
 from typing import Callable
@@ -25,13 +26,22 @@ from carag_dsl.language.parser import parse_partial
 from carag_dsl.lsp.index import FileIndex, index_text
 
 
-@functools.lru_cache(maxsize=4096)
 def resolved(path: str | Path) -> Path:
     """A path as an absolute file (a diagnostic's path is relative to the working folder, as the loader writes it).
 
-    Kept: resolving walks the file system, and every edit asks for the same few paths.
+    Kept per absolute path: resolving walks the file system, and every edit asks for the same few paths. A
+    relative path is made absolute first, in the working folder of the moment (which may change).
     """
+    return _resolved_absolute(os.path.join(os.getcwd(), path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved_absolute(path: str) -> Path:
     return Path(path).resolve()
+
+
+class CheckStopped(Exception):
+    """The check of a rule set was stopped: the text changed again while it ran."""
 
 
 @attrs.frozen
@@ -48,6 +58,11 @@ class Analysis:
     @property
     def files(self) -> tuple[Path, ...]:
         return self.rule_files + self.test_files
+
+    @staticmethod
+    def unchecked(root: Path) -> "Analysis":
+        """What is known of a rule set before its first check finishes: nothing (a request is still answered)."""
+        return Analysis(root, (root,), (), {}, symbols_pass.Symbols(), None)
 
 
 class Workspace:
@@ -92,6 +107,16 @@ class Workspace:
         found = self._buffers.get(resolved(path))
         return found if found is not None else self._read_disk(path)
 
+    def snapshot(self) -> Callable[[Path], str]:
+        """:meth:`text` as it is now: the buffers copied, for a check that runs while the editing goes on."""
+        buffers = dict(self._buffers)
+
+        def text(path: Path) -> str:
+            found = buffers.get(resolved(path))
+            return found if found is not None else self._read_disk(path)
+
+        return text
+
     # -- parsing, kept per file
     def parse(self, text: str, shown_path: str) -> tuple[ast.Module, list[Diagnostic]]:
         """:func:`parse_partial`, remembered for the last text of each file.
@@ -99,17 +124,19 @@ class Workspace:
         ``shown_path`` is the path diagnostics show (:func:`display_path`), as the loader gives it.
         """
         key = resolved(shown_path)
-        with self._lock:
+        with self._lock:  # held only to look up and to keep: a parse on the checker thread never blocks a request
             kept = self._parses.get(key)
-            if kept is None or kept[0] != text or kept[1] != shown_path:
-                kept = (text, shown_path, parse_partial(text, shown_path))
+        if kept is None or kept[0] != text or kept[1] != shown_path:
+            kept = (text, shown_path, parse_partial(text, shown_path))
+            with self._lock:
                 self._parses[key] = kept
-            return kept[2]
+        return kept[2]
 
-    def parsed(self, path: Path, complete: bool = False) -> ast.Module | None:
-        """The file's module: what parsed of it, or (``complete``) only when all of it parses."""
+    def parsed(self, path: Path, complete: bool = False, text: Callable[[Path], str] | None = None) -> ast.Module | None:
+        """The file's module: what parsed of it, or (``complete``) only when all of it parses (``text``: how
+        files are read, :meth:`text` by default)."""
         try:
-            module, syntax = self.parse(self.text(path), display_path(path))
+            module, syntax = self.parse((text or self.text)(path), display_path(path))
         except (OSError, UnicodeDecodeError):
             return None
         return None if complete and syntax else module
@@ -123,14 +150,15 @@ class Workspace:
             return None
         with self._lock:
             kept = self._indexes.get(path)
-            if kept is not None and kept[0] == text:
-                return kept[1]
-            try:
-                built = index_text(text)
-            except (LarkError, RecursionError):
-                return kept[1] if kept else None
+        if kept is not None and kept[0] == text:
+            return kept[1]
+        try:
+            built = index_text(text)
+        except (LarkError, RecursionError):
+            return kept[1] if kept else None
+        with self._lock:
             self._indexes[path] = (text, built)
-            return built
+        return built
 
     # -- rule sets
     def root_of(self, path: Path) -> Path:
@@ -169,29 +197,38 @@ class Workspace:
                     self._targets[root] = root
             return self._targets[root]
 
-    def analyse(self, root: Path) -> Analysis:
-        """Check the rule set of ``root`` as ``carag check`` does, with the buffers as they are now."""
-        with self._lock:
-            target = self.checked_path(root)
-            diagnostics: list[Diagnostic] = []
-            rules = None
-            try:
-                rules = compile_path(target, CheckedRules, tests=True, read_text=self.text, parse_text=self.parse)
-            except RuleError as error:
-                diagnostics += error.diagnostics
-            if rules is not None:
-                rule_files = tuple(resolved(m.path) for m in rules.modules)
-                symbols = rules.symbols
-            else:  # still know what the files that parse declare
-                rule_files = self._rule_files(root)
-                symbols = symbols_pass.collect([m for m in map(self.parsed, rule_files) if m is not None])[0]
-            tests = tuple(resolved(f) for f in test_files(target)) if target.is_dir() else ()
-            by_file: dict[Path, list[Diagnostic]] = {}
-            for diagnostic in diagnostics:
-                by_file.setdefault(resolved(diagnostic.span.path), []).append(diagnostic)
-            return Analysis(root, rule_files, tests, by_file, symbols, rules)
+    def analyse(self, root: Path, text: Callable[[Path], str] | None = None,
+                stop: Callable[[], bool] | None = None) -> Analysis:
+        """Check the rule set of ``root`` as ``carag check`` does, with the buffers as they are now (or as
+        ``text`` reads them, a :meth:`snapshot`). ``stop`` is asked before each file is read: True raises
+        :class:`CheckStopped` (the text changed again; this check is of a text that is gone)."""
+        read = text or self.text
 
-    def _rule_files(self, root: Path) -> tuple[Path, ...]:
+        def read_text(path) -> str:
+            if stop is not None and stop():
+                raise CheckStopped(root)
+            return read(path)
+
+        target = self.checked_path(root)
+        diagnostics: list[Diagnostic] = []
+        rules = None
+        try:
+            rules = compile_path(target, CheckedRules, tests=True, read_text=read_text, parse_text=self.parse)
+        except RuleError as error:
+            diagnostics += error.diagnostics
+        if rules is not None:
+            rule_files = tuple(resolved(m.path) for m in rules.modules)
+            symbols = rules.symbols
+        else:  # still know what the files that parse declare
+            rule_files = self._rule_files(root, read_text)
+            symbols = symbols_pass.collect([m for m in (self.parsed(f, text=read_text) for f in rule_files) if m is not None])[0]
+        tests = tuple(resolved(f) for f in test_files(target)) if target.is_dir() else ()
+        by_file: dict[Path, list[Diagnostic]] = {}
+        for diagnostic in diagnostics:
+            by_file.setdefault(resolved(diagnostic.span.path), []).append(diagnostic)
+        return Analysis(root, rule_files, tests, by_file, symbols, rules)
+
+    def _rule_files(self, root: Path, text: Callable[[Path], str]) -> tuple[Path, ...]:
         """The root and the files it includes, depth first, read from what parsed of each (when the rule set has errors).
 
         Confined as the loader confines them: an include that leads out of the root's folder is not followed.
@@ -204,7 +241,7 @@ class Workspace:
             if file in files or (file != root and not file.is_relative_to(folder)):
                 return
             files.append(file)
-            module = self.parsed(file)
+            module = self.parsed(file, text=text)
             for item in module.items if module is not None else ():
                 if isinstance(item, ast.Include):
                     visit(file.parent / item.path)
