@@ -63,7 +63,7 @@ def test_past_the_time_budget_lint_keeps_the_findings_it_proved_and_names_every_
     report = lint(rules, budget=Budget(seconds=0))
     assert [f.rule for f in report.findings] == ["unused-fact"]  # structural: needs no case space
     assert report.partial
-    assert "never-applies" in {entry.rule for entry in report.not_analysed}
+    assert "never-applies" in {entry.subject for entry in report.not_analysed}
     assert all("ran out of time (0 s)" in entry.reason for entry in report.not_analysed)
 
 
@@ -146,3 +146,23 @@ def test_lint_of_the_60_option_any_of_file_is_exact_within_1_gb_and_30_s(tmp_pat
     _within_limits(result)
     assert result.status == 0, result.stdout
     assert "partial" not in result.stdout
+
+
+def test_check_past_the_analysis_budget_says_not_proven_and_exits_3_as_lint_does(tmp_path, capsys):
+    from carag_dsl.cli import main
+
+    folder = _write(tmp_path / "r", expensive_rules.many_read_options(40))
+    status = main(["check", str(folder)])
+    err = capsys.readouterr().err
+    assert status == 3 == main(["lint", str(folder)])
+    assert ": not proven (1 question;" in err and "lint rules not analysed exactly (past the analysis's budget)" in err
+    assert "no known defect" not in err and "ok (" not in err
+
+
+def test_lint_and_diff_say_what_they_could_not_analyse_in_one_shape():
+    from carag_dsl.tools.diff.exact import NotAnalysed as DiffNotAnalysed
+    from carag_dsl.tools.lint import NotAnalysed as LintNotAnalysed
+
+    assert LintNotAnalysed is DiffNotAnalysed
+    entry = LintNotAnalysed("status:Q1", "past the budget")
+    assert entry.to_dict("target") == {"target": "status:Q1", "reason": "past the budget"}  # the diff JSON's keys, kept

@@ -80,7 +80,7 @@ def _partial(root: Path, rules: CheckedRules, not_analysed) -> Diagnostic:
     """What lint could not analyse exactly, at the top of the rule set's root file."""
     reasons: dict[str, list[str]] = {}
     for entry in not_analysed:
-        reasons.setdefault(entry.reason, []).append(entry.rule)
+        reasons.setdefault(entry.reason, []).append(entry.subject)
     text = next((m.text for m in rules.modules if Path(m.path).resolve() == root), "")
     message = "lint could not analyse everything exactly: " + "; ".join(
         f"{', '.join(names)}: {reason}" for reason, names in reasons.items())

@@ -4,6 +4,8 @@ A rule set that compiles can still route wrongly: a question that never applies,
 contradicts, derive rules that conflict. ``carag lint`` proves these over every case, each with a
 witness; ``carag check`` runs the same analysis after the compiler passes and fails on its errors, so
 "ok" means no known defect. Warnings stay with ``carag lint``: check only counts them and says how to see them.
+When lint could not analyse every rule exactly (past its budget), no defect found is no proof: check says
+"not proven" and names how many rules it left, never "no known defect".
 
 The analysis needs the ``analysis`` extra (the ``dd`` package). Without it, check runs the compiler
 passes alone and says so in its last line: the core install stays light, and "ok" never claims more
@@ -59,6 +61,10 @@ def verdict(questions: int, compiler_warnings: int, report: "LintReport | None",
                 f"the analysis extra, {ANALYSIS_EXTRA})")
     warnings = len(report.findings) - len(report.errors)
     to_see = f"; {_plural(warnings, 'lint warning')}: see {'them' if warnings != 1 else 'it'} with '{lint_command}'" if warnings else ""
+    left = (f"; {_plural(len(report.not_analysed), 'lint rule')} not analysed exactly (past the analysis's budget): "
+            f"'{lint_command}' says which and why") if report.partial else ""
     if report.errors:
-        return f"{_plural(len(report.errors), 'proven defect')} in the routing ({counted}{to_see})"
+        return f"{_plural(len(report.errors), 'proven defect')} in the routing ({counted}{to_see}{left})"
+    if report.partial:
+        return f"not proven ({counted}{to_see}{left})"
     return f"ok ({counted}, no known defect{to_see})"

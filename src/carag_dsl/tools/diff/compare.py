@@ -75,7 +75,7 @@ class RuleDiff:
             "renamed": [r.to_dict() for r in self.pairing.renamed],
             "exact": self.exact is not None and self.exact.unanalysed is None,
             "not_analysed": self.exact.unanalysed if self.exact else None,
-            "not_analysed_exactly": [entry.to_dict() for entry in self.exact.not_analysed] if self.exact else [],
+            "not_analysed_exactly": [entry.to_dict("target") for entry in self.exact.not_analysed] if self.exact else [],
             "sampled_cases": self.exact.sampled if self.exact else 0,
             "partial": self.exact is not None and self.exact.partial,
             "routes_differently": self.routes_differently,

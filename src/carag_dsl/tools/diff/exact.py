@@ -33,6 +33,7 @@ from carag_dsl.runtime.logic import UNKNOWN
 from carag_dsl.runtime.results import json_value
 from carag_dsl.tools.diff.declarations import QuestionPairing
 from carag_dsl.tools.diff.renaming import with_question_ids
+from carag_dsl.tools.not_analysed import NotAnalysed
 
 CASE_TYPE, CONSTRAINTS, EXCLUSIONS = "case_type", "constraints", "exclusions"
 #: Whether a version inspects a case: the 'from' and 'to' of an exclusion change.
@@ -68,21 +69,10 @@ class Change:
 
 
 @attrs.frozen
-class NotAnalysed:
-    """A comparison the exact analysis could not finish (``target`` as in :class:`Change`), and why."""
-
-    target: str
-    reason: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"target": self.target, "reason": self.reason}
-
-
-@attrs.frozen
 class ExactResult:
     changes: tuple[Change, ...]
     unanalysed: str | None = None  # why the case space could not be analysed at all, when it could not
-    not_analysed: tuple[NotAnalysed, ...] = ()  # each comparison left to sampling, with its reason
+    not_analysed: tuple[NotAnalysed, ...] = ()  # each comparison left to sampling (the subject: its target), with why
     sampled: int = 0  # cases sampled for those
 
     @property
@@ -246,7 +236,7 @@ def _sampled(old: CheckedRules, new: CheckedRules, missed: tuple[NotAnalysed, ..
         return (), 0
     from carag_dsl.tools.diff.sampled import sample
 
-    wanted = {entry.target for entry in missed}
+    wanted = {entry.subject for entry in missed}
     found: dict[tuple, Change] = {}
 
     def note(target: str, before: Any, after: Any, case_type: Any, case: dict[str, Any], message: str | None = None) -> None:

@@ -18,26 +18,16 @@ from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.tools.lint import rules as _rules  # noqa: F401 -- registers the rules
 from carag_dsl.tools.lint.context import LintContext
 from carag_dsl.tools.lint.finding import Expect, Finding
+from carag_dsl.tools.not_analysed import NotAnalysed
 from carag_dsl.tools.lint.registry import RULES, LintRule
 from carag_dsl.tools.lint.suppression import Suppression, apply_suppressions, find_suppressions
-
-
-@attrs.frozen
-class NotAnalysed:
-    """A lint rule the analysis could not finish, and why (its findings before it stopped are kept)."""
-
-    rule: str
-    reason: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "reason": self.reason}
 
 
 @attrs.frozen
 class LintReport:
     findings: tuple[Finding, ...]
     suppressed: tuple[tuple[Finding, Suppression], ...]
-    not_analysed: tuple[NotAnalysed, ...] = ()
+    not_analysed: tuple[NotAnalysed, ...] = ()  # each rule it could not finish (the subject: the rule id)
 
     @property
     def errors(self) -> tuple[Finding, ...]:

@@ -87,7 +87,7 @@ def not_analysed_lines(report: LintReport) -> list[str]:
     lines = [f"partial: {count} rule{'s' if count != 1 else ''} not analysed exactly (that they found nothing proves nothing):"]
     by_reason: dict[str, list[str]] = {}
     for entry in report.not_analysed:
-        by_reason.setdefault(entry.reason, []).append(entry.rule)
+        by_reason.setdefault(entry.reason, []).append(entry.subject)
     for reason, rules in by_reason.items():
         lines.append(f"  {', '.join(rules)}: {reason}")
     return lines
@@ -137,7 +137,7 @@ def render_sarif(report: LintReport) -> str:
             "executionSuccessful": True,
             "toolExecutionNotifications": [
                 {"level": "warning", "message": {"text": f"not analysed exactly: {entry.reason}"},
-                 "descriptor": {"id": entry.rule}}
+                 "descriptor": {"id": entry.subject}}
                 for entry in report.not_analysed
             ],
         }]
