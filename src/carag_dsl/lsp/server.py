@@ -131,7 +131,7 @@ class CaragSession:
                 return
             self._install(root, analysis, path, generation)
 
-        work.add_done_callback(lambda finished: loop.call_soon_threadsafe(done, finished))
+        work.add_done_callback(lambda finished: _hand_over(loop, done, finished))
         return checked
 
     def refresh(self, path: Path) -> None:
@@ -191,7 +191,7 @@ class CaragSession:
                 return
             self._publish(root, analysis, findings)
 
-        work.add_done_callback(lambda finished: loop.call_soon_threadsafe(done, finished))
+        work.add_done_callback(lambda finished: _hand_over(loop, done, finished))
 
     def close(self, path: Path) -> None:
         """A document closed: the file on disk counts again, and nothing kept of the closed text remains."""
@@ -231,6 +231,15 @@ class CaragSession:
                 uri=file.as_uri(), diagnostics=[to_lsp(d) for d in by_file.get(file, [])]
             ))
         self.published[root] = set(by_file)
+
+
+def _hand_over(loop: asyncio.AbstractEventLoop, done, finished: Future) -> None:
+    """Give a worker's finished work to the event loop, unless the server has stopped (its loop closed: at exit,
+    the work still queued is cancelled, and there is nothing left to publish it to)."""
+    try:
+        loop.call_soon_threadsafe(done, finished)
+    except RuntimeError:  # the loop is closed
+        pass
 
 
 def build_server() -> LanguageServer:
