@@ -34,11 +34,12 @@ POOL_SIZE = 400
 ROOMY = attrs.evolve(UNTIMED, cells=200_000)
 
 
-def _fact_pool(rules) -> list[list[tuple[str, object]]]:
-    """Per fact, the values brute force tries: missing, every option, ints and dates at every boundary."""
+def _fact_pool(rules, ints: list[int] | None = None) -> list[list[tuple[str, object]]]:
+    """Per fact, the values brute force tries: missing, every option, ints (``ints``, or those at every boundary)
+    and dates at every boundary."""
     anchors = [d.isoformat() for d in anchor_dates(rules)]
     offsets = boundary_days(rules)
-    ints = sorted({v for a in range(-1, 2) for v in (0, 50 + a, 100 + a)} | {n.value + d for e in _exprs(rules) for n in _ints(e) for d in (-1, 0, 1)})
+    ints = ints or sorted({v for a in range(-1, 2) for v in (0, 50 + a, 100 + a)} | {n.value + d for e in _exprs(rules) for n in _ints(e) for d in (-1, 0, 1)})
     pools = []
     for name, decl in rules.symbols.facts.items():
         kind = decl.type.kind
@@ -83,11 +84,11 @@ def _answer_pool(rules) -> list[list[tuple[str, object]]]:
     return pools
 
 
-def _brute_force_cases(rules, size: int, seed: int):
+def _brute_force_cases(rules, size: int, seed: int, ints: list[int] | None = None):
     """Every combination of the pools, or a fixed random sample of them when there are more than ``size``."""
     import datetime
 
-    pools = _fact_pool(rules) + _answer_pool(rules)
+    pools = _fact_pool(rules, ints) + _answer_pool(rules)
     total = 1
     for pool in pools:
         total *= len(pool)
@@ -126,11 +127,11 @@ def test_every_case_of_brute_force_falls_in_the_class_the_space_gives_it(pair):
     _check_against_brute_force(*pair)
 
 
-def _check_against_brute_force(text, rules, pool_size: int = POOL_SIZE):
+def _check_against_brute_force(text, rules, pool_size: int = POOL_SIZE, ints: list[int] | None = None):
     space = CaseSpace(rules, budget=ROOMY)
     statuses = {qid: space.reported_status(qid) for qid in rules.symbols.questions}  # what results report (exclusions too)
     case_types = space.reported_case_type()
-    for case in _brute_force_cases(rules, pool_size, seed=len(text)):
+    for case in _brute_force_cases(rules, pool_size, seed=len(text), ints=ints):
         region = space.region_of(case)
         result = _outcome(rules, case)
         if result is None:
@@ -220,4 +221,65 @@ def test_any_of_fields_split_by_the_options_read_agree_with_brute_force(text):
 
     rules = loads(text)
     _check_against_brute_force(text, rules, pool_size=300)
+    _check_witnesses(text, rules)
+
+
+# ------------------------------------------------------------------ whole numbers added up, split into ranges
+
+
+@st.composite
+def _sum_rule_texts(draw) -> str:
+    """Rule sets adding up whole numbers: the sums of ``if``s of issue 24, plain sums and differences, ``if``s
+    of constants, each compared with a constant, beside comparisons of one number."""
+    name = st.sampled_from(("a", "b", "c"))
+    constant = st.integers(0, 6)
+    summand = st.one_of(
+        st.builds("(if {0} > {1} then {0} else {2})".format, name, st.integers(0, 1), st.integers(0, 2)),
+        st.builds("(if flag then {} else {})".format, name, constant),
+        name, constant.map(str),
+    )
+    total = st.builds(lambda first, rest: first + "".join(f" {op} {term}" for op, term in rest),
+                      summand, st.lists(st.tuples(st.sampled_from(("+", "+", "-")), summand), min_size=1, max_size=3))
+    leaf = st.one_of(
+        st.builds("{} {} {}".format, total, st.sampled_from(("<", "<=", ">", ">=", "==", "!=")), constant),
+        st.builds("{} {} {}".format, name, st.sampled_from(("<", ">=", "==")), constant),
+        st.just("flag"),
+    )
+    condition = st.recursive(leaf, lambda inner: st.one_of(
+        st.builds("({} and {})".format, inner, inner), st.builds("({} or {})".format, inner, inner), st.builds("not ({})".format, inner),
+    ), max_leaves=3)
+    questions = "".join(
+        f'question "Q{i}" prompt\n    text "Q{i}"\n    applies when {draw(condition)}\n    answer yes_no\n' for i in (1, 2)
+    )
+    return ('ruleset "sums" version "1" published 2025-01-01\nfact a: int\nfact b: int\nfact c: int\nfact flag: bool\n'
+            f"define total = {draw(total)}\n" + questions)
+
+
+_SUM_INTS = [-40, -9, -8, -7, -3, -2, -1, 0, 1, 2, 3, 5, 6, 7, 8, 9, 12, 40]
+
+
+@settings(max_examples=20, deadline=None)
+@given(_sum_rule_texts())
+def test_whole_numbers_added_up_split_into_ranges_agree_with_brute_force_or_are_not_analysed(text):
+    """Where the ranges decide every comparison, the space is exact; where they cannot, it says so (never a guess)."""
+    from carag_dsl.analysis import AnalysisUnsupported
+    from carag_dsl.compiler.ruleset import loads
+
+    rules = loads(text)
+    try:
+        _check_against_brute_force(text, rules, pool_size=300, ints=_SUM_INTS)
+        _check_witnesses(text, rules)
+    except AnalysisUnsupported as error:
+        assert "not decided by their classes" in str(error), error
+
+
+def test_a_sum_of_ifs_of_each_number_at_least_zero_is_decided_by_ranges():
+    """The sums of issue 24 (before: 'adds more than two of them', or past the budget's forms at 13)."""
+    from carag_dsl.compiler.ruleset import loads
+
+    text = ('ruleset "sums" version "1" published 2025-01-01\nfact a: int\nfact b: int\nfact c: int\nfact flag: bool\n'
+            "define total = (if a > 0 then a else 0) + (if b > 0 then b else 0) + (if c > 0 then c else 0)\n"
+            'question "Q1" prompt\n    text "Q1"\n    applies when total >= 6\n    answer yes_no\n')
+    rules = loads(text)
+    _check_against_brute_force(text, rules, pool_size=2000, ints=_SUM_INTS)
     _check_witnesses(text, rules)

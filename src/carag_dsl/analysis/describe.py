@@ -22,6 +22,7 @@ from typing import Any, Collection
 import attrs
 
 from carag_dsl.analysis.cover import cube_node, minimal_cover
+from carag_dsl.analysis.numeric import Span
 from carag_dsl.compiler.graph import expression_inputs
 from carag_dsl.runtime.logic import UNKNOWN
 
@@ -289,6 +290,8 @@ def _value_text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, frozenset):
         return "{" + ", ".join(sorted(value)) + "}" if value else "empty"
+    if isinstance(value, Span):
+        return str(value)
     if isinstance(value, str) and (value == "" or " " in value):
         return repr(value)
     return str(value)

@@ -87,6 +87,86 @@ class Cell:
         return dict(self.values)[variable]
 
 
+# ------------------------------------------------------------------ whole numbers added up: ranges
+
+
+@attrs.frozen
+class Span:
+    """The whole numbers from ``low`` to ``high`` (None: no bound on that side), never a single number.
+
+    Whole numbers added up with others (``a + b > 5``, sums of ``if``s) are outside the difference
+    constraints above; each is split instead into the numbers ``-bound .. bound`` and the two spans beyond,
+    and sums are computed on those classes (:func:`span_arith`). A comparison every case of whose classes
+    answers alike is decided; one the classes leave open raises :class:`AnalysisUnsupported`
+    (:func:`span_compare`), so what the analysis says always holds for every case.
+    """
+
+    low: int | None
+    high: int | None
+
+    def __str__(self) -> str:
+        if self.low is None:
+            return f"at most {self.high}"
+        if self.high is None:
+            return f"at least {self.low}"
+        return f"{self.low} to {self.high}"
+
+    @property
+    def example(self) -> int:
+        """A number of the span, for witnesses: its bound nearest zero."""
+        return self.low if self.low is not None else self.high  # type: ignore[return-value]  # never unbounded both sides
+
+
+def _bounds(value) -> tuple[int | None, int | None]:
+    return (value.low, value.high) if isinstance(value, Span) else (value, value)
+
+
+def _spanned(low: int | None, high: int | None):
+    return low if low is not None and low == high else Span(low, high)
+
+
+def span_arith(op: str, left, right):
+    """``left + right`` or ``left - right`` of numbers and spans: the span of every result."""
+    (a_low, a_high), (b_low, b_high) = _bounds(left), _bounds(right)
+    if op == "-":
+        b_low, b_high = (-b_high if b_high is not None else None), (-b_low if b_low is not None else None)
+    low = a_low + b_low if a_low is not None and b_low is not None else None
+    high = a_high + b_high if a_high is not None and b_high is not None else None
+    return _spanned(low, high)
+
+
+_UNDECIDED = ("a comparison of whole numbers added up is not decided by their classes (each number near zero, "
+              "and the spans beyond); the exact analysis decides a sum only where those classes do, as for sums "
+              "of numbers each at least zero")
+
+
+def span_compare(op: str, left, right) -> bool:
+    """``left op right`` for numbers and spans, when every pair of their numbers answers alike; else
+    :class:`AnalysisUnsupported`."""
+    difference = span_arith("-", left, right)
+    low, high = _bounds(difference)
+    positive, negative = low is not None and low > 0, high is not None and high < 0
+    zero = low == 0 == high
+    decided = {
+        "==": False if positive or negative else True if zero else None,
+        "!=": True if positive or negative else False if zero else None,
+        "<": True if negative else False if (low is not None and low >= 0) else None,
+        "<=": True if (high is not None and high <= 0) else False if positive else None,
+        ">": True if positive else False if (high is not None and high <= 0) else None,
+        ">=": True if (low is not None and low >= 0) else False if negative else None,
+    }[op]
+    if decided is None:
+        raise AnalysisUnsupported(_UNDECIDED)
+    return decided
+
+
+def span_classes(bound: int) -> list:
+    """The classes of a whole number added up with others: the numbers ``-bound .. bound`` and the spans beyond,
+    nearest zero first (a witness takes the first its region allows)."""
+    near = [0] + [n for k in range(1, bound + 1) for n in (k, -k)]
+    return near + [Span(bound + 1, None), Span(None, -bound - 1)]
+
+
 def _closure(nodes: list[str], edges: list[tuple[str, str, int]]) -> dict[tuple[str, str], float] | None:
     """All-pairs shortest paths of the constraint graph (edge u->v weight w: v - u <= w); None on a negative cycle."""
     dist = {(a, b): (0 if a == b else _INF) for a in nodes for b in nodes}

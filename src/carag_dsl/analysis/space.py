@@ -23,6 +23,7 @@ from carag_dsl.language import ast
 from carag_dsl.runtime.logic import UNKNOWN
 from carag_dsl.analysis import describe as describing
 from carag_dsl.analysis.budget import UNTIMED, Budget, Meter
+from carag_dsl.analysis.numeric import Span
 from carag_dsl.analysis.symbolic import SymbolicRules
 from carag_dsl.analysis.variables import OTHER_TEXTS, Variable, build_variables, json_value
 
@@ -209,6 +210,7 @@ class CaseSpace:
                     (isinstance(value, str) and (type_expr.kind == "text" or value in codes))
                     or (isinstance(value, bool) and type_expr.kind == "bool")
                     or (isinstance(value, frozenset) and type_expr.kind == "any" and value <= codes)
+                    or (isinstance(value, (int, Span)) and not isinstance(value, bool) and type_expr.kind == "int")
                 )
                 if not fits:
                     allowed &= ~self._class_bdds[variable.index][index]
@@ -441,6 +443,8 @@ def _class_index(variable: Variable, value: Any) -> int:
                 return i
     for i, cls in enumerate(variable.classes):
         if cls is not UNKNOWN and type(cls) is type(value) and cls == value:
+            return i
+        if isinstance(cls, Span) and type(value) is int and (cls.low is None or cls.low <= value) and (cls.high is None or value <= cls.high):
             return i
     if isinstance(value, str):  # a text the rules never name behaves like every other such text
         return variable.classes.index(OTHER_TEXTS[0])

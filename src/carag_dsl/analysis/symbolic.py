@@ -15,6 +15,7 @@ import datetime
 import operator
 from typing import Any, Callable
 
+from carag_dsl.analysis.numeric import Span, span_arith, span_compare
 from carag_dsl.compiler.outcomes import APPLIES, NOT_APPLICABLE, PENDING
 from carag_dsl.compiler.routing import Algebra, Kleene, case_type_decision, exclusion_decision
 from carag_dsl.compiler.ruleset import CheckedRules
@@ -125,6 +126,8 @@ class SymbolicRules:
         def function(left, right):
             if left is UNKNOWN or right is UNKNOWN:
                 return UNKNOWN
+            if isinstance(left, Span) or isinstance(right, Span):  # whole numbers added up: decided, or raises
+                return span_compare(op, left, right)
             if op not in ("==", "!="):
                 ranks = scale_rank(left, right)
                 if ranks is not None:
@@ -150,7 +153,7 @@ class SymbolicRules:
             add(value, bdd & condition.get(False, false))
         unknown = condition.get(UNKNOWN, false)
         if unknown != false:
-            agreed = self.apply2(then, otherwise, lambda a, b: a if a is not UNKNOWN and a == b else UNKNOWN)
+            agreed = self.apply2(then, otherwise, _agreed)
             for value, bdd in agreed.items():
                 add(value, bdd & unknown)
         return result
@@ -343,10 +346,21 @@ def _emptiness(negated: bool):
     return function
 
 
+def _agreed(a, b):
+    """The value of an ``if`` whose condition is unknown: its branches' value where they agree."""
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    if isinstance(a, Span) or isinstance(b, Span):  # two numbers of spans agree only where they are equal
+        return UNKNOWN if span_compare("!=", a, b) else a
+    return a if a == b else UNKNOWN
+
+
 def _arith(op: str):
     def function(left, right):
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
+        if isinstance(left, Span) or isinstance(right, Span):
+            return span_arith(op, left, right)
         try:
             return left + right if op == "+" else left - right
         except OverflowError:

@@ -9,7 +9,9 @@ class 0 always being "not given" (a missing fact, an unanswered question):
 - a text: every text the rules compare it with, the empty text, and two other texts;
 - a multi-choice fact or answer: every subset of the options the rules read (:mod:`.sets`),
   with or without one option they do not read;
-- a component of dates and numbers: its cells.
+- a component of dates and numbers: its cells;
+- a whole number added up with others: the numbers near zero, and the two spans beyond
+  (:class:`numeric.Span`), as far out as the constants its comparisons write.
 
 Every class holds the runtime value a case with it has (``datetime.date``,
 ``frozenset``, ...), so expressions are evaluated on real values and every
@@ -69,24 +71,57 @@ def _fact_kind(rules: CheckedRules, name: str) -> str | None:
     return decl.type.kind if decl is not None else None
 
 
-def numeric_forms(expr: ast.Expr, rules: CheckedRules, atoms: list[Form], seen: dict, budget: Budget = DEFAULT_BUDGET) -> list[Form] | None:
-    """The linear forms a date/number expression can take (one per branch of an ``if``); None if not numeric.
+#: The forms of a sum of whole numbers (more than the difference of two): not listed, since a sum of ``if``s
+#: has one per combination of branches; its numbers are split into ranges instead (:class:`numeric.Span`).
+SUM = "sum"
 
-    Collects into ``atoms`` every comparison the rules make between such forms. Sums of ``if``s multiply
+
+@attrs.define
+class Collected:
+    """What :func:`numeric_forms` finds in the rules: the comparisons of dates and numbers as difference
+    constraints (``atoms``), and the whole numbers added up (``summed``) with the largest sum of constants a
+    comparison of them writes (``weight``: how far from zero their ranges need to tell numbers apart)."""
+
+    atoms: list[Form] = attrs.Factory(list)
+    summed: set[str] = attrs.Factory(set)
+    weight: int = 0
+
+    def compared(self, expr: ast.Expr, forms: list[list[Form] | str], rules: CheckedRules, seen: dict) -> None:
+        """A comparison of ``forms`` (two sides, or the branches of an ``if``): atoms, or numbers added up."""
+        a, b = forms
+        atoms = [x.plus(y, -1).normalized() for x in a for y in b] if isinstance(a, list) and isinstance(b, list) else []
+        if SUM in (a, b) or not all(_is_difference(atom) for atom in atoms):
+            self.summed |= _numeric_names(expr, rules, seen)
+            self.weight = max(self.weight, _literal_weight(expr, rules, seen))
+        else:
+            self.atoms.extend(atoms)
+
+
+def _is_difference(form: Form) -> bool:
+    """A form the difference constraints take: a constant, one date or number, or the difference of two."""
+    coefficients = [c for _, c in form.terms]
+    return len(coefficients) <= 2 and all(abs(c) == 1 for c in coefficients) and (len(coefficients) < 2 or sum(coefficients) == 0)
+
+
+def numeric_forms(expr: ast.Expr, rules: CheckedRules, found: Collected, seen: dict, budget: Budget = DEFAULT_BUDGET) -> list[Form] | str | None:
+    """The linear forms a date/number expression can take (one per branch of an ``if``); None if not numeric;
+    :data:`SUM` for a sum of whole numbers.
+
+    Collects into ``found`` every comparison the rules make between such forms. Sums of ``if``s multiply
     the forms, so their number is held to the budget's classes.
     """
-    key = id(expr)
+    key = ("forms", id(expr))
     if key in seen:
         return seen[key][1]
     seen[key] = (expr, None)  # keeps expr alive so its id stays unique
-    result = _forms(expr, rules, atoms, seen, budget)
+    result = _forms(expr, rules, found, seen, budget)
     seen[key] = (expr, result)
     return result
 
 
-def _forms(expr, rules, atoms, seen, budget) -> list[Form] | None:
+def _forms(expr, rules, found: Collected, seen, budget) -> list[Form] | str | None:
     def sub(e):
-        return numeric_forms(e, rules, atoms, seen, budget)
+        return numeric_forms(e, rules, found, seen, budget)
 
     def product(a: list[Form], b: list[Form]) -> None:
         if len(a) * len(b) > budget.classes:
@@ -111,25 +146,73 @@ def _forms(expr, rules, atoms, seen, budget) -> list[Form] | None:
         a, b = sub(first), sub(second)
         if a is None or b is None:
             return None
+        if SUM in (a, b):
+            return SUM
         product(a, b)
-        return list(dict.fromkeys(x.plus(y, sign) for x in a for y in b))
+        forms = list(dict.fromkeys(x.plus(y, sign) for x in a for y in b))
+        return forms if all(_is_difference(f) for f in forms) else SUM
     if isinstance(expr, ast.If):
         sub(expr.condition)
         a, b = sub(expr.then), sub(expr.otherwise)
         if a is None or b is None:
             return None
-        product(a, b)
+        if SUM not in (a, b):
+            product(a, b)
         # An unknown condition still gives a value when both branches agree: that compares them.
-        atoms.extend(x.plus(y, -1).normalized() for x in a for y in b)
-        return list(dict.fromkeys(a + b))
+        found.compared(expr, [a, b], rules, seen)
+        return SUM if SUM in (a, b) else list(dict.fromkeys(a + b))
     for child in ast.children(expr):
         sub(child)
     if isinstance(expr, ast.Compare):
         a, b = sub(expr.left), sub(expr.right)
         if a is not None and b is not None:
-            product(a, b)
-            atoms.extend(x.plus(y, -1).normalized() for x in a for y in b)
+            if SUM not in (a, b):
+                product(a, b)
+            found.compared(expr, [a, b], rules, seen)
     return None
+
+
+def _numeric_names(expr: ast.Expr, rules: CheckedRules, seen: dict) -> set[str]:
+    """The dates and whole numbers a date/number expression (or a comparison of two) adds up or compares:
+    through defines and the branches of ``if``s, not their conditions."""
+    key = ("names", id(expr))
+    if key not in seen:
+        seen[key] = (expr, set())
+        names: set[str] = set()
+        if isinstance(expr, ast.Name):
+            define = rules.symbols.defines.get(expr.name)
+            if _fact_kind(rules, expr.name) in ("int", "date"):
+                names = {expr.name}
+            elif define is not None:
+                names = _numeric_names(define.expr, rules, seen)
+        elif isinstance(expr, ast.If):
+            names = _numeric_names(expr.then, rules, seen) | _numeric_names(expr.otherwise, rules, seen)
+        elif isinstance(expr, (ast.Arith, ast.Compare)):
+            names = _numeric_names(expr.left, rules, seen) | _numeric_names(expr.right, rules, seen)
+        elif isinstance(expr, ast.DaysBetween):
+            names = _numeric_names(expr.start, rules, seen) | _numeric_names(expr.end, rules, seen)
+        seen[key] = (expr, names)
+    return seen[key][1]
+
+
+def _literal_weight(expr: ast.Expr, rules: CheckedRules, seen: dict) -> int:
+    """The largest sum of the sizes of the whole numbers written where :func:`_numeric_names` looks (one
+    branch of each ``if``): how far from zero a sum's classes must tell numbers apart."""
+    key = ("weight", id(expr))
+    if key not in seen:
+        seen[key] = (expr, 0)
+        weight = 0
+        if isinstance(expr, ast.IntLit):
+            weight = abs(expr.value)
+        elif isinstance(expr, ast.Name):
+            define = rules.symbols.defines.get(expr.name)
+            weight = _literal_weight(define.expr, rules, seen) if define is not None and _fact_kind(rules, expr.name) is None else 0
+        elif isinstance(expr, ast.If):  # the value is one branch or the other
+            weight = max(_literal_weight(expr.then, rules, seen), _literal_weight(expr.otherwise, rules, seen))
+        elif isinstance(expr, (ast.Arith, ast.Compare)):
+            weight = _literal_weight(expr.left, rules, seen) + _literal_weight(expr.right, rules, seen)
+        seen[key] = (expr, weight)
+    return seen[key][1]
 
 
 def _where(expr: ast.Expr) -> str:
@@ -245,14 +328,27 @@ def build_variables(rules_list: list[CheckedRules], budget: Budget = DEFAULT_BUD
     for qid, type_exprs in read_answers.items():
         add_field(("answer", qid), type_exprs, f"the answer to [{qid}]")
 
-    atoms: list[Form] = []
+    found = Collected()
     for rules in rules_list:
         seen: dict = {}
         for expr in all_expressions(rules):
-            numeric_forms(expr, rules, atoms, seen, budget)
+            numeric_forms(expr, rules, found, seen, budget)
+    summed = _added_up(found)
+    if any(numeric_facts[name] == "date" for name in summed):
+        raise AnalysisUnsupported(
+            "a comparison of dates or numbers adds or subtracts more than two of them; the exact analysis "
+            "handles comparisons of one date or number with a constant, or of the difference of two, and sums "
+            "of whole numbers"
+        )
+    bound = max([found.weight] + [abs(a.constant) for a in found.atoms if summed.intersection(a.variables)]) + 1
+    for name in sorted(summed, key=list(numeric_facts).index):
+        budget.check_classes(2 * bound + 4, f"the whole number '{name}' (added up with others)")
+        add(("fact", name), [UNKNOWN] + numeric.span_classes(bound))
+    atoms = [a for a in found.atoms if not summed.intersection(a.variables)]
     component_of: dict[str, Variable] = {}
     date_vars = {n for n, k in numeric_facts.items() if k == "date"}
-    for names, component_atoms in numeric.components(numeric_facts, [a for a in atoms if a.variables]):
+    kept = {n: k for n, k in numeric_facts.items() if n not in summed}
+    for names, component_atoms in numeric.components(kept, [a for a in atoms if a.variables]):
         cells = numeric.component_cells(names, component_atoms, date_vars, budget.cells, progress)
         variable = add(("numbers", tuple(names)), cells)
         for name in names:
@@ -260,10 +356,27 @@ def build_variables(rules_list: list[CheckedRules], budget: Budget = DEFAULT_BUD
     return variables, by_key, component_of, list(dict.fromkeys(atoms))
 
 
+def _added_up(found: Collected) -> set[str]:
+    """The whole numbers added up, and every number compared with one of them (their comparisons are then
+    decided on ranges too)."""
+    summed = set(found.summed)
+    growing = True
+    while growing:
+        growing = False
+        for atom in found.atoms:
+            names = set(atom.variables)
+            if names & summed and not names <= summed:
+                summed |= names
+                growing = True
+    return summed
+
+
 def json_value(value: Any) -> Any:
-    """A runtime value as case data writes it (dates as text, sets as sorted lists)."""
+    """A runtime value as case data writes it (dates as text, sets as sorted lists, a span as one of its numbers)."""
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, frozenset):
         return sorted(value)
+    if isinstance(value, numeric.Span):
+        return value.example
     return value
