@@ -125,6 +125,47 @@ def test_the_check_runs_on_its_own_thread_and_an_edit_stops_it_and_drops_its_ana
     session.stop_all()
 
 
+def test_a_request_while_a_check_indexes_a_new_text_takes_the_last_index_never_one_built_on_the_event_loop(tmp_path, monkeypatch):
+    from carag_dsl.lsp import workspace as workspace_module
+
+    path = _copy(tmp_path, "rules")
+    first = path.read_text(encoding="utf-8")
+    second = first + "fact added_later: bool\n"
+    release, calls = threading.Event(), []
+    real_index_text = workspace_module.index_text
+
+    def held(text):  # indexing the second text waits until the request has been answered
+        calls.append((threading.current_thread().name, "added_later" in text))
+        if "added_later" in text:
+            release.wait(60)
+        return real_index_text(text)
+
+    monkeypatch.setattr(workspace_module, "index_text", held)
+    session = CaragSession(_Published())  # type: ignore[arg-type]
+    root = session.workspace.root_of(path)
+
+    async def scenario() -> None:
+        session.workspace.set_buffer(path, first)
+        await session.request_analysis(path)
+        before = session.workspace.index(path)
+        session.workspace.set_buffer(path, second)
+        session.edited(path)
+        checking = session._check(root, path)
+        for _ in range(3000):
+            if any(new for _, new in calls):
+                break
+            await asyncio.sleep(0.01)
+        assert any(new for _, new in calls), "the check's thread never indexed the new text"
+        assert session.workspace.index(path) is before  # at once, while the check's thread indexes the new text
+        release.set()
+        await checking
+        assert session.workspace.index(path) is not before
+        assert {name for name, _ in calls} == {"carag-check_0"}
+
+    _run_in_own_loop(scenario())
+    session.stop_all()
+
+
 def test_a_hover_while_a_huge_edit_is_checked_is_answered_from_the_check_before(tmp_path):
     """The hover's reply comes before the diagnostics of the new text: the check of 20,000 syntax errors (seconds of
     processor time) runs off the event loop, and the hover waits for it only REQUEST_WAIT before the last check

@@ -117,7 +117,9 @@ class CaragSession:
         loop = asyncio.get_running_loop()
         generation = self._next_generation(root)
         stop = self._check_stops[root] = threading.Event()
-        work = self._checker.submit(self.workspace.analyse, root, self.workspace.snapshot(), stop.is_set)
+        files = self.workspace.open_files(root)
+        self.workspace.indexing(files)
+        work = self._checker.submit(self.workspace.check, root, files, self.workspace.snapshot(), stop.is_set)
         checked = self._checks[root] = loop.create_future()
 
         def done(finished: Future) -> None:

@@ -75,6 +75,7 @@ class Workspace:
         self._indexes: dict[Path, tuple[str, FileIndex]] = {}
         self._roots: dict[Path, Path] = {}
         self._targets: dict[Path, Path] = {}
+        self._indexing: set[Path] = set()  # open files a check is indexing on its thread (requests take the last index)
         self._lock = threading.RLock()
 
     # -- buffers
@@ -100,7 +101,11 @@ class Workspace:
 
     def has_open_files(self, root: Path) -> bool:
         """Whether any open buffer belongs to the rule set of ``root``."""
-        return any(self.root_of(path) == root for path in list(self._buffers))
+        return bool(self.open_files(root))
+
+    def open_files(self, root: Path) -> list[Path]:
+        """The open files of the rule set of ``root``."""
+        return [path for path in list(self._buffers) if self.root_of(path) == root]
 
     def text(self, path: Path) -> str:
         """The buffer when the file is open, the file on disk otherwise."""
@@ -141,23 +146,26 @@ class Workspace:
             return None
         return None if complete and syntax else module
 
-    def index(self, path: Path) -> FileIndex | None:
-        """The file's index; the last one that parsed while it has a syntax error (places may be a little off)."""
+    def index(self, path: Path, text: Callable[[Path], str] | None = None) -> FileIndex | None:
+        """The file's index; the last one that parsed while it has a syntax error, or while a check indexes its
+        text on the check's thread (places may then be a little off). ``text``: how files are read."""
         path = resolved(path)
         try:
-            text = self.text(path)
+            current = (text or self.text)(path)
         except (OSError, UnicodeDecodeError):
             return None
         with self._lock:
             kept = self._indexes.get(path)
-        if kept is not None and kept[0] == text:
+            if kept is not None and kept[0] != current and text is None and path in self._indexing:
+                return kept[1]  # a request while a check indexes the file: never an index built on the event loop
+        if kept is not None and kept[0] == current:
             return kept[1]
         try:
-            built = index_text(text)
+            built = index_text(current)
         except (LarkError, RecursionError):
             return kept[1] if kept else None
         with self._lock:
-            self._indexes[path] = (text, built)
+            self._indexes[path] = (current, built)
         return built
 
     # -- rule sets
@@ -196,6 +204,24 @@ class Workspace:
                 except RuleError:  # several roots in the folder: check the one file's rule set
                     self._targets[root] = root
             return self._targets[root]
+
+    def check(self, root: Path, files: list[Path], text: Callable[[Path], str], stop: Callable[[], bool]) -> Analysis:
+        """:meth:`analyse` on a thread of its own, indexing the open ``files`` first (the requests meanwhile
+        take their last index: :meth:`index`). Call :meth:`indexing` with ``files`` before handing it over."""
+        try:
+            for path in files:
+                if stop():
+                    raise CheckStopped(root)
+                self.index(path, text)
+        finally:
+            with self._lock:
+                self._indexing.difference_update(files)
+        return self.analyse(root, text, stop)
+
+    def indexing(self, files: list[Path]) -> None:
+        """``files`` are about to be indexed by a :meth:`check` on its thread."""
+        with self._lock:
+            self._indexing.update(files)
 
     def analyse(self, root: Path, text: Callable[[Path], str] | None = None,
                 stop: Callable[[], bool] | None = None) -> Analysis:
