@@ -179,3 +179,38 @@ def test_lint_and_diff_say_what_they_could_not_analyse_in_one_shape():
     assert LintNotAnalysed is DiffNotAnalysed
     entry = LintNotAnalysed("status:Q1", "past the budget")
     assert entry.to_dict("target") == {"target": "status:Q1", "reason": "past the budget"}  # the diff JSON's keys, kept
+
+
+def test_the_cells_a_missing_number_can_grow_into_are_those_that_keep_its_comparisons():
+    """What decides-too-late fills in, found by grouping (it compared every cell with every full cell)."""
+    from carag_dsl.analysis.space import UNKNOWN, _growths
+
+    space = CaseSpace(loads(expensive_rules.compared_chain(4)))
+    (numbers,) = [v for v in space.variables if v.key[0] == "numbers"]
+    full = [j for j, cell in enumerate(numbers.classes) if all(value is not UNKNOWN for _, value in cell.values)]
+    assert _growths(numbers) == [tuple(j for j in full if set(cell.signs) <= set(numbers.classes[j].signs)) for cell in numbers.classes]
+
+
+def test_filling_in_what_a_case_does_not_give_is_held_to_the_budget(monkeypatch):
+    """Found by the fuzz of issue 24: with a 2 s budget, lint of seven numbers in a chain took 15 s, all of it in
+    decides-too-late's filling in, which never looked at the budget. Told to stop as it starts, it stops there."""
+    from carag_dsl.analysis import space as space_module
+
+    started = []
+    real_growths = space_module._growths
+
+    def growths(variable):
+        started.append(variable.key)
+        return real_growths(variable)
+
+    monkeypatch.setattr(space_module, "_growths", growths)
+    report = lint(loads(expensive_rules.compared_chain(5)), only=frozenset({"decides-too-late"}), budget=Budget(stop=lambda: bool(started)))
+    assert [entry.subject for entry in report.not_analysed] == ["decides-too-late"]
+    assert len(started) == 1  # stopped within the first filling in, not after it
+
+
+def test_lint_of_seven_numbers_compared_in_a_chain_is_exact_within_1_gb_and_30_s(tmp_path):
+    """Guard: decides-too-late compared every cell with every full cell (15 s for this chain; 2 s now)."""
+    result = run_bounded(["lint", str(_write(tmp_path / "r", expensive_rules.compared_chain(7)))])
+    _within_limits(result)
+    assert result.status == 0 and "partial" not in result.stdout, result.stdout

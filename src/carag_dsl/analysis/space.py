@@ -313,6 +313,7 @@ class CaseSpace:
             at = [self.bdd.exist(bits, node & cls) for cls in classes]  # node with the variable set to each class
             result = self.bdd.false
             for index, targets in enumerate(_growths(variable)):
+                self.meter.tick(len(targets))  # a missing date or number grows into every full cell of its component
                 if not targets:
                     continue
                 combined = at[targets[0]]
@@ -428,8 +429,27 @@ def _growths(variable: Variable) -> list[tuple[int, ...]]:
     if variable.key[0] != "numbers":
         given = tuple(range(1, len(variable.classes)))
         return [given] + [(index,) for index in given]
-    full = [j for j, cell in enumerate(variable.classes) if all(value is not UNKNOWN for _, value in cell.values)]
-    return [tuple(j for j in full if set(cell.signs) <= set(variable.classes[j].signs)) for cell in variable.classes]
+    cells = variable.classes
+    full = [j for j, cell in enumerate(cells) if all(value is not UNKNOWN for _, value in cell.values)]
+    if not full:
+        return [() for _ in cells]
+    # A full cell keeps a cell's comparisons when its signs of the atoms over the cell's given values are the
+    # cell's signs (both in the component's order of atoms): full cells grouped once per set of given values,
+    # by those signs, not compared with every cell (thousands of cells of a chain of numbers: seconds each).
+    atoms = [atom for atom, _ in cells[full[0]].signs]
+    by_known: dict[frozenset, dict[tuple, tuple[int, ...]]] = {}
+    growths = []
+    for cell in cells:
+        known = frozenset(name for name, value in cell.values if value is not UNKNOWN)
+        extensions = by_known.get(known)
+        if extensions is None:
+            positions = [i for i, atom in enumerate(atoms) if known.issuperset(atom.variables)]
+            grouped: dict[tuple, list[int]] = {}
+            for j in full:
+                grouped.setdefault(tuple(cells[j].signs[i][1] for i in positions), []).append(j)
+            extensions = by_known[known] = {key: tuple(found) for key, found in grouped.items()}
+        growths.append(extensions.get(tuple(sign for _, sign in cell.signs), ()))
+    return growths
 
 
 def _class_index(variable: Variable, value: Any) -> int:
