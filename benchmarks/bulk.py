@@ -132,9 +132,7 @@ def write_files(rules, folder: Path, count: int) -> dict[str, Path]:
     table = wide_table(rules, distinct)
     parquet = folder / "cases.parquet"
     pq.write_table(pa.concat_tables([table] * repeats), parquet, row_group_size=65_536)
-    one = folder / "one.json"
-    one.write_text(json.dumps(distinct[0]), encoding="utf-8")
-    return {"jsonl": jsonl, "sample": sample, "parquet": parquet, "one": one, "distinct": distinct, "table": table,
+    return {"jsonl": jsonl, "sample": sample, "parquet": parquet, "distinct": distinct, "table": table,
             "count": len(distinct) * repeats}
 
 
@@ -383,16 +381,6 @@ def memory_rows(files, folder: Path) -> list[tuple[str, int, int]]:
     return rows
 
 
-def startup_rows(files, rounds: int) -> dict[str, float]:
-    python = sys.executable
-    contenders = {
-        "python": lambda: child([python, "-c", "pass"]),
-        "import carag_dsl": lambda: child([python, "-c", "import carag_dsl"]),
-        "carag eval --case": lambda: child([python, "-m", "carag_dsl", "eval", "--case", str(files["one"])]),
-    }
-    return interleaved(rounds, contenders)
-
-
 # ------------------------------------------------------------------ report
 
 
@@ -419,7 +407,6 @@ def main() -> int:
         engines = engine_rows(inputs, args.rounds, folder)
         picks = {(source, output): auto_engine(inputs[source], source, output) for source in INPUTS for output in OUTPUTS}
         memory = memory_rows(files, folder)
-        start = startup_rows(files, max(5, args.rounds))
     load_after = os.getloadavg()
 
     # ---- each job against its limit
@@ -453,14 +440,13 @@ def main() -> int:
             engine_table.append(f"| {source} | {output} | {fmt(slow / engine_count)} | {fmt(fast / engine_count)} | {slow / fast:.2f}x | "
                                 f"{pick} | {'yes' if pick == faster else '**no**'} |")
 
-    # ---- memory, routing, start-up
+    # ---- memory, routing
     memory_table = ["| command | cases | peak resident memory |", "|---|---:|---:|"]
     memory_table += [f"| {label} | {n:,} | {megabytes:,} MB |" for label, n, megabytes in memory]
     compiled, columnar = routing[0][1], routing[1][1]
     peer = routing[3][1] if len(routing) > 3 else None
     routing_table = ["| contender | per case | CPU per case | cases timed | columnar is faster by |", "|---|---:|---:|---:|---:|"]
     routing_table += [f"| {label} | {fmt(seconds)} | {fmt(CPU[key] / n)} | {n:,} | {seconds / columnar:,.0f}x |" for label, seconds, n, key in routing]
-    start_table = ["| process | wall time | CPU time |", "|---|---:|---:|"] + [f"| {label} | {fmt(seconds)} | {fmt(CPU[label])} |" for label, seconds in start.items()]
 
     peak = max(mb for _, _, mb in memory)
     targets = [(f"{job} within {target:.1f}x of its limit", f"{measured / sum(limits[p] for p in parts):.2f}x",
@@ -474,7 +460,6 @@ def main() -> int:
         ("columnar routing under 150 ns per case", fmt(columnar), columnar < 150e-9),
         ("columnar routing vs compiled per-case routing (at least 100x)", f"{compiled / columnar:,.0f}x", compiled / columnar >= 100),
         ("columnar routing vs the fastest peer (at least 500x)", f"{peer / columnar:,.0f}x" if peer else "no peer installed", bool(peer and peer / columnar >= 500)),
-        ("cold start of `carag eval --case` (under 120 ms)", fmt(start["carag eval --case"]), start["carag eval --case"] < 0.120),
     ]
     report = [
         BULK_MARKER, "",
@@ -494,12 +479,12 @@ def main() -> int:
         *engine_table, "",
         "### Memory while streaming", "",
         *memory_table, "",
-        "### Routing and start-up", "",
+        "### Routing", "",
         "Routing alone: the compiled per-case function, the columnar engine (fused conditions, statuses shared per "
         "condition, exclusions as masks) and every peer installed, each checked to give carag's statuses first; the "
-        "fastest peer is shown. Start-up: whole processes with a warm rule cache (benchmarks/startup.py measures it "
-        "in more detail).", "",
-        *routing_table, "", *start_table, "",
+        "fastest peer is shown. Start-up (the cold start of `carag eval --case`) is measured in its own section, "
+        "[Start-up](#start-up-and-the-per-case-path).", "",
+        *routing_table, "",
     ]
     text = "\n".join(report)
     print(text)
