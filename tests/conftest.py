@@ -5,10 +5,23 @@ locally with ``pytest --hypothesis-profile=thorough`` (500 examples each).
 """
 
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# Tests write only in temporary folders: carag's rule cache (under XDG_CACHE_HOME) and npm's download cache go
+# to one folder for the run, removed at its end, for the test process and every command it starts. Set here,
+# at import, because test modules load rule sets as they are collected.
+_RUN_CACHE = tempfile.mkdtemp(prefix="carag-tests-cache-")
+os.environ["XDG_CACHE_HOME"] = _RUN_CACHE
+os.environ["npm_config_cache"] = os.path.join(_RUN_CACHE, "npm")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_RUN_CACHE, ignore_errors=True)
 
 settings.register_profile(
     "ci",
