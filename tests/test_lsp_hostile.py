@@ -225,20 +225,7 @@ def _outside_any_loop(work) -> None:
 
 def _run_in_own_loop(coroutine) -> None:
     """Run ``coroutine`` on a new event loop in a thread of its own (another test may have left one running here)."""
-    failure: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            asyncio.run(coroutine)
-        except BaseException as error:  # noqa: BLE001 - handed back to the test
-            failure.append(error)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(300)
-    assert not thread.is_alive(), "the scenario did not finish"
-    if failure:
-        raise failure[0]
+    _outside_any_loop(lambda: asyncio.run(coroutine))
 
 
 def test_lint_of_a_rule_set_past_the_budget_says_what_it_could_not_analyse(tmp_path):

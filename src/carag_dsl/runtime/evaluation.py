@@ -55,6 +55,10 @@ def ruleset_identity(rules: CheckedRules) -> dict[str, Any]:
     return {"name": rules.name, "version": rules.version, "hash": rules.content_hash}
 
 
+#: Whether a case is inspected: :attr:`Evaluation.inspection` (and the states ``carag diff`` compares).
+INSPECTED, EXCLUDED, NOT_KNOWN_WHETHER_INSPECTED = "inspected", "excluded", "not_known_whether_inspected"
+
+
 @attrs.define
 class Evaluation:
     """What the rules say about one case. ``questions`` keeps the rule set's order."""
@@ -73,6 +77,13 @@ class Evaluation:
     exclusion_pending: tuple[str, ...] | None = None
     #: The inspector's reasons per question, as the case data gave them (``"reasons"``).
     reasons: dict[str, str] = attrs.field(factory=dict)
+
+    @property
+    def inspection(self) -> str:
+        """Whether the case is inspected, excluded, or not known to be either (:data:`INSPECTED`, ...)."""
+        if self.excluded is not None:
+            return EXCLUDED
+        return NOT_KNOWN_WHETHER_INSPECTED if self.exclusion_pending is not None else INSPECTED
 
     def status(self, question_id: str) -> str:
         return self._result(question_id).status

@@ -22,7 +22,7 @@ from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.errors import CaseDataError
 from carag_dsl.rating.tally import RatingTally, json_group_value
 from carag_dsl.runtime.evaluate import evaluate_case
-from carag_dsl.runtime.evaluation import Evaluation
+from carag_dsl.runtime.evaluation import INSPECTED, Evaluation
 from carag_dsl.tools.diff.declarations import QuestionPairing
 
 
@@ -116,8 +116,8 @@ class CaseComparison:
             for counts in targets:
                 setattr(counts, field, getattr(counts, field) + 1)
             return True
-        was, now = _inspection(before), _inspection(after)
-        if was != "inspected" or now != "inspected":  # not inspected, or not known to be: no routing to compare
+        was, now = before.inspection, after.inspection  # (the suffixes of the counts' fields)
+        if was != INSPECTED or now != INSPECTED:  # not inspected, or not known to be: no routing to compare
             if was == now:
                 return False
             for field in (f"no_longer_{was}", f"now_{now}"):
@@ -182,10 +182,3 @@ def _rating_moves(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         standards.append({"standard": name, "old": (before or {}).get("band"), "new": (after or {}).get("band"),
                           "moved": (before or {}).get("band") != (after or {}).get("band")})
     return {"key_questions": key_questions, "standards": standards}
-
-
-def _inspection(evaluation: Evaluation) -> str:
-    """Whether a case is inspected, excluded or not known to be either (the suffix of the counts' fields)."""
-    if evaluation.excluded:
-        return "excluded"
-    return "not_known_whether_inspected" if evaluation.exclusion_pending is not None else "inspected"

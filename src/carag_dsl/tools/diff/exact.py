@@ -29,6 +29,7 @@ import attrs
 from carag_dsl.compiler.ruleset import CheckedRules
 from carag_dsl.errors import CaseDataError
 from carag_dsl.runtime.evaluate import evaluate_case
+from carag_dsl.runtime.evaluation import EXCLUDED, INSPECTED, NOT_KNOWN_WHETHER_INSPECTED
 from carag_dsl.runtime.logic import UNKNOWN
 from carag_dsl.runtime.results import json_value
 from carag_dsl.tools.diff.declarations import QuestionPairing
@@ -36,8 +37,6 @@ from carag_dsl.tools.diff.renaming import with_question_ids
 from carag_dsl.tools.not_analysed import NotAnalysed
 
 CASE_TYPE, CONSTRAINTS, EXCLUSIONS = "case_type", "constraints", "exclusions"
-#: Whether a version inspects a case: the 'from' and 'to' of an exclusion change.
-INSPECTED, EXCLUDED, NOT_KNOWN = "inspected", "excluded", "not_known_whether_inspected"
 
 
 @attrs.frozen
@@ -109,7 +108,7 @@ class _Comparison:
 
     def _inspection(self, rules: CheckedRules) -> dict[str, Any]:
         excluded, not_known = self.space.excluded(rules), self.space.not_known_whether_inspected(rules)
-        return {EXCLUDED: excluded, NOT_KNOWN: not_known, INSPECTED: ~(excluded | not_known)}
+        return {EXCLUDED: excluded, NOT_KNOWN_WHETHER_INSPECTED: not_known, INSPECTED: ~(excluded | not_known)}
 
     def change(self, target: str, before: Any, after: Any, case_type: Any, region, within=None) -> Change:
         description = self.space.description(region, within)
@@ -159,7 +158,7 @@ class _Comparison:
         """Every move between inspected, excluded and not known whether inspected, with the reason of the side
         that excludes (or the facts the side that does not know waits for)."""
         found = []
-        for before, after in itertools.permutations((INSPECTED, EXCLUDED, NOT_KNOWN), 2):
+        for before, after in itertools.permutations((INSPECTED, EXCLUDED, NOT_KNOWN_WHETHER_INSPECTED), 2):
             region = self.inspection[0][before] & self.inspection[1][after]
             if region.is_empty:
                 continue
@@ -168,13 +167,6 @@ class _Comparison:
             message = _why(evaluate_case(telling, change.witness), now=telling is self.new)
             found.append(attrs.evolve(change, message=message))
         return found
-
-
-def _inspection(evaluation: Any) -> str:
-    """Whether an evaluation's case is inspected, excluded or not known to be either."""
-    if evaluation.excluded is not None:
-        return EXCLUDED
-    return NOT_KNOWN if evaluation.exclusion_pending is not None else INSPECTED
 
 
 def _why(evaluation: Any, now: bool) -> str | None:
@@ -258,7 +250,7 @@ def _sampled(old: CheckedRules, new: CheckedRules, missed: tuple[NotAnalysed, ..
                 note(CONSTRAINTS, "rejected" if isinstance(before, str) else "accepted",
                      "rejected" if isinstance(after, str) else "accepted", None, case, before if isinstance(before, str) else after)
             return
-        was, now = _inspection(before), _inspection(after)
+        was, now = before.inspection, after.inspection
         if was != now:
             note(EXCLUSIONS, was, now, None, case, _why(after, now=True) if now != INSPECTED else _why(before, now=False))
             return
